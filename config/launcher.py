@@ -1,0 +1,283 @@
+"""What `./sentra run` and `./sentra test` do once the virtual environment is installed.
+
+run:  database (DATABASE_URL, or an embedded PostgreSQL from the `pgserver` package), migrate
+      every schema, seed demo data, then the web server, a Celery worker and Celery beat until
+      Ctrl-C. Broker: Redis when REDIS_URL is set, else kombu's filesystem transport.
+test: database (DATABASE_URL, else PostgreSQL on 127.0.0.1:5432 if it answers, else embedded),
+      broker (REDIS_URL, else Redis on 127.0.0.1:6379 if it answers, else filesystem), Chromium
+      for browser tests, then ruff (lint and format check) and pytest with coverage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+from config.env import BASE_DIR, VAR_DIR, redacted_url
+
+PYTHON = sys.executable
+BIN = Path(PYTHON).parent
+_embedded_server = None  # keeps pgserver's handle alive: it stops PostgreSQL when released
+
+
+def say(message: str) -> None:
+    print(f"sentra: {message}", flush=True)
+
+
+# --- Database -------------------------------------------------------------------------------
+
+
+def _tcp_answers(host: str, port: int, timeout: float = 1.0) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def _local_postgres_url(database: str) -> str | None:
+    if not _tcp_answers("127.0.0.1", 5432):
+        return None
+    import psycopg
+
+    url = f"postgresql://postgres@127.0.0.1:5432/{database}"
+    try:
+        psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", connect_timeout=3).close()
+    except psycopg.Error:
+        return None
+    return url
+
+
+def _embedded_postgres_url(database: str) -> str:
+    global _embedded_server
+    import pgserver
+
+    pgdata = VAR_DIR / "pgdata"
+    pgdata.mkdir(parents=True, exist_ok=True)
+    say(f"starting embedded PostgreSQL in {pgdata}")
+    _embedded_server = pgserver.get_server(pgdata, cleanup_mode="stop")
+    socket_dir = _embedded_server.get_postmaster_info().socket_dir
+    return f"postgresql://postgres@{quote(str(socket_dir), safe='')}/{database}"
+
+
+def _ensure_database(url: str) -> None:
+    """CREATE DATABASE if it does not exist (the embedded server starts with none)."""
+    import dj_database_url
+    import psycopg
+    from psycopg import sql
+
+    config = dj_database_url.parse(url)
+    admin = psycopg.connect(
+        dbname="postgres",
+        user=config["USER"] or "postgres",
+        password=config["PASSWORD"] or None,
+        host=config["HOST"] or None,
+        port=config["PORT"] or None,
+        autocommit=True,
+        connect_timeout=10,
+    )
+    with admin:
+        exists = admin.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (config["NAME"],)
+        ).fetchone()
+        if not exists:
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(config["NAME"])))
+            say(f"created database {config['NAME']}")
+
+
+def choose_database(*, probe_local: bool) -> str:
+    if os.environ.get("DATABASE_URL"):
+        url = os.environ["DATABASE_URL"]
+        say(f"database from DATABASE_URL: {redacted_url(url)}")
+        return url
+    if probe_local:
+        url = _local_postgres_url("sentra")
+        if url:
+            say("database: PostgreSQL on 127.0.0.1:5432")
+            return url
+    url = _embedded_postgres_url("sentra")
+    _ensure_database(url)
+    say("database: embedded PostgreSQL (pgserver)")
+    return url
+
+
+def _redis_answers(host: str = "127.0.0.1", port: int = 6379) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1.0) as conn:
+            conn.sendall(b"PING\r\n")
+            return conn.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+# --- Processes ------------------------------------------------------------------------------
+
+
+def manage(*args: str, env: dict[str, str]) -> None:
+    subprocess.run([PYTHON, str(BASE_DIR / "manage.py"), *args], env=env, check=True)
+
+
+def _printed_urls(port: str, root: str) -> list[str]:
+    return [
+        f"http://{root}:{port}          platform (landing, sign-up, admin)",
+        f"http://demo.{root}:{port}     Demo Vaccine Centre (public programme)",
+        f"http://acme.{root}:{port}     Acme Corp (company programme)",
+        f"http://{root}:{port}/healthz  health check",
+    ]
+
+
+def command_run(args: argparse.Namespace) -> int:
+    env = dict(os.environ)
+    env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    env["DATABASE_URL"] = choose_database(probe_local=False)
+    if env.get("REDIS_URL"):
+        say(f"broker and cache: Redis at {redacted_url(env['REDIS_URL'])}")
+    else:
+        say(f"broker: filesystem transport in {VAR_DIR / 'broker'} (set REDIS_URL for Redis)")
+    _ensure_database(env["DATABASE_URL"])
+    say("migrating the public schema")
+    manage("migrate_schemas", "--shared", "--verbosity", "0", env=env)
+    manage("ensure_public_tenant", env=env)
+    say("migrating tenant schemas")
+    manage("migrate_schemas", "--tenant", "--verbosity", "0", env=env)
+    say("seeding demo data")
+    manage("seed_demo", env=env)
+
+    bind = env.get("SENTRA_BIND", "127.0.0.1")
+    port = env.get("SENTRA_PORT", "8000")
+    env["SENTRA_PUBLIC_PORT"] = port
+    celery = str(BIN / "celery")
+    specs = {
+        "web": [PYTHON, str(BASE_DIR / "manage.py"), "runserver", f"{bind}:{port}", "--noreload"],
+        "worker": [celery, "-A", "config", "worker", "--loglevel=INFO", "--concurrency=2"],
+        "beat": [celery, "-A", "config", "beat", "--loglevel=INFO",
+                 "--schedule", str(VAR_DIR / "celerybeat-schedule")],
+    }  # fmt: skip
+    processes: dict[str, subprocess.Popen[bytes]] = {}
+    stopping = False
+
+    def stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    for name, cmd in specs.items():
+        processes[name] = subprocess.Popen(cmd, env=env, cwd=BASE_DIR)
+    root = env.get("SENTRA_ROOT_DOMAIN", "localhost")
+    print("\n  Sentra is starting. Open:", flush=True)
+    for line in _printed_urls(port, root):
+        print(f"    {line}", flush=True)
+    print(
+        "\n  Demo logins (password sentra-demo-2026):\n"
+        "    staff@sentra.localhost   platform staff: sign in at the root, set up TOTP\n"
+        "    owner@demo.localhost     owner of Demo Vaccine Centre (sign in on demo.)\n"
+        "    owner@acme.localhost     owner of Acme Corp (sign in on acme.)\n"
+        f"  Emails are written to {VAR_DIR / 'mail'}. Ctrl-C stops everything.\n",
+        flush=True,
+    )
+    exit_code = 0
+    while not stopping:
+        for name, proc in processes.items():
+            if proc.poll() is not None:
+                say(f"{name} exited with {proc.returncode}; stopping the rest")
+                exit_code = proc.returncode or 1
+                stopping = True
+                break
+        time.sleep(0.5)
+    for proc in processes.values():
+        if proc.poll() is None:
+            proc.terminate()
+    deadline = time.monotonic() + 10
+    for proc in processes.values():
+        try:
+            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    say("stopped")
+    return exit_code
+
+
+# --- Tests ----------------------------------------------------------------------------------
+
+
+def _ensure_chromium() -> None:
+    if os.environ.get("SENTRA_CHROMIUM") or shutil.which("chromium"):
+        return
+    apt = shutil.which("apt-get")
+    if apt is None:
+        raise SystemExit("sentra: browser tests need Chromium; install it, or set SENTRA_CHROMIUM")
+    say("installing Debian's chromium for the browser tests")
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run([*sudo, apt, "update", "-qq"], check=True, env=env)
+    subprocess.run(
+        [*sudo, apt, "install", "-y", "-qq", "--no-install-recommends", "chromium"],
+        check=True,
+        env=env,
+    )
+
+
+def command_test(args: argparse.Namespace) -> int:
+    env = dict(os.environ)
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
+    env["SENTRA_VAR_DIR"] = str(VAR_DIR / "test")
+    env["DATABASE_URL"] = choose_database(probe_local=True)
+    if not env.get("REDIS_URL") and _redis_answers():
+        env["REDIS_URL"] = "redis://127.0.0.1:6379/15"
+    broker = redacted_url(env["REDIS_URL"]) if env.get("REDIS_URL") else "filesystem transport"
+    say(f"broker: {broker}")
+    shutil.rmtree(VAR_DIR / "test", ignore_errors=True)
+    if not args.no_browser:
+        _ensure_chromium()
+    ruff = str(BIN / "ruff")
+    say("ruff check")
+    lint = subprocess.run([ruff, "check", "."], cwd=BASE_DIR, check=False)
+    say("ruff format --check")
+    fmt = subprocess.run([ruff, "format", "--check", "."], cwd=BASE_DIR, check=False)
+    pytest_args = [PYTHON, "-m", "pytest", "--cov", "--cov-report=term:skip-covered"]
+    if args.no_browser:
+        pytest_args += ["-m", "not browser"]
+    tests = subprocess.run([*pytest_args, *args.pytest_args], cwd=BASE_DIR, env=env, check=False)
+    if lint.returncode or fmt.returncode:
+        say("ruff found problems (see above)")
+        return 1
+    return tests.returncode
+
+
+def command_manage(args: argparse.Namespace) -> int:
+    env = dict(os.environ)
+    env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    env["DATABASE_URL"] = choose_database(probe_local=False)
+    return subprocess.run(
+        [PYTHON, str(BASE_DIR / "manage.py"), *args.rest], env=env, check=False
+    ).returncode
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="./sentra")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="run the platform on embedded defaults").set_defaults(
+        handler=command_run
+    )
+    test = commands.add_parser("test", help="ruff and the test suite with coverage")
+    test.add_argument("--no-browser", action="store_true", help="skip the Playwright tests")
+    test.add_argument("pytest_args", nargs=argparse.REMAINDER)
+    test.set_defaults(handler=command_test)
+    manage_parser = commands.add_parser("manage", help="a manage.py command on the same database")
+    manage_parser.add_argument("rest", nargs=argparse.REMAINDER)
+    manage_parser.set_defaults(handler=command_manage)
+    args = parser.parse_args(argv)
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

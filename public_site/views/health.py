@@ -1,0 +1,56 @@
+"""/healthz for load balancers: the database and the broker answer."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.cache import caches
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+
+from config.celery import app
+
+
+def _database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except Exception:
+        return False
+
+
+def _broker_ok() -> bool:
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        return True
+    except Exception:
+        return False
+
+
+def _heartbeat_age_seconds() -> float | None:
+    try:
+        value = caches["global"].get("worker:last-heartbeat")
+    except Exception:
+        return None
+    if not value:
+        return None
+    return round((timezone.now() - dt.datetime.fromisoformat(value)).total_seconds(), 1)
+
+
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    checks = {"database": _database_ok(), "broker": _broker_ok()}
+    healthy = all(checks.values())
+    return JsonResponse(
+        {
+            "status": "ok" if healthy else "unavailable",
+            **{name: "ok" if ok else "failing" for name, ok in checks.items()},
+            # Informational: beat runs the heartbeat every minute; None before the first.
+            "worker_heartbeat_age_seconds": _heartbeat_age_seconds(),
+        },
+        status=200 if healthy else 503,
+    )

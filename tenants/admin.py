@@ -1,0 +1,47 @@
+"""Django admin: platform staff only, on the root domain only (it is not in the tenant URLconf)."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+
+from tenants.models import Domain, Membership, OrganizerSignup, Tenant, User
+
+
+class DomainInline(admin.TabularInline):
+    model = Domain
+    extra = 0
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ("user",)
+
+
+@admin.register(Tenant)
+class TenantAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "schema_name", "review_status", "created_at")
+    list_filter = ("review_status",)
+    search_fields = ("name", "slug")
+    readonly_fields = ("schema_name", "uid", "created_at")
+    inlines = (DomainInline, MembershipInline)
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ("email",)
+    list_display = ("email", "full_name", "is_staff", "is_active", "date_joined")
+    search_fields = ("email", "full_name")
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        ("Profile", {"fields": ("full_name", "language")}),
+        ("Access", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+
+@admin.register(OrganizerSignup)
+class OrganizerSignupAdmin(admin.ModelAdmin):
+    list_display = ("organisation_name", "slug", "status", "provisioning_seconds", "created_at")
+    list_filter = ("status",)
+    readonly_fields = ("tenant", "provisioning_seconds", "failure_reason")

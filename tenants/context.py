@@ -1,0 +1,66 @@
+"""The only module that switches PostgreSQL schemas (search_path) outside django-tenants' own
+request middleware and tenant-schemas-celery's worker hook. Everything else asks for a scope
+here, so a reviewer can audit every switch in one file (tests/tenants/test_context.py fails when
+another module imports django-tenants' switching helpers)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from django.db import connection, transaction
+from django_tenants.utils import get_public_schema_name, schema_context, tenant_context
+
+if TYPE_CHECKING:
+    from celery import Task
+
+    from tenants.models import Tenant
+
+
+def current_schema_name() -> str:
+    return connection.schema_name
+
+
+def current_tenant() -> Tenant | None:
+    """The organiser whose schema is active, or None on the public schema."""
+    tenant = getattr(connection, "tenant", None)
+    if tenant is None or connection.schema_name == get_public_schema_name():
+        return None
+    return tenant
+
+
+def require_current_tenant() -> Tenant:
+    tenant = current_tenant()
+    if tenant is None:
+        raise RuntimeError("This code runs inside a tenant schema only.")
+    return tenant
+
+
+@contextmanager
+def tenant_scope(tenant: Tenant) -> Iterator[Tenant]:
+    """Run the block in `tenant`'s schema (search_path = tenant, public); restore afterwards."""
+    with tenant_context(tenant):
+        yield tenant
+
+
+@contextmanager
+def public_scope() -> Iterator[None]:
+    """Run the block in the public schema only (the control plane)."""
+    with schema_context(get_public_schema_name()):
+        yield
+
+
+def enqueue_after_commit(task: Task, *args: Any, **kwargs: Any) -> None:
+    """Send `task` once the current transaction commits, in the schema that is active *now*.
+
+    Pinning the schema at enqueue time matters: by the time the commit hook runs, the request
+    or task may have switched schema, and tenant-schemas-celery would stamp that one instead.
+    Tasks take ids, never model instances or personal data.
+    """
+    schema = connection.schema_name
+
+    def send() -> None:
+        task.apply_async(args=args, kwargs=kwargs, headers={"_schema_name": schema})
+
+    transaction.on_commit(send)

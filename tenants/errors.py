@@ -1,0 +1,30 @@
+"""The one application error type. Interfaces map it to HTTP in one place each
+(api.exception_handlers for the API, public_site views for HTML)."""
+
+from __future__ import annotations
+
+
+class ApplicationError(Exception):
+    """A rule of the domain refused the request. `code` is machine-readable; `message` is
+    already translated (gettext_lazy) for the person who sees it."""
+
+    status_code = 400
+
+    def __init__(self, message: str, *, code: str = "invalid", extra: dict | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.extra = extra or {}
+
+
+class NotFoundError(ApplicationError):
+    """Does not exist, or is not yours: callers cannot tell the two apart on purpose."""
+
+    status_code = 404
+
+    def __init__(self, message: str = "Not found.", *, code: str = "not_found") -> None:
+        super().__init__(message, code=code)
+
+
+class ConflictError(ApplicationError):
+    status_code = 409

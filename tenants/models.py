@@ -1,0 +1,164 @@
+"""The shared control plane (public schema): organisers as tenants, their domains, users and
+memberships, and organiser sign-up requests."""
+
+from __future__ import annotations
+
+import uuid
+from typing import ClassVar
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_tenants.models import DomainMixin, TenantMixin
+
+
+class Tenant(TenantMixin):
+    """One organiser organisation: a company, clinic or vaccine centre. Its schema holds its
+    venues, slots and bookings."""
+
+    class ReviewStatus(models.TextChoices):
+        PENDING = "pending", _("Waiting for review")
+        APPROVED = "approved", _("Approved")
+        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+        REJECTED = "rejected", _("Rejected")
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("organisation name"), max_length=200)
+    slug = models.SlugField(_("subdomain"), max_length=40, unique=True)
+    review_status = models.CharField(
+        max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.PENDING
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    # The schema is created (and every tenant migration run) when the row is first saved.
+    auto_create_schema = True
+    auto_drop_schema = False
+
+    class Meta:
+        ordering = ("name",)
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_public(self) -> bool:
+        from django_tenants.utils import get_public_schema_name
+
+        return self.schema_name == get_public_schema_name()
+
+    @property
+    def storage_prefix(self) -> str:
+        """Every object-store key of this tenant starts with this; built from the tenant's
+        immutable identity, never from anything a user typed."""
+        return f"tenants/{self.uid}/"
+
+
+class Domain(DomainMixin):
+    """A host name that routes to a tenant: `<slug>.<root domain>` (or the root domain itself
+    for the public schema)."""
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra: object) -> User:
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: object) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person with an account: platform staff or organiser staff. People who book have no
+    account. `is_staff` marks platform staff, who must use TOTP MFA."""
+
+    email = models.EmailField(_("email address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    is_staff = models.BooleanField(_("platform staff"), default=False)
+    is_active = models.BooleanField(default=True)
+    language = models.CharField(
+        _("language for messages"), max_length=8, choices=settings.LANGUAGES, default="id"
+    )
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects: ClassVar[UserManager] = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    class Meta:
+        ordering = ("email",)
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class Membership(models.Model):
+    """A user's role in one tenant. No row, no access: the tenant's host answers 404."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner", _("Owner")
+        ADMIN = "admin", _("Administrator")
+        CHECKIN_STAFF = "checkin_staff", _("Check-in staff")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(fields=("user", "tenant"), name="membership_one_per_tenant"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.tenant} ({self.role})"
+
+
+class OrganizerSignup(models.Model):
+    """An organiser's sign-up from the web. Provisioning its tenant runs in Celery; this row is
+    what the sign-up status page shows meanwhile."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        PROVISIONING = "provisioning", _("Creating your workspace")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    class ProgrammeKind(models.TextChoices):
+        COMPANY = "company", _("Company programme (own employees)")
+        PUBLIC = "public", _("Public programme")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation_name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=40)
+    programme_kind = models.CharField(max_length=10, choices=ProgrammeKind.choices)
+    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="organizer_signups")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    tenant = models.OneToOneField(Tenant, null=True, blank=True, on_delete=models.SET_NULL)
+    failure_reason = models.TextField(blank=True)
+    provisioning_seconds = models.FloatField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = (
+            # Two pending sign-ups cannot race for one subdomain.
+            models.UniqueConstraint(
+                fields=("slug",),
+                condition=~models.Q(status="failed"),
+                name="organizer_signup_slug_unique_while_active",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.organisation_name} ({self.status})"

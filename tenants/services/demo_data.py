@@ -1,0 +1,103 @@
+"""Demo organisers, venues, slots and logins for the one-command run. Idempotent: running it
+again keeps what is there and only fills gaps (a new week of slots, say)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from allauth.account.models import EmailAddress
+from django.utils import timezone
+
+from tenants.context import tenant_scope
+from tenants.models import Membership, Tenant, User
+from tenants.services.provisioning import tenant_provision
+
+DEMO_PASSWORD = "sentra-demo-2026"  # noqa: S105 - published demo login, local runs only
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    email: str
+    role: str
+    where: str
+
+
+_ORGANISERS = (
+    {
+        "slug": "demo",
+        "name": "Demo Vaccine Centre",
+        "kind": "public",
+        "programme": "Vaksinasi Umum (Lansia diutamakan)",
+        "venues": (
+            ("Gelora Bung Karno Hall A", "Jl. Pintu Satu Senayan", "Jakarta Pusat", "DKI Jakarta"),
+            ("Puskesmas Kebayoran Baru", "Jl. Sisingamangaraja No. 2", "Jakarta Selatan",
+             "DKI Jakarta"),
+        ),
+    },
+    {
+        "slug": "acme",
+        "name": "Acme Corp",
+        "kind": "company",
+        "programme": "Vaksinasi Gotong Royong Acme",
+        "venues": (
+            ("Acme Head Office Clinic", "Jl. Jend. Sudirman Kav. 52", "Jakarta Selatan",
+             "DKI Jakarta"),
+            ("Acme Bandung Plant", "Jl. Soekarno-Hatta No. 100", "Bandung", "Jawa Barat"),
+        ),
+    },
+)  # fmt: skip
+
+
+def _user_ensure(*, email: str, full_name: str, is_staff: bool = False) -> User:
+    user, created = User.objects.get_or_create(
+        email=email, defaults={"full_name": full_name, "is_staff": is_staff,
+                               "is_superuser": is_staff}
+    )  # fmt: skip
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    EmailAddress.objects.get_or_create(
+        user=user, email=email, defaults={"verified": True, "primary": True}
+    )
+    return user
+
+
+def demo_data_seed(*, today: dt.date | None = None) -> list[DemoLogin]:
+    """Public schema, then each demo tenant's. Returns the demo logins to print."""
+    from organizers.models import Programme, Venue
+    from organizers.services.programmes import programme_create
+    from organizers.services.venues import slots_generate_days, venue_create
+
+    today = today or timezone.localdate()
+    logins = [DemoLogin("staff@sentra.localhost", "platform staff (TOTP set-up at first login)",
+                        "root")]  # fmt: skip
+    _user_ensure(email="staff@sentra.localhost", full_name="Platform Staff", is_staff=True)
+    for spec in _ORGANISERS:
+        owner_email = f"owner@{spec['slug']}.localhost"
+        owner = _user_ensure(email=owner_email, full_name=f"Owner {spec['name']}")
+        tenant = Tenant.objects.filter(slug=spec["slug"]).first()
+        if tenant is None:
+            tenant = tenant_provision(
+                name=spec["name"], slug=spec["slug"], owner=owner,
+                review_status=Tenant.ReviewStatus.APPROVED,
+            ).tenant  # fmt: skip
+        checkin = _user_ensure(email=f"checkin@{spec['slug']}.localhost", full_name="Check-in")
+        Membership.objects.get_or_create(
+            user=checkin, tenant=tenant, defaults={"role": Membership.Role.CHECKIN_STAFF}
+        )
+        logins.append(DemoLogin(owner_email, "owner", spec["slug"]))
+        logins.append(DemoLogin(checkin.email, "check-in staff", spec["slug"]))
+        with tenant_scope(tenant):
+            if not Programme.objects.exists():
+                programme_create(name=spec["programme"], kind=spec["kind"])
+            for name, address, city, province in spec["venues"]:
+                venue = Venue.objects.filter(name=name).first() or venue_create(
+                    name=name, address=address, city=city, province=province,
+                    status=Venue.Status.APPROVED,
+                )  # fmt: skip
+                slots_generate_days(
+                    venue=venue, first_day=today, days=7, opens=dt.time(8, 0),
+                    closes=dt.time(15, 0), slot_minutes=30, capacity=20,
+                )  # fmt: skip
+    return logins

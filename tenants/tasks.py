@@ -1,0 +1,33 @@
+"""Celery tasks of the control plane: thin interfaces that take ids and call services."""
+
+from __future__ import annotations
+
+from django.core.cache import caches
+from django.utils import timezone
+
+from config.celery import app
+from tenants.context import current_schema_name
+
+
+@app.task(bind=True, max_retries=3, default_retry_delay=10, acks_late=True)
+def organizer_signup_provision(self, signup_id: str) -> str:
+    """Provision the tenant of a web sign-up (public schema), then welcome its owner."""
+    from tenants.services.onboarding import organizer_signup_complete
+
+    signup = organizer_signup_complete(signup_id=signup_id)
+    return signup.status
+
+
+@app.task
+def worker_heartbeat() -> str:
+    """Run by beat every minute; /healthz reports how long ago a worker last ran it."""
+    now = timezone.now().isoformat()
+    caches["global"].set("worker:last-heartbeat", now, timeout=None)
+    return now
+
+
+@app.task
+def report_schema() -> str:
+    """Which schema the worker ran this task in: `manage.py check_worker` sends it from each
+    tenant to prove that tasks carry their tenant."""
+    return current_schema_name()

@@ -1,0 +1,110 @@
+"""Test harness. The test database is created once per run with the public tenant and two
+organiser tenants ("alpha" and "beta"), committed; every test then runs in a transaction that
+is rolled back, whichever schemas it touched.
+
+Never use pytest-django's `transactional_db` or `live_server` here: their flush would truncate
+the public schema under the session's tenants. Tests that need committed data (a real worker,
+a real browser) use `committed` below, which removes what it made.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from tenants.context import public_scope
+from tenants.models import Membership, Tenant, User
+
+ROOT_HOST = "localhost"
+PASSWORD = "a-long-test-passphrase-1"
+
+
+@dataclass(frozen=True)
+class OrganizerFixture:
+    tenant: Tenant
+    host: str
+    owner: User
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> None:
+    from allauth.account.models import EmailAddress
+
+    from tenants.services.provisioning import tenant_provision
+    from tenants.services.public_tenant import public_tenant_ensure
+
+    with django_db_blocker.unblock():
+        public_tenant_ensure()
+        for slug, name in (("alpha", "Alpha Clinic"), ("beta", "Beta Corp")):
+            owner = User.objects.create_user(f"owner@{slug}.test", PASSWORD)
+            EmailAddress.objects.create(user=owner, email=owner.email, verified=True, primary=True)
+            tenant_provision(name=name, slug=slug, owner=owner, review_status="approved")
+
+
+def _test_tenant(slug: str) -> OrganizerFixture:
+    tenant = Tenant.objects.get(slug=slug)
+    owner = Membership.objects.get(tenant=tenant, role="owner").user
+    return OrganizerFixture(tenant=tenant, host=f"{slug}.{ROOT_HOST}", owner=owner)
+
+
+@pytest.fixture
+def tenant_a(db: None) -> OrganizerFixture:
+    return _test_tenant("alpha")
+
+
+@pytest.fixture
+def tenant_b(db: None) -> OrganizerFixture:
+    return _test_tenant("beta")
+
+
+@pytest.fixture(autouse=True)
+def _back_to_public_schema() -> Iterator[None]:
+    """A request through the test client leaves the connection on its tenant's schema (as the
+    middleware does per request in production); each test starts from the public schema."""
+    yield
+    connection.set_schema_to_public()
+
+
+def host_client(host: str, user: User | None = None) -> Client:
+    client = Client(HTTP_HOST=host, secure=True)
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def make_user(db: None) -> Callable[..., User]:
+    from allauth.account.models import EmailAddress
+
+    def make(email: str, *, is_staff: bool = False) -> User:
+        user = User.objects.create_user(email, PASSWORD, is_staff=is_staff)
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def committed(django_db_blocker: pytest.FixtureRequest) -> Iterator[Callable[[Callable], None]]:
+    """Run code outside the test transaction (autocommit) so other processes see it. Register
+    cleanups with the returned function; they run, in reverse, after the test."""
+    cleanups: list[Callable[[], object]] = []
+    with django_db_blocker.unblock():
+        yield cleanups.append
+        with public_scope():
+            for cleanup in reversed(cleanups):
+                cleanup()
+
+
+def pytest_report_header() -> list[str]:
+    from config.env import redacted_url
+
+    return [
+        f"database: {redacted_url(os.environ.get('DATABASE_URL', '(settings default)'))}",
+        f"broker: {os.environ.get('REDIS_URL') or 'filesystem transport'}",
+    ]

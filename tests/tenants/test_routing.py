@@ -1,0 +1,68 @@
+"""Hosts route to the right URLconf and schema; unknown hosts get a proper 404 page."""
+
+from __future__ import annotations
+
+from tests.conftest import ROOT_HOST, OrganizerFixture, host_client
+
+
+def test_root_domain_serves_the_public_landing_page(db: None) -> None:
+    response = host_client(ROOT_HOST).get("/")
+
+    assert response.status_code == 200
+    assert response.resolver_match.func.__module__ == "public_site.views.public"
+    assert "Daftarkan organisasi Anda" in response.content.decode()
+
+
+def test_root_domain_with_port_is_the_same_host(db: None) -> None:
+    response = host_client(f"{ROOT_HOST}:8000").get("/")
+
+    assert response.status_code == 200
+    assert response.resolver_match.func.__module__ == "public_site.views.public"
+
+
+def test_tenant_host_serves_the_tenant_urlconf_with_the_organiser_name(
+    tenant_a: OrganizerFixture,
+) -> None:
+    response = host_client(tenant_a.host).get("/")
+
+    assert response.status_code == 200
+    assert response.resolver_match.func.__module__ == "public_site.views.tenant"
+    assert response.wsgi_request.tenant == tenant_a.tenant
+    assert "<h1>Alpha Clinic</h1>" in response.content.decode()
+
+
+def test_each_tenant_host_shows_its_own_name(
+    tenant_a: OrganizerFixture, tenant_b: OrganizerFixture
+) -> None:
+    page_b = host_client(tenant_b.host).get("/").content.decode()
+
+    assert "Beta Corp" in page_b
+    assert "Alpha Clinic" not in page_b
+
+
+def test_admin_exists_only_on_the_root_domain(tenant_a: OrganizerFixture) -> None:
+    assert host_client(ROOT_HOST).get("/admin/login/").status_code == 200
+    assert host_client(tenant_a.host).get("/admin/login/").status_code == 404
+
+
+def test_unknown_subdomain_gets_the_organiser_not_found_page(db: None) -> None:
+    response = host_client(f"nosuchorganiser.{ROOT_HOST}").get("/")
+
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "Penyelenggara tidak ditemukan" in body
+    assert "nosuchorganiser.localhost" in body
+
+
+def test_unknown_subdomain_deep_path_is_also_404(db: None) -> None:
+    response = host_client(f"nosuchorganiser.{ROOT_HOST}").get("/kelola/")
+
+    assert response.status_code == 404
+
+
+def test_host_outside_allowed_hosts_is_refused(db: None, settings) -> None:
+    settings.ALLOWED_HOSTS = ["localhost", ".localhost"]
+
+    response = host_client("evil.example.com").get("/")
+
+    assert response.status_code in (400, 404)
