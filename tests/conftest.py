@@ -10,8 +10,12 @@ a real browser) use `committed` below, which removes what it made.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.db import connection
@@ -108,3 +112,47 @@ def pytest_report_header() -> list[str]:
         f"database: {redacted_url(os.environ.get('DATABASE_URL', '(settings default)'))}",
         f"broker: {os.environ.get('REDIS_URL') or 'filesystem transport'}",
     ]
+
+
+@dataclass(frozen=True)
+class WorkerProcess:
+    mail_dir: Path
+
+
+@pytest.fixture(scope="session")
+def celery_worker(
+    django_db_setup: None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[WorkerProcess]:
+    """A real Celery worker process on the suite's broker and test database."""
+    from config.celery import app
+    from tenants.tasks import report_schema
+
+    settings_dict = connection.settings_dict
+    host = quote(settings_dict["HOST"] or "", safe="")
+    port = f":{settings_dict['PORT']}" if settings_dict["PORT"] else ""
+    database_url = f"postgresql://{settings_dict['USER']}@{host}{port}/{settings_dict['NAME']}"
+    mail_dir = tmp_path_factory.mktemp("worker-mail")
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "SENTRA_TEST_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "SENTRA_TEST_EMAIL_DIR": str(mail_dir),
+    }
+    app.control.purge()  # messages left by an earlier, interrupted run
+    log = (tmp_path_factory.getbasetemp() / "celery-worker.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
+         "--loglevel=INFO", "--without-heartbeat", "--without-mingle", "--without-gossip"],
+        env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        assert report_schema.delay().get(timeout=90) == "public"
+        yield WorkerProcess(mail_dir=mail_dir)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()

@@ -1,0 +1,92 @@
+"""Tasks run in the schema they were sent from, on a real worker and broker."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import pytest
+from django.core.management import call_command
+
+from tenants.context import public_scope, tenant_scope
+from tenants.models import OrganizerSignup, Tenant, User
+from tenants.tasks import report_schema
+from tests.conftest import ROOT_HOST, OrganizerFixture, WorkerProcess, host_client
+
+pytestmark = pytest.mark.worker
+
+
+def test_task_sent_inside_a_tenant_runs_in_that_tenants_schema(
+    celery_worker: WorkerProcess, tenant_a: OrganizerFixture, tenant_b: OrganizerFixture
+) -> None:
+    with tenant_scope(tenant_a.tenant):
+        from_a = report_schema.delay()
+    with tenant_scope(tenant_b.tenant):
+        from_b = report_schema.delay()
+    with public_scope():
+        from_public = report_schema.delay()
+
+    assert from_a.get(timeout=30) == "alpha"
+    assert from_b.get(timeout=30) == "beta"
+    assert from_public.get(timeout=30) == "public"
+
+
+def test_check_worker_command_reports_every_schema(
+    celery_worker: WorkerProcess, tenant_a: OrganizerFixture, capsys: pytest.CaptureFixture[str]
+) -> None:
+    call_command("check_worker", "--timeout", "30")
+
+    out = capsys.readouterr().out
+    assert "ok   sent from public, ran in public" in out
+    assert "ok   sent from alpha, ran in alpha" in out
+    assert "ok   sent from beta, ran in beta" in out
+
+
+def _wait_for(condition: Callable[[], object], timeout: float = 120.0) -> object:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.5)
+    raise AssertionError("timed out waiting")
+
+
+def test_web_sign_up_is_provisioned_by_the_worker_and_welcomes_the_owner(
+    celery_worker: WorkerProcess, committed: Callable[[Callable], None]
+) -> None:
+    def cleanup() -> None:
+        for tenant in Tenant.objects.filter(slug="gamma-health"):
+            tenant.delete(force_drop=True)
+        User.objects.filter(email="founder@gamma.test").delete()
+
+    committed(cleanup)
+
+    response = host_client(ROOT_HOST).post(
+        "/accounts/signup/",
+        {
+            "email": "founder@gamma.test",
+            "password1": "a-long-test-passphrase-1",
+            "password2": "a-long-test-passphrase-1",
+            "full_name": "Gamma Founder",
+            "organisation_name": "Gamma Health",
+            "slug": "gamma-health",
+            "programme_kind": "company",
+        },
+    )
+    assert response.status_code == 302
+
+    signup = _wait_for(
+        lambda: OrganizerSignup.objects.filter(slug="gamma-health", status="ready").first()
+    )
+    assert signup.provisioning_seconds > 0
+    tenant_page = host_client(f"gamma-health.{ROOT_HOST}").get("/")
+    assert tenant_page.status_code == 200
+    assert "Gamma Health" in tenant_page.content.decode()
+    assert "Program perusahaan" in tenant_page.content.decode()
+
+    mail = _wait_for(lambda: [p for p in celery_worker.mail_dir.iterdir() if p.stat().st_size])
+    text = "\n".join(p.read_text() for p in mail)
+    assert "To: founder@gamma.test" in text
+    assert "Ruang kerja Sentra untuk Gamma Health sudah siap" in text
+    assert "http://gamma-health.localhost:8000/kelola/" in text
