@@ -5,7 +5,9 @@ from config.settings.base import *
 DEBUG = False
 # In-process tests read mail.outbox; the Celery worker the suite starts writes files instead,
 # which the tests read like a person would.
-EMAIL_BACKEND = env_str("SENTRA_TEST_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+EMAIL_BACKEND = env_str(
+    "SENTRA_TEST_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend"
+)
 EMAIL_FILE_PATH = env_str("SENTRA_TEST_EMAIL_DIR", str(VAR_DIR / "mail"))
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ALLOWED_HOSTS = ["*"]

@@ -61,9 +61,11 @@ def test_tenant_scope_hides_other_tenants_rows(
 def test_enqueue_after_commit_pins_the_schema_active_when_enqueued(
     tenant_a: OrganizerFixture, django_capture_on_commit_callbacks
 ) -> None:
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        with tenant_scope(tenant_a.tenant):
-            enqueue_after_commit(report_schema)
+    with (
+        django_capture_on_commit_callbacks(execute=False) as callbacks,
+        tenant_scope(tenant_a.tenant),
+    ):
+        enqueue_after_commit(report_schema)
     assert connection.schema_name == "public"
 
     with mock.patch.object(report_schema, "apply_async") as apply_async:
