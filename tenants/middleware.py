@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import Resolver404, ResolverMatch, get_resolver, reverse
 from django_tenants.middleware.main import TenantMainMiddleware
 
+from tenants.access import access_membership_by_tenant
+from tenants.errors import NotFoundError
 from tenants.selectors import user_has_totp
 
 
@@ -27,6 +29,7 @@ _MFA_SETUP_URL_NAMES = (
     "mfa_download_recovery_codes",
     "account_logout",
     "account_reauthenticate",
+    "mfa_reauthenticate",
     "healthz",
     "set_language",
 )
@@ -47,6 +50,45 @@ class PlatformStaffMFAMiddleware:
             if url_name not in _MFA_SETUP_URL_NAMES and not user_has_totp(user=user):
                 return HttpResponseRedirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
+
+
+# On an organiser's host these pages are for its members only. allauth's own account pages
+# (email, password, MFA) are the user's, not the tenant's, but a host answers strangers with
+# 404 rather than with anything at all.
+_MEMBER_ONLY_URL_PREFIXES = ("mfa_", "account_reauthenticate", "account_request_reauth",
+                             "account_confirm_reauth")  # fmt: skip
+_MEMBER_ONLY_URL_NAMES = frozenset(
+    {"account_email", "account_change_password", "account_set_password", "dashboard", "me"}
+)
+_SIGN_IN_STEPS = frozenset({"mfa_authenticate"})  # the MFA step of signing in itself
+
+
+class TenantMembershipMiddleware:
+    """A signed-in user who is not a member of this host's tenant gets 404 on member pages.
+    The views check again through tenants.access; this covers views we do not own."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        tenant = getattr(request, "tenant", None)
+        user = getattr(request, "user", None)
+        on_tenant_host = tenant is not None and not tenant.is_public
+        signed_in = user is not None and user.is_authenticated
+        if on_tenant_host and signed_in and _member_only(request):
+            try:
+                access_membership_by_tenant(user=user, tenant=tenant)
+            except NotFoundError as exc:
+                raise Http404(exc.message) from exc
+        return self.get_response(request)
+
+
+def _member_only(request: HttpRequest) -> bool:
+    match = _resolve(request)
+    name = (match.url_name if match else None) or ""
+    if name in _SIGN_IN_STEPS:
+        return False
+    return name in _MEMBER_ONLY_URL_NAMES or name.startswith(_MEMBER_ONLY_URL_PREFIXES)
 
 
 def _resolve(request: HttpRequest) -> ResolverMatch | None:

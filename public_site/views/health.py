@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-
-from config.celery import app
+from kombu import Connection
 
 
 def _database_ok() -> bool:
@@ -23,8 +23,13 @@ def _database_ok() -> bool:
 
 
 def _broker_ok() -> bool:
+    """Connect to the configured broker (Redis, or the filesystem transport's folders)."""
     try:
-        with app.connection_for_write() as conn:
+        with Connection(
+            settings.CELERY_BROKER_URL,
+            transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS,
+            connect_timeout=2,
+        ) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
         return True
     except Exception:

@@ -1,0 +1,74 @@
+"""Production settings pass Django's deployment checklist; cookies are host-only."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+
+from tests.conftest import ROOT_HOST, host_client
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _production_env(**overrides: str) -> dict[str, str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "SENTRA_", "REDIS_URL"))
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DATABASE_URL="postgresql://sentra:secret@db.internal:5432/sentra",
+        REDIS_URL="rediss://cache.internal:6379/0",
+        SENTRA_S3_BUCKET="sentra-production-uploads",
+        SENTRA_ROOT_DOMAIN="sentra.id",
+    )
+    env.update(overrides)
+    return env
+
+
+def test_check_deploy_with_production_settings_reports_nothing() -> None:
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "DEBUG"],
+        cwd=ROOT, env=_production_env(), capture_output=True, text=True, check=False,
+    )  # fmt: skip
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_production_refuses_to_start_without_its_services() -> None:
+    env = _production_env()
+    del env["REDIS_URL"]
+
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+
+    assert result.returncode != 0
+    assert "Environment variable REDIS_URL is required." in result.stderr
+
+
+def test_session_and_csrf_cookies_are_host_only_and_secure(db: None) -> None:
+    response = host_client(ROOT_HOST).get("/accounts/login/")
+
+    csrf = response.cookies[settings.CSRF_COOKIE_NAME]
+    assert settings.CSRF_COOKIE_NAME.startswith("__Host-")
+    assert settings.SESSION_COOKIE_NAME.startswith("__Host-")
+    assert csrf["secure"] is True
+    assert csrf["path"] == "/"
+    assert csrf["domain"] == ""
+
+
+def test_application_settings() -> None:
+    assert settings.LANGUAGE_CODE == "id"
+    assert settings.TIME_ZONE == "Asia/Jakarta"
+    assert settings.DATABASES["default"]["ENGINE"] == "django_tenants.postgresql_backend"
+    assert settings.CACHES["default"]["KEY_FUNCTION"] == "django_tenants.cache.make_key"

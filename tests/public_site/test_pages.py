@@ -1,0 +1,124 @@
+"""Pages people see: language, health, sign-up errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.conf import settings
+
+from tenants.models import OrganizerSignup, User
+from tests.conftest import ROOT_HOST, OrganizerFixture, host_client
+
+
+def test_pages_are_in_bahasa_indonesia_by_default_even_for_english_browsers(db: None) -> None:
+    response = host_client(ROOT_HOST).get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+
+    body = response.content.decode()
+    assert '<html lang="id">' in body
+    assert "Pendaftaran vaksinasi, tanpa antre" in body
+    assert response["Content-Language"] == "id"
+
+
+def test_language_switch_to_english_is_remembered(tenant_a: OrganizerFixture) -> None:
+    client = host_client(tenant_a.host)
+
+    switched = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+
+    assert switched.status_code == 302
+    cookie = switched.cookies[settings.LANGUAGE_COOKIE_NAME]
+    assert cookie.value == "en"
+    assert cookie["secure"] is True
+    assert cookie["domain"] == ""  # host-only: the switch on one organiser stays there
+    body = client.get("/").content.decode()
+    assert '<html lang="en">' in body
+    assert "Vaccination registration with Alpha Clinic." in body
+
+
+def test_tenant_home_shows_the_organiser_and_its_programmes(tenant_a: OrganizerFixture) -> None:
+    from organizers.services.programmes import programme_create
+    from tenants.context import tenant_scope
+
+    with tenant_scope(tenant_a.tenant):
+        programme_create(name="Vaksinasi Lansia", kind="public")
+
+    body = host_client(tenant_a.host).get("/").content.decode()
+
+    assert "<h1>Alpha Clinic</h1>" in body
+    assert "Vaksinasi Lansia" in body
+    assert "Program umum" in body
+
+
+@pytest.mark.parametrize("host", [ROOT_HOST, "alpha.localhost"])
+def test_healthz_reports_database_and_broker(host: str, tenant_a: OrganizerFixture) -> None:
+    response = host_client(host).get("/healthz")
+
+    assert response.status_code == 200
+    body = json.loads(response.content)
+    assert body["status"] == "ok"
+    assert body["database"] == "ok"
+    assert body["broker"] == "ok"
+    assert response["Cache-Control"].startswith("max-age=0")
+
+
+def test_healthz_fails_when_the_broker_is_down(db: None, settings) -> None:
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {}
+
+    response = host_client(ROOT_HOST).get("/healthz")
+
+    assert response.status_code == 503
+    assert json.loads(response.content)["broker"] == "failing"
+
+
+SIGNUP = {
+    "email": "founder@lambda.test",
+    "password1": "a-long-test-passphrase-1",
+    "password2": "a-long-test-passphrase-1",
+    "full_name": "Lambda Founder",
+    "organisation_name": "Lambda Clinic",
+    "slug": "admin",
+    "programme_kind": "public",
+}
+
+
+def test_sign_up_with_a_reserved_subdomain_reshows_the_form_in_indonesian(db: None) -> None:
+    response = host_client(ROOT_HOST).post("/accounts/signup/", SIGNUP)
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Subdomain ini sudah dicadangkan. Pilih yang lain." in body
+    assert 'value="Lambda Clinic"' in body  # nothing the person typed is lost
+    assert not User.objects.filter(email="founder@lambda.test").exists()
+    assert not OrganizerSignup.objects.exists()
+
+
+def test_sign_up_queues_the_organiser_and_asks_to_confirm_the_email(
+    db: None, django_capture_on_commit_callbacks, mailoutbox: list
+) -> None:
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = host_client(ROOT_HOST).post("/accounts/signup/", {**SIGNUP, "slug": "lambda"})
+
+    assert response.status_code == 302
+    user = User.objects.get(email="founder@lambda.test")
+    assert user.full_name == "Lambda Founder"
+    assert user.language == "id"
+    signup = OrganizerSignup.objects.get(owner=user)
+    assert (signup.slug, signup.status, signup.programme_kind) == ("lambda", "queued", "public")
+    assert len(callbacks) == 1
+    assert [message.to for message in mailoutbox] == [["founder@lambda.test"]]
+
+
+def test_sign_up_is_closed_on_organiser_hosts(tenant_a: OrganizerFixture) -> None:
+    response = host_client(tenant_a.host).post("/accounts/signup/", {**SIGNUP, "slug": "mu"})
+
+    assert response.status_code == 200
+    assert not User.objects.filter(email="founder@lambda.test").exists()
+
+
+def test_signed_in_owner_sees_their_organisations_on_the_root(tenant_a: OrganizerFixture) -> None:
+    body = host_client(ROOT_HOST, user=tenant_a.owner).get("/").content.decode()
+
+    assert "Organisasi Anda" in body
+    assert 'href="http://alpha.localhost:8000/kelola/"' in body
+    assert "Alpha Clinic" in body

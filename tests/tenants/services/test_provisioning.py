@@ -1,0 +1,187 @@
+"""Provisioning an organiser: schema, domain, owner; from the command line and from the web."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from unittest import mock
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from tenants.context import tenant_scope
+from tenants.errors import ApplicationError, ConflictError
+from tenants.models import Domain, Membership, OrganizerSignup, Tenant, User
+from tenants.services.provisioning import (
+    organizer_signup_create,
+    organizer_slug_validate,
+    tenant_provision,
+)
+from tests.conftest import OrganizerFixture
+
+
+def _schema_exists(name: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM information_schema.schemata WHERE schema_name = %s", [name])
+        return cursor.fetchone() is not None
+
+
+def _tenant_tables(schema: str) -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s", [schema])
+        return {row[0] for row in cursor.fetchall()}
+
+
+@pytest.mark.parametrize(
+    ("slug", "code"),
+    [
+        ("ab", "invalid_slug"),
+        ("Has Space", "invalid_slug"),
+        ("-leading", "invalid_slug"),
+        ("double--hyphen", "invalid_slug"),
+        ("1starts-with-digit", "invalid_slug"),
+        ("admin", "reserved"),
+        ("pg-clinic", "reserved"),
+        ("alpha", "taken"),
+    ],
+)
+def test_bad_subdomains_are_refused_with_a_reason(
+    slug: str, code: str, tenant_a: OrganizerFixture
+) -> None:
+    with pytest.raises(ApplicationError) as refused:
+        organizer_slug_validate(slug=slug)
+
+    assert refused.value.code == code
+
+
+def test_subdomain_is_normalised(db: None) -> None:
+    assert organizer_slug_validate(slug="  RS-Sehat ") == "rs-sehat"
+
+
+def test_provision_creates_schema_domain_and_owner(make_user: Callable[..., User]) -> None:
+    owner = make_user("owner@delta.test")
+
+    result = tenant_provision(name="Delta Clinic", slug="delta-clinic", owner=owner)
+
+    tenant = result.tenant
+    assert tenant.schema_name == "delta_clinic"
+    assert _schema_exists("delta_clinic")
+    assert {"organizers_venue", "organizers_slot", "organizers_programme"} <= _tenant_tables(
+        "delta_clinic"
+    )
+    # Shared apps' tables stay in public only.
+    assert "tenants_user" not in _tenant_tables("delta_clinic")
+    assert result.domain == "delta-clinic.localhost"
+    assert Domain.objects.get(domain="delta-clinic.localhost").tenant == tenant
+    assert Membership.objects.get(tenant=tenant).user == owner
+    assert Membership.objects.get(tenant=tenant).role == "owner"
+    assert tenant.review_status == "pending"
+    assert result.seconds > 0
+
+
+def test_failed_provisioning_leaves_no_tenant_and_no_schema(
+    tenant_a: OrganizerFixture, make_user: Callable[..., User]
+) -> None:
+    # Someone already routes the host the new tenant needs.
+    Domain.objects.create(domain="epsilon.localhost", tenant=tenant_a.tenant, is_primary=False)
+
+    with pytest.raises(Exception):  # noqa: B017, PT011 - the database's IntegrityError
+        tenant_provision(name="Epsilon", slug="epsilon", owner=make_user("o@epsilon.test"))
+
+    assert not Tenant.objects.filter(slug="epsilon").exists()
+    assert not _schema_exists("epsilon")
+
+
+def test_create_organizer_command_reports_the_time(
+    db: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    call_command("create_organizer", "zeta", "--name", "Zeta Centre", "--owner", "Z@Zeta.test")
+
+    out = capsys.readouterr().out
+    assert "Created Zeta Centre at zeta.localhost (schema zeta) in " in out
+    assert out.strip().endswith(" s")
+    assert Membership.objects.get(tenant__slug="zeta").user.email == "z@zeta.test"
+
+
+def test_create_organizer_command_refuses_a_taken_subdomain(tenant_a: OrganizerFixture) -> None:
+    with pytest.raises(CommandError, match="sudah dipakai"):
+        call_command("create_organizer", "alpha", "--name", "Again", "--owner", "x@alpha.test")
+
+
+def test_web_sign_up_queues_provisioning_after_commit(
+    make_user: Callable[..., User], django_capture_on_commit_callbacks
+) -> None:
+    owner = make_user("owner@eta.test")
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        signup = organizer_signup_create(
+            organisation_name="Eta Corp", slug="eta", programme_kind="company", owner=owner
+        )
+
+    assert signup.status == "queued"
+    assert len(callbacks) == 1
+    assert not Tenant.objects.filter(slug="eta").exists()  # nothing provisioned yet
+
+
+def test_second_sign_up_for_the_same_subdomain_is_refused(
+    make_user: Callable[..., User],
+) -> None:
+    first = make_user("one@theta.test")
+    second = make_user("two@theta.test")
+    organizer_signup_create(
+        organisation_name="Theta", slug="theta", programme_kind="public", owner=first
+    )
+
+    with pytest.raises(ConflictError):
+        organizer_signup_create(
+            organisation_name="Theta 2", slug="theta", programme_kind="public", owner=second
+        )
+    assert OrganizerSignup.objects.filter(slug="theta").count() == 1
+
+
+def test_provisioning_task_builds_the_tenant_and_is_idempotent(
+    make_user: Callable[..., User], django_capture_on_commit_callbacks
+) -> None:
+    from organizers.models import Programme
+    from organizers.tasks import owner_welcome_email_send
+    from tenants.tasks import organizer_signup_provision
+
+    owner = make_user("owner@iota.test")
+    with django_capture_on_commit_callbacks(execute=False):
+        signup = organizer_signup_create(
+            organisation_name="Iota Hospital", slug="iota", programme_kind="public", owner=owner
+        )
+
+    with django_capture_on_commit_callbacks(execute=False) as welcome:
+        assert organizer_signup_provision.apply(args=[str(signup.id)]).get() == "ready"
+        assert organizer_signup_provision.apply(args=[str(signup.id)]).get() == "ready"
+    with mock.patch.object(owner_welcome_email_send, "apply_async") as send_welcome:
+        for callback in welcome:
+            callback()
+
+    signup.refresh_from_db()
+    assert signup.tenant.slug == "iota"
+    with tenant_scope(signup.tenant):
+        assert list(Programme.objects.values_list("name", "kind")) == [("Iota Hospital", "public")]
+    assert Tenant.objects.filter(slug="iota").count() == 1
+    send_welcome.assert_called_once_with(
+        args=(owner.id,), kwargs={}, headers={"_schema_name": "iota"}
+    )
+
+
+def test_provisioning_task_records_a_failure_reason(
+    tenant_a: OrganizerFixture, make_user: Callable[..., User], django_capture_on_commit_callbacks
+) -> None:
+    from tenants.tasks import organizer_signup_provision
+
+    with django_capture_on_commit_callbacks(execute=False):
+        signup = organizer_signup_create(
+            organisation_name="Kappa", slug="kappa", programme_kind="public",
+            owner=make_user("owner@kappa.test"),
+        )  # fmt: skip
+    # Between sign-up and provisioning, the subdomain went to someone else.
+    Tenant.objects.filter(pk=tenant_a.tenant.pk).update(slug="kappa")
+
+    assert organizer_signup_provision.apply(args=[str(signup.id)]).get() == "failed"
+    signup.refresh_from_db()
+    assert "sudah dipakai" in signup.failure_reason

@@ -1,0 +1,140 @@
+"""The cross-tenant table: every URL of an organiser's host, requested by a member of that
+organiser, by a member of another organiser, and anonymously, with the expected status and no
+side effect. A URL added to the tenant URLconf without a row here fails
+`test_every_tenant_url_has_a_row`.
+
+Expected statuses: 200 page, 302 redirect (to sign-in, or away from a page that does not apply),
+403 API refusal for the anonymous, 404 "not here" (the same answer as for a page that does not
+exist). A member of another organiser never gets 200 from a member page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tenants.context import tenant_scope
+from tenants.models import Domain, Membership, OrganizerSignup, Tenant, User
+from tests.conftest import OrganizerFixture, host_client
+
+
+@dataclass(frozen=True)
+class Row:
+    path: str
+    member: int
+    other_tenant: int
+    anonymous: int
+    method: str = "get"
+    data: dict[str, str] | None = None
+
+
+PUBLIC_PAGE = (200, 200, 200)
+MEMBER_PAGE = (200, 404, 302)
+MEMBER_REDIRECT = (302, 404, 302)
+# allauth answers 404 to a member who has no authenticator yet.
+NEEDS_AUTHENTICATOR = (404, 404, 302)
+
+TABLE: dict[str, Row] = {
+    "": Row("/", *PUBLIC_PAGE),
+    "healthz": Row("/healthz", *PUBLIC_PAGE),
+    "i18n/setlang/": Row(
+        "/i18n/setlang/", 302, 302, 302, method="post", data={"language": "en", "next": "/"}
+    ),
+    "kelola/": Row("/kelola/", *MEMBER_PAGE),
+    "api/v1/organizer": Row("/api/v1/organizer", *PUBLIC_PAGE),
+    "api/v1/me": Row("/api/v1/me", 200, 404, 403),
+    # Signing in and out.
+    "accounts/login/": Row("/accounts/login/", 302, 302, 200),
+    "accounts/logout/": Row("/accounts/logout/", 200, 200, 302),
+    "accounts/inactive/": Row("/accounts/inactive/", *PUBLIC_PAGE),
+    "accounts/signup/": Row("/accounts/signup/", 302, 302, 200),  # 200: "sign-up is closed"
+    "accounts/login/code/confirm/": Row("/accounts/login/code/confirm/", 302, 302, 302),
+    "accounts/2fa/authenticate/": Row("/accounts/2fa/authenticate/", 302, 302, 302),
+    # Email confirmation and password reset work by key, for anyone holding the key.
+    "accounts/confirm-email/": Row("/accounts/confirm-email/", *PUBLIC_PAGE),
+    "accounts/^confirm-email/(?P<key>[-:\\w]+)/$": Row(
+        "/accounts/confirm-email/not-a-real-key/", *PUBLIC_PAGE
+    ),
+    "accounts/password/reset/": Row("/accounts/password/reset/", *PUBLIC_PAGE),
+    "accounts/password/reset/done/": Row("/accounts/password/reset/done/", *PUBLIC_PAGE),
+    "accounts/^password/reset/key/(?P<uidb36>[0-9A-Za-z]+)-(?P<key>.+)/$": Row(
+        "/accounts/password/reset/key/1-not-a-real-key/", *PUBLIC_PAGE
+    ),
+    "accounts/password/reset/key/done/": Row("/accounts/password/reset/key/done/", *PUBLIC_PAGE),
+    # The signed-in user's own account pages: members only on an organiser's host.
+    "accounts/email/": Row("/accounts/email/", *MEMBER_PAGE),
+    "accounts/password/change/": Row("/accounts/password/change/", *MEMBER_PAGE),
+    "accounts/password/set/": Row("/accounts/password/set/", *MEMBER_REDIRECT),
+    "accounts/reauthenticate/": Row("/accounts/reauthenticate/", *MEMBER_PAGE),
+    "accounts/reauthenticate/code/": Row("/accounts/reauthenticate/code/", *MEMBER_PAGE),
+    "accounts/reauthenticate/code/confirm/": Row(
+        "/accounts/reauthenticate/code/confirm/", *MEMBER_REDIRECT
+    ),
+    "accounts/2fa/": Row("/accounts/2fa/", *MEMBER_PAGE),
+    "accounts/2fa/reauthenticate/": Row("/accounts/2fa/reauthenticate/", *MEMBER_REDIRECT),
+    "accounts/2fa/totp/activate/": Row("/accounts/2fa/totp/activate/", *MEMBER_REDIRECT),
+    "accounts/2fa/totp/deactivate/": Row("/accounts/2fa/totp/deactivate/", *NEEDS_AUTHENTICATOR),
+    "accounts/2fa/recovery-codes/": Row("/accounts/2fa/recovery-codes/", *NEEDS_AUTHENTICATOR),
+    "accounts/2fa/recovery-codes/generate/": Row(
+        "/accounts/2fa/recovery-codes/generate/", *MEMBER_REDIRECT
+    ),
+    "accounts/2fa/recovery-codes/download/": Row(
+        "/accounts/2fa/recovery-codes/download/", *NEEDS_AUTHENTICATOR
+    ),
+}
+
+
+def _tenant_routes() -> Iterator[str]:
+    def walk(patterns: list, prefix: str) -> Iterator[str]:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern):
+                yield prefix + str(pattern.pattern)
+
+    yield from walk(get_resolver("config.urls_tenant").url_patterns, "")
+
+
+def test_every_tenant_url_has_a_row() -> None:
+    routes = set(_tenant_routes())
+
+    assert sorted(routes - TABLE.keys()) == [], "add a row to TABLE for each new tenant URL"
+    assert sorted(TABLE.keys() - routes) == [], "remove rows of URLs that no longer exist"
+
+
+def _state(tenant: Tenant) -> dict[str, int]:
+    """Row counts a request must not change."""
+    from organizers.models import Programme, Slot, Venue
+
+    counts = {
+        model.__name__: model.objects.count()
+        for model in (User, Membership, Tenant, Domain, OrganizerSignup, EmailAddress)
+    }
+    counts["Authenticator"] = Authenticator.objects.count()
+    with tenant_scope(tenant):
+        for model in (Programme, Venue, Slot):
+            counts[f"tenant.{model.__name__}"] = model.objects.count()
+    return counts
+
+
+@pytest.mark.parametrize("who", ["member", "other_tenant", "anonymous"])
+@pytest.mark.parametrize("route", sorted(TABLE))
+def test_tenant_url_answers_each_kind_of_visitor(
+    route: str, who: str, tenant_a: OrganizerFixture, tenant_b: OrganizerFixture
+) -> None:
+    row = TABLE[route]
+    user = {"member": tenant_a.owner, "other_tenant": tenant_b.owner, "anonymous": None}[who]
+    client = host_client(tenant_a.host, user=user)
+    before = _state(tenant_a.tenant)
+
+    response = getattr(client, row.method)(row.path, row.data or {})
+
+    assert response.status_code == getattr(row, who)
+    assert _state(tenant_a.tenant) == before
+    if who == "other_tenant":
+        assert tenant_a.owner.email not in response.content.decode()
