@@ -57,8 +57,9 @@ class PlatformStaffMFAMiddleware:
 # 404 rather than with anything at all.
 _MEMBER_ONLY_URL_PREFIXES = ("mfa_", "account_reauthenticate", "account_request_reauth",
                              "account_confirm_reauth")  # fmt: skip
+# Our own views check membership themselves (tenants.access), the API answering in JSON.
 _MEMBER_ONLY_URL_NAMES = frozenset(
-    {"account_email", "account_change_password", "account_set_password", "dashboard", "me"}
+    {"account_email", "account_change_password", "account_set_password"}
 )
 _SIGN_IN_STEPS = frozenset({"mfa_authenticate"})  # the MFA step of signing in itself
 
