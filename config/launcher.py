@@ -93,6 +93,28 @@ def _ensure_database(url: str) -> None:
             say(f"created database {config['NAME']}")
 
 
+def release_test_database(url: str) -> None:
+    """End sessions left on the test database by an interrupted run (a server process killed
+    mid-test), so that pytest can drop and recreate it."""
+    import dj_database_url
+    import psycopg
+
+    config = dj_database_url.parse(url)
+    try:
+        with psycopg.connect(
+            dbname="postgres", user=config["USER"] or "postgres",
+            password=config["PASSWORD"] or None, host=config["HOST"] or None,
+            port=config["PORT"] or None, autocommit=True, connect_timeout=5,
+        ) as admin:  # fmt: skip
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = %s AND pid <> pg_backend_pid()",
+                (f"test_{config['NAME']}",),
+            )
+    except psycopg.Error as exc:
+        say(f"could not check the test database for stale sessions: {exc}")
+
+
 def choose_database(*, probe_local: bool) -> str:
     if os.environ.get("DATABASE_URL"):
         url = os.environ["DATABASE_URL"]
@@ -101,6 +123,7 @@ def choose_database(*, probe_local: bool) -> str:
     if probe_local:
         url = _local_postgres_url("sentra")
         if url:
+            _ensure_database(url)
             say("database: PostgreSQL on 127.0.0.1:5432")
             return url
     url = _embedded_postgres_url("sentra")
@@ -231,6 +254,7 @@ def command_test(args: argparse.Namespace) -> int:
     env["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
     env["SENTRA_VAR_DIR"] = str(VAR_DIR / "test")
     env["DATABASE_URL"] = choose_database(probe_local=True)
+    release_test_database(env["DATABASE_URL"])
     if not env.get("REDIS_URL") and _redis_answers():
         env["REDIS_URL"] = "redis://127.0.0.1:6379/15"
     broker = redacted_url(env["REDIS_URL"]) if env.get("REDIS_URL") else "filesystem transport"

@@ -17,7 +17,17 @@ from tenants.selectors import user_has_totp
 class TenantHostMiddleware(TenantMainMiddleware):
     """django-tenants' host routing: `<slug>.<root domain>` -> that tenant's schema and the
     tenant URLconf; the root domain -> public schema and the public URLconf; an unknown host ->
-    the "organiser not found" page (settings.DEFAULT_NOT_FOUND_TENANT_VIEW)."""
+    the "organiser not found" page (settings.DEFAULT_NOT_FOUND_TENANT_VIEW).
+
+    /healthz answers on any host: load balancers probe instances by IP address, a host that is
+    neither ours nor in ALLOWED_HOSTS."""
+
+    def process_request(self, request: HttpRequest) -> HttpResponse | None:
+        if request.path_info == "/healthz":
+            from public_site.views.health import healthz
+
+            return healthz(request)
+        return super().process_request(request)
 
 
 # URL names a platform staff member without TOTP may still reach: enough to set it up or leave.

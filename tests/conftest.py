@@ -36,18 +36,40 @@ class OrganizerFixture:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> None:
+def django_db_setup(
+    django_test_environment: None, django_db_blocker: pytest.FixtureRequest
+) -> Iterator[None]:
+    """Create the test database for every run, whichever tests were selected.
+
+    pytest-django's own fixture sets up only the databases that the selected tests request
+    through `db`; tests that work on committed data (real worker, real browser) do not, and
+    would otherwise meet the development database.
+    """
     from allauth.account.models import EmailAddress
+    from django.test.utils import setup_databases, teardown_databases
 
     from tenants.services.provisioning import tenant_provision
     from tenants.services.public_tenant import public_tenant_ensure
 
     with django_db_blocker.unblock():
+        config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
         public_tenant_ensure()
         for slug, name in (("alpha", "Alpha Clinic"), ("beta", "Beta Corp")):
             owner = User.objects.create_user(f"owner@{slug}.test", PASSWORD)
             EmailAddress.objects.create(user=owner, email=owner.email, verified=True, primary=True)
             tenant_provision(name=name, slug=slug, owner=owner, review_status="approved")
+    yield
+    with django_db_blocker.unblock():
+        test_database = connection.settings_dict["NAME"]
+        connection.close()
+        # Server and worker processes the suite started may still be closing their sessions.
+        with connection._nodb_cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = %s AND pid <> pg_backend_pid()",
+                [test_database],
+            )
+        teardown_databases(config, verbosity=0)
 
 
 def _test_tenant(slug: str) -> OrganizerFixture:

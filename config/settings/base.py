@@ -31,6 +31,8 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", [ROOT_DOMAIN, f".{ROOT_DOMAIN}"
 SHARED_APPS = [
     "django_tenants",
     "tenants",
+    # Before allauth and admin: its templates override theirs (layout, labelled sign-in form).
+    "public_site",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -41,7 +43,6 @@ SHARED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "rest_framework",
-    "public_site",
     "api",
 ]
 # Tenant apps get a table set in every organiser's schema. Keep this lean: creating a tenant

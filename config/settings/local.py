@@ -7,3 +7,5 @@ DEBUG = True
 # Mail is written to files a person can open (one .log file per message batch) under var/mail/.
 EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

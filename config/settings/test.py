@@ -16,3 +16,6 @@ STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Static files straight from the apps (no collectstatic) for the suite's server processes.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

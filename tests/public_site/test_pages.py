@@ -122,3 +122,10 @@ def test_signed_in_owner_sees_their_organisations_on_the_root(tenant_a: Organize
     assert "Organisasi Anda" in body
     assert 'href="http://alpha.localhost:8000/kelola/"' in body
     assert "Alpha Clinic" in body
+
+
+def test_healthz_answers_a_load_balancer_probing_by_ip_address(db: None) -> None:
+    response = host_client("10.0.3.17:8000").get("/healthz")
+
+    assert response.status_code == 200
+    assert json.loads(response.content)["database"] == "ok"

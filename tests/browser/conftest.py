@@ -1,0 +1,136 @@
+"""Browser tests: the platform served by a real server process on the test database, driven
+by Playwright in Debian's Chromium (a test tool's own browser download is not possible here).
+Screenshots land in var/test/screenshots for a person to look at."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.db import connection
+
+from config.env import VAR_DIR
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = VAR_DIR / "screenshots"
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    port: int
+
+    def url(self, host: str = "localhost", path: str = "/") -> str:
+        return f"http://{host}:{self.port}{path}"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def platform_server(
+    django_db_setup: None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    settings_dict = connection.settings_dict
+    host = quote(settings_dict["HOST"] or "", safe="")
+    port_part = f":{settings_dict['PORT']}" if settings_dict["PORT"] else ""
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": (
+            f"postgresql://{settings_dict['USER']}@{host}{port_part}/{settings_dict['NAME']}"
+        ),
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "SENTRA_PUBLIC_PORT": str(port),
+    }
+    log = (tmp_path_factory.getbasetemp() / "live-server.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind",
+         f"127.0.0.1:{port}", "--workers", "2", "--timeout", "60"],
+        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+
+    def stop() -> None:
+        # The whole group: SIGKILL to gunicorn's master alone would orphan its workers, which
+        # keep the test database open.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+        log.close()
+
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
+            break
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                stop()
+                raise RuntimeError("the live server did not start; see live-server.log") from None
+            time.sleep(0.3)
+    try:
+        yield LiveServer(port=port)
+    finally:
+        stop()
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    executable = os.environ.get("SENTRA_CHROMIUM") or shutil.which("chromium")
+    if executable is None:
+        pytest.fail("Chromium is missing: ./sentra test installs Debian's chromium package")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+    # between browser steps are still plain synchronous code.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone(chromium: object) -> Iterator[object]:
+    """A 360 px wide phone screen, as most people who book use."""
+    context = chromium.new_context(
+        viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True,
+        has_touch=True,
+    )  # fmt: skip
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def screenshot(page: object, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

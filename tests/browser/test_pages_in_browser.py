@@ -1,0 +1,79 @@
+"""What a person sees in a real browser on a phone-sized screen."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+from allauth.account.models import EmailAddress
+
+from tenants.context import public_scope
+from tenants.models import Membership, Tenant, User
+from tests.browser.conftest import LiveServer, screenshot
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def test_landing_page_on_a_phone_in_bahasa_indonesia_then_english(
+    platform_server: LiveServer, phone: object
+) -> None:
+    phone.goto(platform_server.url())
+
+    assert phone.locator("html").get_attribute("lang") == "id"
+    assert phone.get_by_role("heading", level=1).inner_text() == (
+        "Pendaftaran vaksinasi, tanpa antre"
+    )
+    # The stylesheet is served (the brand colour) and nothing is wider than the phone's screen.
+    header = phone.locator(".site-header")
+    assert header.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(11, 93, 80)"
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(phone, "landing-360-id")
+
+    phone.get_by_label("Bahasa").select_option("en")
+    phone.get_by_role("button", name="Ganti").click()
+
+    assert phone.get_by_role("heading", level=1).inner_text() == (
+        "Vaccination registration, without the queue"
+    )
+    screenshot(phone, "landing-360-en")
+
+
+def test_owner_signs_in_on_their_organiser_host_with_host_only_cookies(
+    platform_server: LiveServer, phone: object, committed: Callable[[Callable], None]
+) -> None:
+    with public_scope():
+        tenant = Tenant.objects.get(slug="alpha")
+        user = User.objects.create_user("browser-owner@alpha.test", PASSWORD)
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+        Membership.objects.create(user=user, tenant=tenant, role="admin")
+    committed(lambda: User.objects.filter(email="browser-owner@alpha.test").delete())
+
+    phone.goto(platform_server.url("alpha.localhost", "/kelola/"))
+    assert "/accounts/login/" in phone.url
+    phone.get_by_label("Email").fill(user.email)
+    phone.get_by_label("Sandi").fill(PASSWORD)
+    phone.get_by_role("button", name=re.compile("Masuk")).click()
+
+    phone.wait_for_url(re.compile(r"/kelola/$"))
+    assert phone.get_by_role("heading", level=1).inner_text() == "Dasbor"
+    assert "Alpha Clinic" in phone.locator(".brand").inner_text()
+    screenshot(phone, "dashboard-360-id")
+    cookies = {cookie["name"]: cookie for cookie in phone.context.cookies()}
+    session = cookies["__Host-sentra-session"]
+    assert session["domain"] == "alpha.localhost"  # host-only, not .localhost
+    assert session["secure"] is True
+    assert session["httpOnly"] is True
+
+    # The same browser on another organiser's host is not signed in there.
+    phone.goto(platform_server.url("beta.localhost", "/kelola/"))
+    assert "/accounts/login/" in phone.url
+
+
+def test_unknown_organiser_shows_a_helpful_page(platform_server: LiveServer, phone: object) -> None:
+    response = phone.goto(platform_server.url("nosuchorganiser.localhost", "/"))
+
+    assert response.status == 404
+    assert phone.get_by_role("heading", level=1).inner_text() == "Penyelenggara tidak ditemukan"
+    screenshot(phone, "unknown-organiser-360")
