@@ -6,6 +6,10 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from tenants.models import Domain, Membership, OrganizerSignup, Tenant, User
 
 
+admin.site.site_header = "Sentra · platform staff"
+admin.site.site_title = "Sentra"
+
+
 class DomainInline(admin.TabularInline):
     model = Domain
     extra = 0

@@ -77,3 +77,45 @@ def test_unknown_organiser_shows_a_helpful_page(platform_server: LiveServer, pho
     assert response.status == 404
     assert phone.get_by_role("heading", level=1).inner_text() == "Penyelenggara tidak ditemukan"
     screenshot(phone, "unknown-organiser-360")
+
+
+def test_platform_staff_sets_up_totp_at_first_sign_in_then_reaches_the_admin(
+    platform_server: LiveServer, chromium: object, committed: Callable[[Callable], None]
+) -> None:
+    from allauth.mfa.totp.internal.auth import (
+        format_hotp_value,
+        hotp_value,
+        yield_hotp_counters_from_time,
+    )
+
+    with public_scope():
+        staff = User.objects.create_superuser("browser-staff@sentra.test", PASSWORD)
+        EmailAddress.objects.create(user=staff, email=staff.email, verified=True, primary=True)
+    committed(lambda: User.objects.filter(email="browser-staff@sentra.test").delete())
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+
+    page.goto(platform_server.url(path="/accounts/login/"))
+    page.get_by_label("Email").fill(staff.email)
+    page.get_by_label("Sandi").fill(PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    # Sent to set up TOTP; allauth first asks for the password again.
+    page.wait_for_url(re.compile(r"/accounts/reauthenticate/"))
+    page.get_by_label("Sandi").fill(PASSWORD)
+    page.get_by_role("button", name=re.compile("Konfirmasi|Confirm")).click()
+    page.wait_for_url(re.compile(r"/accounts/2fa/totp/activate/"))
+    screenshot(page, "staff-totp-setup")
+    secret = page.locator("#authenticator_secret").input_value()
+    counters = list(yield_hotp_counters_from_time())
+    code = format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))
+    page.locator("input[name=code]").fill(code)
+    page.get_by_role("button", name=re.compile("Aktifkan|Activate")).click()
+    page.wait_for_url(re.compile(r"/accounts/2fa/recovery-codes/"))
+    assert page.get_by_text("Aplikasi autentikator diaktifkan.").is_visible()
+
+    page.goto(platform_server.url(path="/admin/"))
+    assert page.url.endswith("/admin/")
+    screenshot(page, "staff-admin")
+    assert page.locator('a[href="/admin/tenants/tenant/"]').count() >= 1
+    screenshot(page, "staff-admin")
+    context.close()
