@@ -5,7 +5,6 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from tenants.models import Domain, Membership, OrganizerSignup, Tenant, User
 
-
 admin.site.site_header = "Sentra · platform staff"
 admin.site.site_title = "Sentra"
 
