@@ -29,7 +29,7 @@ _embedded_server = None  # keeps pgserver's handle alive: it stops PostgreSQL wh
 
 
 def say(message: str) -> None:
-    print(f"sentra: {message}", flush=True)
+    print(f"sentra: {time.strftime('%H:%M:%S')} {message}", flush=True)
 
 
 # --- Database -------------------------------------------------------------------------------
@@ -66,6 +66,11 @@ def _embedded_postgres_url(database: str) -> str:
     _embedded_server = pgserver.get_server(pgdata, cleanup_mode="stop")
     socket_dir = _embedded_server.get_postmaster_info().socket_dir
     return f"postgresql://postgres@{quote(str(socket_dir), safe='')}/{database}"
+
+
+def stop_embedded_database() -> None:
+    if _embedded_server is not None:
+        _embedded_server.cleanup()  # stops PostgreSQL unless another process still uses it
 
 
 def _ensure_database(url: str) -> None:
@@ -219,12 +224,15 @@ def command_run(args: argparse.Namespace) -> int:
     for proc in processes.values():
         if proc.poll() is None:
             proc.terminate()
-    deadline = time.monotonic() + 10
+    # A short grace period: tasks are acknowledged late, so one cut off is delivered again.
+    deadline = time.monotonic() + 2
     for proc in processes.values():
         try:
             proc.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             proc.kill()
+            proc.wait()
+    stop_embedded_database()
     say("stopped")
     return exit_code
 
