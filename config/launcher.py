@@ -279,6 +279,7 @@ def command_test(args: argparse.Namespace) -> int:
     if args.no_browser:
         pytest_args += ["-m", "not browser"]
     tests = subprocess.run([*pytest_args, *args.pytest_args], cwd=BASE_DIR, env=env, check=False)
+    stop_embedded_database()
     if lint.returncode or fmt.returncode:
         say("ruff found problems (see above)")
         return 1
