@@ -162,3 +162,49 @@ class OrganizerSignup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation_name} ({self.status})"
+
+
+class VaccineBrand(models.Model):
+    """Platform reference data, edited by platform staff: a vaccine organisers can offer."""
+
+    code = models.SlugField(primary_key=True, max_length=30)
+    name = models.CharField(max_length=100)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ("name",)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DoseIntervalRule(models.Model):
+    """Days allowed between two doses of a brand, e.g. Sinovac dose 1 -> dose 2: 28 to 42 days.
+    Platform staff edit these; the capacity engine enforces them."""
+
+    brand = models.ForeignKey(VaccineBrand, on_delete=models.CASCADE, related_name="intervals")
+    from_dose = models.PositiveSmallIntegerField()
+    to_dose = models.PositiveSmallIntegerField()
+    min_days = models.PositiveIntegerField()
+    max_days = models.PositiveIntegerField(null=True, blank=True, help_text="empty: no limit")
+
+    class Meta:
+        ordering = ("brand", "from_dose")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("brand", "from_dose", "to_dose"), name="dose_interval_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(to_dose__gt=models.F("from_dose")), name="dose_interval_order"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(max_days__isnull=True)
+                | models.Q(max_days__gte=models.F("min_days")),
+                name="dose_interval_range",
+            ),
+        )
+
+    def __str__(self) -> str:
+        upper = f"{self.max_days}" if self.max_days is not None else "∞"
+        doses = f"dose {self.from_dose} to {self.to_dose}"
+        return f"{self.brand}: {doses}, {self.min_days} to {upper} days"

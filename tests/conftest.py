@@ -116,7 +116,9 @@ def make_user(db: None) -> Callable[..., User]:
 
 
 @pytest.fixture
-def committed(django_db_blocker: pytest.FixtureRequest) -> Iterator[Callable[[Callable], None]]:
+def committed(
+    django_db_setup: None, django_db_blocker: pytest.FixtureRequest
+) -> Iterator[Callable[[Callable], None]]:
     """Run code outside the test transaction (autocommit) so other processes see it. Register
     cleanups with the returned function; they run, in reverse, after the test."""
     cleanups: list[Callable[[], object]] = []

@@ -253,3 +253,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("SENTRA_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Personal data (NIK, date of birth) --------------------------------------------------------
+# Keys outside the database. "id:base64(32 bytes)" pairs, newest first; the defaults here are for
+# local runs and tests only and production refuses to start without its own.
+SENTRA_PII_KEYS = env_str("SENTRA_PII_KEYS", "dev1:ZGV2LW9ubHkta2V5LWRvLW5vdC11c2UtaW4tcHJvZCE=")
+SENTRA_PII_INDEX_KEY = env_str(
+    "SENTRA_PII_INDEX_KEY", "ZGV2LW9ubHktaW5kZXgta2V5LW5vdC1mb3ItcHJvZCE="
+)

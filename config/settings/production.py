@@ -8,6 +8,8 @@ from config.settings.base import ROOT_DOMAIN
 # Fail fast when the services production needs are not configured (no silent local fallbacks).
 env_str("DATABASE_URL")
 env_str("REDIS_URL")
+SENTRA_PII_KEYS = env_str("SENTRA_PII_KEYS")
+SENTRA_PII_INDEX_KEY = env_str("SENTRA_PII_INDEX_KEY")
 
 DEBUG = False
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")

@@ -1,14 +1,27 @@
-"""Venues and their slots. Tenant schema. Slot templates, overrides and the capacity engine come
-with the venues-and-slots issue; this is what provisioning and the demo data need now."""
+"""Venues of the current tenant. Tenant schema."""
 
 from __future__ import annotations
 
-import datetime as dt
-from zoneinfo import ZoneInfo
+from decimal import Decimal
+from typing import Any
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
-from organizers.models import Slot, Venue
+from organizers.geography import time_zone_for_province
+from organizers.models import Venue
+from tenants.errors import ApplicationError
+from tenants.models import VaccineBrand
+
+
+def _check_brands(brands: list[str]) -> list[str]:
+    known = set(VaccineBrand.objects.filter(is_active=True).values_list("code", flat=True))
+    unknown = sorted(set(brands) - known)
+    if unknown:
+        raise ApplicationError(
+            _("Unknown vaccine: %(codes)s") % {"codes": ", ".join(unknown)}, code="invalid"
+        )
+    return sorted(set(brands))
 
 
 def venue_create(
@@ -17,50 +30,52 @@ def venue_create(
     address: str,
     city: str,
     province: str,
-    time_zone: str = Venue.TimeZone.WIB,
+    time_zone: str | None = None,
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
+    facility_code: str = "",
+    vaccine_brands: list[str] | None = None,
+    contact_name: str = "",
+    contact_phone: str = "",
     status: str = Venue.Status.PENDING,
 ) -> Venue:
+    """A new venue; its time zone follows the province unless given. New venues wait for
+    platform staff's review (status pending)."""
     venue = Venue(
-        name=name,
-        address=address,
-        city=city,
-        province=province,
-        time_zone=time_zone,
-        status=status,
-    )
-    venue.full_clean()
+        name=name.strip(), address=address.strip(), city=city.strip(), province=province,
+        time_zone=time_zone or time_zone_for_province(province), latitude=latitude,
+        longitude=longitude, facility_code=facility_code.strip(),
+        vaccine_brands=_check_brands(vaccine_brands or []), contact_name=contact_name,
+        contact_phone=contact_phone, status=status,
+    )  # fmt: skip
+    try:
+        venue.full_clean()
+    except ValidationError as exc:
+        raise ApplicationError(_("Check the venue's details."), code="invalid",
+                               extra=exc.message_dict) from exc  # fmt: skip
     venue.save()
     return venue
 
 
-@transaction.atomic
-def slots_generate_days(
-    *,
-    venue: Venue,
-    first_day: dt.date,
-    days: int,
-    opens: dt.time,
-    closes: dt.time,
-    slot_minutes: int,
-    capacity: int,
-) -> int:
-    """Create the slots of `days` days from `first_day`, in the venue's local time. Slots that
-    already exist are left untouched (booked seats are never reset). Returns how many were
-    created."""
-    zone = ZoneInfo(venue.time_zone)
-    step = dt.timedelta(minutes=slot_minutes)
-    new_slots: list[Slot] = []
-    for offset in range(days):
-        day = first_day + dt.timedelta(days=offset)
-        start = dt.datetime.combine(day, opens, tzinfo=zone)
-        end_of_day = dt.datetime.combine(day, closes, tzinfo=zone)
-        while start + step <= end_of_day:
-            new_slots.append(
-                Slot(venue=venue, starts_at=start, ends_at=start + step, capacity=capacity)
-            )
-            start += step
-    starts = [slot.starts_at for slot in new_slots]
-    before = Slot.objects.filter(venue=venue, starts_at__in=starts).count()
-    # ignore_conflicts: an existing slot (maybe with bookings) is never overwritten.
-    Slot.objects.bulk_create(new_slots, ignore_conflicts=True)
-    return Slot.objects.filter(venue=venue, starts_at__in=starts).count() - before
+_EDITABLE = (
+    "name", "address", "city", "province", "time_zone", "latitude", "longitude",
+    "facility_code", "vaccine_brands", "contact_name", "contact_phone",
+)  # fmt: skip
+
+
+def venue_update(*, venue: Venue, **changes: Any) -> Venue:
+    """Edit a venue's details (not its review status, which platform staff decide)."""
+    unknown = set(changes) - set(_EDITABLE)
+    if unknown:
+        raise ValueError(f"not editable here: {sorted(unknown)}")
+    if "vaccine_brands" in changes:
+        changes["vaccine_brands"] = _check_brands(changes["vaccine_brands"])
+    for field, value in changes.items():
+        setattr(venue, field, value)
+    try:
+        venue.full_clean()
+    except ValidationError as exc:
+        raise ApplicationError(_("Check the venue's details."), code="invalid",
+                               extra=exc.message_dict) from exc  # fmt: skip
+    venue.save(update_fields=list(changes))
+    return venue

@@ -65,9 +65,10 @@ def _user_ensure(*, email: str, full_name: str, is_staff: bool = False) -> User:
 
 def demo_data_seed(*, today: dt.date | None = None) -> list[DemoLogin]:
     """Public schema, then each demo tenant's. Returns the demo logins to print."""
-    from organizers.models import Programme, Venue
+    from organizers.models import Programme, SlotTemplate, Venue
     from organizers.services.programmes import programme_create
-    from organizers.services.venues import slots_generate_days, venue_create
+    from organizers.services.slots import slots_generate
+    from organizers.services.venues import venue_create
 
     today = today or timezone.localdate()
     logins = [DemoLogin("staff@sentra.localhost", "platform staff (TOTP set-up at first login)",
@@ -89,15 +90,23 @@ def demo_data_seed(*, today: dt.date | None = None) -> list[DemoLogin]:
         logins.append(DemoLogin(owner_email, "owner", spec["slug"]))
         logins.append(DemoLogin(checkin.email, "check-in staff", spec["slug"]))
         with tenant_scope(tenant):
-            if not Programme.objects.exists():
-                programme_create(name=spec["programme"], kind=spec["kind"])
+            programme = Programme.objects.first() or programme_create(
+                name=spec["programme"], kind=spec["kind"], vaccine_brands=["sinovac", "pfizer"]
+            )
             for name, address, city, province in spec["venues"]:
                 venue = Venue.objects.filter(name=name).first() or venue_create(
                     name=name, address=address, city=city, province=province,
-                    status=Venue.Status.APPROVED,
+                    vaccine_brands=["sinovac", "pfizer"], status=Venue.Status.APPROVED,
                 )  # fmt: skip
-                slots_generate_days(
-                    venue=venue, first_day=today, days=7, opens=dt.time(8, 0),
-                    closes=dt.time(15, 0), slot_minutes=30, capacity=20,
+                # A rolling week: today's run adds the days that are new since the last one.
+                template = SlotTemplate.objects.create(
+                    venue=venue, programme=programme, first_day=today,
+                    last_day=today + dt.timedelta(days=6), weekdays=[0, 1, 2, 3, 4, 5, 6],
+                    opens=dt.time(8, 0), closes=dt.time(15, 0), breaks=[["12:00", "13:00"]],
+                    slot_minutes=30, capacity=20,
+                    vaccine_brand="sinovac", opens_days_before=7, opens_at_time=dt.time(0, 0),
+                    closes_hours_before=1,
                 )  # fmt: skip
+                if slots_generate(template=template).created == 0:
+                    template.delete()
     return logins

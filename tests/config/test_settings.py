@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 import subprocess
@@ -28,6 +29,8 @@ def _production_env(**overrides: str) -> dict[str, str]:
         REDIS_URL="rediss://cache.internal:6379/0",
         SENTRA_S3_BUCKET="sentra-production-uploads",
         SENTRA_ROOT_DOMAIN="sentra.id",
+        SENTRA_PII_KEYS="k2:" + base64.b64encode(secrets.token_bytes(32)).decode(),
+        SENTRA_PII_INDEX_KEY=base64.b64encode(secrets.token_bytes(32)).decode(),
     )
     env.update(overrides)
     return env

@@ -1,0 +1,110 @@
+"""Sensitive personal data: the NIK and the date of birth (UU PDP No. 27/2022).
+
+- Sealed with AES-256-GCM (authenticated encryption). Keys come from settings (the environment
+  in production), never from the database. Every sealed value names its key id, so keys can be
+  rotated: new values use the first key of SENTRA_PII_KEYS, older ones still open with theirs
+  until `reseal_personal_data` rewrites them.
+- The associated data binds a sealed value to its tenant and its field: a value copied to
+  another organiser's schema, or from the NIK column to the date-of-birth column, will not open.
+- Lookups and uniqueness use a keyed HMAC-SHA256 blind index of the NIK, never a plain hash: a
+  NIK has 16 digits with known structure, so an unkeyed hash is reversed by enumeration.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+from dataclasses import dataclass
+from functools import cache
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+
+from tenants.context import require_current_tenant
+
+
+class PersonalDataError(Exception):
+    """A sealed value could not be opened: wrong tenant, wrong field, unknown key, tampered."""
+
+
+@dataclass(frozen=True)
+class Keyring:
+    current_id: str
+    keys: dict[str, bytes]
+    index_key: bytes
+
+
+def _decode_key(text: str, name: str) -> bytes:
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except ValueError as exc:
+        raise PersonalDataError(f"{name} is not base64") from exc
+    if len(raw) != 32:
+        raise PersonalDataError(f"{name} must be 32 bytes (base64 of 32 random bytes)")
+    return raw
+
+
+@cache
+def _keyring(keys_setting: str, index_setting: str) -> Keyring:
+    keys: dict[str, bytes] = {}
+    order: list[str] = []
+    for item in keys_setting.split(","):
+        key_id, _, encoded = item.strip().partition(":")
+        if not key_id or not encoded or not key_id.isalnum():
+            raise PersonalDataError("SENTRA_PII_KEYS is 'id:base64key,id:base64key'")
+        keys[key_id] = _decode_key(encoded, f"SENTRA_PII_KEYS[{key_id}]")
+        order.append(key_id)
+    return Keyring(
+        current_id=order[0],
+        keys=keys,
+        index_key=_decode_key(index_setting, "SENTRA_PII_INDEX_KEY"),
+    )
+
+
+def keyring() -> Keyring:
+    return _keyring(settings.SENTRA_PII_KEYS, settings.SENTRA_PII_INDEX_KEY)
+
+
+def _associated_data(field: str) -> bytes:
+    return f"sentra:{require_current_tenant().uid}:{field}".encode()
+
+
+def seal(value: str, *, field: str) -> str:
+    """Encrypt `value` for the current tenant's `field`. Tenant schema."""
+    ring = keyring()
+    nonce = os.urandom(12)
+    sealed = AESGCM(ring.keys[ring.current_id]).encrypt(
+        nonce, value.encode(), _associated_data(field)
+    )
+    return f"{ring.current_id}.{base64.urlsafe_b64encode(nonce + sealed).decode()}"
+
+
+def unseal(token: str, *, field: str) -> str:
+    ring = keyring()
+    key_id, _, payload = token.partition(".")
+    key = ring.keys.get(key_id)
+    if key is None:
+        raise PersonalDataError(f"unknown key id {key_id!r}")
+    raw = base64.urlsafe_b64decode(payload)
+    try:
+        return AESGCM(key).decrypt(raw[:12], raw[12:], _associated_data(field)).decode()
+    except InvalidTag as exc:
+        raise PersonalDataError("sealed value does not open here") from exc
+
+
+def sealed_with_old_key(token: str) -> bool:
+    return token.partition(".")[0] != keyring().current_id
+
+
+def person_key(nik: str) -> str:
+    """The blind index of a NIK: the same NIK gives the same key in every organiser (so that a
+    platform-wide duplicate check is possible), and nothing without the index key."""
+    return hmac.new(keyring().index_key, nik.encode(), hashlib.sha256).hexdigest()
+
+
+def mask_nik(nik: str) -> str:
+    """Show a NIK as 3273••••••••0002: the region and the last digits, never the birth date."""
+    return f"{nik[:4]}{'•' * 8}{nik[-4:]}" if len(nik) == 16 else "•" * len(nik)

@@ -1,0 +1,411 @@
+"""The capacity engine: book, cancel, reschedule, and the waitlist. Tenant schema.
+
+Remaining capacity is decided by PostgreSQL in one guarded UPDATE per seat (the row lock and
+the WHERE clause together make "is there a seat?" and "take it" one atomic step); the CHECK
+constraints on Slot are the backstop. Nothing reads a counter in Python and writes it back.
+Every public function runs in one transaction: on any refusal nothing is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from organizers.models import Booking, Programme, Slot, Venue, WaitlistEntry
+from organizers.personal_data import person_key, seal
+from tenants.context import require_current_tenant
+from tenants.errors import ApplicationError, ConflictError, NotFoundError
+from tenants.models import DoseIntervalRule
+
+VOUCHER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L, U: read out by phone
+WAITLIST_OFFER_MINUTES = 30
+
+
+class BookingRefusedError(ConflictError):
+    """409 with a machine-readable reason (`code`)."""
+
+
+@dataclass(frozen=True)
+class Person:
+    nik: str
+    date_of_birth: dt.date
+    full_name: str
+    phone: str = ""
+    email: str = ""
+
+
+def voucher_code_new() -> str:
+    raw = "".join(secrets.choice(VOUCHER_ALPHABET) for _ in range(8))
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+def slot_local_date(slot: Slot) -> dt.date:
+    return slot.starts_at.astimezone(ZoneInfo(slot.venue.time_zone)).date()
+
+
+# --- Seats: the only code that changes Slot counters -----------------------------------------
+
+
+def _take_seat(*, slot_id: int, dose: int, now: dt.datetime, ignore_window: bool = False) -> bool:
+    """One guarded UPDATE: a seat is taken only if one is left (overall and for the dose) and,
+    unless reserving a later dose, the booking window is open."""
+    window = "" if ignore_window else "AND booking_opens_at <= %s AND booking_closes_at > %s"
+    params: list[object] = [slot_id] + ([] if ignore_window else [now, now])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE organizers_slot
+               SET booked = booked + 1, booked_dose{dose} = booked_dose{dose} + 1
+             WHERE id = %s AND NOT is_closed AND booked < capacity
+               AND (capacity_dose{dose} IS NULL OR booked_dose{dose} < capacity_dose{dose})
+               {window}
+            """,  # noqa: S608 - dose is an int from Dose choices, never user text
+            params,
+        )
+        return cursor.rowcount == 1
+
+
+def _free_seat(*, slot_id: int, dose: int) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE organizers_slot
+               SET booked = booked - 1, booked_dose{dose} = booked_dose{dose} - 1
+             WHERE id = %s AND booked > 0 AND booked_dose{dose} > 0
+            """,  # noqa: S608 - dose is an int from Dose choices
+            [slot_id],
+        )
+        if cursor.rowcount != 1:  # a counter out of step with its bookings: stop, roll back
+            raise RuntimeError(f"slot {slot_id}: no seat to free for dose {dose}")
+
+
+def _refusal_for_failed_take(*, slot_id: int, dose: int, now: dt.datetime) -> BookingRefusedError:
+    slot = Slot.objects.get(id=slot_id)
+    if slot.is_closed or not (slot.booking_opens_at <= now < slot.booking_closes_at):
+        return BookingRefusedError(
+            _("Booking for this arrival time is not open."), code="window_closed"
+        )
+    return BookingRefusedError(_("This arrival time is full. Choose another."), code="slot_full")
+
+
+# --- Checks -------------------------------------------------------------------------------
+
+
+def _bookable_slot(*, slot_id: int, programme: Programme, now: dt.datetime) -> Slot:
+    slot = Slot.objects.select_related("venue").filter(id=slot_id).first()
+    if slot is None or slot.programme_id != programme.id:
+        raise NotFoundError(_("This arrival time does not exist."), code="slot_not_found")
+    if slot.venue.status != Venue.Status.APPROVED:
+        raise BookingRefusedError(
+            _("This venue does not take bookings."), code="venue_not_bookable"
+        )
+    if slot.starts_at <= now:
+        raise BookingRefusedError(_("This arrival time has passed."), code="slot_in_past")
+    return slot
+
+
+def _programme_for_booking(*, programme_id: int, dose: int) -> Programme:
+    tenant = require_current_tenant()
+    if tenant.review_status != "approved":
+        raise BookingRefusedError(
+            _("This organiser does not take bookings yet."), code="organizer_not_approved"
+        )
+    programme = Programme.objects.filter(id=programme_id, is_active=True).first()
+    if programme is None:
+        raise NotFoundError(_("This programme does not exist."), code="programme_not_found")
+    if not programme.offers_dose(dose):
+        raise BookingRefusedError(
+            _("This programme does not offer this dose."), code="dose_not_offered"
+        )
+    return programme
+
+
+def _check_dose_interval(
+    *, programme: Programme, key: str, dose: int, slot: Slot, exclude_id: int | None = None
+) -> Booking | None:
+    """For a later dose: the previous dose must be booked in this programme, with the same
+    vaccine, and this slot's date inside the brand's interval. Returns the previous booking."""
+    if dose == 1:
+        return None
+    previous = (
+        Booking.objects.select_related("slot__venue")
+        .filter(programme=programme, person_key=key, dose=dose - 1, status="active")
+        .exclude(id=exclude_id)
+        .first()
+    )
+    if previous is None:
+        raise BookingRefusedError(_("Book the previous dose first."), code="previous_dose_missing")
+    if previous.vaccine_brand != slot.vaccine_brand:
+        raise BookingRefusedError(
+            _("This dose must be the same vaccine as the previous one."), code="brand_mismatch"
+        )
+    _check_interval_days(previous=previous, dose=dose, slot=slot)
+    return previous
+
+
+def _check_interval_days(*, previous: Booking, dose: int, slot: Slot) -> None:
+    rule = DoseIntervalRule.objects.filter(
+        brand_id=previous.vaccine_brand, from_dose=dose - 1, to_dose=dose
+    ).first()
+    if rule is None:
+        return
+    days = (slot_local_date(slot) - slot_local_date(previous.slot)).days
+    too_late = rule.max_days is not None and days > rule.max_days
+    if days < rule.min_days or too_late:
+        raise BookingRefusedError(
+            _("This date is outside the interval between doses for this vaccine."),
+            code="outside_dose_interval",
+            extra={"min_days": rule.min_days, "max_days": rule.max_days, "days": days},
+        )
+
+
+def _insert_booking(**fields: object) -> Booking:
+    """INSERT in a savepoint; a second active booking for the person is refused by the unique
+    constraint (the check that holds under concurrency), a voucher collision is retried."""
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                return Booking.objects.create(voucher_code=voucher_code_new(), **fields)
+        except IntegrityError as exc:
+            if "booking_one_active_per_person_dose" in str(exc):
+                raise BookingRefusedError(
+                    _("This person already has a booking for this dose."), code="already_booked"
+                ) from exc
+            if "voucher_code" not in str(exc):
+                raise
+    raise RuntimeError("could not find a free voucher code")
+
+
+# --- Booking ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def booking_create(
+    *,
+    programme_id: int,
+    slot_id: int,
+    dose: int,
+    person: Person,
+    reserve_next_dose: bool = False,
+    now: dt.datetime | None = None,
+) -> Booking:
+    """Book a seat for `person`. Tenant schema, one transaction. Raises BookingRefusedError (409:
+    slot_full, window_closed, already_booked, outside_dose_interval, ...), NotFoundError or
+    ApplicationError; then nothing was written. With `reserve_next_dose` (dose 1 only) it also
+    reserves dose 2 at the same venue and vaccine, the earliest slot inside the interval."""
+    now = now or timezone.now()
+    programme = _programme_for_booking(programme_id=programme_id, dose=dose)
+    slot = _bookable_slot(slot_id=slot_id, programme=programme, now=now)
+    key = person_key(person.nik)
+    previous = _check_dose_interval(programme=programme, key=key, dose=dose, slot=slot)
+    if not _take_seat(slot_id=slot.id, dose=dose, now=now):
+        raise _refusal_for_failed_take(slot_id=slot.id, dose=dose, now=now)
+    booking = _insert_booking(
+        programme=programme, slot=slot, dose=dose, person_key=key,
+        nik_sealed=seal(person.nik, field="nik"),
+        date_of_birth_sealed=seal(person.date_of_birth.isoformat(), field="date_of_birth"),
+        full_name=person.full_name, phone=person.phone, email=person.email,
+        vaccine_brand=slot.vaccine_brand, first_dose=previous, created_at=now,
+    )  # fmt: skip
+    booking.slot = slot
+    if reserve_next_dose:
+        _reserve_next_dose(booking=booking, now=now)
+    return booking
+
+
+def _reserve_next_dose(*, booking: Booking, now: dt.datetime) -> Booking:
+    if booking.dose != 1:
+        raise ApplicationError(_("Only a first dose can reserve the next one."), code="invalid")
+    rule = DoseIntervalRule.objects.filter(
+        brand_id=booking.vaccine_brand, from_dose=1, to_dose=2
+    ).first()
+    if rule is None:
+        raise BookingRefusedError(
+            _("No interval is known for this vaccine."), code="no_dose_interval"
+        )
+    zone = ZoneInfo(booking.slot.venue.time_zone)
+    first_day = slot_local_date(booking.slot)
+    earliest = dt.datetime.combine(first_day + dt.timedelta(days=rule.min_days), dt.time(), zone)
+    candidates = Slot.objects.filter(
+        venue_id=booking.slot.venue_id, programme_id=booking.programme_id,
+        vaccine_brand=booking.vaccine_brand, starts_at__gte=earliest, is_closed=False,
+    ).order_by("starts_at")  # fmt: skip
+    if rule.max_days is not None:
+        latest = dt.datetime.combine(
+            first_day + dt.timedelta(days=rule.max_days + 1), dt.time(), zone
+        )
+        candidates = candidates.filter(starts_at__lt=latest)
+    for slot_id in candidates.values_list("id", flat=True)[:50]:
+        # A reservation by the system: the dose-2 slot's own booking window need not be open.
+        if _take_seat(slot_id=slot_id, dose=2, now=now, ignore_window=True):
+            return _insert_booking(
+                programme_id=booking.programme_id, slot_id=slot_id, dose=2,
+                person_key=booking.person_key, nik_sealed=booking.nik_sealed,
+                date_of_birth_sealed=booking.date_of_birth_sealed,
+                full_name=booking.full_name, phone=booking.phone, email=booking.email,
+                vaccine_brand=booking.vaccine_brand, first_dose=booking, created_at=now,
+            )  # fmt: skip
+    raise BookingRefusedError(
+        _("No seat for the second dose is free inside the interval."), code="next_dose_full"
+    )
+
+
+@transaction.atomic
+def booking_cancel(*, booking_id: int, now: dt.datetime | None = None) -> bool:
+    """Cancel; frees the seat exactly once (a second call changes nothing and returns False).
+    A reserved later dose is cancelled with it. A freed seat goes to the waitlist first."""
+    now = now or timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE organizers_booking SET status = 'cancelled', cancelled_at = %s
+             WHERE id = %s AND status = 'active'
+            RETURNING slot_id, dose
+            """,
+            [now, booking_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    slot_id, dose = row
+    _seat_released(slot_id=slot_id, dose=dose, now=now)
+    for later_id in Booking.objects.filter(first_dose_id=booking_id, status="active").values_list(
+        "id", flat=True
+    ):
+        booking_cancel(booking_id=later_id, now=now)
+    return True
+
+
+@transaction.atomic
+def booking_reschedule(
+    *, booking_id: int, new_slot_id: int, now: dt.datetime | None = None
+) -> Booking:
+    """Move a booking: take the new seat, then free the old one, in one transaction."""
+    now = now or timezone.now()
+    booking = (
+        Booking.objects.select_for_update(of=("self",)).select_related("programme", "slot__venue")
+        .filter(id=booking_id, status="active").first()
+    )  # fmt: skip
+    if booking is None:
+        raise NotFoundError(_("Booking not found."), code="booking_not_found")
+    if booking.slot_id == new_slot_id:
+        return booking
+    new_slot = _bookable_slot(slot_id=new_slot_id, programme=booking.programme, now=now)
+    if new_slot.vaccine_brand != booking.vaccine_brand and (
+        booking.dose > 1 or booking.later_doses.filter(status="active").exists()
+    ):
+        raise BookingRefusedError(
+            _("This dose must be the same vaccine as the other doses."), code="brand_mismatch"
+        )
+    if booking.first_dose_id is not None:
+        _check_interval_days(previous=booking.first_dose, dose=booking.dose, slot=new_slot)
+    for later in booking.later_doses.filter(status="active").select_related("slot__venue"):
+        _check_interval_days(
+            previous=_as_if_at(booking, new_slot), dose=later.dose, slot=later.slot
+        )
+    if not _take_seat(slot_id=new_slot.id, dose=booking.dose, now=now):
+        raise _refusal_for_failed_take(slot_id=new_slot.id, dose=booking.dose, now=now)
+    old_slot_id = booking.slot_id
+    booking.slot = new_slot
+    booking.vaccine_brand = new_slot.vaccine_brand
+    booking.save(update_fields=["slot", "vaccine_brand"])
+    _seat_released(slot_id=old_slot_id, dose=booking.dose, now=now)
+    return booking
+
+
+def _as_if_at(booking: Booking, slot: Slot) -> Booking:
+    """The booking as it will be after the move, for checking its later doses' intervals."""
+    return Booking(vaccine_brand=booking.vaccine_brand, slot=slot)
+
+
+# --- Waitlist -----------------------------------------------------------------------------
+
+
+def _seat_released(*, slot_id: int, dose: int, now: dt.datetime) -> None:
+    """A seat came free: hold it for the first person waiting for that venue, day, programme
+    and dose, or give it back to the pool."""
+    slot = Slot.objects.select_related("venue").get(id=slot_id)
+    if slot.starts_at > now:
+        entry = (
+            WaitlistEntry.objects.select_for_update(skip_locked=True)
+            .filter(
+                venue_id=slot.venue_id, day=slot_local_date(slot), programme_id=slot.programme_id,
+                dose=dose, status=WaitlistEntry.Status.WAITING,
+            )
+            .order_by("created_at", "id")
+            .first()
+        )  # fmt: skip
+        if entry is not None:
+            entry.status = WaitlistEntry.Status.OFFERED
+            entry.offered_slot = slot
+            entry.offer_token = secrets.token_urlsafe(32)
+            entry.offer_expires_at = now + dt.timedelta(minutes=WAITLIST_OFFER_MINUTES)
+            entry.save(update_fields=["status", "offered_slot", "offer_token", "offer_expires_at"])
+            return  # the seat stays counted: it is held for this person
+    _free_seat(slot_id=slot_id, dose=dose)
+
+
+@transaction.atomic
+def waitlist_join(
+    *, programme_id: int, venue_id: int, day: dt.date, dose: int, person: Person
+) -> WaitlistEntry:
+    programme = _programme_for_booking(programme_id=programme_id, dose=dose)
+    venue = Venue.objects.filter(id=venue_id, status=Venue.Status.APPROVED).first()
+    if venue is None:
+        raise NotFoundError(_("This venue does not exist."), code="venue_not_found")
+    try:
+        with transaction.atomic():
+            return WaitlistEntry.objects.create(
+                venue=venue, programme=programme, day=day, dose=dose,
+                person_key=person_key(person.nik), nik_sealed=seal(person.nik, field="nik"),
+                date_of_birth_sealed=seal(person.date_of_birth.isoformat(),
+                                          field="date_of_birth"),
+                full_name=person.full_name, phone=person.phone, email=person.email,
+            )  # fmt: skip
+    except IntegrityError as exc:
+        raise BookingRefusedError(
+            _("This person is already on the waitlist for this day."), code="already_waiting"
+        ) from exc
+
+
+@transaction.atomic
+def waitlist_offer_accept(*, token: str, now: dt.datetime | None = None) -> Booking:
+    """Turn a held seat into a booking (no counter changes: the seat is already counted)."""
+    now = now or timezone.now()
+    entry = (
+        WaitlistEntry.objects.select_for_update(of=("self",)).select_related("offered_slot__venue")
+        .filter(offer_token=token, status=WaitlistEntry.Status.OFFERED).first()
+    )  # fmt: skip
+    if entry is None or entry.offer_expires_at <= now:
+        raise NotFoundError(_("This offer has expired or does not exist."), code="offer_not_found")
+    slot = entry.offered_slot
+    entry.status = WaitlistEntry.Status.BOOKED
+    entry.save(update_fields=["status"])
+    return _insert_booking(
+        programme_id=entry.programme_id, slot=slot, dose=entry.dose, person_key=entry.person_key,
+        nik_sealed=entry.nik_sealed, date_of_birth_sealed=entry.date_of_birth_sealed,
+        full_name=entry.full_name, phone=entry.phone, email=entry.email,
+        vaccine_brand=slot.vaccine_brand, created_at=now,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def waitlist_offers_expire(*, now: dt.datetime | None = None) -> int:
+    """Run by beat: an expired offer passes its seat to the next person (or to the pool)."""
+    now = now or timezone.now()
+    expired = list(
+        WaitlistEntry.objects.select_for_update(skip_locked=True).filter(
+            status=WaitlistEntry.Status.OFFERED, offer_expires_at__lte=now
+        )
+    )
+    for entry in expired:
+        entry.status = WaitlistEntry.Status.EXPIRED
+        entry.save(update_fields=["status"])
+        _seat_released(slot_id=entry.offered_slot_id, dose=entry.dose, now=now)
+    return len(expired)

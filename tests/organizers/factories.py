@@ -1,0 +1,56 @@
+"""Builders for organiser data inside a tenant schema (call them inside tenant_scope)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+from django.utils import timezone
+
+from organizers.models import Programme, Slot, Venue
+from organizers.services.capacity import Person
+
+_nik = itertools.count(1)
+
+
+def a_person(*, nik: str | None = None, name: str = "Siti Aminah") -> Person:
+    return Person(
+        nik=nik or f"3273{next(_nik):012d}",
+        date_of_birth=dt.date(1958, 3, 14),
+        full_name=name,
+        phone="+6281234567890",
+        email="siti@example.id",
+    )
+
+
+def a_programme(**overrides: object) -> Programme:
+    fields = {"name": "Vaksinasi Umum", "kind": "public", "vaccine_brands": ["sinovac"]}
+    return Programme.objects.create(**{**fields, **overrides})
+
+
+def a_venue(**overrides: object) -> Venue:
+    fields = {
+        "name": "Puskesmas Cempaka", "address": "Jl. Cempaka 1", "city": "Bandung",
+        "province": "Jawa Barat", "status": "approved", "vaccine_brands": ["sinovac"],
+    }  # fmt: skip
+    return Venue.objects.create(**{**fields, **overrides})
+
+
+def a_slot(
+    *,
+    venue: Venue,
+    programme: Programme,
+    starts_in: dt.timedelta = dt.timedelta(days=2),
+    capacity: int = 10,
+    brand: str = "sinovac",
+    **overrides: object,
+) -> Slot:
+    now = timezone.now()
+    starts_at = (now + starts_in).replace(second=0, microsecond=0)
+    fields = {
+        "venue": venue, "programme": programme, "starts_at": starts_at,
+        "ends_at": starts_at + dt.timedelta(minutes=30), "capacity": capacity,
+        "vaccine_brand": brand, "booking_opens_at": now - dt.timedelta(days=1),
+        "booking_closes_at": starts_at - dt.timedelta(hours=1),
+    }  # fmt: skip
+    return Slot.objects.create(**{**fields, **overrides})

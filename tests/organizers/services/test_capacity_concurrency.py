@@ -1,0 +1,133 @@
+"""Zero overbooking under real concurrency: many threads, each with its own PostgreSQL
+connection, on committed data (no test transaction to hide the races)."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable
+
+import pytest
+from django.db import connection, connections
+
+from organizers.models import Booking, Programme, Slot, Venue
+from organizers.services.capacity import BookingRefusedError, booking_cancel, booking_create
+from tenants.context import tenant_scope
+from tenants.models import Tenant
+from tests.organizers.factories import a_person, a_programme, a_slot, a_venue
+
+
+def _run_in_threads(count: int, work: Callable[[int], str]) -> Counter[str]:
+    results: list[str] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(count)
+
+    def runner(index: int) -> None:
+        try:
+            barrier.wait()
+            outcome = work(index)
+        except BookingRefusedError as exc:
+            outcome = exc.code
+        finally:
+            connections.close_all()
+        with lock:
+            results.append(outcome)
+
+    threads = [threading.Thread(target=runner, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return Counter(results)
+
+
+@pytest.fixture
+def committed_slot(committed: Callable[[Callable], None]) -> tuple[Tenant, Programme, Slot]:
+    tenant = Tenant.objects.get(slug="alpha")
+
+    def cleanup() -> None:
+        with tenant_scope(tenant):
+            Booking.objects.all().delete()
+            Slot.objects.all().delete()
+            Venue.objects.all().delete()
+            Programme.objects.all().delete()
+
+    committed(cleanup)
+    with tenant_scope(tenant):
+        programme = a_programme()
+        slot = a_slot(venue=a_venue(), programme=programme, capacity=10)
+    return tenant, programme, slot
+
+
+def _oracle(tenant: Tenant) -> None:
+    """The benchmark's oracle, in SQL: no slot over capacity, counters equal bookings."""
+    with tenant_scope(tenant), connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT s.id, s.capacity, s.booked,
+                   (SELECT count(*) FROM organizers_booking b
+                     WHERE b.slot_id = s.id AND b.status = 'active')
+              FROM organizers_slot s
+            """
+        )
+        for slot_id, capacity, booked, active in cursor.fetchall():
+            assert booked <= capacity, f"slot {slot_id} overbooked"
+            assert booked == active, f"slot {slot_id}: counter {booked}, bookings {active}"
+
+
+def test_forty_people_racing_for_ten_seats_get_exactly_ten(
+    committed_slot: tuple[Tenant, Programme, Slot],
+) -> None:
+    tenant, programme, slot = committed_slot
+
+    def book(_index: int) -> str:
+        with tenant_scope(tenant):
+            booking_create(programme_id=programme.id, slot_id=slot.id, dose=1, person=a_person())
+        return "booked"
+
+    outcomes = _run_in_threads(40, book)
+
+    assert outcomes == Counter({"booked": 10, "slot_full": 30})
+    with tenant_scope(tenant):
+        slot.refresh_from_db()
+        assert slot.booked == 10
+    _oracle(tenant)
+
+
+def test_one_person_booking_ten_times_at_once_gets_one_booking(
+    committed_slot: tuple[Tenant, Programme, Slot],
+) -> None:
+    tenant, programme, slot = committed_slot
+    person = a_person()
+
+    def book(_index: int) -> str:
+        with tenant_scope(tenant):
+            booking_create(programme_id=programme.id, slot_id=slot.id, dose=1, person=person)
+        return "booked"
+
+    outcomes = _run_in_threads(10, book)
+
+    assert outcomes == Counter({"booked": 1, "already_booked": 9})
+    _oracle(tenant)
+
+
+def test_cancelling_the_same_booking_concurrently_frees_one_seat(
+    committed_slot: tuple[Tenant, Programme, Slot],
+) -> None:
+    tenant, programme, slot = committed_slot
+    with tenant_scope(tenant):
+        booking = booking_create(programme_id=programme.id, slot_id=slot.id, dose=1,
+                                 person=a_person())  # fmt: skip
+        booking_create(programme_id=programme.id, slot_id=slot.id, dose=1, person=a_person())
+
+    def cancel(_index: int) -> str:
+        with tenant_scope(tenant):
+            return "cancelled" if booking_cancel(booking_id=booking.id) else "no-op"
+
+    outcomes = _run_in_threads(8, cancel)
+
+    assert outcomes == Counter({"cancelled": 1, "no-op": 7})
+    with tenant_scope(tenant):
+        slot.refresh_from_db()
+        assert slot.booked == 1
+    _oracle(tenant)
