@@ -62,6 +62,7 @@ def _embedded_postgres_url(database: str) -> str:
 
     pgdata = VAR_DIR / "pgdata"
     pgdata.mkdir(parents=True, exist_ok=True)
+    _forget_dead_handles(pgdata)
     say(f"starting embedded PostgreSQL in {pgdata}")
     _embedded_server = pgserver.get_server(pgdata, cleanup_mode="stop")
     socket_dir = _embedded_server.get_postmaster_info().socket_dir
@@ -71,6 +72,21 @@ def _embedded_postgres_url(database: str) -> str:
 def stop_embedded_database() -> None:
     if _embedded_server is not None:
         _embedded_server.cleanup()  # stops PostgreSQL unless another process still uses it
+
+
+def _forget_dead_handles(pgdata: Path) -> None:
+    """pgserver stops PostgreSQL when the last process using it exits, judged by a list of
+    process ids in the data folder. A process killed outright stays on that list for ever and
+    the server would never be stopped again: drop ids of processes that no longer exist."""
+    handles = pgdata / ".handle_pids.json"
+    if not handles.exists():
+        return
+    import json
+
+    import psutil
+
+    alive = [pid for pid in json.loads(handles.read_text() or "[]") if psutil.pid_exists(pid)]
+    handles.write_text(json.dumps(alive))
 
 
 def _ensure_database(url: str) -> None:
@@ -162,7 +178,29 @@ def _printed_urls(port: str, root: str) -> list[str]:
     ]
 
 
+class _Stop:
+    """Set by SIGINT (Ctrl-C), SIGTERM and SIGHUP; checked between steps and while running."""
+
+    requested = False
+
+    @classmethod
+    def install(cls) -> None:
+        def handler(*_: object) -> None:
+            cls.requested = True
+
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, handler)
+
+
 def command_run(args: argparse.Namespace) -> int:
+    _Stop.install()  # first: a stop during the first migrations must still clean up
+    try:
+        return _run()
+    finally:
+        stop_embedded_database()
+
+
+def _run() -> int:
     env = dict(os.environ)
     env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     env["DATABASE_URL"] = choose_database(probe_local=False)
@@ -171,13 +209,18 @@ def command_run(args: argparse.Namespace) -> int:
     else:
         say(f"broker: filesystem transport in {VAR_DIR / 'broker'} (set REDIS_URL for Redis)")
     _ensure_database(env["DATABASE_URL"])
-    say("migrating the public schema")
-    manage("migrate_schemas", "--shared", "--verbosity", "0", env=env)
-    manage("ensure_public_tenant", env=env)
-    say("migrating tenant schemas")
-    manage("migrate_schemas", "--tenant", "--verbosity", "0", env=env)
-    say("seeding demo data")
-    manage("seed_demo", env=env)
+    steps = (
+        ("migrating the public schema", ("migrate_schemas", "--shared", "--verbosity", "0")),
+        ("routing the root domain", ("ensure_public_tenant",)),
+        ("migrating tenant schemas", ("migrate_schemas", "--tenant", "--verbosity", "0")),
+        ("seeding demo data", ("seed_demo",)),
+    )
+    for message, command in steps:
+        if _Stop.requested:
+            say("stopped before start-up finished")
+            return 130
+        say(message)
+        manage(*command, env=env)
 
     bind = env.get("SENTRA_BIND", "127.0.0.1")
     port = env.get("SENTRA_PORT", "8000")
@@ -189,17 +232,7 @@ def command_run(args: argparse.Namespace) -> int:
         "beat": [celery, "-A", "config", "beat", "--loglevel=INFO",
                  "--schedule", str(VAR_DIR / "celerybeat-schedule")],
     }  # fmt: skip
-    processes: dict[str, subprocess.Popen[bytes]] = {}
-    stopping = False
-
-    def stop(*_: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
-    for name, cmd in specs.items():
-        processes[name] = subprocess.Popen(cmd, env=env, cwd=BASE_DIR)
+    processes = {name: subprocess.Popen(cmd, env=env, cwd=BASE_DIR) for name, cmd in specs.items()}
     root = env.get("SENTRA_ROOT_DOMAIN", "localhost")
     print("\n  Sentra is starting. Open:", flush=True)
     for line in _printed_urls(port, root):
@@ -213,27 +246,28 @@ def command_run(args: argparse.Namespace) -> int:
         flush=True,
     )
     exit_code = 0
-    while not stopping:
-        for name, proc in processes.items():
-            if proc.poll() is not None:
-                say(f"{name} exited with {proc.returncode}; stopping the rest")
-                exit_code = proc.returncode or 1
-                stopping = True
-                break
-        time.sleep(0.5)
-    for proc in processes.values():
-        if proc.poll() is None:
-            proc.terminate()
-    # A short grace period: tasks are acknowledged late, so one cut off is delivered again.
-    deadline = time.monotonic() + 2
-    for proc in processes.values():
-        try:
-            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-    stop_embedded_database()
-    say("stopped")
+    try:
+        while not _Stop.requested:
+            for name, proc in processes.items():
+                if proc.poll() is not None:
+                    say(f"{name} exited with {proc.returncode}; stopping the rest")
+                    exit_code = proc.returncode or 1
+                    _Stop.requested = True
+                    break
+            time.sleep(0.5)
+    finally:
+        for proc in processes.values():
+            if proc.poll() is None:
+                proc.terminate()
+        # A short grace period: tasks are acknowledged late, so one cut off is delivered again.
+        deadline = time.monotonic() + 2
+        for proc in processes.values():
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        say("stopped")
     return exit_code
 
 

@@ -38,7 +38,9 @@ class OrganizerSignupForm(forms.Form):
             raise forms.ValidationError(exc.message, code=exc.code) from exc
 
     def signup(self, request: HttpRequest, user: User) -> None:
-        """Called by allauth once the account exists, in the same transaction."""
+        """Called by allauth once the account exists. public_site.views.public.SignupView runs
+        the whole sign-up in one transaction, so a subdomain lost to a concurrent sign-up
+        between validation and here leaves no account behind."""
         user.full_name = self.cleaned_data["full_name"]
         user.language = get_language() or "id"
         user.save(update_fields=["full_name", "language"])

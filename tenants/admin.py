@@ -47,4 +47,4 @@ class UserAdmin(DjangoUserAdmin):
 class OrganizerSignupAdmin(admin.ModelAdmin):
     list_display = ("organisation_name", "slug", "status", "provisioning_seconds", "created_at")
     list_filter = ("status",)
-    readonly_fields = ("tenant", "provisioning_seconds", "failure_reason")
+    readonly_fields = ("tenant", "provisioning_started_at", "provisioning_seconds", "failure_code")

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import Resolver404, ResolverMatch, get_resolver, reverse
 from django_tenants.middleware.main import TenantMainMiddleware
 
 from tenants.access import access_membership_by_tenant
 from tenants.errors import NotFoundError
+from tenants.links import absolute_url
 from tenants.selectors import user_has_totp
 
 
@@ -58,8 +60,18 @@ class PlatformStaffMFAMiddleware:
             match = _resolve(request)
             url_name = match.url_name if match else None
             if url_name not in _MFA_SETUP_URL_NAMES and not user_has_totp(user=user):
-                return HttpResponseRedirect(reverse("mfa_activate_totp"))
+                return HttpResponseRedirect(_totp_setup_url(request))
         return self.get_response(request)
+
+
+def _totp_setup_url(request: HttpRequest) -> str:
+    """Set-up happens on the root domain: on an organiser's host the account pages are for
+    that organiser's members only."""
+    path = reverse("mfa_activate_totp", urlconf=settings.PUBLIC_SCHEMA_URLCONF)
+    tenant = getattr(request, "tenant", None)
+    if tenant is None or tenant.is_public:
+        return path
+    return absolute_url(host=settings.ROOT_DOMAIN, path=path)
 
 
 # On an organiser's host these pages are for its members only. allauth's own account pages

@@ -130,6 +130,7 @@ class OrganizerSignup(models.Model):
     what the sign-up status page shows meanwhile."""
 
     class Status(models.TextChoices):
+        AWAITING_EMAIL = "awaiting_email", _("Waiting for you to confirm your email")
         QUEUED = "queued", _("Queued")
         PROVISIONING = "provisioning", _("Creating your workspace")
         READY = "ready", _("Ready")
@@ -144,9 +145,11 @@ class OrganizerSignup(models.Model):
     slug = models.SlugField(max_length=40)
     programme_kind = models.CharField(max_length=10, choices=ProgrammeKind.choices)
     owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="organizer_signups")
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.AWAITING_EMAIL)
     tenant = models.OneToOneField(Tenant, null=True, blank=True, on_delete=models.SET_NULL)
-    failure_reason = models.TextField(blank=True)
+    # A code, translated when shown: the reader's language is not the worker's.
+    failure_code = models.CharField(max_length=40, blank=True)
+    provisioning_started_at = models.DateTimeField(null=True, blank=True)
     provisioning_seconds = models.FloatField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -162,6 +165,19 @@ class OrganizerSignup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation_name} ({self.status})"
+
+    @property
+    def failure_message(self) -> str:
+        messages = {
+            "taken": _("This subdomain is already taken. Choose another."),
+            "reserved": _("This subdomain is reserved. Choose another."),
+        }
+        return str(
+            messages.get(
+                self.failure_code,
+                _("Your workspace could not be created. Platform staff have been told."),
+            )
+        )
 
 
 class VaccineBrand(models.Model):

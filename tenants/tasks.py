@@ -9,13 +9,21 @@ from config.celery import app
 from tenants.context import current_schema_name
 
 
-@app.task(bind=True, max_retries=3, default_retry_delay=10, acks_late=True)
+@app.task(bind=True, max_retries=4, acks_late=True)
 def organizer_signup_provision(self, signup_id: str) -> str:
-    """Provision the tenant of a web sign-up (public schema), then welcome its owner."""
+    """Provision the tenant of a web sign-up (public schema), then welcome its owner. An
+    unexpected error is retried with backoff; after the last try the sign-up is marked failed
+    (it shows on the owner's page, and in the admin for platform staff)."""
     from tenants.services.onboarding import organizer_signup_complete
+    from tenants.services.provisioning import organizer_signup_fail
 
-    signup = organizer_signup_complete(signup_id=signup_id)
-    return signup.status
+    try:
+        return organizer_signup_complete(signup_id=signup_id).status
+    except Exception as exc:
+        if self.request.retries >= self.max_retries:
+            organizer_signup_fail(signup_id=signup_id, code="provisioning_failed")
+            raise
+        raise self.retry(exc=exc, countdown=10 * 2**self.request.retries) from exc
 
 
 @app.task

@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from django.core.cache import caches
 from django.db import connection
 from django.test import Client
 
@@ -51,6 +52,8 @@ def django_db_setup(
     from tenants.services.provisioning import tenant_provision
     from tenants.services.public_tenant import public_tenant_ensure
 
+    for alias in ("default", "global"):
+        caches[alias].clear()  # rate-limit counters and the like from an earlier run
     with django_db_blocker.unblock():
         config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
         public_tenant_ensure()

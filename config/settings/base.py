@@ -132,8 +132,9 @@ def _cache_backend(name: str) -> dict[str, object]:
 CACHES = {
     "default": {
         **_cache_backend("tenant"),
-        "KEY_FUNCTION": "django_tenants.cache.make_key",
-        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+        # Tenant-keyed, except allauth's security counters (see tenants/cache.py).
+        "KEY_FUNCTION": "tenants.cache.make_key",
+        "REVERSE_KEY_FUNCTION": "tenants.cache.reverse_key",
     },
     "global": {**_cache_backend("global"), "KEY_PREFIX": "global"},
 }

@@ -3,7 +3,6 @@ environment; a missing one stops start-up with a clear message."""
 
 from config.env import env_bool, env_int, env_list, env_str
 from config.settings.base import *
-from config.settings.base import ROOT_DOMAIN
 
 # Fail fast when the services production needs are not configured (no silent local fallbacks).
 env_str("DATABASE_URL")
@@ -11,12 +10,15 @@ env_str("REDIS_URL")
 SENTRA_PII_KEYS = env_str("SENTRA_PII_KEYS")
 SENTRA_PII_INDEX_KEY = env_str("SENTRA_PII_INDEX_KEY")
 
+# Without it every real host would be "organiser not found" while /healthz said all is well.
+ROOT_DOMAIN = env_str("SENTRA_ROOT_DOMAIN")
+
 DEBUG = False
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", [ROOT_DOMAIN, f".{ROOT_DOMAIN}"])
-CSRF_TRUSTED_ORIGINS = env_list(
-    "DJANGO_CSRF_TRUSTED_ORIGINS", [f"https://{ROOT_DOMAIN}", f"https://*.{ROOT_DOMAIN}"]
-)
+# Same-host POSTs need no entry here. No wildcard over the organisers' subdomains: it would let
+# one organiser's origin post to another's.
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 PUBLIC_SCHEME = "https"
 PUBLIC_PORT = ""
 

@@ -46,9 +46,15 @@ def _heartbeat_age_seconds() -> float | None:
     return round((timezone.now() - dt.datetime.fromisoformat(value)).total_seconds(), 1)
 
 
+def _checks() -> dict[str, bool]:
+    return {"database": _database_ok(), "broker": _broker_ok()}
+
+
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    checks = {"database": _database_ok(), "broker": _broker_ok()}
+    # Answered on any host (load balancers probe by IP), so the checks are shared for a few
+    # seconds: a flood of probes costs one database query and one broker connection each time.
+    checks = caches["global"].get_or_set("healthz:checks", _checks, timeout=5)
     healthy = all(checks.values())
     return JsonResponse(
         {

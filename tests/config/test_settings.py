@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 from tests.conftest import ROOT_HOST, host_client
@@ -46,9 +47,12 @@ def test_check_deploy_with_production_settings_reports_nothing() -> None:
     assert "System check identified no issues (0 silenced)." in result.stdout
 
 
-def test_production_refuses_to_start_without_its_services() -> None:
+@pytest.mark.parametrize(
+    "missing", ["REDIS_URL", "SENTRA_ROOT_DOMAIN", "SENTRA_PII_KEYS", "DJANGO_SECRET_KEY"]
+)
+def test_production_refuses_to_start_without_its_configuration(missing: str) -> None:
     env = _production_env()
-    del env["REDIS_URL"]
+    del env[missing]
 
     result = subprocess.run(
         [sys.executable, "manage.py", "check"],
@@ -56,7 +60,7 @@ def test_production_refuses_to_start_without_its_services() -> None:
     )  # fmt: skip
 
     assert result.returncode != 0
-    assert "Environment variable REDIS_URL is required." in result.stderr
+    assert f"Environment variable {missing} is required." in result.stderr
 
 
 def test_session_and_csrf_cookies_are_host_only_and_secure(db: None) -> None:
@@ -74,4 +78,4 @@ def test_application_settings() -> None:
     assert settings.LANGUAGE_CODE == "id"
     assert settings.TIME_ZONE == "Asia/Jakarta"
     assert settings.DATABASES["default"]["ENGINE"] == "django_tenants.postgresql_backend"
-    assert settings.CACHES["default"]["KEY_FUNCTION"] == "django_tenants.cache.make_key"
+    assert settings.CACHES["default"]["KEY_FUNCTION"] == "tenants.cache.make_key"

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.conf import settings
+from django.core.cache import caches
 
 from tenants.models import OrganizerSignup, User
 from tests.conftest import ROOT_HOST, OrganizerFixture, host_client
@@ -64,9 +66,11 @@ def test_healthz_reports_database_and_broker(host: str, tenant_a: OrganizerFixtu
 def test_healthz_fails_when_the_broker_is_down(db: None, settings) -> None:
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
     settings.CELERY_BROKER_TRANSPORT_OPTIONS = {}
+    caches["global"].delete("healthz:checks")  # the last few seconds' result
 
     response = host_client(ROOT_HOST).get("/healthz")
 
+    caches["global"].delete("healthz:checks")
     assert response.status_code == 503
     assert json.loads(response.content)["broker"] == "failing"
 
@@ -93,20 +97,74 @@ def test_sign_up_with_a_reserved_subdomain_reshows_the_form_in_indonesian(db: No
     assert not OrganizerSignup.objects.exists()
 
 
-def test_sign_up_queues_the_organiser_and_asks_to_confirm_the_email(
+def test_sign_up_waits_for_the_email_confirmation_before_provisioning(
     db: None, django_capture_on_commit_callbacks, mailoutbox: list
 ) -> None:
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        response = host_client(ROOT_HOST).post("/accounts/signup/", {**SIGNUP, "slug": "lambda"})
+    client = host_client(ROOT_HOST)
+    with django_capture_on_commit_callbacks(execute=False) as at_signup:
+        response = client.post("/accounts/signup/", {**SIGNUP, "slug": "lambda"})
 
     assert response.status_code == 302
     user = User.objects.get(email="founder@lambda.test")
-    assert user.full_name == "Lambda Founder"
-    assert user.language == "id"
+    assert (user.full_name, user.language) == ("Lambda Founder", "id")
     signup = OrganizerSignup.objects.get(owner=user)
-    assert (signup.slug, signup.status, signup.programme_kind) == ("lambda", "queued", "public")
-    assert len(callbacks) == 1
-    assert [message.to for message in mailoutbox] == [["founder@lambda.test"]]
+    assert (signup.slug, signup.status, signup.programme_kind) == (
+        "lambda", "awaiting_email", "public",
+    )  # fmt: skip
+    assert at_signup == []  # nothing is provisioned for an unconfirmed address
+    (confirmation,) = mailoutbox
+    assert confirmation.to == ["founder@lambda.test"]
+    link = re.search(r"https?://localhost(?::\d+)?(/accounts/confirm-email/[^/\s]+/)",
+                     confirmation.body)  # fmt: skip
+
+    with django_capture_on_commit_callbacks(execute=False) as at_confirmation:
+        client.post(link.group(1))
+
+    signup.refresh_from_db()
+    assert signup.status == "queued"
+    assert len(at_confirmation) == 1
+
+
+def test_sign_up_for_a_subdomain_another_sign_up_holds_reshows_the_form(db: None) -> None:
+    host_client(ROOT_HOST).post("/accounts/signup/", {**SIGNUP, "slug": "lambda"})
+
+    response = host_client(ROOT_HOST).post(
+        "/accounts/signup/", {**SIGNUP, "email": "second@lambda.test", "slug": "lambda"}
+    )
+
+    assert response.status_code == 200
+    assert "Subdomain ini sudah dipakai. Pilih yang lain." in response.content.decode()
+    assert not User.objects.filter(email="second@lambda.test").exists()
+
+
+def test_sign_up_that_loses_a_race_for_the_subdomain_leaves_no_account(
+    db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tenants.errors import ConflictError
+
+    def lost_race(**_: object) -> None:
+        raise ConflictError("Subdomain ini sudah dipakai. Pilih yang lain.", code="taken")
+
+    monkeypatch.setattr("public_site.forms.organizer_signup_create", lost_race)
+
+    response = host_client(ROOT_HOST).post("/accounts/signup/", {**SIGNUP, "slug": "lambda"})
+
+    assert response.status_code == 200
+    assert "Subdomain ini sudah dipakai" in response.content.decode()
+    assert not User.objects.filter(email="founder@lambda.test").exists()
+
+
+def test_organiser_waiting_for_review_shows_no_booking_information(
+    tenant_a: OrganizerFixture,
+) -> None:
+    from tenants.models import Tenant
+
+    Tenant.objects.filter(pk=tenant_a.tenant.pk).update(review_status="pending")
+
+    body = host_client(tenant_a.host).get("/").content.decode()
+
+    assert "belum menerima pendaftaran" in body
+    assert "KTP" not in body
 
 
 def test_sign_up_is_closed_on_organiser_hosts(tenant_a: OrganizerFixture) -> None:

@@ -37,3 +37,21 @@ def test_global_cache_alias_is_shared_across_tenants(
             assert caches["global"].get("rate:203.0.113.9") == 3
     finally:
         caches["global"].delete("rate:203.0.113.9")
+
+
+def test_login_rate_limit_counts_failures_across_every_host(
+    tenant_a: OrganizerFixture, tenant_b: OrganizerFixture, settings
+) -> None:
+    from tests.conftest import host_client
+
+    settings.ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/key"}
+    statuses = []
+    for host in ("localhost", tenant_a.host, tenant_b.host) * 2:
+        response = host_client(host).post(
+            "/accounts/login/", {"login": tenant_a.owner.email, "password": "wrong-password"}
+        )
+        statuses.append("limited" if "Terlalu banyak" in response.content.decode() else "wrong")
+    cache.clear()
+
+    # Five wrong passwords in all, whatever the host; the sixth is refused by the limit.
+    assert statuses == ["wrong"] * 5 + ["limited"]

@@ -80,7 +80,10 @@ def test_nothing_is_sent_when_the_transaction_rolls_back(
 ) -> None:
     from django.db import transaction
 
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+    with (
+        mock.patch.object(report_schema, "apply_async") as apply_async,
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+    ):
         try:
             with transaction.atomic(), tenant_scope(tenant_a.tenant):
                 enqueue_after_commit(report_schema)
@@ -89,3 +92,4 @@ def test_nothing_is_sent_when_the_transaction_rolls_back(
             pass
 
     assert callbacks == []
+    apply_async.assert_not_called()

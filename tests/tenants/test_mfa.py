@@ -89,3 +89,14 @@ def test_non_staff_cannot_use_the_admin(tenant_a: OrganizerFixture) -> None:
 
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
+
+
+def test_staff_without_totp_on_an_organiser_host_is_sent_to_the_root_domain(
+    tenant_a: OrganizerFixture, make_user: Callable[..., User]
+) -> None:
+    staff = make_user("staff3@sentra.test", is_staff=True)
+
+    response = host_client(tenant_a.host, user=staff).get("/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "http://localhost:8000/accounts/2fa/totp/activate/"

@@ -66,3 +66,5 @@ def test_host_outside_allowed_hosts_is_refused(db: None, settings) -> None:
     response = host_client("evil.example.com").get("/")
 
     assert response.status_code in (400, 404)
+    # Refused by host validation, not routed like an unknown organiser's subdomain.
+    assert "Penyelenggara tidak ditemukan" not in response.content.decode()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 
 import pytest
+from django.core import mail
 from django.core.management import call_command
 
 from tenants.context import public_scope, tenant_scope
@@ -75,6 +77,10 @@ def test_web_sign_up_is_provisioned_by_the_worker_and_welcomes_the_owner(
         },
     )
     assert response.status_code == 302
+    # The workspace is made once the founder confirms the address, from the email's link.
+    (confirmation,) = mail.outbox
+    link = re.search(r"/accounts/confirm-email/[^/\s]+/", confirmation.body).group(0)
+    assert host_client(ROOT_HOST).post(link).status_code == 302
 
     signup = _wait_for(
         lambda: OrganizerSignup.objects.filter(slug="gamma-health", status="ready").first()
@@ -83,10 +89,13 @@ def test_web_sign_up_is_provisioned_by_the_worker_and_welcomes_the_owner(
     tenant_page = host_client(f"gamma-health.{ROOT_HOST}").get("/")
     assert tenant_page.status_code == 200
     assert "Gamma Health" in tenant_page.content.decode()
-    assert "Program perusahaan" in tenant_page.content.decode()
+    assert "belum menerima pendaftaran" in tenant_page.content.decode()  # until approved
+    organizer = host_client(f"gamma-health.{ROOT_HOST}").get("/api/v1/organizer").json()
+    assert organizer["accepting_bookings"] is False
+    assert [p["kind"] for p in organizer["programmes"]] == ["company"]
 
-    mail = _wait_for(lambda: [p for p in celery_worker.mail_dir.iterdir() if p.stat().st_size])
-    text = "\n".join(p.read_text() for p in mail)
+    welcome = _wait_for(lambda: [p for p in celery_worker.mail_dir.iterdir() if p.stat().st_size])
+    text = "\n".join(p.read_text() for p in welcome)
     assert "To: founder@gamma.test" in text
     assert "Ruang kerja Sentra untuk Gamma Health sudah siap" in text
     assert "http://gamma-health.localhost:8000/kelola/" in text

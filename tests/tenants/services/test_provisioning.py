@@ -14,6 +14,8 @@ from tenants.errors import ApplicationError, ConflictError
 from tenants.models import Domain, Membership, OrganizerSignup, Tenant, User
 from tenants.services.provisioning import (
     organizer_signup_create,
+    organizer_signup_provision_run,
+    organizer_signups_release,
     organizer_slug_validate,
     tenant_provision,
 )
@@ -42,6 +44,7 @@ def _tenant_tables(schema: str) -> set[str]:
         ("1starts-with-digit", "invalid_slug"),
         ("admin", "reserved"),
         ("pg-clinic", "reserved"),
+        ("information-schema", "reserved"),
         ("alpha", "taken"),
     ],
 )
@@ -54,8 +57,9 @@ def test_bad_subdomains_are_refused_with_a_reason(
     assert refused.value.code == code
 
 
-def test_subdomain_is_normalised(db: None) -> None:
+def test_subdomain_is_normalised_and_pg_without_hyphen_is_fine(db: None) -> None:
     assert organizer_slug_validate(slug="  RS-Sehat ") == "rs-sehat"
+    assert organizer_slug_validate(slug="pgri-jabar") == "pgri-jabar"
 
 
 def test_provision_creates_schema_domain_and_owner(make_user: Callable[..., User]) -> None:
@@ -108,18 +112,23 @@ def test_create_organizer_command_refuses_a_taken_subdomain(tenant_a: OrganizerF
         call_command("create_organizer", "alpha", "--name", "Again", "--owner", "x@alpha.test")
 
 
-def test_web_sign_up_queues_provisioning_after_commit(
+def test_web_sign_up_is_queued_only_once_the_email_is_confirmed(
     make_user: Callable[..., User], django_capture_on_commit_callbacks
 ) -> None:
     owner = make_user("owner@eta.test")
 
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+    with django_capture_on_commit_callbacks(execute=False) as at_signup:
         signup = organizer_signup_create(
             organisation_name="Eta Corp", slug="eta", programme_kind="company", owner=owner
         )
+    with django_capture_on_commit_callbacks(execute=False) as at_release:
+        assert organizer_signups_release(user=owner) == 1
+        assert organizer_signups_release(user=owner) == 0
 
+    assert (signup.status, at_signup) == ("awaiting_email", [])
+    signup.refresh_from_db()
     assert signup.status == "queued"
-    assert len(callbacks) == 1
+    assert len(at_release) == 1
     assert not Tenant.objects.filter(slug="eta").exists()  # nothing provisioned yet
 
 
@@ -151,6 +160,7 @@ def test_provisioning_task_builds_the_tenant_and_is_idempotent(
         signup = organizer_signup_create(
             organisation_name="Iota Hospital", slug="iota", programme_kind="public", owner=owner
         )
+        organizer_signups_release(user=owner)
 
     with django_capture_on_commit_callbacks(execute=False) as welcome:
         assert organizer_signup_provision.apply(args=[str(signup.id)]).get() == "ready"
@@ -174,14 +184,68 @@ def test_provisioning_task_records_a_failure_reason(
 ) -> None:
     from tenants.tasks import organizer_signup_provision
 
+    owner = make_user("owner@kappa.test")
     with django_capture_on_commit_callbacks(execute=False):
         signup = organizer_signup_create(
-            organisation_name="Kappa", slug="kappa", programme_kind="public",
-            owner=make_user("owner@kappa.test"),
-        )  # fmt: skip
+            organisation_name="Kappa", slug="kappa", programme_kind="public", owner=owner
+        )
+        organizer_signups_release(user=owner)
     # Between sign-up and provisioning, the subdomain went to someone else.
     Tenant.objects.filter(pk=tenant_a.tenant.pk).update(slug="kappa")
 
     assert organizer_signup_provision.apply(args=[str(signup.id)]).get() == "failed"
     signup.refresh_from_db()
-    assert "sudah dipakai" in signup.failure_reason
+    assert signup.failure_code == "taken"
+    assert signup.failure_message == "Subdomain ini sudah dipakai. Pilih yang lain."
+
+
+def test_unexpected_error_requeues_the_sign_up_and_removes_the_half_made_tenant(
+    make_user: Callable[..., User], django_capture_on_commit_callbacks
+) -> None:
+    from django.db import OperationalError
+
+    owner = make_user("owner@lambda.test")
+    with django_capture_on_commit_callbacks(execute=False):
+        signup = organizer_signup_create(
+            organisation_name="Lambda", slug="lambda", programme_kind="public", owner=owner
+        )
+        organizer_signups_release(user=owner)
+
+    with (
+        mock.patch(
+            "tenants.services.provisioning.Membership.objects.create",
+            side_effect=OperationalError("server closed the connection"),
+        ),
+        pytest.raises(OperationalError),
+    ):
+        organizer_signup_provision_run(signup_id=str(signup.id))
+
+    signup.refresh_from_db()
+    assert signup.status == "queued"  # a retry will pick it up
+    assert not Tenant.objects.filter(slug="lambda").exists()
+    assert not _schema_exists("lambda")
+    assert organizer_signup_provision_run(signup_id=str(signup.id)).status == "ready"
+
+
+def test_sign_up_left_provisioning_by_a_dead_worker_is_taken_over_later(
+    make_user: Callable[..., User], django_capture_on_commit_callbacks
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    owner = make_user("owner@mu.test")
+    with django_capture_on_commit_callbacks(execute=False):
+        signup = organizer_signup_create(
+            organisation_name="Mu", slug="mu-clinic", programme_kind="public", owner=owner
+        )
+    OrganizerSignup.objects.filter(id=signup.id).update(
+        status="provisioning", provisioning_started_at=timezone.now()
+    )
+    assert organizer_signup_provision_run(signup_id=str(signup.id)).status == "provisioning"
+
+    OrganizerSignup.objects.filter(id=signup.id).update(
+        provisioning_started_at=timezone.now() - dt.timedelta(minutes=20)
+    )
+
+    assert organizer_signup_provision_run(signup_id=str(signup.id)).status == "ready"
