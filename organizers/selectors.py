@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from organizers.models import Programme, Slot, Venue
+from organizers.models import Programme, Slot, Venue, WaitlistEntry
 
 
 def programme_list_active() -> QuerySet[Programme]:
@@ -37,3 +39,33 @@ def dashboard_summary() -> DashboardSummary:
         upcoming_seats=upcoming["seats"] or 0,
         upcoming_booked=upcoming["booked"] or 0,
     )
+
+
+def venue_list_bookable() -> QuerySet[Venue]:
+    return Venue.objects.filter(status=Venue.Status.APPROVED)
+
+
+def venue_get_bookable(*, venue_id: int) -> Venue | None:
+    return venue_list_bookable().filter(id=venue_id).first()
+
+
+def slot_list_for_venue_day(
+    *, venue: Venue, day: dt.date, programme_id: int | None = None
+) -> QuerySet[Slot]:
+    """The slots of `venue` on `day` in the venue's own time zone (WIB, WITA or WIT)."""
+    zone = ZoneInfo(venue.time_zone)
+    start = dt.datetime.combine(day, dt.time(), zone)
+    slots = Slot.objects.filter(
+        venue=venue, starts_at__gte=start, starts_at__lt=start + dt.timedelta(days=1)
+    )
+    if programme_id is not None:
+        slots = slots.filter(programme_id=programme_id)
+    return slots.order_by("starts_at")
+
+
+def waitlist_position(*, entry: WaitlistEntry) -> int:
+    """1 for the first person waiting for that venue, day, programme and dose."""
+    return WaitlistEntry.objects.filter(
+        venue_id=entry.venue_id, day=entry.day, programme_id=entry.programme_id, dose=entry.dose,
+        status=WaitlistEntry.Status.WAITING, created_at__lte=entry.created_at,
+    ).count()  # fmt: skip

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 
 class ApplicationError(Exception):
     """A rule of the domain refused the request. `code` is machine-readable; `message` is
@@ -22,8 +24,8 @@ class NotFoundError(ApplicationError):
 
     status_code = 404
 
-    def __init__(self, message: str = "Not found.", *, code: str = "not_found") -> None:
-        super().__init__(message, code=code)
+    def __init__(self, message: str | None = None, *, code: str = "not_found") -> None:
+        super().__init__(message or _("Not found."), code=code)
 
 
 class ConflictError(ApplicationError):

@@ -1,10 +1,37 @@
-"""API v1 on an organiser's host."""
+"""API v1 on an organiser's host. Every pattern needs a row in tests/test_isolation.py."""
 
 from django.urls import path
+from drf_spectacular.views import SpectacularAPIView
 
 from api.v1 import views
 
 urlpatterns = [
     path("organizer", views.OrganizerView.as_view(), name="organizer"),
     path("me", views.MembershipView.as_view(), name="me"),
+    path("programmes", views.ProgrammeListView.as_view(), name="programmes"),
+    path("venues", views.VenueListView.as_view(), name="venues"),
+    path("venues/<int:venue_id>/slots", views.VenueSlotsView.as_view(), name="venue-slots"),
+    path("bookings", views.BookingCreateView.as_view(), name="bookings"),
+    path("bookings/<str:voucher_code>/view", views.BookingView.as_view(), name="booking"),
+    path(
+        "bookings/<str:voucher_code>/cancel",
+        views.BookingCancelView.as_view(),
+        name="booking-cancel",
+    ),
+    path(
+        "bookings/<str:voucher_code>/reschedule",
+        views.BookingRescheduleView.as_view(),
+        name="booking-reschedule",
+    ),
+    path("waitlist", views.WaitlistJoinView.as_view(), name="waitlist"),
+    path(
+        "waitlist/offers/<str:token>/accept",
+        views.WaitlistOfferAcceptView.as_view(),
+        name="waitlist-offer-accept",
+    ),
+    path(
+        "schema",
+        SpectacularAPIView.as_view(authentication_classes=(), permission_classes=()),
+        name="schema",
+    ),
 ]

@@ -1,26 +1,48 @@
+"""API v1 on an organiser's host. Thin: parse, call a selector or service, render."""
+
 from __future__ import annotations
 
+import datetime as dt
+
+from django.core.cache import cache
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from organizers.selectors import programme_list_active
+from api.idempotency import idempotent
+from api.v1 import serializers as s
+from api.v1.parsers import SmallJSONParser
+from organizers.access import access_booking_by_voucher
+from organizers.personal_data import mask_nik, unseal
+from organizers.selectors import (
+    programme_list_active,
+    slot_list_for_venue_day,
+    venue_get_bookable,
+    venue_list_bookable,
+)
+from organizers.services import capacity
 from tenants.access import access_membership_by_tenant
+from tenants.errors import NotFoundError
+
+SLOT_LIST_CACHE_SECONDS = 2
 
 
-class ProgrammeSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-    kind = serializers.CharField()
+class PublicAPIView(APIView):
+    """For people who book: no account, no session, no CSRF, small JSON bodies."""
+
+    authentication_classes = ()
+    permission_classes = (AllowAny,)
+    parser_classes = (SmallJSONParser,)
 
 
-class OrganizerView(APIView):
+class OrganizerView(PublicAPIView):
     """Public facts about the organiser whose host this is."""
 
-    permission_classes = (AllowAny,)
-
+    @extend_schema(responses=None)
     def get(self, request: Request) -> Response:
         tenant = request.tenant
         return Response(
@@ -28,7 +50,7 @@ class OrganizerView(APIView):
                 "name": tenant.name,
                 "slug": tenant.slug,
                 "accepting_bookings": tenant.review_status == "approved",
-                "programmes": ProgrammeSerializer(programme_list_active(), many=True).data,
+                "programmes": s.ProgrammeSerializer(programme_list_active(), many=True).data,
             }
         )
 
@@ -38,6 +60,147 @@ class MembershipView(APIView):
 
     permission_classes = (IsAuthenticated,)
 
+    @extend_schema(responses=None)
     def get(self, request: Request) -> Response:
         membership = access_membership_by_tenant(user=request.user, tenant=request.tenant)
         return Response({"email": request.user.email, "role": membership.role})
+
+
+class ProgrammeListView(PublicAPIView):
+    @extend_schema(responses=s.ProgrammeSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        return Response(s.ProgrammeSerializer(programme_list_active(), many=True).data)
+
+
+class VenueListView(PublicAPIView):
+    @extend_schema(responses=s.VenueSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        return Response(s.VenueSerializer(venue_list_bookable(), many=True).data)
+
+
+class SlotQuerySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    programme = serializers.IntegerField(required=False, min_value=1)
+
+
+class VenueSlotsView(PublicAPIView):
+    """Slots of a venue on a day (the venue's local date) with the seats left. Cached for two
+    seconds per tenant, venue and day: at opening hour thousands ask the same question."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("date", dt.date, required=True),
+            OpenApiParameter("programme", int),
+        ],
+        responses=s.SlotSerializer(many=True),
+    )
+    def get(self, request: Request, venue_id: int) -> Response:
+        query = SlotQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        day, programme = query.validated_data["date"], query.validated_data.get("programme")
+        cache_key = f"api:slots:{venue_id}:{day.isoformat()}:{programme or 'all'}"
+        data = cache.get(cache_key)
+        if data is None:
+            venue = venue_get_bookable(venue_id=venue_id)
+            if venue is None:
+                raise NotFoundError(code="venue_not_found")
+            slots = slot_list_for_venue_day(venue=venue, day=day, programme_id=programme)
+            data = s.SlotSerializer(slots, many=True, context={"now": timezone.now()}).data
+            cache.set(cache_key, data, SLOT_LIST_CACHE_SECONDS)
+        return Response(data)
+
+
+def _booking_response(booking: capacity.Booking, status: int = 200) -> Response:
+    nik = unseal(booking.nik_sealed, field="nik")
+    data = s.BookingSerializer(booking, context={"nik_masked": mask_nik(nik)}).data
+    return Response(data, status=status)
+
+
+def _person(data: dict) -> capacity.Person:
+    return capacity.Person(
+        nik=data["nik"], date_of_birth=data["date_of_birth"], full_name=data["full_name"],
+        phone=data["phone"], email=data["email"],
+    )  # fmt: skip
+
+
+class BookingCreateView(PublicAPIView):
+    @extend_schema(request=s.BookingCreateSerializer, responses={201: s.BookingSerializer})
+    def post(self, request: Request) -> Response:
+        def respond() -> Response:
+            form = s.BookingCreateSerializer(data=request.data)
+            form.is_valid(raise_exception=True)
+            data = form.validated_data
+            booking = capacity.booking_create(
+                programme_id=data["programme_id"], slot_id=data["slot_id"], dose=data["dose"],
+                person=_person(data), reserve_next_dose=data["reserve_next_dose"],
+            )  # fmt: skip
+            return _booking_response(booking, status=201)
+
+        return idempotent(scope="bookings.create", request=request, respond=respond)
+
+
+class BookingView(PublicAPIView):
+    """Read a booking with its proof (voucher code in the path, date of birth in the body: a
+    date of birth never goes into a URL, where logs would keep it)."""
+
+    @extend_schema(request=s.ProofSerializer, responses=s.BookingSerializer)
+    def post(self, request: Request, voucher_code: str) -> Response:
+        proof = s.ProofSerializer(data=request.data)
+        proof.is_valid(raise_exception=True)
+        booking = access_booking_by_voucher(
+            voucher_code=voucher_code, date_of_birth=proof.validated_data["date_of_birth"]
+        )
+        return _booking_response(booking)
+
+
+class BookingCancelView(PublicAPIView):
+    @extend_schema(request=s.ProofSerializer, responses=s.BookingSerializer)
+    def post(self, request: Request, voucher_code: str) -> Response:
+        proof = s.ProofSerializer(data=request.data)
+        proof.is_valid(raise_exception=True)
+        booking = access_booking_by_voucher(
+            voucher_code=voucher_code, date_of_birth=proof.validated_data["date_of_birth"]
+        )
+        capacity.booking_cancel(booking_id=booking.id)
+        booking.refresh_from_db()
+        return _booking_response(booking)
+
+
+class BookingRescheduleView(PublicAPIView):
+    @extend_schema(request=s.RescheduleSerializer, responses=s.BookingSerializer)
+    def post(self, request: Request, voucher_code: str) -> Response:
+        form = s.RescheduleSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        booking = access_booking_by_voucher(
+            voucher_code=voucher_code, date_of_birth=form.validated_data["date_of_birth"]
+        )
+        moved = capacity.booking_reschedule(
+            booking_id=booking.id, new_slot_id=form.validated_data["slot_id"]
+        )
+        return _booking_response(moved)
+
+
+class WaitlistJoinView(PublicAPIView):
+    @extend_schema(request=s.WaitlistJoinSerializer, responses={201: None})
+    def post(self, request: Request) -> Response:
+        form = s.WaitlistJoinSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        entry = capacity.waitlist_join(
+            programme_id=data["programme_id"], venue_id=data["venue_id"], day=data["day"],
+            dose=data["dose"], person=_person(data),
+        )  # fmt: skip
+        position = entry.__class__.objects.filter(
+            venue_id=entry.venue_id,
+            day=entry.day,
+            status="waiting",
+            created_at__lte=entry.created_at,
+        ).count()
+        return Response({"status": entry.status, "position": position}, status=201)
+
+
+class WaitlistOfferAcceptView(PublicAPIView):
+    @extend_schema(request=None, responses={201: s.BookingSerializer})
+    def post(self, request: Request, token: str) -> Response:
+        booking = capacity.waitlist_offer_accept(token=token)
+        return _booking_response(booking, status=201)

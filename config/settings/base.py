@@ -43,6 +43,7 @@ SHARED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "rest_framework",
+    "drf_spectacular",
     "api",
 ]
 # Tenant apps get a table set in every organiser's schema. Keep this lean: creating a tenant
@@ -238,7 +239,18 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "api.exception_handlers.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Sentra API",
+    "DESCRIPTION": (
+        "Booking API of an organiser's host (<slug>.<root domain>). Errors are "
+        '{"error": {"code", "message", "fields"?, "details"?}}; 409 codes say why a booking '
+        "was refused. POST /bookings accepts an Idempotency-Key header."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
 }
 
 # --- Security headers common to all environments --------------------------------------------

@@ -1,0 +1,123 @@
+"""Shapes of the booking API v1: input validation and output. No logic: services decide."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from organizers.models import Booking, Dose, Programme, Slot, Venue
+
+_NIK_RE = re.compile(r"^\d{16}$")
+
+
+class ProgrammeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Programme
+        fields = ("id", "name", "kind", "vaccine_brands", "doses")
+
+
+class VenueSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Venue
+        fields = (
+            "id", "name", "address", "city", "province", "time_zone", "latitude", "longitude",
+            "vaccine_brands",
+        )  # fmt: skip
+
+
+class SlotSerializer(serializers.ModelSerializer):
+    remaining = serializers.SerializerMethodField()
+    remaining_by_dose = serializers.SerializerMethodField()
+    bookable = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Slot
+        fields = (
+            "id", "starts_at", "ends_at", "vaccine_brand", "capacity", "remaining",
+            "remaining_by_dose", "booking_opens_at", "booking_closes_at", "bookable",
+        )  # fmt: skip
+
+    def get_remaining(self, slot: Slot) -> int:
+        return slot.remaining
+
+    def get_remaining_by_dose(self, slot: Slot) -> dict[str, int]:
+        return {str(dose): slot.remaining_for_dose(dose) for dose in (1, 2, 3)}
+
+    def get_bookable(self, slot: Slot) -> bool:
+        now = self.context.get("now") or timezone.now()
+        window = slot.booking_opens_at <= now < slot.booking_closes_at
+        return window and not slot.is_closed and slot.remaining > 0
+
+
+class PersonSerializer(serializers.Serializer):
+    nik = serializers.CharField(max_length=16, min_length=16)
+    date_of_birth = serializers.DateField()
+    full_name = serializers.CharField(max_length=200)
+    phone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+
+    def validate_nik(self, value: str) -> str:
+        if not _NIK_RE.fullmatch(value):
+            raise serializers.ValidationError(_("A NIK has exactly 16 digits."))
+        return value
+
+    def validate_date_of_birth(self, value: dt.date) -> dt.date:
+        if value > timezone.localdate() or value.year < 1900:
+            raise serializers.ValidationError(_("Check the date of birth."))
+        return value
+
+
+class BookingCreateSerializer(PersonSerializer):
+    programme_id = serializers.IntegerField(min_value=1)
+    slot_id = serializers.IntegerField(min_value=1)
+    dose = serializers.ChoiceField(choices=Dose.choices)
+    reserve_next_dose = serializers.BooleanField(required=False, default=False)
+
+
+class ProofSerializer(serializers.Serializer):
+    date_of_birth = serializers.DateField()
+
+
+class RescheduleSerializer(ProofSerializer):
+    slot_id = serializers.IntegerField(min_value=1)
+
+
+class WaitlistJoinSerializer(PersonSerializer):
+    programme_id = serializers.IntegerField(min_value=1)
+    venue_id = serializers.IntegerField(min_value=1)
+    day = serializers.DateField()
+    dose = serializers.ChoiceField(choices=Dose.choices)
+
+
+class BookingSerializer(serializers.ModelSerializer):
+    slot = SlotSerializer(read_only=True)
+    venue = serializers.SerializerMethodField()
+    nik_masked = serializers.SerializerMethodField()
+    next_dose = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Booking
+        fields = (
+            "voucher_code", "status", "dose", "vaccine_brand", "full_name", "nik_masked",
+            "programme_id", "venue", "slot", "next_dose", "created_at",
+        )  # fmt: skip
+
+    def get_venue(self, booking: Booking) -> dict[str, Any]:
+        venue = booking.slot.venue
+        return {"id": venue.id, "name": venue.name, "address": venue.address,
+                "time_zone": venue.time_zone}  # fmt: skip
+
+    def get_nik_masked(self, booking: Booking) -> str:
+        return self.context.get("nik_masked", "")
+
+    def get_next_dose(self, booking: Booking) -> dict[str, Any] | None:
+        later = booking.later_doses.filter(status="active").select_related("slot").first()
+        if later is None:
+            return None
+        return {"voucher_code": later.voucher_code, "dose": later.dose,
+                "slot_id": later.slot_id, "starts_at": later.slot.starts_at}  # fmt: skip

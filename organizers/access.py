@@ -1,0 +1,28 @@
+"""Access gateways for people who book (no account): a booking is theirs when they hold its
+voucher code and know the date of birth. A wrong date of birth and an unknown code give the
+same answer, so neither can be probed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+
+from django.utils.translation import gettext_lazy as _
+
+from organizers.models import Booking
+from organizers.personal_data import unseal
+from tenants.errors import NotFoundError
+
+
+def access_booking_by_voucher(*, voucher_code: str, date_of_birth: dt.date) -> Booking:
+    booking = (
+        Booking.objects.select_related("slot__venue", "programme")
+        .filter(voucher_code=voucher_code.strip().upper())
+        .first()
+    )
+    if booking is None:
+        raise NotFoundError(_("Booking not found."), code="booking_not_found")
+    stored = unseal(booking.date_of_birth_sealed, field="date_of_birth")
+    if not hmac.compare_digest(stored, date_of_birth.isoformat()):
+        raise NotFoundError(_("Booking not found."), code="booking_not_found")
+    return booking

@@ -1,0 +1,219 @@
+"""Booking API v1: what an integrator or the booking front end sees, and what it changes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from organizers.models import Booking, Programme, Slot, Venue
+from tenants.context import tenant_scope
+from tests.conftest import OrganizerFixture, host_client
+from tests.organizers.factories import a_programme, a_slot, a_venue
+
+PERSON = {
+    "nik": "3273014403580002",
+    "date_of_birth": "1958-03-14",
+    "full_name": "Siti Aminah",
+    "phone": "+6281234567890",
+    "email": "siti@example.id",
+}
+
+
+@dataclass
+class Setup:
+    client: Client
+    programme: Programme
+    venue: Venue
+    slot: Slot
+    tenant: OrganizerFixture
+
+    def post(self, path: str, body: object, **headers: str) -> object:
+        return self.client.post(
+            f"/api/v1/{path}", json.dumps(body), content_type="application/json", **headers
+        )
+
+    def book(self, **overrides: object) -> object:
+        body = {**PERSON, "programme_id": self.programme.id, "slot_id": self.slot.id, "dose": 1}
+        return self.post("bookings", {**body, **overrides})
+
+    def counters(self) -> tuple[int, int]:
+        with tenant_scope(self.tenant.tenant):
+            self.slot.refresh_from_db()
+            return self.slot.booked, Booking.objects.filter(status="active").count()
+
+
+@pytest.fixture
+def api(tenant_a: OrganizerFixture) -> Iterator[Setup]:
+    with tenant_scope(tenant_a.tenant):
+        programme, venue = a_programme(), a_venue()
+        slot = a_slot(venue=venue, programme=programme, capacity=2)
+    yield Setup(host_client(tenant_a.host), programme, venue, slot, tenant_a)
+
+
+def test_lists_programmes_venues_and_the_days_slots(api: Setup) -> None:
+    day = api.slot.starts_at.astimezone(dt.timezone(dt.timedelta(hours=7))).date()
+
+    programmes = api.client.get("/api/v1/programmes").json()
+    venues = api.client.get("/api/v1/venues").json()
+    slots = api.client.get(f"/api/v1/venues/{api.venue.id}/slots?date={day}").json()
+
+    assert [p["id"] for p in programmes] == [api.programme.id]
+    assert [(v["id"], v["time_zone"]) for v in venues] == [(api.venue.id, "Asia/Jakarta")]
+    assert [(x["id"], x["remaining"], x["bookable"]) for x in slots] == [(api.slot.id, 2, True)]
+    assert slots[0]["remaining_by_dose"] == {"1": 2, "2": 2, "3": 2}
+
+
+def test_booking_returns_201_with_a_voucher_and_a_masked_nik(api: Setup) -> None:
+    response = api.book()
+
+    assert response.status_code == 201
+    body = response.json()
+    assert len(body["voucher_code"]) == 9
+    assert body["nik_masked"] == "3273••••••••0002"
+    assert "3273014403580002" not in response.content.decode()
+    assert body["slot"]["id"] == api.slot.id
+    assert api.counters() == (1, 1)
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"nik": "12345"}, "nik"),
+        ({"nik": "32730144035800AB"}, "nik"),
+        ({"date_of_birth": "2999-01-01"}, "date_of_birth"),
+        ({"dose": 7}, "dose"),
+        ({"email": "not-an-email"}, "email"),
+        ({"slot_id": "x"}, "slot_id"),
+    ],
+)
+def test_malformed_fields_get_400_with_the_field_named(
+    api: Setup, change: dict, field: str
+) -> None:
+    response = api.book(**change)
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid"
+    assert field in error["fields"]
+    assert api.counters() == (0, 0)
+
+
+def test_field_errors_are_in_bahasa_indonesia(api: Setup) -> None:
+    error = api.book(nik="12345").json()["error"]
+
+    assert error["message"] == "Data yang dikirim tidak valid."
+    assert error["fields"]["nik"] == ["Isi bidang ini minimal 16 karakter."]
+
+
+def test_full_slot_already_booked_and_window_closed_are_409_with_a_reason(api: Setup) -> None:
+    assert api.book().status_code == 201
+    again = api.book()
+    assert again.status_code == 409
+    assert again.json()["error"]["code"] == "already_booked"
+    assert api.book(nik="3273014403580003").status_code == 201
+    full = api.book(nik="3273014403580004")
+    assert full.status_code == 409
+    assert full.json()["error"] == {
+        "code": "slot_full",
+        "message": "Jam kedatangan ini sudah penuh. Pilih jam lain.",
+    }
+    assert api.counters() == (2, 2)
+
+
+def test_malformed_json_and_huge_bodies_are_refused_cleanly(api: Setup) -> None:
+    broken = api.client.post("/api/v1/bookings", "{not json", content_type="application/json")
+    huge = api.post("bookings", {**PERSON, "full_name": "x" * 20000})
+
+    assert broken.status_code == 400
+    assert broken.json()["error"]["code"] == "parse_error"
+    assert huge.status_code == 413
+    assert huge.json()["error"]["code"] == "body_too_large"
+    assert api.counters() == (0, 0)
+
+
+def test_slot_of_another_organiser_is_404(api: Setup, tenant_b: OrganizerFixture) -> None:
+    with tenant_scope(tenant_b.tenant):
+        other = a_slot(venue=a_venue(), programme=a_programme(), capacity=5)
+
+    response = api.book(slot_id=other.id)
+
+    assert response.status_code == 404
+    with tenant_scope(tenant_b.tenant):
+        other.refresh_from_db()
+        assert other.booked == 0
+
+
+def test_idempotency_key_replays_the_first_result_instead_of_booking_twice(api: Setup) -> None:
+    body = {**PERSON, "programme_id": api.programme.id, "slot_id": api.slot.id, "dose": 1}
+
+    first = api.post("bookings", body, HTTP_IDEMPOTENCY_KEY="retry-1")
+    retry = api.post("bookings", body, HTTP_IDEMPOTENCY_KEY="retry-1")
+    reused = api.post("bookings", {**body, "nik": "3273014403580009"},
+                      HTTP_IDEMPOTENCY_KEY="retry-1")  # fmt: skip
+
+    assert first.status_code == retry.status_code == 201
+    assert retry.json()["voucher_code"] == first.json()["voucher_code"]
+    assert retry["Idempotent-Replayed"] == "true"
+    assert reused.status_code == 422
+    assert reused.json()["error"]["code"] == "idempotency_key_reused"
+    assert api.counters() == (1, 1)
+
+
+def test_view_cancel_and_reschedule_need_the_date_of_birth(api: Setup) -> None:
+    code = api.book().json()["voucher_code"]
+    with tenant_scope(api.tenant.tenant):
+        later = a_slot(venue=api.venue, programme=api.programme, starts_in=dt.timedelta(days=3))
+
+    wrong = api.post(f"bookings/{code}/view", {"date_of_birth": "1960-01-01"})
+    unknown = api.post("bookings/ZZZZ-ZZZZ/view", {"date_of_birth": "1958-03-14"})
+    seen = api.post(f"bookings/{code.lower()}/view", {"date_of_birth": "1958-03-14"})
+    moved = api.post(f"bookings/{code}/reschedule",
+                     {"date_of_birth": "1958-03-14", "slot_id": later.id})  # fmt: skip
+    bad_cancel = api.post(f"bookings/{code}/cancel", {"date_of_birth": "1960-01-01"})
+
+    assert wrong.status_code == unknown.status_code == 404
+    assert wrong.json() == unknown.json()  # a wrong date of birth tells nothing more
+    assert seen.json()["status"] == "active"
+    assert moved.json()["slot"]["id"] == later.id
+    assert bad_cancel.status_code == 404
+    cancelled = api.post(f"bookings/{code}/cancel", {"date_of_birth": "1958-03-14"})
+    again = api.post(f"bookings/{code}/cancel", {"date_of_birth": "1958-03-14"})
+    assert cancelled.json()["status"] == again.json()["status"] == "cancelled"
+    with tenant_scope(api.tenant.tenant):
+        later.refresh_from_db()
+        assert later.booked == 0
+    assert api.counters() == (0, 0)
+
+
+def test_waitlist_join_then_accept_the_offered_seat(api: Setup) -> None:
+    day = api.slot.starts_at.astimezone(dt.timezone(dt.timedelta(hours=7))).date()
+    codes = [api.book(nik=f"327301440358000{i}").json()["voucher_code"] for i in (1, 2)]
+    joined = api.post("waitlist", {**PERSON, "nik": "3273014403580005", "programme_id":
+                      api.programme.id, "venue_id": api.venue.id, "day": str(day), "dose": 1})  # fmt: skip
+    api.post(f"bookings/{codes[0]}/cancel", {"date_of_birth": "1958-03-14"})
+    with tenant_scope(api.tenant.tenant):
+        from organizers.models import WaitlistEntry
+
+        token = WaitlistEntry.objects.get().offer_token
+
+    accepted = api.post(f"waitlist/offers/{token}/accept", {})
+
+    assert joined.status_code == 201
+    assert joined.json() == {"status": "waiting", "position": 1}
+    assert accepted.status_code == 201
+    assert accepted.json()["nik_masked"] == "3273••••••••0005"
+    assert api.counters() == (2, 2)
+
+
+def test_openapi_schema_describes_the_booking_endpoints(api: Setup) -> None:
+    response = api.client.get("/api/v1/schema", HTTP_ACCEPT="application/json")
+
+    assert response.status_code == 200
+    paths = json.loads(response.content)["paths"]
+    assert "/api/v1/bookings" in paths
+    assert "/api/v1/venues/{venue_id}/slots" in paths
