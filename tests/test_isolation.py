@@ -69,7 +69,7 @@ TABLE: dict[str, Row] = {
         *NOT_HERE,
         method="post",
         data={**PROOF, "slot_id": 1},
-    ),  # fmt: skip
+    ),
     "api/v1/waitlist": Row("/api/v1/waitlist", *BAD_INPUT, method="post", data={}),
     "api/v1/waitlist/offers/<str:token>/accept": Row(
         "/api/v1/waitlist/offers/no-such-offer/accept", *NOT_HERE, method="post", data={}

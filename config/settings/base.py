@@ -251,6 +251,7 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {"DoseEnum": "organizers.models.Dose"},
 }
 
 # --- Security headers common to all environments --------------------------------------------

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -48,11 +47,11 @@ class Setup:
 
 
 @pytest.fixture
-def api(tenant_a: OrganizerFixture) -> Iterator[Setup]:
+def api(tenant_a: OrganizerFixture) -> Setup:
     with tenant_scope(tenant_a.tenant):
         programme, venue = a_programme(), a_venue()
         slot = a_slot(venue=venue, programme=programme, capacity=2)
-    yield Setup(host_client(tenant_a.host), programme, venue, slot, tenant_a)
+    return Setup(host_client(tenant_a.host), programme, venue, slot, tenant_a)
 
 
 def test_lists_programmes_venues_and_the_days_slots(api: Setup) -> None:
@@ -193,8 +192,8 @@ def test_view_cancel_and_reschedule_need_the_date_of_birth(api: Setup) -> None:
 def test_waitlist_join_then_accept_the_offered_seat(api: Setup) -> None:
     day = api.slot.starts_at.astimezone(dt.timezone(dt.timedelta(hours=7))).date()
     codes = [api.book(nik=f"327301440358000{i}").json()["voucher_code"] for i in (1, 2)]
-    joined = api.post("waitlist", {**PERSON, "nik": "3273014403580005", "programme_id":
-                      api.programme.id, "venue_id": api.venue.id, "day": str(day), "dose": 1})  # fmt: skip
+    wait = {"programme_id": api.programme.id, "venue_id": api.venue.id, "day": str(day), "dose": 1}
+    joined = api.post("waitlist", {**PERSON, "nik": "3273014403580005", **wait})
     api.post(f"bookings/{codes[0]}/cancel", {"date_of_birth": "1958-03-14"})
     with tenant_scope(api.tenant.tenant):
         from organizers.models import WaitlistEntry
