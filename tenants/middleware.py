@@ -3,6 +3,8 @@ staff."""
 
 from __future__ import annotations
 
+import copy
+import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -13,7 +15,10 @@ from django_tenants.middleware.main import TenantMainMiddleware
 from tenants.access import access_membership_by_tenant
 from tenants.errors import NotFoundError
 from tenants.links import absolute_url
+from tenants.models import Tenant
 from tenants.selectors import user_has_totp
+
+_HOST_CACHE: dict[str, tuple[Tenant, float]] = {}
 
 
 class TenantHostMiddleware(TenantMainMiddleware):
@@ -21,10 +26,27 @@ class TenantHostMiddleware(TenantMainMiddleware):
     tenant URLconf; the root domain -> public schema and the public URLconf; an unknown host ->
     the "organiser not found" page (settings.DEFAULT_NOT_FOUND_TENANT_VIEW).
 
-    /healthz answers on any host: load balancers probe instances by IP address, a host that is
-    neither ours nor in ALLOWED_HOSTS."""
+    /healthz (database and broker) and /livez (the process answers, nothing else) answer on any
+    host: load balancers probe instances by IP address, a host that is neither ours nor in
+    ALLOWED_HOSTS."""
+
+    def get_tenant(self, domain_model: type, hostname: str) -> Tenant:
+        """Host -> tenant, remembered per process for TENANT_HOST_CACHE_SECONDS: at opening hour
+        every request would otherwise start with the same Domain query. A tenant renamed or
+        approved is seen by every process within that time."""
+        now = time.monotonic()
+        cached = _HOST_CACHE.get(hostname)
+        if cached is not None and cached[1] > now:
+            return copy.copy(cached[0])
+        tenant = super().get_tenant(domain_model, hostname)
+        if len(_HOST_CACHE) > 10_000:
+            _HOST_CACHE.clear()
+        _HOST_CACHE[hostname] = (tenant, now + settings.TENANT_HOST_CACHE_SECONDS)
+        return copy.copy(tenant)
 
     def process_request(self, request: HttpRequest) -> HttpResponse | None:
+        if request.path_info == "/livez":
+            return HttpResponse("ok", content_type="text/plain")
         if request.path_info == "/healthz":
             from public_site.views.health import healthz
 

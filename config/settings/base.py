@@ -60,6 +60,7 @@ PUBLIC_SCHEMA_NAME = "public"
 PUBLIC_SCHEMA_URLCONF = "config.urls_public"
 ROOT_URLCONF = "config.urls_tenant"
 DEFAULT_NOT_FOUND_TENANT_VIEW = "public_site.views.errors.tenant_not_found"
+TENANT_HOST_CACHE_SECONDS = env_int("SENTRA_TENANT_HOST_CACHE_SECONDS", 30)
 
 MIDDLEWARE = [
     "tenants.middleware.TenantHostMiddleware",
@@ -107,10 +108,12 @@ DATABASES = {
             conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
             conn_health_checks=True,
         ),
-        "ENGINE": "django_tenants.postgresql_backend",
+        # django-tenants' backend, without a SET search_path per request that changes nothing.
+        "ENGINE": "tenants.postgresql_backend",
     }
 }
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
+TENANT_LIMIT_SET_CALLS = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------------------

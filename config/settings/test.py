@@ -19,3 +19,5 @@ STORAGES = {
 # Static files straight from the apps (no collectstatic) for the suite's server processes.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Tests change tenants (review status) and expect the next request to see it.
+TENANT_HOST_CACHE_SECONDS = 0

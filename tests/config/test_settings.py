@@ -77,5 +77,5 @@ def test_session_and_csrf_cookies_are_host_only_and_secure(db: None) -> None:
 def test_application_settings() -> None:
     assert settings.LANGUAGE_CODE == "id"
     assert settings.TIME_ZONE == "Asia/Jakarta"
-    assert settings.DATABASES["default"]["ENGINE"] == "django_tenants.postgresql_backend"
+    assert settings.DATABASES["default"]["ENGINE"] == "tenants.postgresql_backend"
     assert settings.CACHES["default"]["KEY_FUNCTION"] == "tenants.cache.make_key"

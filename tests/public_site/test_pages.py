@@ -187,3 +187,14 @@ def test_healthz_answers_a_load_balancer_probing_by_ip_address(db: None) -> None
 
     assert response.status_code == 200
     assert json.loads(response.content)["database"] == "ok"
+
+
+def test_livez_answers_on_any_host_without_touching_the_database(db: None) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = host_client("10.0.3.17:8000").get("/livez")
+
+    assert (response.status_code, response.content) == (200, b"ok")
+    assert queries.captured_queries == []
