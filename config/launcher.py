@@ -320,6 +320,19 @@ def command_test(args: argparse.Namespace) -> int:
     return tests.returncode
 
 
+def command_bench(args: argparse.Namespace) -> int:
+    """The rush benchmark on a fresh database `sentra_bench` (see benchmarks/rush.py)."""
+    env = dict(os.environ)
+    env["DATABASE_URL"] = choose_database(probe_local=True)
+    env["SENTRA_VAR_DIR"] = str(VAR_DIR / "bench")
+    try:
+        return subprocess.run(
+            [PYTHON, "-m", "benchmarks.rush"], cwd=BASE_DIR, env=env, check=False
+        ).returncode
+    finally:
+        stop_embedded_database()
+
+
 def command_manage(args: argparse.Namespace) -> int:
     env = dict(os.environ)
     env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
@@ -339,6 +352,9 @@ def main(argv: list[str] | None = None) -> int:
     test.add_argument("--no-browser", action="store_true", help="skip the Playwright tests")
     test.add_argument("pytest_args", nargs=argparse.REMAINDER)
     test.set_defaults(handler=command_test)
+    commands.add_parser("bench", help="the rush benchmark; prints a table").set_defaults(
+        handler=command_bench
+    )
     manage_parser = commands.add_parser("manage", help="a manage.py command on the same database")
     manage_parser.add_argument("rest", nargs=argparse.REMAINDER)
     manage_parser.set_defaults(handler=command_manage)

@@ -46,7 +46,7 @@ class TenantHostMiddleware(TenantMainMiddleware):
 
     def process_request(self, request: HttpRequest) -> HttpResponse | None:
         if request.path_info == "/livez":
-            return HttpResponse("ok", content_type="text/plain")
+            return HttpResponse("ok", content_type="text/plain", headers={"Content-Length": "2"})
         if request.path_info == "/healthz":
             from public_site.views.health import healthz
 

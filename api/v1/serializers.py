@@ -94,8 +94,14 @@ class WaitlistJoinSerializer(PersonSerializer):
     dose = serializers.ChoiceField(choices=Dose.choices)
 
 
+class BookingSlotSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Slot
+        fields = ("id", "starts_at", "ends_at")
+
+
 class BookingSerializer(serializers.ModelSerializer):
-    slot = SlotSerializer(read_only=True)
+    slot = BookingSlotSerializer(read_only=True)
     venue = serializers.SerializerMethodField()
     nik_masked = serializers.SerializerMethodField()
     next_dose = serializers.SerializerMethodField()
@@ -116,7 +122,10 @@ class BookingSerializer(serializers.ModelSerializer):
         return self.context.get("nik_masked", "")
 
     def get_next_dose(self, booking: Booking) -> dict[str, Any] | None:
-        later = booking.later_doses.filter(status="active").select_related("slot").first()
+        if hasattr(booking, "next_dose"):  # just booked: the service says what it reserved
+            later = booking.next_dose
+        else:
+            later = booking.later_doses.filter(status="active").select_related("slot").first()
         if later is None:
             return None
         return {"voucher_code": later.voucher_code, "dose": later.dose,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -23,12 +24,11 @@ from organizers.selectors import (
     slot_list_for_venue_day,
     venue_get_bookable,
     venue_list_bookable,
+    waitlist_position,
 )
 from organizers.services import capacity
 from tenants.access import access_membership_by_tenant
 from tenants.errors import NotFoundError
-
-SLOT_LIST_CACHE_SECONDS = 2
 
 
 class PublicAPIView(APIView):
@@ -84,8 +84,9 @@ class SlotQuerySerializer(serializers.Serializer):
 
 
 class VenueSlotsView(PublicAPIView):
-    """Slots of a venue on a day (the venue's local date) with the seats left. Cached for two
-    seconds per tenant, venue and day: at opening hour thousands ask the same question."""
+    """Slots of a venue on a day (the venue's local date) with the seats left. Cached for a
+    couple of seconds (SLOT_LIST_CACHE_SECONDS) per tenant, venue and day: at opening hour
+    thousands ask the same question; the booking itself always decides on the live counter."""
 
     @extend_schema(
         parameters=[
@@ -106,12 +107,15 @@ class VenueSlotsView(PublicAPIView):
                 raise NotFoundError(code="venue_not_found")
             slots = slot_list_for_venue_day(venue=venue, day=day, programme_id=programme)
             data = s.SlotSerializer(slots, many=True, context={"now": timezone.now()}).data
-            cache.set(cache_key, data, SLOT_LIST_CACHE_SECONDS)
+            if settings.SLOT_LIST_CACHE_SECONDS:
+                cache.set(cache_key, data, settings.SLOT_LIST_CACHE_SECONDS)
         return Response(data)
 
 
-def _booking_response(booking: capacity.Booking, status: int = 200) -> Response:
-    nik = unseal(booking.nik_sealed, field="nik")
+def _booking_response(
+    booking: capacity.Booking, status: int = 200, nik: str | None = None
+) -> Response:
+    nik = nik or unseal(booking.nik_sealed, field="nik")
     data = s.BookingSerializer(booking, context={"nik_masked": mask_nik(nik)}).data
     return Response(data, status=status)
 
@@ -134,7 +138,7 @@ class BookingCreateView(PublicAPIView):
                 programme_id=data["programme_id"], slot_id=data["slot_id"], dose=data["dose"],
                 person=_person(data), reserve_next_dose=data["reserve_next_dose"],
             )  # fmt: skip
-            return _booking_response(booking, status=201)
+            return _booking_response(booking, status=201, nik=data["nik"])
 
         return idempotent(scope="bookings.create", request=request, respond=respond)
 
@@ -190,13 +194,9 @@ class WaitlistJoinView(PublicAPIView):
             programme_id=data["programme_id"], venue_id=data["venue_id"], day=data["day"],
             dose=data["dose"], person=_person(data),
         )  # fmt: skip
-        position = entry.__class__.objects.filter(
-            venue_id=entry.venue_id,
-            day=entry.day,
-            status="waiting",
-            created_at__lte=entry.created_at,
-        ).count()
-        return Response({"status": entry.status, "position": position}, status=201)
+        return Response(
+            {"status": entry.status, "position": waitlist_position(entry=entry)}, status=201
+        )
 
 
 class WaitlistOfferAcceptView(PublicAPIView):

@@ -61,6 +61,8 @@ PUBLIC_SCHEMA_URLCONF = "config.urls_public"
 ROOT_URLCONF = "config.urls_tenant"
 DEFAULT_NOT_FOUND_TENANT_VIEW = "public_site.views.errors.tenant_not_found"
 TENANT_HOST_CACHE_SECONDS = env_int("SENTRA_TENANT_HOST_CACHE_SECONDS", 30)
+# How long a venue-day's slot list (with seats left) may be served from the cache.
+SLOT_LIST_CACHE_SECONDS = env_int("SENTRA_SLOT_LIST_CACHE_SECONDS", 2)
 
 MIDDLEWARE = [
     "tenants.middleware.TenantHostMiddleware",

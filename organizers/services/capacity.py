@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from contextlib import nullcontext
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -185,7 +186,6 @@ def _insert_booking(**fields: object) -> Booking:
 # --- Booking ------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def booking_create(
     *,
     programme_id: int,
@@ -195,27 +195,135 @@ def booking_create(
     reserve_next_dose: bool = False,
     now: dt.datetime | None = None,
 ) -> Booking:
-    """Book a seat for `person`. Tenant schema, one transaction. Raises BookingRefusedError (409:
-    slot_full, window_closed, already_booked, outside_dose_interval, ...), NotFoundError or
+    """Book a seat for `person`. Tenant schema. Raises BookingRefusedError (409: slot_full,
+    window_closed, already_booked, outside_dose_interval, ...), NotFoundError or
     ApplicationError; then nothing was written. With `reserve_next_dose` (dose 1 only) it also
-    reserves dose 2 at the same venue and vaccine, the earliest slot inside the interval."""
+    reserves dose 2 at the same venue and vaccine, the earliest slot inside the interval.
+
+    A first dose without a reservation, the rush-hour case, is decided in one SQL statement
+    (take the seat and insert the booking); everything else in one transaction."""
     now = now or timezone.now()
-    programme = _programme_for_booking(programme_id=programme_id, dose=dose)
-    slot = _bookable_slot(slot_id=slot_id, programme=programme, now=now)
+    _tenant_takes_bookings()
     key = person_key(person.nik)
-    previous = _check_dose_interval(programme=programme, key=key, dose=dose, slot=slot)
-    if not _take_seat(slot_id=slot.id, dose=dose, now=now):
-        raise _refusal_for_failed_take(slot_id=slot.id, dose=dose, now=now)
-    booking = _insert_booking(
-        programme=programme, slot=slot, dose=dose, person_key=key,
-        nik_sealed=seal(person.nik, field="nik"),
-        date_of_birth_sealed=seal(person.date_of_birth.isoformat(), field="date_of_birth"),
-        full_name=person.full_name, phone=person.phone, email=person.email,
-        vaccine_brand=slot.vaccine_brand, first_dose=previous, created_at=now,
+    if dose == 1 and not reserve_next_dose:
+        booking = _book_in_one_statement(
+            programme_id=programme_id, slot_id=slot_id, dose=dose, person=person, key=key,
+            now=now,
+        )  # fmt: skip
+        if booking is not None:
+            return booking
+        # Refused: find out why (the slow path runs only for refusals).
+        programme = _programme_for_booking(programme_id=programme_id, dose=dose)
+        _bookable_slot(slot_id=slot_id, programme=programme, now=now)
+        raise _refusal_for_failed_take(slot_id=slot_id, dose=dose, now=now)
+    with transaction.atomic():
+        programme = _programme_for_booking(programme_id=programme_id, dose=dose)
+        slot = _bookable_slot(slot_id=slot_id, programme=programme, now=now)
+        previous = _check_dose_interval(programme=programme, key=key, dose=dose, slot=slot)
+        if not _take_seat(slot_id=slot.id, dose=dose, now=now):
+            raise _refusal_for_failed_take(slot_id=slot.id, dose=dose, now=now)
+        booking = _insert_booking(
+            programme=programme, slot=slot, dose=dose, person_key=key,
+            nik_sealed=seal(person.nik, field="nik"),
+            date_of_birth_sealed=seal(person.date_of_birth.isoformat(), field="date_of_birth"),
+            full_name=person.full_name, phone=person.phone, email=person.email,
+            vaccine_brand=slot.vaccine_brand, first_dose=previous, created_at=now,
+        )  # fmt: skip
+        booking.slot = slot
+        booking.next_dose = _reserve_next_dose(booking=booking, now=now) if reserve_next_dose \
+            else None  # fmt: skip
+        return booking
+
+
+def _tenant_takes_bookings() -> None:
+    if require_current_tenant().review_status != "approved":
+        raise BookingRefusedError(
+            _("This organiser does not take bookings yet."), code="organizer_not_approved"
+        )
+
+
+_BOOK_SQL = """
+WITH seat AS (
+    UPDATE organizers_slot s
+       SET booked = s.booked + 1, booked_dose{dose} = s.booked_dose{dose} + 1
+      FROM organizers_venue v, organizers_programme p
+     WHERE s.id = %(slot_id)s AND s.programme_id = %(programme_id)s
+       AND v.id = s.venue_id AND v.status = 'approved'
+       AND p.id = s.programme_id AND p.is_active
+       AND (cardinality(p.doses) = 0 OR %(dose)s = ANY(p.doses))
+       AND NOT s.is_closed AND s.starts_at > %(now)s
+       AND s.booking_opens_at <= %(now)s AND s.booking_closes_at > %(now)s
+       AND s.booked < s.capacity
+       AND (s.capacity_dose{dose} IS NULL OR s.booked_dose{dose} < s.capacity_dose{dose})
+    RETURNING s.id, s.vaccine_brand, s.starts_at, s.ends_at, s.venue_id,
+              v.name, v.address, v.time_zone
+), booking AS (
+    INSERT INTO organizers_booking (
+        voucher_code, programme_id, slot_id, dose, status, person_key, nik_sealed,
+        date_of_birth_sealed, full_name, phone, email, vaccine_brand, created_at
+    )
+    SELECT %(voucher)s, %(programme_id)s, seat.id, %(dose)s, 'active', %(key)s, %(nik)s,
+           %(dob)s, %(name)s, %(phone)s, %(email)s, seat.vaccine_brand, %(now)s
+      FROM seat
+    RETURNING id, slot_id, vaccine_brand
+)
+SELECT booking.id, booking.vaccine_brand, seat.starts_at, seat.ends_at, seat.venue_id,
+       seat.name, seat.address, seat.time_zone
+  FROM booking JOIN seat ON seat.id = booking.slot_id
+"""
+
+
+def _book_in_one_statement(
+    *, programme_id: int, slot_id: int, dose: int, person: Person, key: str, now: dt.datetime
+) -> Booking | None:
+    """Take the seat and insert the booking in one statement: PostgreSQL decides capacity under
+    the slot's row lock, and a unique violation (the person already booked) undoes the seat
+    with the statement. Returns None when the guard refused (no seat, window closed, ...)."""
+    params = {
+        "slot_id": slot_id, "programme_id": programme_id, "dose": dose, "now": now, "key": key,
+        "nik": seal(person.nik, field="nik"),
+        "dob": seal(person.date_of_birth.isoformat(), field="date_of_birth"),
+        "name": person.full_name, "phone": person.phone, "email": person.email,
+    }  # fmt: skip
+    sql = _BOOK_SQL.format(dose=int(dose))
+    for _attempt in range(5):
+        params["voucher"] = voucher_code_new()
+        try:
+            # Inside a caller's transaction a savepoint keeps a refusal from aborting it;
+            # otherwise the statement is its own transaction (no BEGIN/COMMIT round trips).
+            scope = transaction.atomic() if connection.in_atomic_block else nullcontext()
+            with scope, connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                row = cursor.fetchone()
+        except IntegrityError as exc:
+            if "booking_one_active_per_person_dose" in str(exc):
+                raise BookingRefusedError(
+                    _("This person already has a booking for this dose."), code="already_booked"
+                ) from exc
+            if "voucher_code" in str(exc):
+                continue
+            raise
+        if row is None:
+            return None
+        return _booking_from_row(row, params=params, dose=dose, slot_id=slot_id, now=now)
+    raise RuntimeError("could not find a free voucher code")
+
+
+def _booking_from_row(
+    row: tuple, *, params: dict, dose: int, slot_id: int, now: dt.datetime
+) -> Booking:
+    """The new booking with its slot and venue, from what the statement returned (no query)."""
+    booking_id, brand, starts, ends, venue_id, name, address, time_zone = row
+    venue = Venue(id=venue_id, name=name, address=address, time_zone=time_zone)
+    slot = Slot(id=slot_id, venue=venue, starts_at=starts, ends_at=ends, vaccine_brand=brand)
+    booking = Booking(
+        id=booking_id, voucher_code=params["voucher"], programme_id=params["programme_id"],
+        slot=slot, dose=dose, status=Booking.Status.ACTIVE, person_key=params["key"],
+        nik_sealed=params["nik"], date_of_birth_sealed=params["dob"],
+        full_name=params["name"], phone=params["phone"], email=params["email"],
+        vaccine_brand=brand, created_at=now,
     )  # fmt: skip
-    booking.slot = slot
-    if reserve_next_dose:
-        _reserve_next_dose(booking=booking, now=now)
+    booking.next_dose = None
     return booking
 
 

@@ -1,0 +1,204 @@
+"""The load generator of the rush benchmark: a separate process, asyncio, raw HTTP/1.1 with
+keep-alive connections (no client library in the way). Prints one JSON line of results.
+
+Modes:
+  rush       N distinct people; each tries random slots until booked or every slot is full.
+  sustained  distinct people book random slots for D seconds.
+  get        GET one of the given paths for D seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import random
+import re
+import statistics
+import sys
+import time
+from dataclasses import dataclass, field
+
+VOUCHER = re.compile(rb'"voucher_code":"([0-9A-Z]{4}-[0-9A-Z]{4})"')
+ERROR_CODE = re.compile(rb'"code":"([a-z_]+)"')
+
+
+@dataclass
+class Tally:
+    latencies: list[float] = field(default_factory=list)
+    statuses: dict[int, int] = field(default_factory=dict)
+    refusals: dict[str, int] = field(default_factory=dict)
+    vouchers: list[str] = field(default_factory=list)
+    first: float = 0.0
+    last: float = 0.0
+
+
+class Connection:
+    def __init__(self, host: str, port: int, host_header: str) -> None:
+        self.host, self.port, self.host_header = host, port, host_header
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def request(self, method: str, path: str, body: bytes = b"") -> tuple[int, bytes]:
+        for attempt in range(2):
+            if self.writer is None:
+                self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+            head = (
+                f"{method} {path} HTTP/1.1\r\nHost: {self.host_header}\r\n"
+                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+            ).encode()
+            try:
+                self.writer.write(head + body)
+                raw = await self.reader.readuntil(b"\r\n\r\n")
+            except (ConnectionError, asyncio.IncompleteReadError):
+                self.writer = None
+                if attempt:
+                    raise
+                continue
+            lines = raw.split(b"\r\n")
+            status = int(lines[0].split()[1])
+            length, close, chunked = 0, False, False
+            for line in lines[1:]:
+                name, _, value = line.partition(b":")
+                name = name.strip().lower()
+                if name == b"content-length":
+                    length = int(value)
+                elif name == b"connection" and value.strip().lower() == b"close":
+                    close = True
+                elif name == b"transfer-encoding" and b"chunked" in value.lower():
+                    chunked = True
+            if chunked:
+                payload = await self._read_chunked()
+            else:
+                payload = await self.reader.readexactly(length) if length else b""
+            if close:
+                self.writer.close()
+                self.writer = None
+            return status, payload
+        raise ConnectionError("unreachable")
+
+    async def _read_chunked(self) -> bytes:
+        parts = []
+        while True:
+            size = int((await self.reader.readuntil(b"\r\n")).strip(), 16)
+            if size == 0:
+                await self.reader.readuntil(b"\r\n")
+                return b"".join(parts)
+            parts.append(await self.reader.readexactly(size))
+            await self.reader.readexactly(2)
+
+
+def _booking_body(programme_id: int, slot_id: int, nik: int) -> bytes:
+    return json.dumps(
+        {"programme_id": programme_id, "slot_id": slot_id, "dose": 1,
+         "nik": f"3273{nik:012d}", "date_of_birth": "1960-05-17", "full_name": "Budi Santoso",
+         "phone": "+6281200000000", "email": ""},
+        separators=(",", ":"),
+    ).encode()  # fmt: skip
+
+
+async def _timed(conn: Connection, tally: Tally, method: str, path: str, body: bytes = b"") -> \
+        tuple[int, bytes]:  # fmt: skip
+    started = time.perf_counter()
+    status, payload = await conn.request(method, path, body)
+    tally.latencies.append(time.perf_counter() - started)
+    tally.statuses[status] = tally.statuses.get(status, 0) + 1
+    if status == 201:
+        match = VOUCHER.search(payload)
+        if match:
+            tally.vouchers.append(match.group(1).decode())
+    elif 400 <= status < 500:
+        match = ERROR_CODE.search(payload)
+        code = match.group(1).decode() if match else str(status)
+        tally.refusals[code] = tally.refusals.get(code, 0) + 1
+    return status, payload
+
+
+async def run(args: argparse.Namespace) -> Tally:
+    tally = Tally()
+    spec = json.loads(args.spec)
+    people = itertools.count(args.first_nik)
+    deadline = time.perf_counter() + args.duration
+    full: set[int] = set()
+    remaining_people = [args.people]
+    slot_ids: list[int] = spec.get("slot_ids", [])
+
+    async def worker() -> None:
+        conn = Connection("127.0.0.1", args.port, args.host)
+        while True:
+            if args.mode == "get":
+                if time.perf_counter() > deadline:
+                    return
+                await _timed(conn, tally, "GET", random.choice(spec["paths"]))
+                continue
+            if args.mode == "sustained":
+                if time.perf_counter() > deadline:
+                    return
+                body = _booking_body(spec["programme_id"], random.choice(slot_ids), next(people))
+                await _timed(conn, tally, "POST", "/api/v1/bookings", body)
+                continue
+            # rush: one person at a time, trying slots until booked
+            if remaining_people[0] <= 0 or len(full) >= len(slot_ids):
+                return
+            remaining_people[0] -= 1
+            nik = next(people)
+            while len(full) < len(slot_ids):
+                choices = [s for s in slot_ids if s not in full] or slot_ids
+                slot_id = random.choice(choices)
+                status, payload = await _timed(
+                    conn, tally, "POST", "/api/v1/bookings",
+                    _booking_body(spec["programme_id"], slot_id, nik),
+                )  # fmt: skip
+                if status == 201:
+                    break
+                if status == 409 and b"slot_full" in payload:
+                    full.add(slot_id)
+                    continue
+                break
+
+    tally.first = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(args.connections)))
+    tally.last = time.perf_counter()
+    return tally
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--mode", choices=("rush", "sustained", "get"), required=True)
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--host", required=True, help="Host header, e.g. rush.localhost:8123")
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--duration", type=float, default=10.0)
+    parser.add_argument("--people", type=int, default=2000)
+    parser.add_argument("--first-nik", type=int, default=1)
+    parser.add_argument("--spec", required=True, help="JSON: programme_id, slot_ids, paths")
+    parser.add_argument("--vouchers-file")
+    args = parser.parse_args()
+    tally = asyncio.run(run(args))
+    elapsed = tally.last - tally.first
+    if args.vouchers_file:
+        with open(args.vouchers_file, "w") as out:
+            json.dump(tally.vouchers, out)
+    print(json.dumps({
+        "elapsed": elapsed,
+        "requests": len(tally.latencies),
+        "requests_per_s": len(tally.latencies) / elapsed if elapsed else 0,
+        "created": tally.statuses.get(201, 0),
+        "created_per_s": tally.statuses.get(201, 0) / elapsed if elapsed else 0,
+        "p50_ms": 1000 * (statistics.median(tally.latencies) if tally.latencies else 0),
+        "p99_ms": 1000 * _percentile(tally.latencies, 0.99),
+        "statuses": tally.statuses,
+        "refusals": tally.refusals,
+        "server_errors": sum(n for s, n in tally.statuses.items() if s >= 500),
+    }))  # fmt: skip
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,319 @@
+"""The rush benchmark (`./sentra bench`): opening hour on one small machine.
+
+It creates a fresh database, provisions organiser tenants (B6), serves the platform with
+gunicorn (bounded workers, a tenant on its own subdomain host), loads it over HTTP from a
+separate process (benchmarks/loadgen.py) and prints a table. After every booking run the oracle
+checks in SQL that no slot holds more bookings than seats, that every slot's counter equals its
+bookings, and that every 201 the client saw is a row. Anchors from the same run make the
+figures comparable across machines: raw PostgreSQL guarded-update TPS (pgbench) and a Django
+view that touches no database (/livez).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKERS = int(os.environ.get("SENTRA_BENCH_WORKERS", "3"))
+THREADS = int(os.environ.get("SENTRA_BENCH_THREADS", "4"))
+SECONDS = float(os.environ.get("SENTRA_BENCH_SECONDS", "10"))
+TARGETS = {
+    "B1 rush": "≥1500/s, p99≤50ms",
+    "B1 sustained": "≥1500/s, p99≤50ms",
+    "B2 hot slot, 16 conn": "≥1000/s",
+    "B2 hot slot, 256 conn": "≥80% of 16",
+    "B3 day slots, uncached": "≥1400/s",
+    "B3 day slots, 2 s cache": "≥3000/s",
+}
+
+
+def say(message: str) -> None:
+    print(f"bench: {message}", flush=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _recreate_database(url: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    config = dj_database_url.parse(url)
+    with psycopg.connect(
+        dbname="postgres", user=config["USER"] or "postgres", host=config["HOST"] or None,
+        port=config["PORT"] or None, password=config["PASSWORD"] or None, autocommit=True,
+    ) as admin:  # fmt: skip
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+            (config["NAME"],),
+        )
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(config["NAME"])))
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(config["NAME"])))
+
+
+class Server:
+    """gunicorn with a bounded number of workers, as production would run it."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.port = _free_port()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind",
+             f"127.0.0.1:{self.port}", "--workers", str(WORKERS), "--threads", str(THREADS),
+             "--worker-class", "gthread", "--keep-alive", "30", "--backlog", "4096",
+             "--log-level", "warning"],
+            cwd=ROOT, env=env, start_new_session=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/livez", timeout=2)
+                return
+            except OSError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    self.stop()
+                    raise RuntimeError("gunicorn did not start") from None
+                time.sleep(0.3)
+
+    def stop(self) -> None:
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=20)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            os.killpg(self.process.pid, signal.SIGKILL)
+
+
+def _load(server: Server, mode: str, spec: dict[str, Any], *, connections: int = 64,
+          duration: float = SECONDS, people: int = 0, first_nik: int = 1,
+          vouchers: Path | None = None) -> dict[str, Any]:  # fmt: skip
+    command = [
+        sys.executable, "-m", "benchmarks.loadgen", "--mode", mode, "--port", str(server.port),
+        "--host", f"rush.localhost:{server.port}", "--connections", str(connections),
+        "--duration", str(duration), "--people", str(people), "--first-nik", str(first_nik),
+        "--spec", json.dumps(spec),
+    ]  # fmt: skip
+    if vouchers:
+        command += ["--vouchers-file", str(vouchers)]
+    out = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    if out.returncode:
+        raise RuntimeError(f"load generator failed: {out.stderr[-2000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _prepare(tenant: Any, *, slots: int, capacity: int, days: int = 1) -> dict[str, Any]:
+    """A fresh venue and programme in the bench tenant with `slots` open slots a day."""
+    from django.utils import timezone
+
+    from organizers.models import Booking, Programme, Slot, Venue, WaitlistEntry
+    from tenants.context import tenant_scope
+
+    with tenant_scope(tenant):
+        WaitlistEntry.objects.all().delete()
+        Booking.objects.all().delete()
+        Slot.objects.all().delete()
+        Venue.objects.all().delete()
+        Programme.objects.all().delete()
+        programme = Programme.objects.create(name="Rush", kind="public", vaccine_brands=["sinovac"])
+        venue = Venue.objects.create(
+            name="GBK Hall A", address="Senayan", city="Jakarta Pusat", province="DKI Jakarta",
+            status="approved", vaccine_brands=["sinovac"],
+        )  # fmt: skip
+        now = timezone.now()
+        first = (now + dt.timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+        rows = []
+        for day in range(days):
+            for index in range(slots):
+                starts = first + dt.timedelta(days=day, minutes=5 * index)
+                rows.append(Slot(
+                    venue=venue, programme=programme, starts_at=starts,
+                    ends_at=starts + dt.timedelta(minutes=5), capacity=capacity,
+                    vaccine_brand="sinovac", booking_opens_at=now - dt.timedelta(hours=1),
+                    booking_closes_at=starts,
+                ))  # fmt: skip
+        Slot.objects.bulk_create(rows)
+        ids = list(Slot.objects.order_by("id").values_list("id", flat=True))
+    return {"programme_id": programme.id, "venue_id": venue.id, "slot_ids": ids,
+            "first_day": (first + dt.timedelta(hours=7)).date().isoformat()}  # fmt: skip
+
+
+def _oracle(tenant: Any, vouchers_file: Path | None = None) -> str:
+    from django.db import connection
+
+    from tenants.context import tenant_scope
+
+    with tenant_scope(tenant), connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM organizers_slot WHERE booked > capacity")
+        overbooked = cursor.fetchone()[0]
+        cursor.execute(
+            """SELECT count(*) FROM organizers_slot s WHERE s.booked <>
+               (SELECT count(*) FROM organizers_booking b
+                 WHERE b.slot_id = s.id AND b.status = 'active')"""
+        )
+        drifted = cursor.fetchone()[0]
+        missing = 0
+        if vouchers_file is not None:
+            seen = json.loads(vouchers_file.read_text())
+            cursor.execute(
+                "SELECT count(*) FROM organizers_booking WHERE voucher_code = ANY(%s)", [seen]
+            )
+            missing = len(set(seen)) - cursor.fetchone()[0]
+    if overbooked or drifted or missing:
+        raise SystemExit(f"ORACLE FAILED: {overbooked} overbooked slots, {drifted} counters "
+                         f"off, {missing} vouchers the client saw are not rows")  # fmt: skip
+    return "ok: 0 overbooked, counters = bookings, every 201 is a row"
+
+
+def _pgbench_anchor(url: str) -> float | None:
+    """Raw PostgreSQL: the same guarded UPDATE with no application in front."""
+    import pgserver
+
+    bundled = Path(pgserver.__file__).parent / "pginstall" / "bin"
+    binary = shutil.which("pgbench") or str(bundled / "pgbench")
+    config = dj_database_url.parse(url)
+    env = {**os.environ, "PGHOST": config["HOST"] or "", "PGPORT": str(config["PORT"] or ""),
+           "PGUSER": config["USER"] or "postgres", "PGDATABASE": config["NAME"]}  # fmt: skip
+    if config["PASSWORD"]:
+        env["PGPASSWORD"] = config["PASSWORD"]
+    setup = (
+        "DROP TABLE IF EXISTS bench_anchor; CREATE TABLE bench_anchor (id int PRIMARY KEY, "
+        "capacity int NOT NULL, booked int NOT NULL DEFAULT 0 CHECK (booked <= capacity)); "
+        "INSERT INTO bench_anchor SELECT g, 1000000000, 0 FROM generate_series(1, 300) g;"
+    )
+    psql = shutil.which("psql") or str(bundled / "psql")
+    subprocess.run([str(psql), "-q", "-c", setup], env=env, check=True)
+    with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as script:
+        script.write("\\set id random(1, 300)\nUPDATE bench_anchor SET booked = booked + 1 "
+                     "WHERE id = :id AND booked < capacity;\n")  # fmt: skip
+    result = subprocess.run(
+        [binary, "-n", "-f", script.name, "-c", "16", "-j", "2", "-T", str(int(SECONDS))],
+        env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    os.unlink(script.name)
+    for line in result.stdout.splitlines():
+        if line.startswith("tps ="):
+            return float(line.split()[2])
+    say(f"pgbench gave no figure: {result.stderr.strip()[:200]}")
+    return None
+
+
+def main() -> int:
+    base_url = os.environ["DATABASE_URL"]
+    config = dj_database_url.parse(base_url)
+    bench_url = base_url.rsplit("/", 1)[0] + "/sentra_bench"
+    if "?" in base_url:
+        bench_url = base_url.replace(f"/{config['NAME']}?", "/sentra_bench?")
+    _recreate_database(bench_url)
+    os.environ["DATABASE_URL"] = bench_url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.bench"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from tenants.models import User
+    from tenants.services.provisioning import tenant_provision
+    from tenants.services.public_tenant import public_tenant_ensure
+
+    say("migrating a fresh database")
+    call_command("migrate_schemas", "--shared", verbosity=0)
+    public_tenant_ensure()
+    owner = User.objects.create_user("owner@rush.localhost", "bench-only-password")
+    provision_seconds = []
+    for index in range(10):
+        provision_seconds.append(
+            tenant_provision(name=f"B6 {index}", slug=f"b6-{index}", owner=owner).seconds
+        )
+    tenant = tenant_provision(name="Rush", slug="rush", owner=owner,
+                              review_status="approved").tenant  # fmt: skip
+    rows: list[tuple[str, str, str, str]] = []
+    provision_seconds.sort()
+    rows.append(("B6 provisioning (10 tenants)",
+                 f"p50 {statistics.median(provision_seconds):.3f} s, "
+                 f"p95 {provision_seconds[-1]:.3f} s", "p95 ≤ 0.3 s", "-"))  # fmt: skip
+
+    env = {**os.environ, "SENTRA_SLOT_LIST_CACHE_SECONDS": "0"}
+    say(f"gunicorn: {WORKERS} workers x {THREADS} threads")
+    server = Server(env)
+    results: dict[str, dict[str, Any]] = {}
+    checks: dict[str, str] = {}
+    try:
+        results["A: no-DB view (/livez)"] = _load(server, "get", {"paths": ["/livez"]})
+        say("B1 rush: 300 slots x 10 seats, 2,000 people")
+        spec = _prepare(tenant, slots=300, capacity=10)
+        vouchers = Path(tempfile.mkstemp(suffix=".json")[1])
+        results["B1 rush"] = _load(server, "rush", spec, people=2000, duration=600,
+                                   vouchers=vouchers)  # fmt: skip
+        checks["B1 rush"] = _oracle(tenant, vouchers)
+        say("B1 sustained: unlimited capacity")
+        spec = _prepare(tenant, slots=300, capacity=1_000_000)
+        results["B1 sustained"] = _load(server, "sustained", spec, first_nik=10_000_000,
+                                        vouchers=vouchers)  # fmt: skip
+        checks["B1 sustained"] = _oracle(tenant, vouchers)
+        say("B2 hot slot")
+        for connections, nik in ((16, 20_000_000), (256, 30_000_000)):
+            spec = _prepare(tenant, slots=1, capacity=1_000_000)
+            name = f"B2 hot slot, {connections} conn"
+            results[name] = _load(server, "sustained", spec, connections=connections,
+                                  first_nik=nik, vouchers=vouchers)  # fmt: skip
+            checks[name] = _oracle(tenant, vouchers)
+        say("B3 slots of a day")
+        spec = _prepare(tenant, slots=24, capacity=20, days=7)
+        first_day = dt.date.fromisoformat(spec["first_day"])
+        paths = [f"/api/v1/venues/{spec['venue_id']}/slots?date={first_day + dt.timedelta(d)}"
+                 for d in range(7)]  # fmt: skip
+        results["B3 day slots, uncached"] = _load(server, "get", {"paths": paths})
+    finally:
+        server.stop()
+    server = Server({**os.environ, "SENTRA_SLOT_LIST_CACHE_SECONDS": "2"})
+    try:
+        results["B3 day slots, 2 s cache"] = _load(server, "get", {"paths": paths})
+    finally:
+        server.stop()
+    say("anchor: pgbench, guarded UPDATE, 16 clients")
+    tps = _pgbench_anchor(bench_url)
+
+    for name, result in results.items():
+        rate = result["created_per_s"] if name.startswith(("B1", "B2")) else result[
+            "requests_per_s"]  # fmt: skip
+        extra = ""
+        if name == "B1 rush":
+            extra = f", sold {result['created']} in {result['elapsed']:.2f} s"
+        rows.append((
+            name, f"{rate:,.0f}/s, p50 {result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms, "
+            f"5xx {result['server_errors']}{extra}", TARGETS.get(name, "anchor"),
+            checks.get(name, "-"),
+        ))  # fmt: skip
+    if tps is not None:
+        rows.append(("A: pgbench guarded UPDATE", f"{tps:,.0f} tps", "anchor", "-"))
+    hot16 = results["B2 hot slot, 16 conn"]["created_per_s"]
+    hot256 = results["B2 hot slot, 256 conn"]["created_per_s"]
+    rows.append(("B2 256 vs 16 connections", f"{100 * hot256 / hot16:.0f}%", "≥ 80%", "-"))
+    width = max(len(r[0]) for r in rows)
+    print(f"\n{'scenario':<{width}}  result  |  target  |  oracle")
+    for name, result, target, check in rows:
+        print(f"{name:<{width}}  {result}  |  {target}  |  {check}")
+    refusals = {n: r["refusals"] for n, r in results.items() if r["refusals"]}
+    print(f"\nrefusals seen: {json.dumps(refusals)}")
+    print(f"machine: {os.cpu_count()} cores; load generator and PostgreSQL on the same machine")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
