@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from organizers.models import Programme, Slot, Venue, WaitlistEntry
+from organizers.models import BlackoutDay, Programme, Slot, Venue, WaitlistEntry
+from tenants.models import VaccineBrand
 
 
 def programme_list_active() -> QuerySet[Programme]:
@@ -69,3 +70,110 @@ def waitlist_position(*, entry: WaitlistEntry) -> int:
         venue_id=entry.venue_id, day=entry.day, programme_id=entry.programme_id, dose=entry.dose,
         status=WaitlistEntry.Status.WAITING, created_at__lte=entry.created_at,
     ).count()  # fmt: skip
+
+
+def venue_list() -> QuerySet[Venue]:
+    """Every venue of the organiser, whatever its review status (the organiser's own pages)."""
+    return Venue.objects.order_by("name", "id")
+
+
+def vaccine_brand_names() -> dict[str, str]:
+    """Vaccine code -> name, from the platform's list (public schema), inactive ones included so
+    old schedules still read well."""
+    return dict(VaccineBrand.objects.values_list("code", "name"))
+
+
+def vaccine_brand_choices_active() -> list[tuple[str, str]]:
+    return list(VaccineBrand.objects.filter(is_active=True).values_list("code", "name"))
+
+
+def blackout_day_list(*, since: dt.date) -> QuerySet[BlackoutDay]:
+    return BlackoutDay.objects.filter(day__gte=since).select_related("venue").order_by("day", "id")
+
+
+def slot_count_on_day(*, day: dt.date, venue: Venue | None = None) -> int:
+    """Slots on `day` at `venue` (or at every venue), each venue's day in its own time zone."""
+    venues = [venue] if venue is not None else list(Venue.objects.only("id", "time_zone"))
+    if not venues:
+        return 0
+    within = Q()
+    for each in venues:
+        start = dt.datetime.combine(day, dt.time(), ZoneInfo(each.time_zone))
+        within |= Q(venue=each, starts_at__gte=start, starts_at__lt=start + dt.timedelta(days=1))
+    return Slot.objects.filter(within).count()
+
+
+@dataclass(frozen=True)
+class CalendarSlot:
+    id: int
+    starts: dt.time
+    ends: dt.time
+    booked: int
+    capacity: int
+    is_closed: bool
+    vaccine_brand: str
+
+    @property
+    def is_full(self) -> bool:
+        return self.booked >= self.capacity
+
+    @property
+    def fill_percent(self) -> int:
+        """Seats taken as a whole percentage; a slot without seats counts as full."""
+        if self.capacity <= 0:
+            return 100
+        return round(self.booked * 100 / self.capacity)
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    day: dt.date
+    slots: list[CalendarSlot]
+    blackout_reason: str | None  # None: not a day off; "" a day off without a reason
+
+    @property
+    def booked(self) -> int:
+        return sum(slot.booked for slot in self.slots)
+
+    @property
+    def capacity(self) -> int:
+        return sum(slot.capacity for slot in self.slots)
+
+
+def week_start_for(day: dt.date) -> dt.date:
+    """The Monday of `day`'s week."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+def venue_week_calendar(*, venue: Venue, week_start: dt.date) -> list[CalendarDay]:
+    """Seven days from `week_start` at `venue`, dates and times in the venue's time zone, with
+    each day's slots and whether it is a day off. Two queries."""
+    zone = ZoneInfo(venue.time_zone)
+    days = [week_start + dt.timedelta(days=offset) for offset in range(7)]
+    start = dt.datetime.combine(days[0], dt.time(), zone)
+    end = dt.datetime.combine(days[-1] + dt.timedelta(days=1), dt.time(), zone)
+    by_day: dict[dt.date, list[CalendarSlot]] = {day: [] for day in days}
+    slots = Slot.objects.filter(venue=venue, starts_at__gte=start, starts_at__lt=end).order_by(
+        "starts_at"
+    )
+    for slot in slots.only(
+        "id", "starts_at", "ends_at", "booked", "capacity", "is_closed", "vaccine_brand"
+    ):
+        starts, ends = slot.starts_at.astimezone(zone), slot.ends_at.astimezone(zone)
+        by_day[starts.date()].append(
+            CalendarSlot(
+                id=slot.id, starts=starts.time(), ends=ends.time(), booked=slot.booked,
+                capacity=slot.capacity, is_closed=slot.is_closed,
+                vaccine_brand=slot.vaccine_brand,
+            )
+        )  # fmt: skip
+    blackout: dict[dt.date, str] = {}
+    for day, reason, venue_id in BlackoutDay.objects.filter(
+        Q(venue=venue) | Q(venue__isnull=True), day__range=(days[0], days[-1])
+    ).values_list("day", "reason", "venue_id"):
+        # A venue's own reason is more telling than the organiser-wide one.
+        if day not in blackout or venue_id is not None:
+            blackout[day] = reason
+    return [
+        CalendarDay(day=day, slots=by_day[day], blackout_reason=blackout.get(day)) for day in days
+    ]

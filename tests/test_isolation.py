@@ -39,6 +39,8 @@ BAD_INPUT = (400, 400, 400)
 PROOF = {"date_of_birth": "1958-03-14"}
 MEMBER_PAGE = (200, 404, 302)
 MEMBER_REDIRECT = (302, 404, 302)
+# A member page for an object that does not exist: "not here" for everyone signed in.
+MISSING_OBJECT = (404, 404, 302)
 # allauth answers 404 to a member who has no authenticator yet.
 NEEDS_AUTHENTICATOR = (404, 404, 302)
 
@@ -49,6 +51,22 @@ TABLE: dict[str, Row] = {
         "/i18n/setlang/", 302, 302, 302, method="post", data={"language": "en", "next": "/"}
     ),
     "kelola/": Row("/kelola/", *MEMBER_PAGE),
+    # Organiser pages (owners and administrators). Ids that do not exist in alpha: the real
+    # cross-tenant objects are in tests/public_site/test_organizer_pages.py.
+    "kelola/lokasi/": Row("/kelola/lokasi/", *MEMBER_PAGE),
+    "kelola/lokasi/baru/": Row("/kelola/lokasi/baru/", *MEMBER_PAGE),
+    "kelola/lokasi/<int:venue_id>/": Row("/kelola/lokasi/999999/", *MISSING_OBJECT),
+    "kelola/lokasi/<int:venue_id>/jadwal/baru/": Row(
+        "/kelola/lokasi/999999/jadwal/baru/", *MISSING_OBJECT
+    ),
+    "kelola/lokasi/<int:venue_id>/jadwal/<int:template_id>/": Row(
+        "/kelola/lokasi/999999/jadwal/999999/", *MISSING_OBJECT
+    ),
+    "kelola/lokasi/<int:venue_id>/kalender/": Row(
+        "/kelola/lokasi/999999/kalender/?minggu=2030-01-07", *MISSING_OBJECT
+    ),
+    "kelola/slot/<int:slot_id>/": Row("/kelola/slot/999999/", *MISSING_OBJECT),
+    "kelola/libur/": Row("/kelola/libur/", *MEMBER_PAGE),
     "api/v1/organizer": Row("/api/v1/organizer", *PUBLIC_PAGE),
     "api/v1/me": Row("/api/v1/me", 200, 404, 403),
     # The public booking API: the same answer for everyone; nothing here exists in alpha.

@@ -7,11 +7,13 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from organizers.models import BlackoutDay, Slot, SlotTemplate
+from organizers.models import BlackoutDay, Programme, Slot, SlotTemplate, Venue
 from tenants.errors import ApplicationError
 
 
@@ -166,5 +168,140 @@ def slot_override(
         raise ApplicationError(
             _("People have booked this slot: its vaccine cannot change."), code="slot_has_bookings"
         )
+    if (
+        booking_closes_at is not None
+        and Slot.objects.filter(id=slot_id, ends_at__lte=booking_closes_at).exists()
+    ):
+        message = _("Booking must close before the slot ends.")
+        raise ApplicationError(message, code="invalid", extra={"booking_closes_at": [message]})
     Slot.objects.filter(id=slot_id).update(**fields)
     return Slot.objects.get(id=slot_id)
+
+
+# A template is generated in one go; a year of days is already thousands of slots.
+TEMPLATE_MAX_DAYS = 366
+
+
+def _template_errors(
+    *, template: SlotTemplate, programme: Programme, today: dt.date
+) -> dict[str, list[str]]:
+    """Every rule a person can break on the schedule form, keyed by the form field."""
+    errors: dict[str, list[str]] = {}
+
+    def refuse(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    if not programme.is_active:
+        refuse("programme", _("This programme is not active."))
+    if template.first_day < today:
+        refuse("first_day", _("The first day cannot be in the past."))
+    if template.last_day < template.first_day:
+        refuse("last_day", _("The last day cannot be before the first day."))
+    elif (template.last_day - template.first_day).days >= TEMPLATE_MAX_DAYS:
+        refuse("last_day", _("A schedule covers at most 366 days: make another for later days."))
+    if not template.weekdays or not set(template.weekdays) <= set(range(7)):
+        refuse("weekdays", _("Choose at least one day of the week."))
+    elif template.last_day >= template.first_day and not any(
+        (template.first_day + dt.timedelta(days=offset)).weekday() in template.weekdays
+        for offset in range(min(7, (template.last_day - template.first_day).days + 1))
+    ):
+        refuse(
+            "weekdays", _("None of these days of the week falls between the first and last day.")
+        )
+    if template.closes <= template.opens:
+        refuse("closes", _("Closing time must be after opening time."))
+    if template.slot_minutes < 5:
+        refuse("slot_minutes", _("A slot lasts at least 5 minutes."))
+    for number, (start_text, end_text) in enumerate(template.breaks, start=1):
+        start, end = dt.time.fromisoformat(start_text), dt.time.fromisoformat(end_text)
+        if end <= start:
+            refuse(f"break{number}_end", _("A break must end after it starts."))
+        elif start < template.opens or end > template.closes:
+            refuse(f"break{number}_start", _("A break must be within opening hours."))
+    if not errors and not template_slot_times(template=template, day=template.first_day):
+        refuse("slot_minutes", _("No slot fits between opening and closing time and the breaks."))
+
+    seats = None
+    if template.capacity_mode == SlotTemplate.CapacityMode.COMPUTED:
+        if not template.lanes or not template.minutes_per_injection:
+            field = "minutes_per_injection" if template.lanes else "lanes"
+            refuse(field, _("Give the number of lanes and the minutes per injection."))
+        elif template.slot_minutes // template.minutes_per_injection == 0:
+            refuse("minutes_per_injection", _("One injection takes longer than a slot."))
+        else:
+            seats = template_capacity(template=template)
+    elif not template.capacity:
+        refuse("capacity", _("Give the number of seats per slot."))
+    else:
+        seats = template.capacity
+    if seats is not None:
+        for dose in (1, 2, 3):
+            share = getattr(template, f"capacity_dose{dose}")
+            if share is not None and share > seats:
+                refuse(
+                    f"capacity_dose{dose}", _("A dose's share cannot exceed the seats per slot.")
+                )
+
+    if template.vaccine_brand not in template.venue.vaccine_brands:
+        refuse("vaccine_brand", _("This venue does not offer this vaccine."))
+    elif programme.vaccine_brands and template.vaccine_brand not in programme.vaccine_brands:
+        refuse("vaccine_brand", _("This programme does not use this vaccine."))
+    return errors
+
+
+def slot_template_create(
+    *,
+    venue: Venue,
+    programme: Programme,
+    first_day: dt.date,
+    last_day: dt.date,
+    weekdays: list[int],
+    opens: dt.time,
+    closes: dt.time,
+    breaks: list[tuple[dt.time, dt.time]] | None = None,
+    slot_minutes: int,
+    vaccine_brand: str,
+    capacity_mode: str = SlotTemplate.CapacityMode.TYPED,
+    capacity: int | None = None,
+    lanes: int | None = None,
+    minutes_per_injection: int | None = None,
+    capacity_dose1: int | None = None,
+    capacity_dose2: int | None = None,
+    capacity_dose3: int | None = None,
+    opens_days_before: int = 7,
+    opens_at_time: dt.time = dt.time(10, 0),
+    closes_hours_before: int = 2,
+) -> SlotTemplate:
+    """Check a schedule and save it as a SlotTemplate. Tenant schema; makes no slots (call
+    slots_generate, in the same transaction, for that).
+
+    Refusals are one ApplicationError whose `extra` maps form field names (`break1_start` for
+    the first break) to translated messages, so a form can show each next to its field. In
+    computed mode the seats per slot are stored in `capacity`, as slots_generate computes them.
+    """
+    computed = capacity_mode == SlotTemplate.CapacityMode.COMPUTED
+    template = SlotTemplate(
+        venue=venue, programme=programme, first_day=first_day, last_day=last_day,
+        weekdays=sorted(set(weekdays)), opens=opens, closes=closes,
+        breaks=[[start.strftime("%H:%M"), end.strftime("%H:%M")] for start, end in breaks or []],
+        slot_minutes=slot_minutes, capacity_mode=capacity_mode, capacity=capacity or 0,
+        lanes=lanes if computed else None,
+        minutes_per_injection=minutes_per_injection if computed else None,
+        capacity_dose1=capacity_dose1, capacity_dose2=capacity_dose2,
+        capacity_dose3=capacity_dose3, vaccine_brand=vaccine_brand,
+        opens_days_before=opens_days_before, opens_at_time=opens_at_time,
+        closes_hours_before=closes_hours_before,
+    )  # fmt: skip
+    today = timezone.localdate(timezone.now(), ZoneInfo(venue.time_zone))
+    errors = _template_errors(template=template, programme=programme, today=today)
+    if errors:
+        raise ApplicationError(_("Check the schedule's details."), code="invalid", extra=errors)
+    if computed:
+        template.capacity = template_capacity(template=template)
+    try:
+        template.full_clean()
+    except ValidationError as exc:
+        raise ApplicationError(_("Check the schedule's details."), code="invalid",
+                               extra=exc.message_dict) from exc  # fmt: skip
+    template.save()
+    return template
