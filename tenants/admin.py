@@ -3,7 +3,15 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from tenants.models import Domain, Membership, OrganizerSignup, Tenant, User
+from tenants.models import (
+    Domain,
+    DoseIntervalRule,
+    Membership,
+    OrganizerSignup,
+    Tenant,
+    User,
+    VaccineBrand,
+)
 
 admin.site.site_header = "Sentra · platform staff"
 admin.site.site_title = "Sentra"
@@ -48,3 +56,22 @@ class OrganizerSignupAdmin(admin.ModelAdmin):
     list_display = ("organisation_name", "slug", "status", "provisioning_seconds", "created_at")
     list_filter = ("status",)
     readonly_fields = ("tenant", "provisioning_started_at", "provisioning_seconds", "failure_code")
+
+
+class DoseIntervalRuleInline(admin.TabularInline):
+    model = DoseIntervalRule
+    extra = 0
+
+
+@admin.register(VaccineBrand)
+class VaccineBrandAdmin(admin.ModelAdmin):
+    """Platform reference data: vaccines and the days allowed between their doses."""
+
+    list_display = ("name", "code", "is_active")
+    inlines = (DoseIntervalRuleInline,)
+
+
+@admin.register(DoseIntervalRule)
+class DoseIntervalRuleAdmin(admin.ModelAdmin):
+    list_display = ("brand", "from_dose", "to_dose", "min_days", "max_days")
+    list_filter = ("brand",)
