@@ -29,7 +29,7 @@ from typing import Any
 import dj_database_url
 
 ROOT = Path(__file__).resolve().parent.parent
-WORKERS = int(os.environ.get("SENTRA_BENCH_WORKERS", "3"))
+WORKERS = int(os.environ.get("SENTRA_BENCH_WORKERS", "2"))  # one per core: measured best
 THREADS = int(os.environ.get("SENTRA_BENCH_THREADS", "4"))
 SECONDS = float(os.environ.get("SENTRA_BENCH_SECONDS", "10"))
 TARGETS = {

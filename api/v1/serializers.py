@@ -94,39 +94,48 @@ class WaitlistJoinSerializer(PersonSerializer):
     dose = serializers.ChoiceField(choices=Dose.choices)
 
 
-class BookingSlotSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Slot
-        fields = ("id", "starts_at", "ends_at")
+class BookingSerializer(serializers.Serializer):
+    """The shape of a booking in responses (documentation; `booking_representation` builds it:
+    at opening hour a ModelSerializer's field set-up cost more than the booking itself)."""
+
+    voucher_code = serializers.CharField()
+    status = serializers.CharField()
+    dose = serializers.IntegerField()
+    vaccine_brand = serializers.CharField()
+    full_name = serializers.CharField()
+    nik_masked = serializers.CharField()
+    programme_id = serializers.IntegerField()
+    venue = serializers.DictField()
+    slot = serializers.DictField()
+    next_dose = serializers.DictField(allow_null=True)
+    created_at = serializers.DateTimeField()
 
 
-class BookingSerializer(serializers.ModelSerializer):
-    slot = BookingSlotSerializer(read_only=True)
-    venue = serializers.SerializerMethodField()
-    nik_masked = serializers.SerializerMethodField()
-    next_dose = serializers.SerializerMethodField()
+def booking_representation(booking: Booking, *, nik_masked: str) -> dict[str, Any]:
+    slot, venue = booking.slot, booking.slot.venue
+    if hasattr(booking, "next_dose"):  # just booked: the service says what it reserved
+        later = booking.next_dose
+    else:
+        later = booking.later_doses.filter(status="active").select_related("slot").first()
+    return {
+        "voucher_code": booking.voucher_code,
+        "status": booking.status,
+        "dose": booking.dose,
+        "vaccine_brand": booking.vaccine_brand,
+        "full_name": booking.full_name,
+        "nik_masked": nik_masked,
+        "programme_id": booking.programme_id,
+        "venue": {"id": venue.id, "name": venue.name, "address": venue.address,
+                  "time_zone": venue.time_zone},
+        "slot": {"id": slot.id, "starts_at": _iso(slot.starts_at), "ends_at": _iso(slot.ends_at)},
+        "next_dose": None if later is None else {
+            "voucher_code": later.voucher_code, "dose": later.dose, "slot_id": later.slot_id,
+            "starts_at": _iso(later.slot.starts_at),
+        },
+        "created_at": _iso(booking.created_at),
+    }  # fmt: skip
 
-    class Meta:
-        model = Booking
-        fields = (
-            "voucher_code", "status", "dose", "vaccine_brand", "full_name", "nik_masked",
-            "programme_id", "venue", "slot", "next_dose", "created_at",
-        )  # fmt: skip
 
-    def get_venue(self, booking: Booking) -> dict[str, Any]:
-        venue = booking.slot.venue
-        return {"id": venue.id, "name": venue.name, "address": venue.address,
-                "time_zone": venue.time_zone}  # fmt: skip
-
-    def get_nik_masked(self, booking: Booking) -> str:
-        return self.context.get("nik_masked", "")
-
-    def get_next_dose(self, booking: Booking) -> dict[str, Any] | None:
-        if hasattr(booking, "next_dose"):  # just booked: the service says what it reserved
-            later = booking.next_dose
-        else:
-            later = booking.later_doses.filter(status="active").select_related("slot").first()
-        if later is None:
-            return None
-        return {"voucher_code": later.voucher_code, "dose": later.dose,
-                "slot_id": later.slot_id, "starts_at": later.slot.starts_at}  # fmt: skip
+def _iso(value: dt.datetime) -> str:
+    """Like DRF's DateTimeField: ISO 8601 in the site's time zone (WIB)."""
+    return timezone.localtime(value).isoformat()

@@ -116,8 +116,7 @@ def _booking_response(
     booking: capacity.Booking, status: int = 200, nik: str | None = None
 ) -> Response:
     nik = nik or unseal(booking.nik_sealed, field="nik")
-    data = s.BookingSerializer(booking, context={"nik_masked": mask_nik(nik)}).data
-    return Response(data, status=status)
+    return Response(s.booking_representation(booking, nik_masked=mask_nik(nik)), status=status)
 
 
 def _person(data: dict) -> capacity.Person:
