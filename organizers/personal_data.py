@@ -68,6 +68,11 @@ def keyring() -> Keyring:
     return _keyring(settings.SENTRA_PII_KEYS, settings.SENTRA_PII_INDEX_KEY)
 
 
+@cache
+def _cipher(key: bytes) -> AESGCM:
+    return AESGCM(key)
+
+
 def _associated_data(field: str) -> bytes:
     return f"sentra:{require_current_tenant().uid}:{field}".encode()
 
@@ -76,7 +81,7 @@ def seal(value: str, *, field: str) -> str:
     """Encrypt `value` for the current tenant's `field`. Tenant schema."""
     ring = keyring()
     nonce = os.urandom(12)
-    sealed = AESGCM(ring.keys[ring.current_id]).encrypt(
+    sealed = _cipher(ring.keys[ring.current_id]).encrypt(
         nonce, value.encode(), _associated_data(field)
     )
     return f"{ring.current_id}.{base64.urlsafe_b64encode(nonce + sealed).decode()}"
@@ -90,7 +95,7 @@ def unseal(token: str, *, field: str) -> str:
         raise PersonalDataError(f"unknown key id {key_id!r}")
     raw = base64.urlsafe_b64decode(payload)
     try:
-        return AESGCM(key).decrypt(raw[:12], raw[12:], _associated_data(field)).decode()
+        return _cipher(key).decrypt(raw[:12], raw[12:], _associated_data(field)).decode()
     except InvalidTag as exc:
         raise PersonalDataError("sealed value does not open here") from exc
 
