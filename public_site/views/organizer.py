@@ -166,7 +166,12 @@ def _generation_message(result: GenerationResult) -> str:
         ),
     )
     counts = (result.created, result.kept, result.skipped_blackout_days)
-    return " ".join(part % {"count": count} for part, count in zip(parts, counts, strict=True))
+    # "0 slots created" is worth saying; "0 days off skipped" is not.
+    return " ".join(
+        part % {"count": count}
+        for index, (part, count) in enumerate(zip(parts, counts, strict=True))
+        if count or index == 0
+    )
 
 
 @organizer_admin_page

@@ -122,7 +122,7 @@ def phone(chromium: object) -> Iterator[object]:
     """A 360 px wide phone screen, as most people who book use."""
     context = chromium.new_context(
         viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True,
-        has_touch=True,
+        has_touch=True, locale="id-ID", timezone_id="Asia/Jakarta",
     )  # fmt: skip
     page = context.new_page()
     yield page
