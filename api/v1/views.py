@@ -106,7 +106,8 @@ class VenueSlotsView(PublicAPIView):
             if venue is None:
                 raise NotFoundError(code="venue_not_found")
             slots = slot_list_for_venue_day(venue=venue, day=day, programme_id=programme)
-            data = s.SlotSerializer(slots, many=True, context={"now": timezone.now()}).data
+            now = timezone.now()
+            data = [s.slot_representation(slot, now=now) for slot in slots]
             if settings.SLOT_LIST_CACHE_SECONDS:
                 cache.set(cache_key, data, settings.SLOT_LIST_CACHE_SECONDS)
         return Response(data)
