@@ -141,6 +141,14 @@ def pytest_report_header() -> list[str]:
     ]
 
 
+def suite_database_url() -> str:
+    """The URL of the test database, for the server and worker processes the suite starts."""
+    settings_dict = connection.settings_dict
+    host = quote(settings_dict["HOST"] or "", safe="")
+    port = f":{settings_dict['PORT']}" if settings_dict["PORT"] else ""
+    return f"postgresql://{settings_dict['USER']}@{host}{port}/{settings_dict['NAME']}"
+
+
 @dataclass(frozen=True)
 class WorkerProcess:
     mail_dir: Path
@@ -154,10 +162,7 @@ def celery_worker(
     from config.celery import app
     from tenants.tasks import report_schema
 
-    settings_dict = connection.settings_dict
-    host = quote(settings_dict["HOST"] or "", safe="")
-    port = f":{settings_dict['PORT']}" if settings_dict["PORT"] else ""
-    database_url = f"postgresql://{settings_dict['USER']}@{host}{port}/{settings_dict['NAME']}"
+    database_url = suite_database_url()
     mail_dir = tmp_path_factory.mktemp("worker-mail")
     env = {
         **os.environ,

@@ -143,28 +143,31 @@ class BookingCreateView(PublicAPIView):
         return idempotent(scope="bookings.create", request=request, respond=respond)
 
 
+def _booking_with_proof(
+    request: Request, voucher_code: str, form_class: type[s.ProofSerializer]
+) -> tuple[capacity.Booking, dict]:
+    form = form_class(data=request.data)
+    form.is_valid(raise_exception=True)
+    booking = access_booking_by_voucher(
+        voucher_code=voucher_code, date_of_birth=form.validated_data["date_of_birth"]
+    )
+    return booking, form.validated_data
+
+
 class BookingView(PublicAPIView):
     """Read a booking with its proof (voucher code in the path, date of birth in the body: a
     date of birth never goes into a URL, where logs would keep it)."""
 
     @extend_schema(request=s.ProofSerializer, responses=s.BookingSerializer)
     def post(self, request: Request, voucher_code: str) -> Response:
-        proof = s.ProofSerializer(data=request.data)
-        proof.is_valid(raise_exception=True)
-        booking = access_booking_by_voucher(
-            voucher_code=voucher_code, date_of_birth=proof.validated_data["date_of_birth"]
-        )
+        booking, _data = _booking_with_proof(request, voucher_code, s.ProofSerializer)
         return _booking_response(booking)
 
 
 class BookingCancelView(PublicAPIView):
     @extend_schema(request=s.ProofSerializer, responses=s.BookingSerializer)
     def post(self, request: Request, voucher_code: str) -> Response:
-        proof = s.ProofSerializer(data=request.data)
-        proof.is_valid(raise_exception=True)
-        booking = access_booking_by_voucher(
-            voucher_code=voucher_code, date_of_birth=proof.validated_data["date_of_birth"]
-        )
+        booking, _data = _booking_with_proof(request, voucher_code, s.ProofSerializer)
         capacity.booking_cancel(booking_id=booking.id)
         booking.refresh_from_db()
         return _booking_response(booking)
@@ -173,14 +176,8 @@ class BookingCancelView(PublicAPIView):
 class BookingRescheduleView(PublicAPIView):
     @extend_schema(request=s.RescheduleSerializer, responses=s.BookingSerializer)
     def post(self, request: Request, voucher_code: str) -> Response:
-        form = s.RescheduleSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        booking = access_booking_by_voucher(
-            voucher_code=voucher_code, date_of_birth=form.validated_data["date_of_birth"]
-        )
-        moved = capacity.booking_reschedule(
-            booking_id=booking.id, new_slot_id=form.validated_data["slot_id"]
-        )
+        booking, data = _booking_with_proof(request, voucher_code, s.RescheduleSerializer)
+        moved = capacity.booking_reschedule(booking_id=booking.id, new_slot_id=data["slot_id"])
         return _booking_response(moved)
 
 

@@ -16,12 +16,11 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from django.db import connection
 
 from config.env import VAR_DIR
+from tests.conftest import suite_database_url
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -53,15 +52,10 @@ def _free_port() -> int:
 def platform_server(
     django_db_setup: None, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveServer]:
-    settings_dict = connection.settings_dict
-    host = quote(settings_dict["HOST"] or "", safe="")
-    port_part = f":{settings_dict['PORT']}" if settings_dict["PORT"] else ""
     port = _free_port()
     env = {
         **os.environ,
-        "DATABASE_URL": (
-            f"postgresql://{settings_dict['USER']}@{host}{port_part}/{settings_dict['NAME']}"
-        ),
+        "DATABASE_URL": suite_database_url(),
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "SENTRA_PUBLIC_PORT": str(port),
     }
