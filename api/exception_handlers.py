@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import OperationalError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
@@ -21,6 +22,16 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         if exc.extra:
             body["details"] = exc.extra
         return Response({"error": body}, status=exc.status_code)
+    if isinstance(exc, OperationalError) and getattr(exc.__cause__, "sqlstate", None) in (
+        "40P01",  # deadlock detected
+        "40001",  # serialization failure
+    ):
+        # PostgreSQL gave up one of two colliding transactions; nothing was written.
+        return Response(
+            {"error": {"code": "try_again", "message": str(_("Busy. Please try again."))}},
+            status=503,
+            headers={"Retry-After": "1"},
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(_("Not found."))
     elif isinstance(exc, PermissionDenied):

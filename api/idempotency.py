@@ -9,6 +9,7 @@ included, rolls back, so the client may retry. Stored per tenant (the table is i
 from __future__ import annotations
 
 import hashlib
+import hmac
 from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
@@ -17,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from organizers.models import IdempotencyRecord
+from organizers.personal_data import keyring
 from tenants.errors import ApplicationError
 
 HEADER = "Idempotency-Key"
@@ -33,7 +35,11 @@ def idempotent(*, scope: str, request: Request, respond: Callable[[], Response])
     if len(key) > 100:
         raise ApplicationError(_("The Idempotency-Key is longer than 100 characters."),
                                code="invalid_idempotency_key")  # fmt: skip
-    fingerprint = hashlib.sha256(request.body).hexdigest()
+    # Keyed: a plain hash of a body holding a NIK and a date of birth could be reversed by
+    # trying candidates (a NIK has little entropy). Records are purged after a day.
+    fingerprint = hmac.new(
+        keyring().index_key, b"idempotency:" + request.body, hashlib.sha256
+    ).hexdigest()
     with transaction.atomic():
         try:
             with transaction.atomic():

@@ -15,3 +15,32 @@ def owner_welcome_email_send(self, user_id: int) -> str:
         return owner_welcome_email_deliver(user_id=user_id)
     except OSError as exc:  # the mail server is down: try again later, with backoff
         raise self.retry(exc=exc, countdown=30 * (2**self.request.retries)) from exc
+
+
+@app.task
+def waitlist_offers_expire_all() -> int:
+    """Run by beat every minute: in every organiser's schema, an expired waitlist offer passes
+    its held seat to the next person waiting, or back to the pool."""
+    from organizers.services.capacity import waitlist_offers_expire
+    from tenants.context import tenant_scope
+    from tenants.selectors import tenant_list_organizers
+
+    expired = 0
+    for tenant in tenant_list_organizers():
+        with tenant_scope(tenant):
+            expired += waitlist_offers_expire()
+    return expired
+
+
+@app.task
+def idempotency_records_purge_all() -> int:
+    """Run by beat hourly: Idempotency-Key records older than a day are not kept."""
+    from organizers.services.housekeeping import idempotency_records_purge
+    from tenants.context import tenant_scope
+    from tenants.selectors import tenant_list_organizers
+
+    purged = 0
+    for tenant in tenant_list_organizers():
+        with tenant_scope(tenant):
+            purged += idempotency_records_purge()
+    return purged

@@ -29,3 +29,8 @@ def membership_list_for_user(*, user: User) -> QuerySet[Membership]:
 
 def tenant_get_by_slug(*, slug: str) -> Tenant | None:
     return Tenant.objects.filter(slug=slug).first()
+
+
+def tenant_list_organizers() -> list[Tenant]:
+    """Every organiser tenant (not the public one), for per-tenant housekeeping tasks."""
+    return list(Tenant.objects.exclude(schema_name="public").order_by("id"))

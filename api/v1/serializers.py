@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +13,8 @@ from rest_framework import serializers
 
 from organizers.models import Booking, Dose, Programme, Slot, Venue
 
-_NIK_RE = re.compile(r"^\d{16}$")
+_NIK_RE = re.compile(r"^[0-9]{16}$")  # ASCII only: full-width digits would be another HMAC key
+_MAX_ID = 2**63 - 1
 
 
 class ProgrammeSerializer(serializers.ModelSerializer):
@@ -54,21 +56,21 @@ class SlotSerializer(serializers.ModelSerializer):
         return window and not slot.is_closed and slot.remaining > 0
 
 
-def slot_representation(slot: Slot, *, now: dt.datetime) -> dict[str, Any]:
+def slot_representation(slot: Slot, *, now: dt.datetime, venue: Venue) -> dict[str, Any]:
     """What SlotSerializer describes, built by hand: the day's slot list is the most requested
     read at opening hour, and DRF's field machinery cost more than the query."""
     remaining = slot.capacity - slot.booked
     window = slot.booking_opens_at <= now < slot.booking_closes_at
     return {
         "id": slot.id,
-        "starts_at": _iso(slot.starts_at),
-        "ends_at": _iso(slot.ends_at),
+        "starts_at": _iso(slot.starts_at, venue),
+        "ends_at": _iso(slot.ends_at, venue),
         "vaccine_brand": slot.vaccine_brand,
         "capacity": slot.capacity,
         "remaining": remaining,
         "remaining_by_dose": {str(dose): slot.remaining_for_dose(dose) for dose in (1, 2, 3)},
-        "booking_opens_at": _iso(slot.booking_opens_at),
-        "booking_closes_at": _iso(slot.booking_closes_at),
+        "booking_opens_at": _iso(slot.booking_opens_at, venue),
+        "booking_closes_at": _iso(slot.booking_closes_at, venue),
         "bookable": window and not slot.is_closed and remaining > 0,
     }
 
@@ -92,8 +94,8 @@ class PersonSerializer(serializers.Serializer):
 
 
 class BookingCreateSerializer(PersonSerializer):
-    programme_id = serializers.IntegerField(min_value=1)
-    slot_id = serializers.IntegerField(min_value=1)
+    programme_id = serializers.IntegerField(min_value=1, max_value=_MAX_ID)
+    slot_id = serializers.IntegerField(min_value=1, max_value=_MAX_ID)
     dose = serializers.ChoiceField(choices=Dose.choices)
     reserve_next_dose = serializers.BooleanField(required=False, default=False)
 
@@ -103,12 +105,12 @@ class ProofSerializer(serializers.Serializer):
 
 
 class RescheduleSerializer(ProofSerializer):
-    slot_id = serializers.IntegerField(min_value=1)
+    slot_id = serializers.IntegerField(min_value=1, max_value=_MAX_ID)
 
 
 class WaitlistJoinSerializer(PersonSerializer):
-    programme_id = serializers.IntegerField(min_value=1)
-    venue_id = serializers.IntegerField(min_value=1)
+    programme_id = serializers.IntegerField(min_value=1, max_value=_MAX_ID)
+    venue_id = serializers.IntegerField(min_value=1, max_value=_MAX_ID)
     day = serializers.DateField()
     dose = serializers.ChoiceField(choices=Dose.choices)
 
@@ -146,15 +148,18 @@ def booking_representation(booking: Booking, *, nik_masked: str) -> dict[str, An
         "programme_id": booking.programme_id,
         "venue": {"id": venue.id, "name": venue.name, "address": venue.address,
                   "time_zone": venue.time_zone},
-        "slot": {"id": slot.id, "starts_at": _iso(slot.starts_at), "ends_at": _iso(slot.ends_at)},
+        "slot": {"id": slot.id, "starts_at": _iso(slot.starts_at, venue),
+                 "ends_at": _iso(slot.ends_at, venue)},
         "next_dose": None if later is None else {
             "voucher_code": later.voucher_code, "dose": later.dose, "slot_id": later.slot_id,
-            "starts_at": _iso(later.slot.starts_at),
+            "starts_at": _iso(later.slot.starts_at, venue),
         },
         "created_at": _iso(booking.created_at),
     }  # fmt: skip
 
 
-def _iso(value: dt.datetime) -> str:
-    """Like DRF's DateTimeField: ISO 8601 in the site's time zone (WIB)."""
-    return timezone.localtime(value).isoformat()
+def _iso(value: dt.datetime, venue: Venue | None = None) -> str:
+    """ISO 8601 in the venue's own time zone (WIB, WITA or WIT): a slot at 07:00 WIT on the
+    29th must not read as the 28th."""
+    zone = ZoneInfo(venue.time_zone) if venue is not None else timezone.get_current_timezone()
+    return value.astimezone(zone).isoformat()

@@ -107,7 +107,7 @@ class VenueSlotsView(PublicAPIView):
                 raise NotFoundError(code="venue_not_found")
             slots = slot_list_for_venue_day(venue=venue, day=day, programme_id=programme)
             now = timezone.now()
-            data = [s.slot_representation(slot, now=now) for slot in slots]
+            data = [s.slot_representation(slot, now=now, venue=venue) for slot in slots]
             if settings.SLOT_LIST_CACHE_SECONDS:
                 cache.set(cache_key, data, settings.SLOT_LIST_CACHE_SECONDS)
         return Response(data)
@@ -149,7 +149,9 @@ def _booking_with_proof(
     form = form_class(data=request.data)
     form.is_valid(raise_exception=True)
     booking = access_booking_by_voucher(
-        voucher_code=voucher_code, date_of_birth=form.validated_data["date_of_birth"]
+        voucher_code=voucher_code,
+        date_of_birth=form.validated_data["date_of_birth"],
+        address=request.META.get("REMOTE_ADDR", ""),
     )
     return booking, form.validated_data
 

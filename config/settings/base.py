@@ -234,6 +234,14 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "heartbeat": {"task": "tenants.tasks.worker_heartbeat", "schedule": 60.0},
+    "waitlist-offers-expire": {
+        "task": "organizers.tasks.waitlist_offers_expire_all",
+        "schedule": 60.0,
+    },
+    "idempotency-records-purge": {
+        "task": "organizers.tasks.idempotency_records_purge_all",
+        "schedule": 3600.0,
+    },
 }
 # tenant-schemas-celery: cache tenant lookups in the worker for a minute.
 CELERY_TASK_TENANT_CACHE_SECONDS = 60

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -335,6 +336,10 @@ def _booking_from_row(
 def _reserve_next_dose(*, booking: Booking, now: dt.datetime) -> Booking:
     if booking.dose != 1:
         raise ApplicationError(_("Only a first dose can reserve the next one."), code="invalid")
+    if not booking.programme.offers_dose(2):
+        raise BookingRefusedError(
+            _("This programme does not offer this dose."), code="dose_not_offered"
+        )
     rule = DoseIntervalRule.objects.filter(
         brand_id=booking.vaccine_brand, from_dose=1, to_dose=2
     ).first()
@@ -422,6 +427,9 @@ def booking_reschedule(
         _check_interval_days(
             previous=_as_if_at(booking, new_slot), dose=later.dose, slot=later.slot
         )
+    # Lock both slots in id order before touching either: two people swapping slots at the same
+    # moment would otherwise each hold one lock and wait for the other's (a deadlock).
+    _lock_slots_in_order(booking.slot_id, new_slot.id)
     if not _take_seat(slot_id=new_slot.id, dose=booking.dose, now=now):
         raise _refusal_for_failed_take(slot_id=new_slot.id, dose=booking.dose, now=now)
     old_slot_id = booking.slot_id
@@ -430,6 +438,14 @@ def booking_reschedule(
     booking.save(update_fields=["slot", "vaccine_brand"])
     _seat_released(slot_id=old_slot_id, dose=booking.dose, now=now)
     return booking
+
+
+def _lock_slots_in_order(*slot_ids: int) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id FROM organizers_slot WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
+            [sorted(set(slot_ids))],
+        )
 
 
 def _as_if_at(booking: Booking, slot: Slot) -> Booking:
@@ -444,13 +460,19 @@ def _seat_released(*, slot_id: int, dose: int, now: dt.datetime) -> None:
     """A seat came free: hold it for the first person waiting for that venue, day, programme
     and dose, or give it back to the pool."""
     slot = Slot.objects.select_related("venue").get(id=slot_id)
-    if slot.starts_at > now:
+    # Only a slot people can still book is offered; otherwise the seat goes back to the pool.
+    if not slot.is_closed and slot.booking_closes_at > now:
+        already_booked = Booking.objects.filter(
+            programme_id=slot.programme_id, dose=dose, status=Booking.Status.ACTIVE,
+            person_key=OuterRef("person_key"),
+        )  # fmt: skip
         entry = (
             WaitlistEntry.objects.select_for_update(skip_locked=True)
             .filter(
                 venue_id=slot.venue_id, day=slot_local_date(slot), programme_id=slot.programme_id,
                 dose=dose, status=WaitlistEntry.Status.WAITING,
             )
+            .exclude(Exists(already_booked))
             .order_by("created_at", "id")
             .first()
         )  # fmt: skip
@@ -468,15 +490,31 @@ def _seat_released(*, slot_id: int, dose: int, now: dt.datetime) -> None:
 def waitlist_join(
     *, programme_id: int, venue_id: int, day: dt.date, dose: int, person: Person
 ) -> WaitlistEntry:
+    """Wait for a seat at a venue on a day. Only when the day is full, only for a person who
+    has no booking for this dose, and for a later dose only inside its interval."""
+    _tenant_takes_bookings()
     programme = _programme_for_booking(programme_id=programme_id, dose=dose)
     venue = Venue.objects.filter(id=venue_id, status=Venue.Status.APPROVED).first()
     if venue is None:
         raise NotFoundError(_("This venue does not exist."), code="venue_not_found")
+    key = person_key(person.nik)
+    if Booking.objects.filter(
+        programme=programme, person_key=key, dose=dose, status=Booking.Status.ACTIVE
+    ).exists():
+        raise BookingRefusedError(
+            _("This person already has a booking for this dose."), code="already_booked"
+        )
+    if _day_has_free_seats(venue=venue, programme=programme, day=day, dose=dose):
+        raise BookingRefusedError(
+            _("There are still free seats on this day: book one of them."), code="seats_available"
+        )
+    if dose > 1:
+        _check_previous_dose_for_day(programme=programme, key=key, dose=dose, venue=venue, day=day)
     try:
         with transaction.atomic():
             return WaitlistEntry.objects.create(
                 venue=venue, programme=programme, day=day, dose=dose,
-                person_key=person_key(person.nik), nik_sealed=seal(person.nik, field="nik"),
+                person_key=key, nik_sealed=seal(person.nik, field="nik"),
                 date_of_birth_sealed=seal(person.date_of_birth.isoformat(),
                                           field="date_of_birth"),
                 full_name=person.full_name, phone=person.phone, email=person.email,
@@ -487,24 +525,59 @@ def waitlist_join(
         ) from exc
 
 
+def _day_has_free_seats(*, venue: Venue, programme: Programme, day: dt.date, dose: int) -> bool:
+    from organizers.selectors import slot_list_for_venue_day
+
+    now = timezone.now()
+    slots = slot_list_for_venue_day(venue=venue, day=day, programme_id=programme.id).filter(
+        is_closed=False, booking_opens_at__lte=now, booking_closes_at__gt=now
+    )
+    return any(slot.remaining_for_dose(dose) > 0 for slot in slots)
+
+
+def _check_previous_dose_for_day(
+    *, programme: Programme, key: str, dose: int, venue: Venue, day: dt.date
+) -> None:
+    """The later-dose rules of `_check_dose_interval`, for a day rather than a slot."""
+    zone = ZoneInfo(venue.time_zone)
+    noon = dt.datetime.combine(day, dt.time(12), zone)
+    stand_in = Slot(venue=venue, starts_at=noon, vaccine_brand="")
+    previous = (
+        Booking.objects.select_related("slot__venue")
+        .filter(programme=programme, person_key=key, dose=dose - 1, status="active")
+        .first()
+    )
+    if previous is None:
+        raise BookingRefusedError(_("Book the previous dose first."), code="previous_dose_missing")
+    _check_interval_days(previous=previous, dose=dose, slot=stand_in)
+
+
 @transaction.atomic
 def waitlist_offer_accept(*, token: str, now: dt.datetime | None = None) -> Booking:
     """Turn a held seat into a booking (no counter changes: the seat is already counted)."""
     now = now or timezone.now()
     entry = (
-        WaitlistEntry.objects.select_for_update(of=("self",)).select_related("offered_slot__venue")
+        WaitlistEntry.objects.select_for_update(of=("self",))
+        .select_related("offered_slot__venue", "programme")
         .filter(offer_token=token, status=WaitlistEntry.Status.OFFERED).first()
     )  # fmt: skip
     if entry is None or entry.offer_expires_at <= now:
         raise NotFoundError(_("This offer has expired or does not exist."), code="offer_not_found")
     slot = entry.offered_slot
+    if slot.starts_at <= now:
+        raise NotFoundError(_("This offer has expired or does not exist."), code="offer_not_found")
+    previous = None
+    if entry.dose > 1:  # the rules of a later dose hold for a seat from the waitlist too
+        previous = _check_dose_interval(
+            programme=entry.programme, key=entry.person_key, dose=entry.dose, slot=slot
+        )
     entry.status = WaitlistEntry.Status.BOOKED
     entry.save(update_fields=["status"])
     return _insert_booking(
         programme_id=entry.programme_id, slot=slot, dose=entry.dose, person_key=entry.person_key,
         nik_sealed=entry.nik_sealed, date_of_birth_sealed=entry.date_of_birth_sealed,
         full_name=entry.full_name, phone=entry.phone, email=entry.email,
-        vaccine_brand=slot.vaccine_brand, created_at=now,
+        vaccine_brand=slot.vaccine_brand, first_dose=previous, created_at=now,
     )  # fmt: skip
 
 

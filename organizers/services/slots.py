@@ -164,17 +164,20 @@ def slot_override(
         )
         if value is not None
     }
-    if vaccine_brand is not None and Slot.objects.filter(id=slot_id, booked__gt=0).exists():
-        raise ApplicationError(
-            _("People have booked this slot: its vaccine cannot change."), code="slot_has_bookings"
-        )
     if (
         booking_closes_at is not None
         and Slot.objects.filter(id=slot_id, ends_at__lte=booking_closes_at).exists()
     ):
         message = _("Booking must close before the slot ends.")
         raise ApplicationError(message, code="invalid", extra={"booking_closes_at": [message]})
-    Slot.objects.filter(id=slot_id).update(**fields)
+    updated = Slot.objects.filter(id=slot_id)
+    if vaccine_brand is not None:
+        # The guard is in the UPDATE itself: a booking racing this change cannot slip through.
+        updated = updated.filter(Q(booked=0) | Q(vaccine_brand=vaccine_brand))
+    if not updated.update(**fields) and vaccine_brand is not None:
+        raise ApplicationError(
+            _("People have booked this slot: its vaccine cannot change."), code="slot_has_bookings"
+        )
     return Slot.objects.get(id=slot_id)
 
 

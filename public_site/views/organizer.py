@@ -255,6 +255,8 @@ def venue_calendar_page(request: HttpRequest, venue_id: int) -> HttpResponse:
         chosen = dt.date.fromisoformat(request.GET.get("minggu", ""))
     except ValueError:
         chosen = today
+    if not dt.date(2000, 1, 1) <= chosen <= dt.date(2999, 12, 31):
+        chosen = today  # a week before year 1 or after 9999 cannot even be computed
     week_start = week_start_for(chosen)
     return render(
         request,
