@@ -16,12 +16,16 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from tenants.errors import ApplicationError
 
 
+def application_error_body(exc: ApplicationError) -> dict[str, Any]:
+    body: dict[str, Any] = {"code": exc.code, "message": str(exc.message)}
+    if exc.extra:
+        body["details"] = exc.extra
+    return {"error": body}
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ApplicationError):
-        body: dict[str, Any] = {"code": exc.code, "message": str(exc.message)}
-        if exc.extra:
-            body["details"] = exc.extra
-        return Response({"error": body}, status=exc.status_code)
+        return Response(application_error_body(exc), status=exc.status_code)
     if isinstance(exc, OperationalError) and getattr(exc.__cause__, "sqlstate", None) in (
         "40P01",  # deadlock detected
         "40001",  # serialization failure

@@ -11,11 +11,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Callable
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
-from rest_framework.request import Request
-from rest_framework.response import Response
 
 from organizers.models import IdempotencyRecord
 from organizers.personal_data import keyring
@@ -28,18 +27,20 @@ class IdempotencyKeyReusedError(ApplicationError):
     status_code = 422
 
 
-def idempotent(*, scope: str, request: Request, respond: Callable[[], Response]) -> Response:
-    key = request.headers.get(HEADER)
+def idempotent(
+    *, scope: str, key: str | None, body: bytes, respond: Callable[[], tuple[int, Any]]
+) -> tuple[int, Any, bool]:
+    """Run `respond` (which returns status and data) at most once per key: returns status,
+    data and whether it was a replay of an earlier response."""
     if not key:
-        return respond()
+        status, data = respond()
+        return status, data, False
     if len(key) > 100:
         raise ApplicationError(_("The Idempotency-Key is longer than 100 characters."),
                                code="invalid_idempotency_key")  # fmt: skip
     # Keyed: a plain hash of a body holding a NIK and a date of birth could be reversed by
     # trying candidates (a NIK has little entropy). Records are purged after a day.
-    fingerprint = hmac.new(
-        keyring().index_key, b"idempotency:" + request.body, hashlib.sha256
-    ).hexdigest()
+    fingerprint = hmac.new(keyring().index_key, b"idempotency:" + body, hashlib.sha256).hexdigest()
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -48,18 +49,18 @@ def idempotent(*, scope: str, request: Request, respond: Callable[[], Response])
                 )
         except IntegrityError:
             return _replay(scope=scope, key=key, fingerprint=fingerprint)
-        response = respond()
-        record.status_code = response.status_code
-        record.body = response.data
+        status, data = respond()
+        record.status_code = status
+        record.body = data
         record.save(update_fields=["status_code", "body"])
-        return response
+        return status, data, False
 
 
-def _replay(*, scope: str, key: str, fingerprint: str) -> Response:
+def _replay(*, scope: str, key: str, fingerprint: str) -> tuple[int, Any, bool]:
     record = IdempotencyRecord.objects.get(scope=scope, key=key)
     if record.fingerprint != fingerprint:
         raise IdempotencyKeyReusedError(
             _("This Idempotency-Key was used for a different request."),
             code="idempotency_key_reused",
         )
-    return Response(record.body, status=record.status_code, headers={"Idempotent-Replayed": "true"})
+    return record.status_code, record.body, True

@@ -75,6 +75,18 @@ def slot_representation(slot: Slot, *, now: dt.datetime, venue: Venue) -> dict[s
     }
 
 
+def nik_check(value: str) -> str:
+    if not _NIK_RE.fullmatch(value):
+        raise serializers.ValidationError(_("A NIK has exactly 16 digits."))
+    return value
+
+
+def date_of_birth_check(value: dt.date) -> dt.date:
+    if value > timezone.localdate() or value.year < 1900:
+        raise serializers.ValidationError(_("Check the date of birth."))
+    return value
+
+
 class PersonSerializer(serializers.Serializer):
     nik = serializers.CharField(max_length=16, min_length=16)
     date_of_birth = serializers.DateField()
@@ -83,14 +95,10 @@ class PersonSerializer(serializers.Serializer):
     email = serializers.EmailField(required=False, allow_blank=True, default="")
 
     def validate_nik(self, value: str) -> str:
-        if not _NIK_RE.fullmatch(value):
-            raise serializers.ValidationError(_("A NIK has exactly 16 digits."))
-        return value
+        return nik_check(value)
 
     def validate_date_of_birth(self, value: dt.date) -> dt.date:
-        if value > timezone.localdate() or value.year < 1900:
-            raise serializers.ValidationError(_("Check the date of birth."))
-        return value
+        return date_of_birth_check(value)
 
 
 class BookingCreateSerializer(PersonSerializer):
