@@ -10,6 +10,11 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("kelola/", tenant.dashboard, name="dashboard"),
+    path("kelola/program/", organizer.programme_list_page, name="programme_list"),
+    path("kelola/program/baru/", organizer.programme_create_page, name="programme_create"),
+    path(
+        "kelola/program/<int:programme_id>/", organizer.programme_edit_page, name="programme_edit"
+    ),
     path("kelola/lokasi/", organizer.venue_list_page, name="venue_list"),
     path("kelola/lokasi/baru/", organizer.venue_create_page, name="venue_create"),
     path("kelola/lokasi/<int:venue_id>/", organizer.venue_edit_page, name="venue_edit"),

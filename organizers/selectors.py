@@ -17,6 +17,11 @@ def programme_list_active() -> QuerySet[Programme]:
     return Programme.objects.filter(is_active=True)
 
 
+def programme_list() -> QuerySet[Programme]:
+    """Every programme of the organiser, active or not (the organiser's own pages)."""
+    return Programme.objects.order_by("-is_active", "name", "id")
+
+
 @dataclass(frozen=True)
 class DashboardSummary:
     venues: int

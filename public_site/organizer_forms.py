@@ -8,11 +8,13 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils.dates import WEEKDAYS
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from organizers.geography import PROVINCE_CHOICES
-from organizers.models import Programme, SlotTemplate, Venue
+from organizers.models import Dose, Programme, SlotTemplate, Venue
 from tenants.errors import ApplicationError
 
 DATE_WIDGET = {"type": "date"}
@@ -93,6 +95,31 @@ class VenueForm(forms.Form):
         self.fields["vaccine_brands"].choices = brand_choices
 
 
+class ProgrammeForm(forms.Form):
+    name = forms.CharField(label=_("Programme name"), max_length=200)
+    kind = forms.ChoiceField(
+        label=_("Kind of programme"), choices=Programme.Kind.choices, widget=forms.RadioSelect
+    )
+    # Not required here: "at least one vaccine" is the service's rule, said next to the field.
+    vaccine_brands = forms.MultipleChoiceField(
+        label=_("Vaccines"), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=_("Choose at least one."),
+    )  # fmt: skip
+    doses = forms.TypedMultipleChoiceField(
+        label=_("Doses offered"), required=False, coerce=int, choices=Dose.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Tick none to offer every dose (first, second and booster)."),
+    )  # fmt: skip
+    is_active = forms.BooleanField(
+        label=_("Active: takes new bookings"), required=False,
+        help_text=_("Untick to stop new bookings. Bookings already made stay as they are."),
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, brand_choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["vaccine_brands"].choices = brand_choices
+
+
 class SlotTemplateForm(forms.Form):
     programme = forms.ModelChoiceField(
         label=_("Programme"), queryset=Programme.objects.none(), empty_label=None
@@ -161,6 +188,12 @@ class SlotTemplateForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["programme"].queryset = programmes
+        self.fields["programme"].help_text = format_html(
+            '{} <a href="{}">{}</a>',
+            _("Active programmes only."),
+            reverse("programme_list"),
+            _("Manage programmes"),
+        )
         self.fields["vaccine_brand"].choices = brand_choices
 
     def clean(self) -> dict[str, Any]:

@@ -53,6 +53,9 @@ TABLE: dict[str, Row] = {
     "kelola/": Row("/kelola/", *MEMBER_PAGE),
     # Organiser pages (owners and administrators). Ids that do not exist in alpha: the real
     # cross-tenant objects are in tests/public_site/test_organizer_pages.py.
+    "kelola/program/": Row("/kelola/program/", *MEMBER_PAGE),
+    "kelola/program/baru/": Row("/kelola/program/baru/", *MEMBER_PAGE),
+    "kelola/program/<int:programme_id>/": Row("/kelola/program/999999/", *MISSING_OBJECT),
     "kelola/lokasi/": Row("/kelola/lokasi/", *MEMBER_PAGE),
     "kelola/lokasi/baru/": Row("/kelola/lokasi/baru/", *MEMBER_PAGE),
     "kelola/lokasi/<int:venue_id>/": Row("/kelola/lokasi/999999/", *MISSING_OBJECT),

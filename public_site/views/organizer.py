@@ -1,5 +1,5 @@
-"""The organiser's own pages under /kelola/: venues, schedules (slot templates), the week
-calendar, one slot's settings and days off.
+"""The organiser's own pages under /kelola/: programmes, venues, schedules (slot templates), the
+week calendar, one slot's settings and days off.
 
 Owners and administrators only: anyone else who is signed in gets 404, the same answer as for a
 page that does not exist; the anonymous are sent to sign in. Objects are looked up in the
@@ -25,9 +25,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from organizers.geography import time_zone_for_province
-from organizers.models import Slot, SlotTemplate, Venue
+from organizers.models import Dose, Programme, Slot, SlotTemplate, Venue
 from organizers.selectors import (
     blackout_day_list,
+    programme_list,
     programme_list_active,
     slot_count_on_day,
     vaccine_brand_choices_active,
@@ -37,6 +38,7 @@ from organizers.selectors import (
     week_start_for,
 )
 from organizers.services.blackout_days import blackout_day_create
+from organizers.services.programmes import programme_create, programme_update
 from organizers.services.slots import (
     GenerationResult,
     slot_capacity_set,
@@ -47,6 +49,7 @@ from organizers.services.slots import (
 from organizers.services.venues import venue_create, venue_update
 from public_site.organizer_forms import (
     BlackoutDayForm,
+    ProgrammeForm,
     SlotForm,
     SlotTemplateForm,
     VenueForm,
@@ -354,4 +357,70 @@ def blackout_day_list_page(request: HttpRequest) -> HttpResponse:
         request,
         "public_site/kelola/blackout_day_list.html",
         {"form": form, "blackout_days": blackout_day_list(since=timezone.localdate())},
+    )
+
+
+# Programmes
+
+
+@organizer_admin_page
+def programme_list_page(request: HttpRequest) -> HttpResponse:
+    names = vaccine_brand_names()
+    rows = [
+        {
+            "programme": programme,
+            "vaccines": [names.get(code, code) for code in programme.vaccine_brands],
+            "doses": [Dose(number).label for number in programme.doses],
+        }
+        for programme in programme_list()
+    ]
+    return render(request, "public_site/kelola/programme_list.html", {"rows": rows})
+
+
+@organizer_admin_page
+def programme_create_page(request: HttpRequest) -> HttpResponse:
+    form = ProgrammeForm(
+        request.POST or None,
+        initial={"kind": Programme.Kind.PUBLIC, "is_active": True},
+        brand_choices=vaccine_brand_choices_active(),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            programme = programme_create(**form.cleaned_data)
+        except ApplicationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s is saved.") % {"name": programme.name})
+            return redirect("programme_list")
+    return render(
+        request, "public_site/kelola/programme_form.html", {"form": form, "programme": None}
+    )
+
+
+@organizer_admin_page
+def programme_edit_page(request: HttpRequest, programme_id: int) -> HttpResponse:
+    programme = get_object_or_404(Programme, id=programme_id)
+    initial = {
+        "name": programme.name, "kind": programme.kind,
+        "vaccine_brands": programme.vaccine_brands, "doses": programme.doses,
+        "is_active": programme.is_active,
+    }  # fmt: skip
+    choices = vaccine_brand_choices_active()
+    offered = {code for code, _name in choices}
+    names = vaccine_brand_names()
+    # A vaccine the platform has since retired stays visible (and removable) on its programme.
+    choices += [
+        (code, names.get(code, code)) for code in programme.vaccine_brands if code not in offered
+    ]
+    form = ProgrammeForm(request.POST or None, initial=initial, brand_choices=choices)
+    if request.method == "POST" and form.is_valid():
+        try:
+            programme_update(programme=programme, **form.cleaned_data)
+        except ApplicationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s is saved.") % {"name": programme.name})
+            return redirect("programme_list")
+    return render(
+        request, "public_site/kelola/programme_form.html", {"form": form, "programme": programme}
     )
