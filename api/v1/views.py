@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -15,21 +12,18 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.v1 import booking_create
+from api.v1 import rush
 from api.v1 import serializers as s
 from api.v1.parsers import SmallJSONParser
 from organizers.access import access_booking_by_voucher
 from organizers.personal_data import mask_nik, unseal
 from organizers.selectors import (
     programme_list_active,
-    slot_list_for_venue_day,
-    venue_get_bookable,
     venue_list_bookable,
     waitlist_position,
 )
 from organizers.services import capacity
 from tenants.access import access_membership_by_tenant
-from tenants.errors import NotFoundError
 
 
 class PublicAPIView(APIView):
@@ -85,9 +79,13 @@ class SlotQuerySerializer(serializers.Serializer):
 
 
 class VenueSlotsView(PublicAPIView):
-    """Slots of a venue on a day (the venue's local date) with the seats left. Cached for a
-    couple of seconds (SLOT_LIST_CACHE_SECONDS) per tenant, venue and day: at opening hour
-    thousands ask the same question; the booking itself always decides on the live counter."""
+    """Slots of a venue on a day (the venue's local date) with the seats left. GETs are
+    served by api.v1.rush.venue_slots; this class describes the endpoint for the schema."""
+
+    def dispatch(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if request.method == "GET":
+            return rush.venue_slots(request, kwargs["venue_id"])
+        return super().dispatch(request, *args, **kwargs)
 
     @extend_schema(
         parameters=[
@@ -96,22 +94,8 @@ class VenueSlotsView(PublicAPIView):
         ],
         responses=s.SlotSerializer(many=True),
     )
-    def get(self, request: Request, venue_id: int) -> Response:
-        query = SlotQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        day, programme = query.validated_data["date"], query.validated_data.get("programme")
-        cache_key = f"api:slots:{venue_id}:{day.isoformat()}:{programme or 'all'}"
-        data = cache.get(cache_key)
-        if data is None:
-            venue = venue_get_bookable(venue_id=venue_id)
-            if venue is None:
-                raise NotFoundError(code="venue_not_found")
-            slots = slot_list_for_venue_day(venue=venue, day=day, programme_id=programme)
-            now = timezone.now()
-            data = [s.slot_representation(slot, now=now, venue=venue) for slot in slots]
-            if settings.SLOT_LIST_CACHE_SECONDS:
-                cache.set(cache_key, data, settings.SLOT_LIST_CACHE_SECONDS)
-        return Response(data)
+    def get(self, request: Request, venue_id: int) -> Response:  # pragma: no cover - dispatch
+        raise NotImplementedError
 
 
 def _booking_response(
@@ -129,12 +113,12 @@ def _person(data: dict) -> capacity.Person:
 
 
 class BookingCreateView(PublicAPIView):
-    """Book a seat. POSTs are served by api.v1.booking_create (the rush-hour path, without
+    """Book a seat. POSTs are served by api.v1.rush.booking_create (the rush-hour path, without
     DRF's per-request machinery); this class describes the endpoint for the OpenAPI schema."""
 
     def dispatch(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         if request.method == "POST":
-            return booking_create.booking_create(request)
+            return rush.booking_create(request)
         return super().dispatch(request, *args, **kwargs)
 
     @extend_schema(

@@ -175,3 +175,18 @@ def test_openapi_schema_describes_the_booking_endpoints(api: Setup) -> None:
     paths = json.loads(response.content)["paths"]
     assert "/api/v1/bookings" in paths
     assert "/api/v1/venues/{venue_id}/slots" in paths
+
+
+def test_slot_list_refuses_a_bad_date_with_the_field_named(api: Setup) -> None:
+    response = api.client.get(f"/api/v1/venues/{api.venue.id}/slots?date=31-12-2026")
+
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["date"]
+
+
+def test_bookings_must_be_sent_as_json(api: Setup) -> None:
+    response = api.client.post("/api/v1/bookings", {"nik": "3273014403580002"})
+
+    assert response.status_code == 415
+    assert response.json()["error"]["code"] == "unsupported_media_type"
+    assert api.counters() == (0, 0)
