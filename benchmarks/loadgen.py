@@ -20,8 +20,8 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-VOUCHER = re.compile(rb'"voucher_code":"([0-9A-Z]{4}-[0-9A-Z]{4})"')
-ERROR_CODE = re.compile(rb'"code":"([a-z_]+)"')
+VOUCHER = re.compile(rb'"voucher_code":\s*"([0-9A-Z]{4}-[0-9A-Z]{4})"')
+ERROR_CODE = re.compile(rb'"code":\s*"([a-z_]+)"')
 
 
 @dataclass
@@ -190,6 +190,7 @@ def main() -> None:
         "requests": len(tally.latencies),
         "requests_per_s": len(tally.latencies) / elapsed if elapsed else 0,
         "created": tally.statuses.get(201, 0),
+        "vouchers_seen": len(tally.vouchers),
         "created_per_s": tally.statuses.get(201, 0) / elapsed if elapsed else 0,
         "p50_ms": 1000 * (statistics.median(tally.latencies) if tally.latencies else 0),
         "p99_ms": 1000 * _percentile(tally.latencies, 0.99),

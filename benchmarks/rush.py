@@ -114,7 +114,11 @@ def _load(server: Server, mode: str, spec: dict[str, Any], *, connections: int =
     out = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
     if out.returncode:
         raise RuntimeError(f"load generator failed: {out.stderr[-2000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    if result["vouchers_seen"] != result["created"]:  # the oracle must not check an empty list
+        raise SystemExit(f"{result['created']} bookings answered 201 but "
+                         f"{result['vouchers_seen']} voucher codes were read")  # fmt: skip
+    return result
 
 
 def _prepare(tenant: Any, *, slots: int, capacity: int, days: int = 1) -> dict[str, Any]:
