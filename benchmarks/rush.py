@@ -233,11 +233,12 @@ def main() -> int:
 
     from tenants.models import User
     from tenants.services.provisioning import tenant_provision
-    from tenants.services.public_tenant import public_tenant_ensure
+    from tenants.services.public_tenant import public_tenant_ensure, template_tenant_ensure
 
     say("migrating a fresh database")
     call_command("migrate_schemas", "--shared", verbosity=0)
     public_tenant_ensure()
+    template_tenant_ensure()  # new organisers are cloned from it, as in production
     owner = User.objects.create_user("owner@rush.localhost", "bench-only-password")
     provision_seconds = []
     for index in range(10):

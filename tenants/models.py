@@ -13,6 +13,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 
+# A tenant row without a domain whose schema, kept migrated with every other tenant's, is
+# cloned for each new organiser: cloning is about twice as fast as running every migration.
+TEMPLATE_SCHEMA = "sentra_template"
+
+
+class TenantQuerySet(models.QuerySet["Tenant"]):
+    def organizers(self) -> TenantQuerySet:
+        """Real organisers: not the public schema, not the template."""
+        return self.exclude(schema_name__in=("public", TEMPLATE_SCHEMA))
+
 
 class Tenant(TenantMixin):
     """One organiser organisation: a company, clinic or vaccine centre. Its schema holds its
@@ -32,9 +42,12 @@ class Tenant(TenantMixin):
     )
     created_at = models.DateTimeField(default=timezone.now)
 
-    # The schema is created (and every tenant migration run) when the row is first saved.
+    # The schema is created when the row is first saved: cloned from the template schema when
+    # there is one, otherwise by running every tenant migration.
     auto_create_schema = True
     auto_drop_schema = False
+
+    objects = TenantQuerySet.as_manager()
 
     class Meta:
         ordering = ("name",)
@@ -47,6 +60,23 @@ class Tenant(TenantMixin):
         from django_tenants.utils import get_public_schema_name
 
         return self.schema_name == get_public_schema_name()
+
+    def create_schema(
+        self, check_if_exists: bool = False, sync_schema: bool = True, verbosity: int = 1
+    ) -> bool:
+        """Clone the template schema (tables, indexes, constraints and the django_migrations
+        rows that say they are applied) instead of migrating from scratch. The template is a
+        tenant like the others, so `migrate_schemas` keeps it current before any sign-up."""
+        from django_tenants.clone import CloneSchema
+        from django_tenants.utils import schema_exists
+
+        if self.schema_name == TEMPLATE_SCHEMA or not schema_exists(TEMPLATE_SCHEMA):
+            return super().create_schema(check_if_exists, sync_schema, verbosity)
+        if check_if_exists and schema_exists(self.schema_name):
+            return False
+        # Runs on the public schema and leaves the connection there.
+        CloneSchema().clone_schema(TEMPLATE_SCHEMA, self.schema_name, "DATA")
+        return True
 
     @property
     def storage_prefix(self) -> str:

@@ -33,4 +33,4 @@ def tenant_get_by_slug(*, slug: str) -> Tenant | None:
 
 def tenant_list_organizers() -> list[Tenant]:
     """Every organiser tenant (not the public one), for per-tenant housekeeping tasks."""
-    return list(Tenant.objects.exclude(schema_name="public").order_by("id"))
+    return list(Tenant.objects.organizers().order_by("id"))

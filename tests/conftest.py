@@ -50,13 +50,14 @@ def django_db_setup(
     from django.test.utils import setup_databases, teardown_databases
 
     from tenants.services.provisioning import tenant_provision
-    from tenants.services.public_tenant import public_tenant_ensure
+    from tenants.services.public_tenant import public_tenant_ensure, template_tenant_ensure
 
     for alias in ("default", "global"):
         caches[alias].clear()  # rate-limit counters and the like from an earlier run
     with django_db_blocker.unblock():
         config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
         public_tenant_ensure()
+        template_tenant_ensure()  # organisers below are cloned from it, as in production
         for slug, name in (("alpha", "Alpha Clinic"), ("beta", "Beta Corp")):
             owner = User.objects.create_user(f"owner@{slug}.test", PASSWORD)
             EmailAddress.objects.create(user=owner, email=owner.email, verified=True, primary=True)

@@ -65,8 +65,9 @@ def organizer_slug_validate(*, slug: str, ignore_signup_id: object = None) -> st
             ),
             code="invalid_slug",
         )
-    # "pg-" would become a "pg_" schema, a prefix PostgreSQL keeps for itself.
-    if slug in RESERVED_SLUGS or slug.startswith("pg-"):
+    # "pg-" would become a "pg_" schema, a prefix PostgreSQL keeps for itself; "sentra" names
+    # are ours (the template schema is "sentra_template").
+    if slug in RESERVED_SLUGS or slug.startswith(("pg-", "sentra")):
         raise ApplicationError(_("This subdomain is reserved. Choose another."), code="reserved")
     pending = OrganizerSignup.objects.filter(slug=slug).exclude(
         status=OrganizerSignup.Status.FAILED

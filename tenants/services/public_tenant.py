@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django_tenants.utils import get_public_schema_name
 
-from tenants.models import Domain, Tenant
+from tenants.models import TEMPLATE_SCHEMA, Domain, Tenant
 
 
 def public_tenant_ensure() -> Tenant:
@@ -26,3 +26,17 @@ def public_tenant_ensure() -> Tenant:
         domain=settings.ROOT_DOMAIN, defaults={"tenant": tenant, "is_primary": True}
     )
     return tenant
+
+
+def template_tenant_ensure() -> Tenant:
+    """The template organiser schema that new organisers are cloned from (no domain: nothing
+    routes to it). Created once by running every tenant migration; kept current by
+    `migrate_schemas` like every tenant."""
+    template = Tenant.objects.filter(schema_name=TEMPLATE_SCHEMA).first()
+    if template is None:
+        template = Tenant(
+            schema_name=TEMPLATE_SCHEMA, slug="sentra-template", name="Template (not an organiser)",
+            review_status=Tenant.ReviewStatus.REJECTED,
+        )  # fmt: skip
+        template.save(verbosity=0)
+    return template

@@ -22,7 +22,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         total = 0
-        for tenant in Tenant.objects.exclude(schema_name="public").order_by("id"):
+        for tenant in Tenant.objects.organizers().order_by("id"):
             with tenant_scope(tenant):
                 count = personal_data_reseal(batch=options["batch"])
             total += count

@@ -20,7 +20,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         failures = 0
         with public_scope():
-            tenants = list(Tenant.objects.exclude(schema_name="public"))
+            tenants = list(Tenant.objects.organizers())
             ran_in = report_schema.delay().get(timeout=options["timeout"])
         failures += self._report("public", ran_in)
         for tenant in tenants:

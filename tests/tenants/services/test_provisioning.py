@@ -249,3 +249,36 @@ def test_sign_up_left_provisioning_by_a_dead_worker_is_taken_over_later(
     )
 
     assert organizer_signup_provision_run(signup_id=str(signup.id)).status == "ready"
+
+
+def test_new_organisers_are_cloned_from_the_migrated_template(
+    make_user: Callable[..., User],
+) -> None:
+    from django.db import IntegrityError, transaction
+
+    from organizers.models import Slot
+    from tests.organizers.factories import a_programme, a_slot, a_venue
+
+    result = tenant_provision(name="Nu Clinic", slug="nu-clinic", owner=make_user("o@nu.test"))
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT count(*) FROM sentra_template.django_migrations),"
+            " (SELECT count(*) FROM nu_clinic.django_migrations)"
+        )
+        template_rows, clone_rows = cursor.fetchone()
+    assert clone_rows == template_rows > 0
+    with tenant_scope(result.tenant):
+        slot = a_slot(venue=a_venue(), programme=a_programme(), capacity=1)
+        # The cloned schema keeps the template's constraints: the seat backstop holds.
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Slot.objects.filter(id=slot.id).update(booked=2)
+
+
+def test_the_template_is_not_an_organiser(db: None) -> None:
+    from tenants.models import TEMPLATE_SCHEMA
+
+    assert not Tenant.objects.organizers().filter(schema_name=TEMPLATE_SCHEMA).exists()
+    assert not Domain.objects.filter(tenant__schema_name=TEMPLATE_SCHEMA).exists()
+    with pytest.raises(ApplicationError):
+        organizer_slug_validate(slug="sentra-template")
