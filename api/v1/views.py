@@ -6,7 +6,6 @@ import datetime as dt
 
 from django.http import HttpRequest, HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -71,11 +70,6 @@ class VenueListView(PublicAPIView):
     @extend_schema(responses=s.VenueSerializer(many=True))
     def get(self, request: Request) -> Response:
         return Response(s.VenueSerializer(venue_list_bookable(), many=True).data)
-
-
-class SlotQuerySerializer(serializers.Serializer):
-    date = serializers.DateField()
-    programme = serializers.IntegerField(required=False, min_value=1)
 
 
 class VenueSlotsView(PublicAPIView):

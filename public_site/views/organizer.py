@@ -91,6 +91,15 @@ def _calendar_url(venue: Venue, day: dt.date) -> str:
 # Venues
 
 
+def _brand_choices_keeping(current: list[str]) -> list[tuple[str, str]]:
+    """The active vaccines, plus any the platform has since retired that this venue or
+    programme still names: they stay visible (and removable) instead of vanishing silently."""
+    choices = vaccine_brand_choices_active()
+    offered = {code for code, _name in choices}
+    names = vaccine_brand_names()
+    return choices + [(code, names.get(code, code)) for code in current if code not in offered]
+
+
 @organizer_admin_page
 def venue_list_page(request: HttpRequest) -> HttpResponse:
     return render(request, "public_site/kelola/venue_list.html", {"venues": venue_list()})
@@ -132,13 +141,7 @@ def venue_edit_page(request: HttpRequest, venue_id: int) -> HttpResponse:
         "facility_code": venue.facility_code, "vaccine_brands": venue.vaccine_brands,
         "contact_name": venue.contact_name, "contact_phone": venue.contact_phone,
     }  # fmt: skip
-    choices = vaccine_brand_choices_active()
-    offered = {code for code, _name in choices}
-    names = vaccine_brand_names()
-    # A vaccine the platform has since retired stays visible (and removable) on its venue.
-    choices += [
-        (code, names.get(code, code)) for code in venue.vaccine_brands if code not in offered
-    ]
+    choices = _brand_choices_keeping(venue.vaccine_brands)
     form = VenueForm(request.POST or None, initial=initial, brand_choices=choices)
     if request.method == "POST" and form.is_valid():
         try:
@@ -405,13 +408,7 @@ def programme_edit_page(request: HttpRequest, programme_id: int) -> HttpResponse
         "vaccine_brands": programme.vaccine_brands, "doses": programme.doses,
         "is_active": programme.is_active,
     }  # fmt: skip
-    choices = vaccine_brand_choices_active()
-    offered = {code for code, _name in choices}
-    names = vaccine_brand_names()
-    # A vaccine the platform has since retired stays visible (and removable) on its programme.
-    choices += [
-        (code, names.get(code, code)) for code in programme.vaccine_brands if code not in offered
-    ]
+    choices = _brand_choices_keeping(programme.vaccine_brands)
     form = ProgrammeForm(request.POST or None, initial=initial, brand_choices=choices)
     if request.method == "POST" and form.is_valid():
         try:

@@ -7,8 +7,19 @@ import itertools
 
 from django.utils import timezone
 
-from organizers.models import Programme, Slot, Venue
+from organizers.models import (
+    BlackoutDay,
+    Booking,
+    IdempotencyRecord,
+    Programme,
+    Slot,
+    SlotTemplate,
+    Venue,
+    WaitlistEntry,
+)
 from organizers.services.capacity import Person
+from tenants.context import tenant_scope
+from tenants.models import Tenant
 
 _nik = itertools.count(1)
 
@@ -54,3 +65,12 @@ def a_slot(
         "booking_closes_at": starts_at - dt.timedelta(hours=1),
     }  # fmt: skip
     return Slot.objects.create(**{**fields, **overrides})
+
+
+def organizer_data_delete(tenant: Tenant) -> None:
+    """Clean-up for tests that commit data in a session tenant: everything the organiser ran,
+    in an order the foreign keys accept."""
+    with tenant_scope(tenant):
+        for model in (WaitlistEntry, IdempotencyRecord, Booking, Slot, SlotTemplate,
+                      BlackoutDay, Venue, Programme):  # fmt: skip
+            model.objects.all().delete()

@@ -10,11 +10,17 @@ from collections.abc import Callable
 import pytest
 from django.db import connection, connections
 
-from organizers.models import Booking, Programme, Slot, Venue
+from organizers.models import Programme, Slot
 from organizers.services.capacity import BookingRefusedError, booking_cancel, booking_create
 from tenants.context import tenant_scope
 from tenants.models import Tenant
-from tests.organizers.factories import a_person, a_programme, a_slot, a_venue
+from tests.organizers.factories import (
+    a_person,
+    a_programme,
+    a_slot,
+    a_venue,
+    organizer_data_delete,
+)
 
 
 def _run_in_threads(count: int, work: Callable[[int], str]) -> Counter[str]:
@@ -45,14 +51,7 @@ def _run_in_threads(count: int, work: Callable[[int], str]) -> Counter[str]:
 def committed_slot(committed: Callable[[Callable], None]) -> tuple[Tenant, Programme, Slot]:
     tenant = Tenant.objects.get(slug="alpha")
 
-    def cleanup() -> None:
-        with tenant_scope(tenant):
-            Booking.objects.all().delete()
-            Slot.objects.all().delete()
-            Venue.objects.all().delete()
-            Programme.objects.all().delete()
-
-    committed(cleanup)
+    committed(lambda: organizer_data_delete(tenant))
     with tenant_scope(tenant):
         programme = a_programme()
         slot = a_slot(venue=a_venue(), programme=programme, capacity=10)

@@ -11,7 +11,7 @@ import pytest
 from django.db import connections
 from django.utils import timezone
 
-from organizers.models import Booking, Programme, Slot, Venue, WaitlistEntry
+from organizers.models import Booking, Slot, WaitlistEntry
 from organizers.services.capacity import (
     BookingRefusedError,
     booking_cancel,
@@ -25,7 +25,13 @@ from tenants.context import tenant_scope
 from tenants.errors import ApplicationError
 from tenants.models import Tenant
 from tests.conftest import OrganizerFixture
-from tests.organizers.factories import a_person, a_programme, a_slot, a_venue
+from tests.organizers.factories import (
+    a_person,
+    a_programme,
+    a_slot,
+    a_venue,
+    organizer_data_delete,
+)
 
 
 @pytest.fixture
@@ -138,14 +144,7 @@ def two_full_slots(
 ) -> tuple[Tenant, list[int], list[int]]:
     tenant = Tenant.objects.get(slug="alpha")
 
-    def cleanup() -> None:
-        with tenant_scope(tenant):
-            Booking.objects.all().delete()
-            Slot.objects.all().delete()
-            Venue.objects.all().delete()
-            Programme.objects.all().delete()
-
-    committed(cleanup)
+    committed(lambda: organizer_data_delete(tenant))
     with tenant_scope(tenant):
         programme, venue = a_programme(), a_venue()
         slots = [
