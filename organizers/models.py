@@ -20,8 +20,17 @@ class Dose(models.IntegerChoices):
     BOOSTER = 3, _("Booster")
 
 
+class Sex(models.TextChoices):
+    MALE = "M", _("Male")
+    FEMALE = "F", _("Female")
+
+
 class Programme(models.Model):
-    """A vaccination programme: a company's for its own people, or a public one."""
+    """A vaccination programme: a company's for its own people, or a public one.
+
+    Who may book (organizers.services.eligibility): a company programme admits people on its
+    roster, holders of an unused invite, or addresses in `allowed_email_domains`, up to `quota`
+    people; a public programme admits by the age rules (AgeRule), each from its release date."""
 
     class Kind(models.TextChoices):
         COMPANY = "company", _("Company programme (own employees)")
@@ -40,6 +49,18 @@ class Programme(models.Model):
         help_text=_("Empty: every dose."),
     )
     is_active = models.BooleanField(default=True)
+    uses_roster = models.BooleanField(_("employees on the roster may book"), default=False)
+    uses_invites = models.BooleanField(_("people with an invite link may book"), default=False)
+    allowed_email_domains = ArrayField(
+        models.CharField(max_length=100), default=list, blank=True,
+        verbose_name=_("email domains that may book"),
+        help_text=_("e.g. company.co.id: anyone with an address there may book."),
+    )  # fmt: skip
+    quota = models.PositiveIntegerField(
+        _("company quota (people)"), null=True, blank=True,
+        help_text=_("Empty: no limit."),
+    )  # fmt: skip
+    asks_employee_number = models.BooleanField(_("ask for the employee number"), default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -260,6 +281,13 @@ class Booking(models.Model):
     full_name = models.CharField(max_length=200)
     phone = models.CharField(max_length=30, blank=True)
     email = models.EmailField(blank=True)
+    sex = models.CharField(max_length=1, choices=Sex.choices, blank=True)
+    address = models.TextField(blank=True)
+    employee_number = models.CharField(max_length=40, blank=True)
+    language = models.CharField(max_length=5, default="id")
+    party = models.UUIDField(
+        null=True, blank=True, help_text="Bookings made together by one helper share this."
+    )
     vaccine_brand = models.SlugField(max_length=30)
     first_dose = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="later_doses"
@@ -346,3 +374,145 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.key}"
+
+
+class AgeRule(models.Model):
+    """Public programme: people aged min_age..max_age (on the day they book) may book from
+    `opens_on` (e.g. 60+ first, everyone a week later). No rules: everyone may book."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="age_rules")
+    min_age = models.PositiveSmallIntegerField(_("from age"), default=0)
+    max_age = models.PositiveSmallIntegerField(_("up to age"), null=True, blank=True)
+    opens_on = models.DateField(_("may book from"))
+
+    class Meta:
+        ordering = ("opens_on", "-min_age")
+
+    def __str__(self) -> str:
+        return f"{self.min_age}-{self.max_age or ''} from {self.opens_on}"
+
+
+class RosterEntry(models.Model):
+    """An employee on a company programme's roster, stored like other personal data: the NIK
+    sealed, a keyed HMAC (person key) to match bookers."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="roster")
+    person_key = models.CharField(max_length=64)
+    nik_sealed = models.TextField()
+    employee_number = models.CharField(_("employee number"), max_length=40, blank=True)
+    full_name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("email"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("full_name", "id")
+        constraints = (
+            models.UniqueConstraint(fields=("programme", "person_key"), name="roster_unique_nik"),
+            models.UniqueConstraint(
+                fields=("programme", "employee_number"), condition=~Q(employee_number=""),
+                name="roster_unique_employee_number",
+            ),
+        )  # fmt: skip
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class Invite(models.Model):
+    """A one-time invite link for one person (by email) to a company programme. Only a hash of
+    the token is stored; the link works once."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="invites")
+    email = models.EmailField(_("email"))
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    used_at = models.DateTimeField(null=True, blank=True)
+    booking = models.ForeignKey(
+        Booking, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "id")
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class Branding(models.Model):
+    """How the organiser's booking pages and emails look. One row per tenant (id 1)."""
+
+    logo_key = models.CharField(max_length=300, blank=True)
+    primary_colour = models.CharField(_("main colour"), max_length=7, default="#0b5394")
+    welcome_text = models.TextField(_("welcome text (Bahasa Indonesia)"), blank=True)
+    welcome_text_en = models.TextField(_("welcome text (English)"), blank=True)
+    faq = models.JSONField(_("questions and answers"), default=list, blank=True)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return "branding"
+
+
+class Message(models.Model):
+    """The outbox: a message to a person, recorded in the same transaction as the event that
+    causes it and delivered by a Celery worker (organizers.services.messages). `event_key` is
+    unique, so one event never yields two messages."""
+
+    class Kind(models.TextChoices):
+        VOUCHER = "voucher", _("E-voucher")
+        RESEND = "resend", _("E-voucher sent again")
+        RESCHEDULED = "rescheduled", _("New time")
+        CANCELLED = "cancelled", _("Cancellation")
+        REMINDER = "reminder", _("Reminder the day before")
+        DOSE2_WINDOW = "dose2_window", _("Second dose can be booked")
+        WAITLIST_OFFER = "waitlist_offer", _("Seat offered from the waitlist")
+        INVITE = "invite", _("Invitation")
+        MANAGE_LINK = "manage_link", _("Link to manage a booking")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    event_key = models.CharField(max_length=120, unique=True)
+    booking = models.ForeignKey(
+        Booking, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+    )
+    waitlist_entry = models.ForeignKey(
+        WaitlistEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+    )
+    invite = models.ForeignKey(
+        Invite, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+    )
+    to_email = models.EmailField()
+    language = models.CharField(max_length=5, default="id")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        indexes = (models.Index(fields=("status", "created_at"), name="message_status"),)
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.to_email} ({self.status})"
+
+
+class ManageLink(models.Model):
+    """A signed one-time login to manage a booking (view, cancel, reschedule, resend). Only a
+    hash of the token's nonce is stored; opening the link spends it."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="manage_links")
+    nonce_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"manage {self.booking_id}"

@@ -44,3 +44,15 @@ def idempotency_records_purge_all() -> int:
         with tenant_scope(tenant):
             purged += idempotency_records_purge()
     return purged
+
+
+@app.task(bind=True, max_retries=8, acks_late=True)
+def message_deliver(self, message_id: int) -> str:
+    """Deliver one outbox message (organizers.services.messages). Tenant schema."""
+    from organizers.services.messages import MessageDeliveryError
+    from organizers.services.messages import message_deliver as deliver
+
+    try:
+        return deliver(message_id=message_id)
+    except MessageDeliveryError as exc:  # the mail server is down: try again, with backoff
+        raise self.retry(exc=exc, countdown=min(30 * (2**self.request.retries), 3600)) from exc

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import uuid
 from contextlib import nullcontext
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -19,8 +20,9 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from organizers.models import Booking, Programme, Slot, Venue, WaitlistEntry
+from organizers.models import Booking, Message, Programme, Slot, Venue, WaitlistEntry
 from organizers.personal_data import person_key, seal
+from organizers.services import messages
 from tenants.context import require_current_tenant
 from tenants.errors import ApplicationError, ConflictError, NotFoundError
 from tenants.models import DoseIntervalRule
@@ -40,6 +42,11 @@ class Person:
     full_name: str
     phone: str = ""
     email: str = ""
+    sex: str = ""  # Sex.MALE / Sex.FEMALE, or "" when not asked (the API)
+    address: str = ""
+    employee_number: str = ""
+    language: str = "id"  # every message to this person is in this language
+    party: uuid.UUID | None = None  # bookings made together by one helper
 
 
 def voucher_code_new() -> str:
@@ -233,11 +240,14 @@ def booking_create(
             nik_sealed=seal(person.nik, field="nik"),
             date_of_birth_sealed=seal(person.date_of_birth.isoformat(), field="date_of_birth"),
             full_name=person.full_name, phone=person.phone, email=person.email,
+            sex=person.sex, address=person.address, employee_number=person.employee_number,
+            language=person.language, party=person.party,
             vaccine_brand=slot.vaccine_brand, first_dose=previous, created_at=now,
         )  # fmt: skip
         booking.slot = slot
         booking.next_dose = _reserve_next_dose(booking=booking, now=now) if reserve_next_dose \
             else None  # fmt: skip
+        messages.message_record(kind=Message.Kind.VOUCHER, booking=booking)
         return booking
 
 
@@ -266,15 +276,27 @@ WITH seat AS (
 ), booking AS (
     INSERT INTO organizers_booking (
         voucher_code, programme_id, slot_id, dose, status, person_key, nik_sealed,
-        date_of_birth_sealed, full_name, phone, email, vaccine_brand, created_at
+        date_of_birth_sealed, full_name, phone, email, sex, address, employee_number,
+        language, party, vaccine_brand, created_at
     )
     SELECT %(voucher)s, %(programme_id)s, seat.id, %(dose)s, 'active', %(key)s, %(nik)s,
-           %(dob)s, %(name)s, %(phone)s, %(email)s, seat.vaccine_brand, %(now)s
+           %(dob)s, %(name)s, %(phone)s, %(email)s, %(sex)s, %(address)s,
+           %(employee_number)s, %(language)s, %(party)s, seat.vaccine_brand, %(now)s
       FROM seat
     RETURNING id, slot_id, vaccine_brand
+), message AS (
+    -- the e-voucher is recorded with the booking, in the same statement (the outbox)
+    INSERT INTO organizers_message (
+        kind, event_key, booking_id, to_email, language, status, attempts, last_error,
+        created_at
+    )
+    SELECT 'voucher', 'voucher:' || booking.id, booking.id, %(email)s, %(language)s,
+           'pending', 0, '', %(now)s
+      FROM booking WHERE %(email)s <> ''
+    RETURNING id
 )
 SELECT booking.id, booking.vaccine_brand, seat.starts_at, seat.ends_at, seat.venue_id,
-       seat.name, seat.address, seat.time_zone
+       seat.name, seat.address, seat.time_zone, (SELECT id FROM message)
   FROM booking JOIN seat ON seat.id = booking.slot_id
 """
 
@@ -290,6 +312,9 @@ def _book_in_one_statement(
         "nik": seal(person.nik, field="nik"),
         "dob": seal(person.date_of_birth.isoformat(), field="date_of_birth"),
         "name": person.full_name, "phone": person.phone, "email": person.email,
+        "sex": person.sex, "address": person.address,
+        "employee_number": person.employee_number, "language": person.language,
+        "party": person.party,
     }  # fmt: skip
     sql = _BOOK_SQL.format(dose=int(dose))
     for _attempt in range(5):
@@ -311,7 +336,9 @@ def _book_in_one_statement(
             raise
         if row is None:
             return None
-        return _booking_from_row(row, params=params, dose=dose, slot_id=slot_id, now=now)
+        if row[-1] is not None:
+            messages.message_deliver_after_commit(message_id=row[-1])
+        return _booking_from_row(row[:-1], params=params, dose=dose, slot_id=slot_id, now=now)
     raise RuntimeError("could not find a free voucher code")
 
 
@@ -327,7 +354,9 @@ def _booking_from_row(
         slot=slot, dose=dose, status=Booking.Status.ACTIVE, person_key=params["key"],
         nik_sealed=params["nik"], date_of_birth_sealed=params["dob"],
         full_name=params["name"], phone=params["phone"], email=params["email"],
-        vaccine_brand=brand, created_at=now,
+        sex=params["sex"], address=params["address"],
+        employee_number=params["employee_number"], language=params["language"],
+        party=params["party"], vaccine_brand=brand, created_at=now,
     )  # fmt: skip
     booking.next_dose = None
     return booking
@@ -367,6 +396,9 @@ def _reserve_next_dose(*, booking: Booking, now: dt.datetime) -> Booking:
                 person_key=booking.person_key, nik_sealed=booking.nik_sealed,
                 date_of_birth_sealed=booking.date_of_birth_sealed,
                 full_name=booking.full_name, phone=booking.phone, email=booking.email,
+                sex=booking.sex, address=booking.address,
+                employee_number=booking.employee_number, language=booking.language,
+                party=booking.party,
                 vaccine_brand=booking.vaccine_brand, first_dose=booking, created_at=now,
             )  # fmt: skip
     raise BookingRefusedError(
