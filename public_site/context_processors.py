@@ -9,3 +9,8 @@ def site(request: HttpRequest) -> dict[str, object]:
     if tenant is not None and tenant.is_public:
         tenant = None
     return {"current_tenant": tenant}
+
+
+def branding(request: HttpRequest) -> dict[str, object]:
+    """The organiser's branding (logo, colours, welcome text, FAQ, contact) on its own host."""
+    return {"branding": None}  # filled in by the branding work

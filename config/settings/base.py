@@ -92,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "public_site.context_processors.site",
+                "public_site.context_processors.branding",
             ],
         },
     },
