@@ -244,6 +244,8 @@ class Slot(models.Model):
             ),
             models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="slot_has_length"),
             models.UniqueConstraint(fields=("venue", "starts_at"), name="slot_unique_start"),
+            # The target of Booking's composite foreign key (slot, programme).
+            models.UniqueConstraint(fields=("id", "programme"), name="slot_id_programme"),
         )
         indexes = (models.Index(fields=("venue", "starts_at"), name="slot_venue_start"),)
 
@@ -270,9 +272,20 @@ class Booking(models.Model):
         ACTIVE = "active", _("Active")
         CANCELLED = "cancelled", _("Cancelled")
 
-    voucher_code = models.CharField(max_length=12, unique=True)
-    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="bookings")
-    slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="bookings")
+    voucher_code = models.CharField(max_length=12)
+    # Both references are checked by one composite foreign key (slot_id, programme_id) ->
+    # slot (id, programme_id), added in migration 0003: the slot row is already locked by the
+    # booking's own seat update, whereas a separate key on the programme would make every
+    # concurrent booking share-lock the same programme row (MultiXacts at opening hour).
+    # PROTECT still applies in the ORM. Indexes: booking_slot_status covers slot_id.
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="bookings", db_index=False,
+        db_constraint=False,
+    )  # fmt: skip
+    slot = models.ForeignKey(
+        Slot, on_delete=models.PROTECT, related_name="bookings", db_index=False,
+        db_constraint=False,
+    )  # fmt: skip
     dose = models.PositiveSmallIntegerField(choices=Dose.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     person_key = models.CharField(max_length=64)
@@ -288,7 +301,7 @@ class Booking(models.Model):
     party = models.UUIDField(
         null=True, blank=True, help_text="Bookings made together by one helper share this."
     )
-    vaccine_brand = models.SlugField(max_length=30)
+    vaccine_brand = models.SlugField(max_length=30, db_index=False)
     first_dose = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="later_doses"
     )
@@ -297,6 +310,8 @@ class Booking(models.Model):
 
     class Meta:
         constraints = (
+            # A constraint, not unique=True: that would add a second (LIKE) index on PostgreSQL.
+            models.UniqueConstraint(fields=("voucher_code",), name="booking_voucher_code_unique"),
             # One active booking per person per dose per programme.
             models.UniqueConstraint(
                 fields=("programme", "person_key", "dose"),

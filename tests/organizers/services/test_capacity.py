@@ -280,3 +280,30 @@ def test_freed_seat_is_held_for_the_waitlist_then_passed_on_when_the_offer_expir
     with pytest.raises(NotFoundError):
         waitlist_offer_accept(token=first.offer_token, now=later)
     assert WaitlistEntry.objects.get(id=first.id).status == "expired"
+
+
+def _run_checked(sql: str, params: list[object]) -> None:
+    """Run a statement and check the deferred constraints at once, in a savepoint."""
+    from django.db import transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+def test_a_booking_must_point_at_a_slot_of_its_own_programme(alpha: OrganizerFixture) -> None:
+    """One composite foreign key (slot, programme) keeps bookings consistent in the database
+    itself, whatever code writes them; a deleted slot cannot leave orphans."""
+    from django.db import IntegrityError
+
+    programme, other, venue = a_programme(), a_programme(name="Lain"), a_venue()
+    slot = a_slot(venue=venue, programme=programme)
+    booking = booking_create(programme_id=programme.id, slot_id=slot.id, dose=1, person=a_person())
+
+    for column, value in (("programme_id", other.id), ("slot_id", slot.id + 10_000)):
+        sql = f"UPDATE organizers_booking SET {column} = %s WHERE id = %s"  # noqa: S608
+        with pytest.raises(IntegrityError):
+            _run_checked(sql, [value, booking.id])
+    with pytest.raises(IntegrityError):
+        _run_checked("DELETE FROM organizers_slot WHERE id = %s", [slot.id])
+    assert Booking.objects.get(id=booking.id).slot_id == slot.id
