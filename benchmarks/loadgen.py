@@ -89,10 +89,17 @@ class Connection:
             await self.reader.readexactly(2)
 
 
+def _nik(number: int) -> str:
+    """A NIK that passes the NIK rules for Budi (a man born 17-05-60), distinct for every
+    number below 99,990,000: Jawa Barat (32), a 4-digit area and a serial from 0001."""
+    area, serial = divmod(number, 9999)
+    return f"32{area % 10_000:04d}170560{serial + 1:04d}"
+
+
 def _booking_body(programme_id: int, slot_id: int, nik: int) -> bytes:
     return json.dumps(
         {"programme_id": programme_id, "slot_id": slot_id, "dose": 1,
-         "nik": f"3273{nik:012d}", "date_of_birth": "1960-05-17", "full_name": "Budi Santoso",
+         "nik": _nik(nik), "date_of_birth": "1960-05-17", "full_name": "Budi Santoso",
          "phone": "+6281200000000", "email": ""},
         separators=(",", ":"),
     ).encode()  # fmt: skip

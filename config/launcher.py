@@ -291,6 +291,19 @@ def _ensure_chromium() -> None:
     )
 
 
+def _ensure_axe_core() -> None:
+    """axe-core from npm (package-lock.json) for the accessibility checks in tests/browser."""
+    if (BASE_DIR / "node_modules" / "axe-core" / "axe.min.js").exists():
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        raise SystemExit("sentra: browser tests need npm (for axe-core); install Node.js")
+    say("installing axe-core from npm for the accessibility checks")
+    subprocess.run(
+        [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=BASE_DIR, check=True
+    )
+
+
 def command_test(args: argparse.Namespace) -> int:
     env = dict(os.environ)
     env["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
@@ -304,6 +317,7 @@ def command_test(args: argparse.Namespace) -> int:
     shutil.rmtree(VAR_DIR / "test", ignore_errors=True)
     if not args.no_browser:
         _ensure_chromium()
+        _ensure_axe_core()
     ruff = str(BIN / "ruff")
     say("ruff check")
     lint = subprocess.run([ruff, "check", "."], cwd=BASE_DIR, check=False)

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from public_site.views import health, public
+from public_site.views import dev_mail, health, public
 
 urlpatterns = [
     path("", public.landing, name="home"),
@@ -13,4 +13,12 @@ urlpatterns = [
     path("accounts/signup/", public.signup, name="account_signup"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    # ./sentra run only: read the emails written to var/mail/ (404 unless DEBUG).
+    path("dev/mail/", dev_mail.dev_mail_list, name="dev_mail_list"),
+    path("dev/mail/<str:file>/<int:index>/", dev_mail.dev_mail_detail, name="dev_mail_detail"),
+    path(
+        "dev/mail/<str:file>/<int:index>/<int:number>/",
+        dev_mail.dev_mail_part,
+        name="dev_mail_part",
+    ),
 ]

@@ -3,17 +3,90 @@ tests/test_isolation.py."""
 
 from django.urls import include, path
 
-from public_site.views import health, organizer, tenant
+from public_site.views import (
+    booking,
+    health,
+    manage_booking,
+    organizer,
+    organizer_branding,
+    organizer_eligibility,
+    organizer_messages,
+    tenant,
+)
 
 urlpatterns = [
     path("", tenant.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
+    # Booking (people without an account): public_site/views/booking.py
+    path("daftar/<int:programme_id>/", booking.programme_page, name="booking_programme"),
+    path("daftar/<int:programme_id>/<int:venue_id>/", booking.venue_page, name="booking_venue"),
+    path(
+        "daftar/<int:programme_id>/<int:venue_id>/<str:day>/",
+        booking.day_page,
+        name="booking_day",
+    ),
+    path("daftar/data-diri/", booking.person_page, name="booking_person"),
+    path("daftar/kontak/", booking.contact_page, name="booking_contact"),
+    path("daftar/periksa/", booking.review_page, name="booking_review"),
+    path("daftar/selesai/", booking.done_page, name="booking_done"),
+    path("undangan/<str:token>/", booking.invite_page, name="booking_invite"),
+    # Managing a booking: public_site/views/manage_booking.py
+    path("janji/", manage_booking.manage_start_page, name="manage_start"),
+    path("janji/masuk/<str:token>/", manage_booking.manage_link_page, name="manage_link"),
+    path("janji/<int:booking_id>/", manage_booking.manage_page, name="manage_booking"),
+    path("janji/<int:booking_id>/batal/", manage_booking.manage_cancel_page, name="manage_cancel"),
+    path(
+        "janji/<int:booking_id>/ubah/",
+        manage_booking.manage_reschedule_page,
+        name="manage_reschedule",
+    ),
+    path(
+        "janji/<int:booking_id>/ubah/<str:day>/",
+        manage_booking.manage_reschedule_day_page,
+        name="manage_reschedule_day",
+    ),
+    path(
+        "janji/<int:booking_id>/kirim-ulang/",
+        manage_booking.manage_resend_page,
+        name="manage_resend",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("kelola/", tenant.dashboard, name="dashboard"),
     path("kelola/program/", organizer.programme_list_page, name="programme_list"),
     path("kelola/program/baru/", organizer.programme_create_page, name="programme_create"),
     path(
         "kelola/program/<int:programme_id>/", organizer.programme_edit_page, name="programme_edit"
+    ),
+    # Who may book a programme: public_site/views/organizer_eligibility.py
+    path(
+        "kelola/program/<int:programme_id>/siapa-boleh/",
+        organizer_eligibility.eligibility_page,
+        name="programme_eligibility",
+    ),
+    path(
+        "kelola/program/<int:programme_id>/siapa-boleh/usia/<int:rule_id>/hapus/",
+        organizer_eligibility.age_rule_delete_page,
+        name="programme_age_rule_delete",
+    ),
+    path(
+        "kelola/program/<int:programme_id>/karyawan/",
+        organizer_eligibility.roster_page,
+        name="programme_roster",
+    ),
+    path(
+        "kelola/program/<int:programme_id>/karyawan/<int:entry_id>/hapus/",
+        organizer_eligibility.roster_entry_delete_page,
+        name="programme_roster_entry_delete",
+    ),
+    path(
+        "kelola/program/<int:programme_id>/undangan/",
+        organizer_eligibility.invites_page,
+        name="programme_invites",
+    ),
+    path(
+        "kelola/program/<int:programme_id>/undangan/<int:invite_id>/cabut/",
+        organizer_eligibility.invite_revoke_page,
+        name="programme_invite_revoke",
     ),
     path("kelola/lokasi/", organizer.venue_list_page, name="venue_list"),
     path("kelola/lokasi/baru/", organizer.venue_create_page, name="venue_create"),
@@ -35,6 +108,20 @@ urlpatterns = [
     ),
     path("kelola/slot/<int:slot_id>/", organizer.slot_edit_page, name="slot_edit"),
     path("kelola/libur/", organizer.blackout_day_list_page, name="blackout_day_list"),
+    # The outbox (delivery status): public_site/views/organizer_messages.py
+    path("kelola/pesan/", organizer_messages.message_list_page, name="message_list"),
+    path(
+        "kelola/pesan/<int:message_id>/kirim-ulang/",
+        organizer_messages.message_send_again_page,
+        name="message_send_again",
+    ),
+    path("kelola/tampilan/", organizer_branding.branding_edit_page, name="branding_edit"),
+    path(
+        "kelola/tampilan/pratinjau/",
+        organizer_branding.branding_preview_page,
+        name="branding_preview",
+    ),
+    path("logo/<str:version>.png", organizer_branding.logo, name="brand_logo"),
     path("accounts/", include("allauth.urls")),
     path("api/", include("api.urls")),
 ]

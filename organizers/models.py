@@ -349,6 +349,7 @@ class WaitlistEntry(models.Model):
     full_name = models.CharField(max_length=200)
     phone = models.CharField(max_length=30, blank=True)
     email = models.EmailField(blank=True)
+    language = models.CharField(max_length=5, default="id")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
     offered_slot = models.ForeignKey(
         Slot, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

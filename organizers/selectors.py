@@ -6,10 +6,10 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
-from organizers.models import BlackoutDay, Programme, Slot, Venue, WaitlistEntry
+from organizers.models import BlackoutDay, Branding, Programme, Slot, Venue, WaitlistEntry
 from tenants.models import VaccineBrand
 
 
@@ -182,3 +182,111 @@ def venue_week_calendar(*, venue: Venue, week_start: dt.date) -> list[CalendarDa
     return [
         CalendarDay(day=day, slots=by_day[day], blackout_reason=blackout.get(day)) for day in days
     ]
+
+
+# --- The booking pages: what a person may book -------------------------------------------------
+
+
+def _bookable_slots(*, programme_id: int, now: dt.datetime) -> QuerySet[Slot]:
+    """Slots a person could book now: open, in the future, inside the booking window, a seat
+    left (the capacity engine decides for real; this is what the pages offer)."""
+    return Slot.objects.filter(
+        programme_id=programme_id, is_closed=False, starts_at__gt=now,
+        booking_opens_at__lte=now, booking_closes_at__gt=now, booked__lt=F("capacity"),
+    )  # fmt: skip
+
+
+def venue_list_for_programme(*, programme_id: int, now: dt.datetime) -> list[Venue]:
+    """Approved venues with slots of this programme still to come, each with `next_day`: the
+    first venue-local day with a seat free for a first dose (None: none bookable now)."""
+    venues = list(
+        venue_list_bookable()
+        .filter(slots__programme_id=programme_id, slots__starts_at__gt=now)
+        .distinct()
+        .order_by("name", "id")
+    )
+    for venue in venues:
+        venue.next_day = venue_next_available_day(
+            venue=venue, programme_id=programme_id, dose=1, now=now
+        )
+    return venues
+
+
+def venue_get_for_programme(*, venue_id: int, programme_id: int) -> Venue | None:
+    """An approved venue that has (or had) slots of this programme; None otherwise."""
+    return (
+        venue_list_bookable()
+        .filter(id=venue_id, slots__programme_id=programme_id)
+        .distinct()
+        .first()
+    )
+
+
+def venue_next_available_day(
+    *, venue: Venue, programme_id: int, dose: int, now: dt.datetime
+) -> dt.date | None:
+    zone = ZoneInfo(venue.time_zone)
+    slots = _bookable_slots(programme_id=programme_id, now=now).filter(venue=venue)
+    for slot in slots.order_by("starts_at")[:300]:
+        if slot.remaining_for_dose(dose) > 0:
+            return slot.starts_at.astimezone(zone).date()
+    return None
+
+
+def venue_seats_by_day(
+    *,
+    venue: Venue,
+    programme_id: int,
+    dose: int,
+    first_day: dt.date,
+    last_day: dt.date,
+    now: dt.datetime,
+) -> dict[dt.date, int]:
+    """Seats a person could book now for `dose`, per venue-local day from first_day to
+    last_day (days without a free seat are left out). One query."""
+    zone = ZoneInfo(venue.time_zone)
+    start = dt.datetime.combine(first_day, dt.time(), zone)
+    end = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(), zone)
+    seats: dict[dt.date, int] = {}
+    slots = _bookable_slots(programme_id=programme_id, now=now).filter(
+        venue=venue, starts_at__gte=start, starts_at__lt=end
+    )
+    for slot in slots:
+        left = slot.remaining_for_dose(dose)
+        if left > 0:
+            day = slot.starts_at.astimezone(zone).date()
+            seats[day] = seats.get(day, 0) + left
+    return seats
+
+
+def slot_list_bookable_for_day(
+    *, venue: Venue, programme_id: int, dose: int, day: dt.date, now: dt.datetime
+) -> list[Slot]:
+    """The slots of a venue-local day a person could book now for `dose`, each with
+    `seats_left`, in time order."""
+    zone = ZoneInfo(venue.time_zone)
+    start = dt.datetime.combine(day, dt.time(), zone)
+    slots = _bookable_slots(programme_id=programme_id, now=now).filter(
+        venue=venue, starts_at__gte=start, starts_at__lt=start + dt.timedelta(days=1)
+    )
+    found = []
+    for slot in slots.order_by("starts_at"):
+        slot.seats_left = slot.remaining_for_dose(dose)
+        if slot.seats_left > 0:
+            found.append(slot)
+    return found
+
+
+def slot_get_bookable(*, slot_id: int, programme_id: int, now: dt.datetime) -> Slot | None:
+    return (
+        _bookable_slots(programme_id=programme_id, now=now)
+        .select_related("venue", "programme")
+        .filter(id=slot_id, venue__status=Venue.Status.APPROVED)
+        .first()
+    )
+
+
+def branding_get() -> Branding | None:
+    """The organiser's branding row, or None before the first save. Pages read the cached
+    organizers.services.branding.branding_view_get instead."""
+    return Branding.objects.filter(id=1).first()

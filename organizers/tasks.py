@@ -48,11 +48,44 @@ def idempotency_records_purge_all() -> int:
 
 @app.task(bind=True, max_retries=8, acks_late=True)
 def message_deliver(self, message_id: int) -> str:
-    """Deliver one outbox message (organizers.services.messages). Tenant schema."""
-    from organizers.services.messages import MessageDeliveryError
+    """Deliver one outbox message (organizers.services.messages). Tenant schema. The service
+    counts attempts in the row and marks the message failed after the last one; beat's sweep
+    re-sends one whose retry was lost."""
+    from organizers.services.messages import MessageDeliveryError, retry_countdown
     from organizers.services.messages import message_deliver as deliver
 
     try:
         return deliver(message_id=message_id)
     except MessageDeliveryError as exc:  # the mail server is down: try again, with backoff
-        raise self.retry(exc=exc, countdown=min(30 * (2**self.request.retries), 3600)) from exc
+        countdown = retry_countdown(attempt=self.request.retries)
+        raise self.retry(exc=exc, countdown=countdown) from exc
+
+
+@app.task
+def messages_sweep_all() -> int:
+    """Run by beat every minute: in every organiser's schema, a pending message whose task was
+    lost is sent again (organizers.services.messages.messages_sweep)."""
+    from organizers.services.messages import messages_sweep
+    from tenants.context import tenant_scope
+    from tenants.selectors import tenant_list_organizers
+
+    swept = 0
+    for tenant in tenant_list_organizers():
+        with tenant_scope(tenant):
+            swept += messages_sweep()
+    return swept
+
+
+@app.task
+def reminders_record_all() -> int:
+    """Run by beat every 15 minutes: in every organiser's schema, record the reminders due (the
+    day before a slot; the dose-2 window opening). Each goes out once (its event_key)."""
+    from organizers.services.messages import reminders_record
+    from tenants.context import tenant_scope
+    from tenants.selectors import tenant_list_organizers
+
+    recorded = 0
+    for tenant in tenant_list_organizers():
+        with tenant_scope(tenant):
+            recorded += reminders_record()
+    return recorded

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.utils.translation import get_language
+
+from organizers.services.branding import branding_view_for_language, branding_view_get
 
 
 def site(request: HttpRequest) -> dict[str, object]:
@@ -12,5 +15,11 @@ def site(request: HttpRequest) -> dict[str, object]:
 
 
 def branding(request: HttpRequest) -> dict[str, object]:
-    """The organiser's branding (logo, colours, welcome text, FAQ, contact) on its own host."""
-    return {"branding": None}  # filled in by the branding work
+    """The organiser's branding (logo, colours, welcome text for the active language, FAQ,
+    contact: organizers.services.branding.BrandingView) on its own host; None on the root
+    domain, which stays Sentra's. Cached per tenant for a few seconds; a save clears it."""
+    tenant = getattr(request, "tenant", None)
+    if tenant is None or tenant.is_public:
+        return {"branding": None}
+    view = branding_view_get()
+    return {"branding": branding_view_for_language(view, language=get_language() or "id")}

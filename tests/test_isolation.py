@@ -47,6 +47,30 @@ NEEDS_AUTHENTICATOR = (404, 404, 302)
 TABLE: dict[str, Row] = {
     "": Row("/", *PUBLIC_PAGE),
     "healthz": Row("/healthz", *PUBLIC_PAGE),
+    # Booking pages (public_site/views/booking.py): anyone may book; ids that do not exist in
+    # alpha are not here (another organiser's real ids: tests/public_site/test_booking_pages.py).
+    # The steps after the arrival time send a visitor without one back to the start.
+    "daftar/<int:programme_id>/": Row("/daftar/999999/", *NOT_HERE),
+    "daftar/<int:programme_id>/<int:venue_id>/": Row("/daftar/999999/999999/", *NOT_HERE),
+    "daftar/<int:programme_id>/<int:venue_id>/<str:day>/": Row(
+        "/daftar/999999/999999/2030-01-01/", *NOT_HERE
+    ),
+    "daftar/data-diri/": Row("/daftar/data-diri/", 302, 302, 302),
+    "daftar/kontak/": Row("/daftar/kontak/", 302, 302, 302),
+    "daftar/periksa/": Row("/daftar/periksa/", 302, 302, 302, method="post", data={}),
+    "daftar/selesai/": Row("/daftar/selesai/", 302, 302, 302),
+    "undangan/<str:token>/": Row("/undangan/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/", *NOT_HERE),
+    # Managing a booking (public_site/views/manage_booking.py): only with proof, in a session
+    # of this organiser's host (real bookings: tests/public_site/test_manage_booking.py).
+    "janji/": Row("/janji/", *PUBLIC_PAGE),
+    "janji/masuk/<str:token>/": Row("/janji/masuk/not-a-real-link/", *NOT_HERE, method="post"),
+    "janji/<int:booking_id>/": Row("/janji/1/", *NOT_HERE),
+    "janji/<int:booking_id>/batal/": Row("/janji/1/batal/", *NOT_HERE, method="post"),
+    "janji/<int:booking_id>/ubah/": Row("/janji/1/ubah/", *NOT_HERE),
+    "janji/<int:booking_id>/ubah/<str:day>/": Row(
+        "/janji/1/ubah/2030-01-01/", *NOT_HERE, method="post", data={"slot": "1"}
+    ),
+    "janji/<int:booking_id>/kirim-ulang/": Row("/janji/1/kirim-ulang/", *NOT_HERE, method="post"),
     "i18n/setlang/": Row(
         "/i18n/setlang/", 302, 302, 302, method="post", data={"language": "en", "next": "/"}
     ),
@@ -56,6 +80,26 @@ TABLE: dict[str, Row] = {
     "kelola/program/": Row("/kelola/program/", *MEMBER_PAGE),
     "kelola/program/baru/": Row("/kelola/program/baru/", *MEMBER_PAGE),
     "kelola/program/<int:programme_id>/": Row("/kelola/program/999999/", *MISSING_OBJECT),
+    # Who may book a programme (tests/public_site/test_organizer_eligibility.py has real
+    # programmes on both sides).
+    "kelola/program/<int:programme_id>/siapa-boleh/": Row(
+        "/kelola/program/999999/siapa-boleh/", *MISSING_OBJECT
+    ),
+    "kelola/program/<int:programme_id>/siapa-boleh/usia/<int:rule_id>/hapus/": Row(
+        "/kelola/program/999999/siapa-boleh/usia/999999/hapus/", *MISSING_OBJECT, method="post"
+    ),
+    "kelola/program/<int:programme_id>/karyawan/": Row(
+        "/kelola/program/999999/karyawan/", *MISSING_OBJECT
+    ),
+    "kelola/program/<int:programme_id>/karyawan/<int:entry_id>/hapus/": Row(
+        "/kelola/program/999999/karyawan/999999/hapus/", *MISSING_OBJECT, method="post"
+    ),
+    "kelola/program/<int:programme_id>/undangan/": Row(
+        "/kelola/program/999999/undangan/", *MISSING_OBJECT
+    ),
+    "kelola/program/<int:programme_id>/undangan/<int:invite_id>/cabut/": Row(
+        "/kelola/program/999999/undangan/999999/cabut/", *MISSING_OBJECT, method="post"
+    ),
     "kelola/lokasi/": Row("/kelola/lokasi/", *MEMBER_PAGE),
     "kelola/lokasi/baru/": Row("/kelola/lokasi/baru/", *MEMBER_PAGE),
     "kelola/lokasi/<int:venue_id>/": Row("/kelola/lokasi/999999/", *MISSING_OBJECT),
@@ -70,6 +114,15 @@ TABLE: dict[str, Row] = {
     ),
     "kelola/slot/<int:slot_id>/": Row("/kelola/slot/999999/", *MISSING_OBJECT),
     "kelola/libur/": Row("/kelola/libur/", *MEMBER_PAGE),
+    "kelola/pesan/": Row("/kelola/pesan/?status=failed", *MEMBER_PAGE),
+    "kelola/pesan/<int:message_id>/kirim-ulang/": Row(
+        "/kelola/pesan/999999/kirim-ulang/", *MEMBER_REDIRECT, method="post"
+    ),
+    "kelola/tampilan/": Row("/kelola/tampilan/", *MEMBER_PAGE),
+    "kelola/tampilan/pratinjau/": Row("/kelola/tampilan/pratinjau/", *MEMBER_PAGE),
+    # The organiser's logo: alpha has none (tests/public_site/test_organizer_branding.py has
+    # one on each side).
+    "logo/<str:version>.png": Row("/logo/0123456789abcdef.png", *NOT_HERE),
     "api/v1/organizer": Row("/api/v1/organizer", *PUBLIC_PAGE),
     "api/v1/me": Row("/api/v1/me", 200, 404, 403),
     # The public booking API: the same answer for everyone; nothing here exists in alpha.

@@ -17,7 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, JsonResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.fields import empty
@@ -28,7 +28,7 @@ from api.v1 import serializers as s
 from api.v1.parsers import MAX_BODY_BYTES
 from organizers.personal_data import mask_nik
 from organizers.selectors import slot_list_for_venue_day, venue_get_bookable
-from organizers.services import capacity
+from organizers.services import bookings, capacity
 from tenants.errors import ApplicationError, NotFoundError
 
 _FIELDS = s.BookingCreateSerializer().fields  # bound once; validating with them keeps no state
@@ -56,6 +56,15 @@ def _validate(payload: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[s
     return data, errors
 
 
+def _language(payload: object) -> str:
+    """The booker's language: the body's `language` when it is one we speak, else the
+    request's (cookie or Accept-Language)."""
+    chosen = payload.get("language") if isinstance(payload, dict) else None
+    if chosen in ("id", "en"):
+        return chosen
+    return "en" if (translation.get_language() or "id").startswith("en") else "id"
+
+
 def booking_create(request: HttpRequest) -> JsonResponse:
     if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY_BYTES:
         return _error(413, "body_too_large", _("The request body is too large."))
@@ -65,21 +74,34 @@ def booking_create(request: HttpRequest) -> JsonResponse:
         payload = json.loads(request.body or b"{}")
     except ValueError:
         return _error(400, "parse_error", _("The request body is not valid JSON."))
+    language = _language(payload)
+    with translation.override(language):
+        return _booking_create(request, payload, language)
+
+
+def _booking_create(request: HttpRequest, payload: object, language: str) -> JsonResponse:
     if not isinstance(payload, dict):
         return _error(400, "invalid", _("Invalid input."), fields={"non_field_errors": [
             _("Send an object with the booking's fields.")]})  # fmt: skip
     data, errors = _validate(payload)
+    if not errors:
+        nik_errors = s.nik_rule_errors(data)
+        if nik_errors:
+            errors["nik"] = nik_errors
     if errors:
         return _error(400, "invalid", _("Invalid input."), fields=errors)
 
     def respond() -> tuple[int, Any]:
-        booking = capacity.booking_create(
+        booking = bookings.booking_place(
             programme_id=data["programme_id"], slot_id=data["slot_id"], dose=data["dose"],
             person=capacity.Person(
                 nik=data["nik"], date_of_birth=data["date_of_birth"],
                 full_name=data["full_name"], phone=data["phone"], email=data["email"],
+                sex=data["sex"], address=data["address"],
+                employee_number=data["employee_number"], language=language,
             ),
             reserve_next_dose=data["reserve_next_dose"],
+            invite_token=data["invite_token"] or None,
         )  # fmt: skip
         return 201, s.booking_representation(booking, nik_masked=mask_nik(data["nik"]))
 

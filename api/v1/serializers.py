@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from organizers.models import Booking, Dose, Programme, Slot, Venue
+from organizers.models import Booking, Dose, Programme, Sex, Slot, Venue
+from organizers.nik import nik_problems
 
 _NIK_RE = re.compile(r"^[0-9]{16}$")  # ASCII only: full-width digits would be another HMAC key
 _MAX_ID = 2**63 - 1
@@ -81,6 +82,17 @@ def nik_check(value: str) -> str:
     return value
 
 
+def nik_rule_errors(data: dict[str, Any]) -> list[str]:
+    """The NIK rules (province, encoded birth date and sex, serial) for a body whose fields are
+    each valid: one message per mismatch, in the active language."""
+    if "nik" not in data or "date_of_birth" not in data:
+        return []
+    problems = nik_problems(
+        data["nik"], date_of_birth=data["date_of_birth"], sex=data.get("sex") or ""
+    )
+    return [problem.message for problem in problems]
+
+
 def date_of_birth_check(value: dt.date) -> dt.date:
     if value > timezone.localdate() or value.year < 1900:
         raise serializers.ValidationError(_("Check the date of birth."))
@@ -93,6 +105,7 @@ class PersonSerializer(serializers.Serializer):
     full_name = serializers.CharField(max_length=200)
     phone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
     email = serializers.EmailField(required=False, allow_blank=True, default="")
+    sex = serializers.ChoiceField(choices=Sex.choices, required=False, allow_blank=True, default="")
 
     def validate_nik(self, value: str) -> str:
         return nik_check(value)
@@ -100,12 +113,31 @@ class PersonSerializer(serializers.Serializer):
     def validate_date_of_birth(self, value: dt.date) -> dt.date:
         return date_of_birth_check(value)
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        errors = nik_rule_errors(attrs)
+        if errors:
+            raise serializers.ValidationError({"nik": errors})
+        return attrs
+
 
 class BookingCreateSerializer(PersonSerializer):
     programme_id = serializers.IntegerField(min_value=1, max_value=_MAX_ID)
     slot_id = serializers.IntegerField(min_value=1, max_value=_MAX_ID)
     dose = serializers.ChoiceField(choices=Dose.choices)
     reserve_next_dose = serializers.BooleanField(required=False, default=False)
+    address = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    employee_number = serializers.CharField(
+        max_length=40, required=False, allow_blank=True, default=""
+    )
+    language = serializers.ChoiceField(
+        choices=[("id", "Bahasa Indonesia"), ("en", "English")], required=False,
+        help_text="Language of the answer and of every message to this person (default: the "
+        "request's language).",
+    )  # fmt: skip
+    invite_token = serializers.CharField(
+        max_length=64, required=False, allow_blank=True, default="",
+        help_text="The token of an invite link (/undangan/<token>/) to a company programme.",
+    )  # fmt: skip
 
 
 class ProofSerializer(serializers.Serializer):

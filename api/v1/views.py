@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import get_language
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -21,7 +22,7 @@ from organizers.selectors import (
     venue_list_bookable,
     waitlist_position,
 )
-from organizers.services import capacity
+from organizers.services import bookings, capacity, eligibility
 from tenants.access import access_membership_by_tenant
 
 
@@ -102,7 +103,8 @@ def _booking_response(
 def _person(data: dict) -> capacity.Person:
     return capacity.Person(
         nik=data["nik"], date_of_birth=data["date_of_birth"], full_name=data["full_name"],
-        phone=data["phone"], email=data["email"],
+        phone=data["phone"], email=data["email"], sex=data.get("sex", ""),
+        language="en" if (get_language() or "id").startswith("en") else "id",
     )  # fmt: skip
 
 
@@ -151,7 +153,7 @@ class BookingCancelView(PublicAPIView):
     @extend_schema(request=s.ProofSerializer, responses=s.BookingSerializer)
     def post(self, request: Request, voucher_code: str) -> Response:
         booking, _data = _booking_with_proof(request, voucher_code, s.ProofSerializer)
-        capacity.booking_cancel(booking_id=booking.id)
+        bookings.booking_cancel_with_notice(booking_id=booking.id)
         booking.refresh_from_db()
         return _booking_response(booking)
 
@@ -160,7 +162,9 @@ class BookingRescheduleView(PublicAPIView):
     @extend_schema(request=s.RescheduleSerializer, responses=s.BookingSerializer)
     def post(self, request: Request, voucher_code: str) -> Response:
         booking, data = _booking_with_proof(request, voucher_code, s.RescheduleSerializer)
-        moved = capacity.booking_reschedule(booking_id=booking.id, new_slot_id=data["slot_id"])
+        moved = bookings.booking_reschedule_with_notice(
+            booking_id=booking.id, new_slot_id=data["slot_id"]
+        )
         return _booking_response(moved)
 
 
@@ -170,6 +174,8 @@ class WaitlistJoinView(PublicAPIView):
         form = s.WaitlistJoinSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
+        # Only people who may book the programme may wait for a seat in it.
+        eligibility.eligibility_check(programme_id=data["programme_id"], person=_person(data))
         entry = capacity.waitlist_join(
             programme_id=data["programme_id"], venue_id=data["venue_id"], day=data["day"],
             dose=data["dose"], person=_person(data),

@@ -243,6 +243,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "organizers.tasks.idempotency_records_purge_all",
         "schedule": 3600.0,
     },
+    # The outbox (organizers.services.messages): re-send what a lost task left pending, and
+    # record the reminders (the day before; the dose-2 window opening).
+    "messages-sweep": {"task": "organizers.tasks.messages_sweep_all", "schedule": 60.0},
+    "reminders-record": {"task": "organizers.tasks.reminders_record_all", "schedule": 900.0},
 }
 # tenant-schemas-celery: cache tenant lookups in the worker for a minute.
 CELERY_TASK_TENANT_CACHE_SECONDS = 60
@@ -288,4 +292,9 @@ LOGGING = {
 SENTRA_PII_KEYS = env_str("SENTRA_PII_KEYS", "dev1:ZGV2LW9ubHkta2V5LWRvLW5vdC11c2UtaW4tcHJvZCE=")
 SENTRA_PII_INDEX_KEY = env_str(
     "SENTRA_PII_INDEX_KEY", "ZGV2LW9ubHktaW5kZXgta2V5LW5vdC1mb3ItcHJvZCE="
+)
+# The e-voucher's QR token is signed with Ed25519 (organizers.services.vouchers): base64 of the
+# 32-byte private key seed. Anyone holding the public key checks a voucher without the database.
+SENTRA_VOUCHER_SIGNING_KEY = env_str(
+    "SENTRA_VOUCHER_SIGNING_KEY", "ZGV2LW9ubHktdm91Y2hlci1rZXktbm90LXByb2QhISE="
 )

@@ -9,6 +9,7 @@ env_str("DATABASE_URL")
 env_str("REDIS_URL")
 SENTRA_PII_KEYS = env_str("SENTRA_PII_KEYS")
 SENTRA_PII_INDEX_KEY = env_str("SENTRA_PII_INDEX_KEY")
+SENTRA_VOUCHER_SIGNING_KEY = env_str("SENTRA_VOUCHER_SIGNING_KEY")
 
 # Without it every real host would be "organiser not found" while /healthz said all is well.
 ROOT_DOMAIN = env_str("SENTRA_ROOT_DOMAIN")
@@ -56,3 +57,6 @@ EMAIL_PORT = env_int("EMAIL_PORT", 587)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = True
+# Seconds before a silent mail server counts as down (the outbox retries later): without it a
+# worker would wait forever on a hung connection.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)

@@ -1,6 +1,6 @@
-"""Placing bookings the way people do it: eligibility, then the seat (capacity engine), then
-the e-voucher message, all in one transaction. The booking pages and the API call this.
-Tenant schema."""
+"""What people do with their bookings, as the booking pages and the API offer it: place one
+(eligibility, then the seat, then the e-voucher message, in one transaction), cancel it or
+move it (the capacity engine, then the message that tells them). Tenant schema."""
 
 from __future__ import annotations
 
@@ -10,13 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from organizers.models import Booking, Programme
-from organizers.services import capacity, eligibility
+from organizers.models import Booking, Message, Programme
+from organizers.services import capacity, eligibility, messages
 from tenants.errors import NotFoundError
-
-
-def _needs_eligibility(programme: Programme) -> bool:
-    return programme.kind == Programme.Kind.COMPANY or programme.age_rules.exists()
 
 
 def booking_place(
@@ -32,21 +28,52 @@ def booking_place(
     """Book one person: refused (nothing written) if they may not book this programme, or for
     any reason the capacity engine gives. The e-voucher goes out after the commit."""
     now = now or timezone.now()
-    programme = Programme.objects.filter(id=programme_id, is_active=True).first()
-    if programme is None:
-        raise NotFoundError(_("This programme does not exist."), code="programme_not_found")
-    if not _needs_eligibility(programme):
+    if eligibility.programme_is_open_to_everyone(programme_id):
+        # The rush path: a public programme without age rules (known without a query for a
+        # few seconds): the capacity engine's single statement is the whole booking.
         return capacity.booking_create(
             programme_id=programme_id, slot_id=slot_id, dose=dose, person=person,
             reserve_next_dose=reserve_next_dose, now=now,
         )  # fmt: skip
+    capacity.tenant_takes_bookings_check()  # "not taking bookings yet" before eligibility
     with transaction.atomic():
-        eligibility.eligibility_claim(
+        programme = Programme.objects.filter(id=programme_id, is_active=True).first()
+        if programme is None:
+            raise NotFoundError(_("This programme does not exist."), code="programme_not_found")
+        claim = eligibility.eligibility_claim(
             programme=programme, person=person, invite_token=invite_token, now=now
         )
         booking = capacity.booking_create(
             programme_id=programme_id, slot_id=slot_id, dose=dose, person=person,
             reserve_next_dose=reserve_next_dose, now=now,
         )  # fmt: skip
-        eligibility.eligibility_booked(booking=booking, invite_token=invite_token)
+        eligibility.eligibility_booked(booking=booking, invite_token=invite_token, claim=claim)
         return booking
+
+
+def booking_cancel_with_notice(*, booking_id: int, now: dt.datetime | None = None) -> bool:
+    """Cancel (idempotent: False when it was no longer active) and tell the person, once."""
+    with transaction.atomic():
+        cancelled = capacity.booking_cancel(booking_id=booking_id, now=now)
+        if cancelled:
+            booking = Booking.objects.get(id=booking_id)
+            messages.message_record(
+                kind=Message.Kind.CANCELLED, booking=booking, event_key=f"cancelled:{booking.id}"
+            )
+        return cancelled
+
+
+def booking_reschedule_with_notice(
+    *, booking_id: int, new_slot_id: int, now: dt.datetime | None = None
+) -> Booking:
+    """Move to another slot and send the new voucher (a new message for every move)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        before = Booking.objects.filter(id=booking_id).values_list("slot_id", flat=True).first()
+        moved = capacity.booking_reschedule(booking_id=booking_id, new_slot_id=new_slot_id, now=now)
+        if before != moved.slot_id:
+            messages.message_record(
+                kind=Message.Kind.RESCHEDULED, booking=moved,
+                event_key=f"rescheduled:{moved.id}:{moved.slot_id}:{int(now.timestamp())}",
+            )  # fmt: skip
+        return moved

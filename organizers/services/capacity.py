@@ -216,7 +216,7 @@ def booking_create(
     A first dose without a reservation, the rush-hour case, is decided in one SQL statement
     (take the seat and insert the booking); everything else in one transaction."""
     now = now or timezone.now()
-    _tenant_takes_bookings()
+    tenant_takes_bookings_check()
     key = person_key(person.nik)
     if dose == 1 and not reserve_next_dose:
         booking = _book_in_one_statement(
@@ -251,7 +251,7 @@ def booking_create(
         return booking
 
 
-def _tenant_takes_bookings() -> None:
+def tenant_takes_bookings_check() -> None:
     if require_current_tenant().review_status != "approved":
         raise BookingRefusedError(
             _("This organiser does not take bookings yet."), code="organizer_not_approved"
@@ -514,6 +514,10 @@ def _seat_released(*, slot_id: int, dose: int, now: dt.datetime) -> None:
             entry.offer_token = secrets.token_urlsafe(32)
             entry.offer_expires_at = now + dt.timedelta(minutes=WAITLIST_OFFER_MINUTES)
             entry.save(update_fields=["status", "offered_slot", "offer_token", "offer_expires_at"])
+            messages.message_record(
+                kind=Message.Kind.WAITLIST_OFFER, waitlist_entry=entry,
+                event_key=f"waitlist_offer:{entry.id}:{entry.offer_token[:8]}",
+            )  # fmt: skip
             return  # the seat stays counted: it is held for this person
     _free_seat(slot_id=slot_id, dose=dose)
 
@@ -524,7 +528,7 @@ def waitlist_join(
 ) -> WaitlistEntry:
     """Wait for a seat at a venue on a day. Only when the day is full, only for a person who
     has no booking for this dose, and for a later dose only inside its interval."""
-    _tenant_takes_bookings()
+    tenant_takes_bookings_check()
     programme = _programme_for_booking(programme_id=programme_id, dose=dose)
     venue = Venue.objects.filter(id=venue_id, status=Venue.Status.APPROVED).first()
     if venue is None:
@@ -550,6 +554,7 @@ def waitlist_join(
                 date_of_birth_sealed=seal(person.date_of_birth.isoformat(),
                                           field="date_of_birth"),
                 full_name=person.full_name, phone=person.phone, email=person.email,
+                language=person.language,
             )  # fmt: skip
     except IntegrityError as exc:
         raise BookingRefusedError(
@@ -605,12 +610,16 @@ def waitlist_offer_accept(*, token: str, now: dt.datetime | None = None) -> Book
         )
     entry.status = WaitlistEntry.Status.BOOKED
     entry.save(update_fields=["status"])
-    return _insert_booking(
+    booking = _insert_booking(
         programme_id=entry.programme_id, slot=slot, dose=entry.dose, person_key=entry.person_key,
         nik_sealed=entry.nik_sealed, date_of_birth_sealed=entry.date_of_birth_sealed,
         full_name=entry.full_name, phone=entry.phone, email=entry.email,
-        vaccine_brand=slot.vaccine_brand, first_dose=previous, created_at=now,
+        language=entry.language, vaccine_brand=slot.vaccine_brand, first_dose=previous,
+        created_at=now,
     )  # fmt: skip
+    booking.slot = slot
+    messages.message_record(kind=Message.Kind.VOUCHER, booking=booking)
+    return booking
 
 
 @transaction.atomic

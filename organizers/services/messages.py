@@ -8,10 +8,35 @@ any message whose task was lost. A booking never fails because email is down.
 
 from __future__ import annotations
 
-from django.utils import timezone
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from email.encoders import encode_base64
+from email.mime.base import MIMEBase
+from email.mime.image import MIMEImage
+from email.utils import formataddr, parseaddr
+from zoneinfo import ZoneInfo
 
-from organizers.models import Booking, Invite, Message, WaitlistEntry
-from tenants.context import enqueue_after_commit
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.core.mail.message import SafeMIMEMultipart
+from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
+from django.template.loader import render_to_string
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from organizers.models import Booking, Dose, Invite, Message, WaitlistEntry
+from organizers.services import manage_links, vouchers
+from organizers.services.branding import branding_for_email
+from tenants.context import enqueue_after_commit, require_current_tenant
+from tenants.errors import NotFoundError
+from tenants.links import absolute_url
+from tenants.models import DoseIntervalRule
+from tenants.selectors import tenant_primary_host
+
+logger = logging.getLogger(__name__)
 
 
 def message_record(
@@ -58,10 +83,563 @@ def message_deliver_after_commit(*, message_id: int) -> None:
     enqueue_after_commit(message_deliver, message_id)
 
 
+# --- Delivery --------------------------------------------------------------------------------
+
+# Attempts before a message is marked failed (the task retries with backoff in between: 30 s,
+# 1, 2, 4, 8, 16, 32 minutes: about an hour of mail server trouble is ridden out).
+MESSAGE_MAX_ATTEMPTS = 8
+RETRY_FIRST_SECONDS = 30
+RETRY_MAX_SECONDS = 3600
+# A pending message this long past its expected (re)try is taken as lost and sent again.
+SWEEP_AFTER = dt.timedelta(minutes=2)
+
+
 class MessageDeliveryError(Exception):
     """Delivery failed in a way worth retrying (the mail server is down)."""
 
 
+class _NotSendableError(Exception):
+    """The message no longer makes sense (booking cancelled, offer gone): marked failed with
+    this reason, never retried."""
+
+
+def retry_countdown(*, attempt: int) -> int:
+    """Seconds before retry number `attempt` + 1 (attempt counts from 0)."""
+    return min(RETRY_FIRST_SECONDS * (2**attempt), RETRY_MAX_SECONDS)
+
+
 def message_deliver(*, message_id: int) -> str:
-    """Send one message if it is still pending; returns its status. TODO(#4): render and send."""
-    return "pending"  # H1 replaces this
+    """Send one pending message; returns its status afterwards ("sent", "failed", "pending").
+
+    Never twice: the row is locked (FOR UPDATE SKIP LOCKED) from the claim until the status is
+    written, so a second worker holding the same id skips it, and a later one finds it sent.
+    A crash between the SMTP hand-off and the commit is the one case that can send again.
+    A mail server error counts an attempt, keeps the error and raises MessageDeliveryError (the
+    task retries with backoff); the last attempt marks the message failed instead. A message
+    that can no longer be rendered or makes no sense is marked failed at once. Tenant schema.
+    """
+    retry: Exception | None = None
+    with transaction.atomic():
+        message = (
+            Message.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related(
+                "booking__slot__venue", "booking__programme", "waitlist_entry__offered_slot__venue",
+                "waitlist_entry__venue", "invite__programme",
+            )
+            .filter(id=message_id, status=Message.Status.PENDING)
+            .first()
+        )  # fmt: skip
+        if message is None:  # sent or failed already, or another worker is sending it now
+            status = Message.objects.filter(id=message_id).values_list("status", flat=True)
+            return status.first() or "missing"
+        message.attempts += 1
+        try:
+            with transaction.atomic():  # a failed send leaves no manage link behind
+                message_email(message).send()
+        except _NotSendableError as exc:
+            message.status = Message.Status.FAILED
+            message.last_error = str(exc)[:300]
+        except OSError as exc:  # smtplib.SMTPException is an OSError too
+            message.last_error = f"{type(exc).__name__}: {exc}"[:300]
+            if message.attempts >= MESSAGE_MAX_ATTEMPTS:
+                message.status = Message.Status.FAILED
+            else:
+                retry = exc
+        except Exception as exc:  # a bug or missing data: tell the organiser, do not loop
+            logger.exception("message %s could not be rendered", message_id)
+            message.status = Message.Status.FAILED
+            message.last_error = f"{type(exc).__name__}: {exc}"[:300]
+        else:
+            message.status = Message.Status.SENT
+            message.sent_at = timezone.now()
+        message.save(update_fields=["status", "attempts", "last_error", "sent_at"])
+    if retry is not None:
+        raise MessageDeliveryError(message.last_error) from retry
+    return message.status
+
+
+# --- What each message says -------------------------------------------------------------------
+
+
+class _EmailWithInlineImages(EmailMultiAlternatives):
+    """multipart/mixed [ multipart/related [ multipart/alternative [text, html], images ],
+    attachments ]: the HTML shows the QR code by cid: and the files stay attachments."""
+
+    def __init__(self, *args: object, inline_images: list[MIMEImage], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.inline_images = inline_images
+
+    def _create_alternatives(self, msg):  # Django's private hook, see EmailMultiAlternatives
+        msg = super()._create_alternatives(msg)
+        if not self.inline_images:
+            return msg
+        related = SafeMIMEMultipart(_subtype="related", encoding=self.encoding)
+        related.attach(msg)
+        for image in self.inline_images:
+            related.attach(image)
+        return related
+
+
+@dataclass
+class EmailContent:
+    subject: str
+    headline: str
+    paragraphs: list[str]
+    facts: vouchers.VoucherFacts | None = None
+    action_url: str = ""
+    action_label: str = ""
+    manage_url: str = ""
+    qr_png: bytes | None = None
+    attachments: list[tuple[str, bytes | str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class EmailBranding:
+    organizer_name: str
+    colour: str  # header band and buttons
+    ink: str  # text on `colour`
+    text_colour: str  # links on white
+    logo_png: bytes | None
+    logo_cid: str
+    contact_email: str
+    contact_phone: str
+    whatsapp_url: str
+
+
+QR_CID = "voucher-qr"
+
+
+def _tenant_url(path: str) -> str:
+    return absolute_url(host=tenant_primary_host(tenant=require_current_tenant()), path=path)
+
+
+def _email_branding() -> EmailBranding:
+    """The organiser's colours, logo (inline, by cid:) and contact
+    (organizers.services.branding); Sentra's colours when the organiser chose none."""
+    found = branding_for_email()
+    return EmailBranding(
+        organizer_name=found["organizer_name"],
+        colour=found["primary_colour"],
+        ink=found["ink_colour"],
+        text_colour=found["text_colour"],
+        logo_png=found["logo_png"],
+        logo_cid=found["logo_cid"] or "",
+        contact_email=found["contact_email"] or "",
+        contact_phone=found["contact_phone"] or "",
+        whatsapp_url=found["whatsapp_url"] or "",
+    )
+
+
+def _active_booking(message: Message) -> Booking:
+    booking = message.booking
+    if booking is None:
+        raise _NotSendableError("The booking no longer exists; nothing was sent.")
+    if booking.status != Booking.Status.ACTIVE:
+        raise _NotSendableError("The booking was cancelled before this message went out; not sent.")
+    return booking
+
+
+def _voucher_content(message: Message, *, kind: str, branding: EmailBranding) -> EmailContent:
+    booking = _active_booking(message)
+    facts, files = vouchers.voucher_files(booking, colour=branding.colour, ink=branding.ink)
+    code = booking.voucher_code
+    intro = {
+        Message.Kind.RESCHEDULED: (
+            _("Your vaccination booking has a new time"),
+            _("New time for your vaccination: %(code)s") % {"code": code},
+            _("Here is your e-voucher for the new time. The old time no longer applies."),
+        ),
+        Message.Kind.REMINDER: (
+            _("See you tomorrow"),
+            _("Tomorrow: your vaccination at %(venue)s") % {"venue": facts.venue_name},
+            _("A reminder of your vaccination tomorrow."),
+        ),
+    }.get(
+        kind,
+        (
+            _("Your vaccination is booked"),
+            _("Your vaccination e-voucher: %(code)s") % {"code": code},
+            _("Your booking is confirmed. Your e-voucher is below and attached as a PDF."),
+        ),
+    )
+    headline, subject, first = intro
+    content = EmailContent(
+        subject=subject,
+        headline=headline,
+        paragraphs=[
+            first,
+            _(
+                "Bring your KTP (identity card). At the venue, show the QR code or read out "
+                "your code: %(code)s."
+            )
+            % {"code": code},
+        ],
+        facts=facts,
+        manage_url=manage_links.manage_link_create(booking),
+        qr_png=files.qr_png,
+    )
+    if kind != Message.Kind.REMINDER:
+        content.attachments = [
+            (f"e-voucher-{code}.pdf", files.pdf, "application/pdf"),
+            (f"vaksinasi-{code}.ics", files.ics, "text/calendar"),
+        ]
+    return content
+
+
+def _cancelled_content(message: Message) -> EmailContent:
+    booking = message.booking
+    if booking is None:
+        raise _NotSendableError("The booking no longer exists; nothing was sent.")
+    facts = vouchers.voucher_facts(booking)
+    return EmailContent(
+        subject=_("Your vaccination booking is cancelled: %(code)s") % {"code": facts.code},
+        headline=_("Your booking is cancelled"),
+        paragraphs=[
+            _(
+                "Your booking %(code)s for %(date)s, %(time)s at %(venue)s is cancelled. The "
+                "voucher no longer works."
+            )
+            % {
+                "code": facts.code,
+                "date": facts.date,
+                "time": facts.time,
+                "venue": facts.venue_name,
+            },
+            _("Did you not cancel it, or do you want a new time? Book again on our page."),
+        ],
+        action_url=_tenant_url("/"),
+        action_label=_("Book a new time"),
+    )
+
+
+def dose2_window(booking: Booking) -> tuple[dt.date, dt.date | None] | None:
+    """The days (venue-local) on which the second dose may be given, or None without a rule."""
+    rule = DoseIntervalRule.objects.filter(
+        brand_id=booking.vaccine_brand, from_dose=1, to_dose=2
+    ).first()
+    if rule is None:
+        return None
+    first_day = booking.slot.starts_at.astimezone(ZoneInfo(booking.slot.venue.time_zone)).date()
+    until = first_day + dt.timedelta(days=rule.max_days) if rule.max_days is not None else None
+    return first_day + dt.timedelta(days=rule.min_days), until
+
+
+def _dose2_content(message: Message) -> EmailContent:
+    booking = _active_booking(message)
+    window = dose2_window(booking)
+    if window is None:
+        raise _NotSendableError("No interval is known for this vaccine; not sent.")
+    facts = vouchers.voucher_facts(booking)
+    opens, closes = window
+    if closes is None:
+        when = _("from %(opens)s") % {"opens": formats.date_format(opens, "j F Y")}
+    else:
+        when = _("from %(opens)s to %(closes)s") % {
+            "opens": formats.date_format(opens, "j F Y"),
+            "closes": formats.date_format(closes, "j F Y"),
+        }
+    return EmailContent(
+        subject=_("You can now book your second dose"),
+        headline=_("Time to book your second dose"),
+        paragraphs=[
+            _(
+                "Your first dose of %(brand)s was on %(date)s. Your second dose can be given "
+                "%(when)s."
+            )
+            % {"brand": facts.brand, "date": facts.date, "when": when},
+            _("Book a time now, with the same NIK and date of birth. Bring your KTP."),
+        ],
+        action_url=_tenant_url("/"),
+        action_label=_("Book the second dose"),
+    )
+
+
+def _waitlist_offer_content(message: Message) -> EmailContent:
+    entry = message.waitlist_entry
+    if entry is None or entry.status != WaitlistEntry.Status.OFFERED or not entry.offer_token:
+        raise _NotSendableError("The offer was taken or has ended before this message went out.")
+    slot = entry.offered_slot
+    zone = ZoneInfo(slot.venue.time_zone)
+    zone_name = vouchers.ZONE_NAMES.get(slot.venue.time_zone, "")
+    starts = slot.starts_at.astimezone(zone)
+    until = entry.offer_expires_at.astimezone(zone)
+    return EmailContent(
+        subject=_("A seat is free for you: %(venue)s, %(date)s")
+        % {"venue": slot.venue.name, "date": formats.date_format(starts, "j F Y")},
+        headline=_("A seat is free for you"),
+        paragraphs=[
+            _(
+                "A seat at %(venue)s on %(date)s at %(time)s (%(dose)s) is held for you until "
+                "%(until)s."
+            )
+            % {
+                "venue": slot.venue.name,
+                "date": formats.date_format(starts, "l, j F Y"),
+                "time": f"{starts:%H:%M} {zone_name}",
+                "dose": Dose(entry.dose).label,
+                "until": f"{until:%H:%M} {zone_name}",
+            },
+            _("Accept it before then; afterwards it goes to the next person waiting."),
+        ],
+        # The booking page accepts the offer (POST /api/v1/waitlist/offers/<token>/accept).
+        action_url=_tenant_url(f"/?tawaran={entry.offer_token}"),
+        action_label=_("Accept the seat"),
+    )
+
+
+def _invite_content(message: Message) -> EmailContent:
+    from organizers.services.invites import invite_token
+
+    invite = message.invite
+    if invite is None or invite.used_at is not None or invite.revoked_at is not None:
+        raise _NotSendableError("The invitation was used or withdrawn before it went out.")
+    organizer = require_current_tenant().name
+    return EmailContent(
+        subject=_("%(organizer)s invites you to book your vaccination") % {"organizer": organizer},
+        headline=_("You are invited to book your vaccination"),
+        paragraphs=[
+            _("%(organizer)s invites you to book a vaccination (%(programme)s).")
+            % {"organizer": organizer, "programme": invite.programme.name},
+            _(
+                "The link below is for you only and works once. Have your KTP ready: you will "
+                "need your NIK and date of birth."
+            ),
+        ],
+        action_url=_tenant_url(f"/undangan/{invite_token(invite)}/"),
+        action_label=_("Book my vaccination"),
+    )
+
+
+def _manage_link_content(message: Message) -> EmailContent:
+    booking = message.booking
+    if booking is None:
+        raise _NotSendableError("The booking no longer exists; nothing was sent.")
+    return EmailContent(
+        subject=_("Your link to manage booking %(code)s") % {"code": booking.voucher_code},
+        headline=_("Manage your booking"),
+        paragraphs=[
+            _(
+                "Open the link below to see, change or cancel your booking %(code)s, or to get "
+                "the e-voucher again."
+            )
+            % {"code": booking.voucher_code},
+            _(
+                "The link works once, for 30 days at most. Did you not ask for it? Then you can "
+                "ignore this email."
+            ),
+        ],
+        action_url=manage_links.manage_link_create(booking),
+        action_label=_("Manage my booking"),
+    )
+
+
+def message_content(message: Message, *, branding: EmailBranding) -> EmailContent:
+    """What a message says, in the active language. Tenant schema."""
+    kind = message.kind
+    if kind in (Message.Kind.VOUCHER, Message.Kind.RESEND, Message.Kind.RESCHEDULED,
+                Message.Kind.REMINDER):  # fmt: skip
+        return _voucher_content(message, kind=kind, branding=branding)
+    builders = {
+        Message.Kind.CANCELLED: _cancelled_content,
+        Message.Kind.DOSE2_WINDOW: _dose2_content,
+        Message.Kind.WAITLIST_OFFER: _waitlist_offer_content,
+        Message.Kind.INVITE: _invite_content,
+        Message.Kind.MANAGE_LINK: _manage_link_content,
+    }
+    return builders[kind](message)
+
+
+def _sender(organizer_name: str) -> str:
+    _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    return formataddr((f"{organizer_name} via Sentra", address))
+
+
+def message_email(message: Message) -> EmailMultiAlternatives:
+    """The email of a message, in the message's language: plain text and HTML, the QR code
+    inline (cid:), the PDF and calendar attached. Tenant schema."""
+    with translation.override(message.language or "id"):
+        branding = _email_branding()
+        content = message_content(message, branding=branding)
+        context = {"content": content, "branding": branding, "qr_cid": QR_CID}
+        text = render_to_string("organizers/email/person.txt", context)
+        html = render_to_string("organizers/email/person.html", context)
+    images = []
+    if content.qr_png is not None:
+        images.append(_inline_png(content.qr_png, cid=QR_CID, filename="qr.png"))
+    if branding.logo_png is not None:
+        images.append(_inline_png(branding.logo_png, cid=branding.logo_cid, filename="logo.png"))
+    email = _EmailWithInlineImages(
+        subject=content.subject,
+        body=text,
+        from_email=_sender(branding.organizer_name),
+        to=[message.to_email],
+        reply_to=[branding.contact_email] if branding.contact_email else None,
+        headers={"Auto-Submitted": "auto-generated"},
+        inline_images=images,
+    )
+    email.attach_alternative(html, "text/html")
+    for filename, payload, mimetype in content.attachments:
+        if mimetype == "text/calendar":
+            email.attach(_calendar_part(filename, payload))
+        else:
+            email.attach(filename, payload, mimetype)
+    return email
+
+
+def _inline_png(content: bytes, *, cid: str, filename: str) -> MIMEImage:
+    image = MIMEImage(content, "png")
+    image.add_header("Content-ID", f"<{cid}>")
+    image.add_header("Content-Disposition", "inline", filename=filename)
+    return image
+
+
+def _calendar_part(filename: str, ics: bytes | str) -> MIMEBase:
+    """Base64, so that the calendar's CRLF line endings (RFC 5545) arrive as they were."""
+    part = MIMEBase("text", "calendar", method="PUBLISH", charset="utf-8")
+    part.set_payload(ics.encode() if isinstance(ics, str) else ics)
+    encode_base64(part)
+    part.add_header("Content-Disposition", "attachment", filename=filename)
+    return part
+
+
+# --- Beat: lost messages, reminders -----------------------------------------------------------
+
+
+def _expected_try(message: Message) -> dt.datetime:
+    """When the message's next try should have run, had no task been lost."""
+    waited = sum(retry_countdown(attempt=n) for n in range(max(message.attempts, 0)))
+    return message.created_at + dt.timedelta(seconds=waited)
+
+
+def messages_sweep(*, now: dt.datetime | None = None) -> int:
+    """Run by beat: re-enqueue pending messages whose task was lost (a worker died, the broker
+    dropped it): pending for SWEEP_AFTER past their expected try. Sending twice cannot follow:
+    message_deliver locks and re-checks the status. Tenant schema."""
+    now = now or timezone.now()
+    swept = 0
+    pending = Message.objects.filter(
+        status=Message.Status.PENDING, created_at__lte=now - SWEEP_AFTER
+    ).only("id", "attempts", "created_at")
+    for message in pending.iterator():
+        if _expected_try(message) + SWEEP_AFTER <= now:
+            message_deliver_after_commit(message_id=message.id)
+            swept += 1
+    return swept
+
+
+REMINDER_FROM_HOUR = 8  # venue-local: nobody gets a reminder at midnight
+
+
+def reminders_record(*, now: dt.datetime | None = None) -> int:
+    """Run by beat: record the reminder the day before each slot (venue-local day, from 08:00)
+    and the note that the dose-2 window has opened. Idempotent: each has its event_key
+    (`reminder:<booking id>`, `dose2_window:<booking id>`). Returns how many were recorded."""
+    now = now or timezone.now()
+    recorded = 0
+    with transaction.atomic():
+        recorded += _reminders_day_before(now=now)
+        recorded += _dose2_windows_opening(now=now)
+    return recorded
+
+
+def _local_now(now: dt.datetime, time_zone: str) -> dt.datetime:
+    return now.astimezone(ZoneInfo(time_zone))
+
+
+def _reminders_day_before(*, now: dt.datetime) -> int:
+    reminded = Message.objects.filter(booking=OuterRef("pk"), kind=Message.Kind.REMINDER)
+    bookings = (
+        Booking.objects.select_related("slot__venue")
+        .filter(
+            status=Booking.Status.ACTIVE, slot__starts_at__gt=now,
+            slot__starts_at__lt=now + dt.timedelta(hours=48),
+        )
+        .exclude(email="")
+        .exclude(Exists(reminded))
+    )  # fmt: skip
+    recorded = 0
+    for booking in bookings:
+        local_now = _local_now(now, booking.slot.venue.time_zone)
+        slot_day = booking.slot.starts_at.astimezone(local_now.tzinfo).date()
+        booked_on = booking.created_at.astimezone(local_now.tzinfo).date()
+        if slot_day - local_now.date() != dt.timedelta(days=1):
+            continue
+        if local_now.hour < REMINDER_FROM_HOUR or booked_on == local_now.date():
+            continue  # too early in the day, or booked today: the voucher just went out
+        if message_record(
+            kind=Message.Kind.REMINDER, booking=booking, event_key=f"reminder:{booking.id}"
+        ):
+            recorded += 1
+    return recorded
+
+
+def _dose2_windows_opening(*, now: dt.datetime) -> int:
+    rules = {
+        rule.brand_id: rule
+        for rule in DoseIntervalRule.objects.filter(from_dose=1, to_dose=2)
+    }  # fmt: skip
+    if not rules:
+        return 0
+    noted = Message.objects.filter(booking=OuterRef("pk"), kind=Message.Kind.DOSE2_WINDOW)
+    second = Booking.objects.filter(
+        programme_id=OuterRef("programme_id"), person_key=OuterRef("person_key"), dose=2,
+        status=Booking.Status.ACTIVE,
+    )  # fmt: skip
+    shortest = min(rule.min_days for rule in rules.values())
+    bookings = (
+        Booking.objects.select_related("slot__venue", "programme")
+        .filter(
+            dose=Dose.FIRST, status=Booking.Status.ACTIVE, vaccine_brand__in=list(rules),
+            slot__starts_at__lte=now - dt.timedelta(days=max(shortest - 1, 0)),
+        )
+        .exclude(email="")
+        .exclude(Exists(noted))
+        .exclude(Exists(second))
+    )  # fmt: skip
+    recorded = 0
+    for booking in bookings:
+        if not booking.programme.offers_dose(2) or not booking.programme.is_active:
+            continue
+        rule = rules[booking.vaccine_brand]
+        local_now = _local_now(now, booking.slot.venue.time_zone)
+        first_day = booking.slot.starts_at.astimezone(local_now.tzinfo).date()
+        opens = first_day + dt.timedelta(days=rule.min_days)
+        closes = first_day + dt.timedelta(days=rule.max_days) if rule.max_days else None
+        if local_now.date() < opens or (closes is not None and local_now.date() > closes):
+            continue
+        if local_now.hour < REMINDER_FROM_HOUR:
+            continue
+        if message_record(
+            kind=Message.Kind.DOSE2_WINDOW, booking=booking,
+            event_key=f"dose2_window:{booking.id}",
+        ):  # fmt: skip
+            recorded += 1
+    return recorded
+
+
+# --- The organiser's view: delivery status, send again -------------------------------------
+
+
+def message_list(*, status: str | None = None) -> QuerySet[Message]:
+    """The outbox, newest first, for the organiser's page (reads only). Tenant schema."""
+    messages = Message.objects.select_related("booking").order_by("-created_at", "-id")
+    if status:
+        messages = messages.filter(status=status)
+    return messages
+
+
+def message_send_again(*, message_id: int) -> Message:
+    """Put a failed message back in the queue (attempts start again). Raises NotFoundError
+    (`message_not_failed`) for any other message. Tenant schema."""
+    with transaction.atomic():
+        # created_at restarts too: the sweep reckons the expected retries from it.
+        updated = Message.objects.filter(id=message_id, status=Message.Status.FAILED).update(
+            status=Message.Status.PENDING, attempts=0, created_at=timezone.now()
+        )
+        if not updated:
+            raise NotFoundError(
+                gettext_lazy("Only a message that failed can be sent again."),
+                code="message_not_failed",
+            )
+        message_deliver_after_commit(message_id=message_id)
+    return Message.objects.get(id=message_id)

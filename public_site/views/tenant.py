@@ -7,13 +7,19 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from organizers.selectors import dashboard_summary, programme_list_active
+from public_site.views.booking import step_context
 from tenants.access import access_membership_by_tenant
 from tenants.errors import NotFoundError
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """The organiser's public front page (the booking flow comes in its own issue)."""
-    return render(request, "public_site/tenant_home.html", {"programmes": programme_list_active()})
+    """The organiser's public front page: step 1 of booking (choose a programme), and the way
+    to manage a booking already made."""
+    return render(
+        request,
+        "public_site/tenant_home.html",
+        {"programmes": programme_list_active(), **step_context(1)},
+    )
 
 
 @login_required

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 from allauth.account.models import EmailAddress
 from django.utils import timezone
@@ -47,6 +48,15 @@ _ORGANISERS = (
         ),
     },
 )  # fmt: skip
+
+
+# Where the demo venues are, so the booking pages show a map link (OpenStreetMap).
+_COORDINATES = {
+    "Gelora Bung Karno Hall A": ("-6.218335", "106.802216"),
+    "Puskesmas Kebayoran Baru": ("-6.243549", "106.799732"),
+    "Acme Head Office Clinic": ("-6.225014", "106.808889"),
+    "Acme Bandung Plant": ("-6.941260", "107.628060"),
+}
 
 
 def _user_ensure(*, email: str, full_name: str, is_staff: bool = False) -> User:
@@ -94,8 +104,10 @@ def demo_data_seed(*, today: dt.date | None = None) -> list[DemoLogin]:
                 name=spec["programme"], kind=spec["kind"], vaccine_brands=["sinovac", "pfizer"]
             )
             for name, address, city, province in spec["venues"]:
+                latitude, longitude = (Decimal(c) for c in _COORDINATES[name])
                 venue = Venue.objects.filter(name=name).first() or venue_create(
                     name=name, address=address, city=city, province=province,
+                    latitude=latitude, longitude=longitude,
                     vaccine_brands=["sinovac", "pfizer"], status=Venue.Status.APPROVED,
                 )  # fmt: skip
                 # A rolling week: today's run adds the days that are new since the last one.

@@ -14,7 +14,7 @@ from tests.conftest import OrganizerFixture, host_client
 from tests.organizers.factories import a_programme, a_slot, a_venue
 
 PERSON = {
-    "nik": "3273014403580002",
+    "nik": "3273015403580002",
     "date_of_birth": "1958-03-14",
     "full_name": "Siti Aminah",
     "phone": "+6281234567890",

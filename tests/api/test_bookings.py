@@ -33,7 +33,7 @@ def test_booking_returns_201_with_a_voucher_and_a_masked_nik(api: Setup) -> None
     body = response.json()
     assert len(body["voucher_code"]) == 9
     assert body["nik_masked"] == "3273••••••••0002"
-    assert "3273014403580002" not in response.content.decode()
+    assert "3273015403580002" not in response.content.decode()
     assert body["slot"]["id"] == api.slot.id
     assert api.counters() == (1, 1)
 
@@ -42,7 +42,7 @@ def test_booking_returns_201_with_a_voucher_and_a_masked_nik(api: Setup) -> None
     ("change", "field"),
     [
         ({"nik": "12345"}, "nik"),
-        ({"nik": "32730144035800AB"}, "nik"),
+        ({"nik": "32730154035800AB"}, "nik"),
         ({"date_of_birth": "2999-01-01"}, "date_of_birth"),
         ({"dose": 7}, "dose"),
         ({"email": "not-an-email"}, "email"),
@@ -73,8 +73,8 @@ def test_full_slot_already_booked_and_window_closed_are_409_with_a_reason(api: S
     again = api.book()
     assert again.status_code == 409
     assert again.json()["error"]["code"] == "already_booked"
-    assert api.book(nik="3273014403580003").status_code == 201
-    full = api.book(nik="3273014403580004")
+    assert api.book(nik="3273015403580003").status_code == 201
+    full = api.book(nik="3273015403580004")
     assert full.status_code == 409
     assert full.json()["error"] == {
         "code": "slot_full",
@@ -111,7 +111,7 @@ def test_idempotency_key_replays_the_first_result_instead_of_booking_twice(api: 
 
     first = api.post("bookings", body, HTTP_IDEMPOTENCY_KEY="retry-1")
     retry = api.post("bookings", body, HTTP_IDEMPOTENCY_KEY="retry-1")
-    reused = api.post("bookings", {**body, "nik": "3273014403580009"},
+    reused = api.post("bookings", {**body, "nik": "3273015403580009"},
                       HTTP_IDEMPOTENCY_KEY="retry-1")  # fmt: skip
 
     assert first.status_code == retry.status_code == 201
@@ -150,9 +150,9 @@ def test_view_cancel_and_reschedule_need_the_date_of_birth(api: Setup) -> None:
 
 def test_waitlist_join_then_accept_the_offered_seat(api: Setup) -> None:
     day = api.slot.starts_at.astimezone(dt.timezone(dt.timedelta(hours=7))).date()
-    codes = [api.book(nik=f"327301440358000{i}").json()["voucher_code"] for i in (1, 2)]
+    codes = [api.book(nik=f"327301540358000{i}").json()["voucher_code"] for i in (1, 2)]
     wait = {"programme_id": api.programme.id, "venue_id": api.venue.id, "day": str(day), "dose": 1}
-    joined = api.post("waitlist", {**PERSON, "nik": "3273014403580005", **wait})
+    joined = api.post("waitlist", {**PERSON, "nik": "3273015403580005", **wait})
     api.post(f"bookings/{codes[0]}/cancel", {"date_of_birth": "1958-03-14"})
     with tenant_scope(api.tenant.tenant):
         from organizers.models import WaitlistEntry
@@ -185,7 +185,7 @@ def test_slot_list_refuses_a_bad_date_with_the_field_named(api: Setup) -> None:
 
 
 def test_bookings_must_be_sent_as_json(api: Setup) -> None:
-    response = api.client.post("/api/v1/bookings", {"nik": "3273014403580002"})
+    response = api.client.post("/api/v1/bookings", {"nik": "3273015403580002"})
 
     assert response.status_code == 415
     assert response.json()["error"]["code"] == "unsupported_media_type"

@@ -25,7 +25,7 @@ def test_wrong_dates_of_birth_lock_the_voucher_after_ten_tries(api: Setup) -> No
 
 
 def test_full_width_digits_are_not_a_nik(api: Setup) -> None:
-    full_width = "".join(chr(ord(digit) + 0xFEE0) for digit in "3273014403580002")
+    full_width = "".join(chr(ord(digit) + 0xFEE0) for digit in "3273015403580002")
     response = api.book(nik=full_width)
 
     assert response.status_code == 400

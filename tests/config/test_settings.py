@@ -32,6 +32,7 @@ def _production_env(**overrides: str) -> dict[str, str]:
         SENTRA_ROOT_DOMAIN="sentra.id",
         SENTRA_PII_KEYS="k2:" + base64.b64encode(secrets.token_bytes(32)).decode(),
         SENTRA_PII_INDEX_KEY=base64.b64encode(secrets.token_bytes(32)).decode(),
+        SENTRA_VOUCHER_SIGNING_KEY=base64.b64encode(secrets.token_bytes(32)).decode(),
     )
     env.update(overrides)
     return env
@@ -48,8 +49,12 @@ def test_check_deploy_with_production_settings_reports_nothing() -> None:
 
 
 @pytest.mark.parametrize(
-    "missing", ["REDIS_URL", "SENTRA_ROOT_DOMAIN", "SENTRA_PII_KEYS", "DJANGO_SECRET_KEY"]
-)
+    "missing",
+    [
+        "REDIS_URL", "SENTRA_ROOT_DOMAIN", "SENTRA_PII_KEYS", "DJANGO_SECRET_KEY",
+        "SENTRA_VOUCHER_SIGNING_KEY",
+    ],
+)  # fmt: skip
 def test_production_refuses_to_start_without_its_configuration(missing: str) -> None:
     env = _production_env()
     del env[missing]

@@ -8,15 +8,20 @@ import itertools
 from django.utils import timezone
 
 from organizers.models import (
+    AgeRule,
     BlackoutDay,
     Booking,
     IdempotencyRecord,
+    Invite,
+    Message,
     Programme,
+    RosterEntry,
     Slot,
     SlotTemplate,
     Venue,
     WaitlistEntry,
 )
+from organizers.nik import nik_compose
 from organizers.services.capacity import Person
 from tenants.context import tenant_scope
 from tenants.models import Tenant
@@ -24,13 +29,30 @@ from tenants.models import Tenant
 _nik = itertools.count(1)
 
 
-def a_person(*, nik: str | None = None, name: str = "Siti Aminah") -> Person:
+def a_valid_nik(date_of_birth: dt.date = dt.date(1958, 3, 14), *, sex: str = "F") -> str:
+    """A NIK that passes the NIK rules for this date of birth and sex, distinct per call
+    (district and serial from a counter; the region is Kota Bandung, 32 73)."""
+    number = next(_nik)
+    district, serial = divmod(number, 9999)
+    return nik_compose(
+        date_of_birth, sex=sex, region=f"3273{district % 100:02d}", serial=serial + 1
+    )
+
+
+def a_person(
+    *,
+    nik: str | None = None,
+    name: str = "Siti Aminah",
+    date_of_birth: dt.date = dt.date(1958, 3, 14),
+    **fields: object,
+) -> Person:
+    """Siti, born 14 March 1958 (a woman: her NIK's day is 54); `fields` override the rest."""
+    values: dict = {"phone": "+6281234567890", "email": "siti@example.id", **fields}
     return Person(
-        nik=nik or f"3273{next(_nik):012d}",
-        date_of_birth=dt.date(1958, 3, 14),
+        nik=nik or a_valid_nik(date_of_birth, sex=str(values.get("sex") or "F")),
+        date_of_birth=date_of_birth,
         full_name=name,
-        phone="+6281234567890",
-        email="siti@example.id",
+        **values,
     )
 
 
@@ -71,6 +93,6 @@ def organizer_data_delete(tenant: Tenant) -> None:
     """Clean-up for tests that commit data in a session tenant: everything the organiser ran,
     in an order the foreign keys accept."""
     with tenant_scope(tenant):
-        for model in (WaitlistEntry, IdempotencyRecord, Booking, Slot, SlotTemplate,
-                      BlackoutDay, Venue, Programme):  # fmt: skip
+        for model in (Message, Invite, RosterEntry, AgeRule, WaitlistEntry, IdempotencyRecord,
+                      Booking, Slot, SlotTemplate, BlackoutDay, Venue, Programme):  # fmt: skip
             model.objects.all().delete()

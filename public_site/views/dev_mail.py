@@ -1,0 +1,116 @@
+"""A local-only mail viewer (/dev/mail/ on the root domain, only with DEBUG): the embedded
+defaults write every email to files under var/mail/ (Django's file backend: raw MIME), which a
+person cannot read comfortably. This page lists them and shows the HTML (with its inline QR
+code), the plain text and the attachments (PDF, calendar file) to open or download.
+
+Every view answers 404 unless DEBUG is on (local settings only; production refuses DEBUG).
+No sign-in: it shows only this computer's own outgoing mail."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+from dataclasses import dataclass
+from email.message import EmailMessage
+from pathlib import Path
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+SEPARATOR = b"\n" + b"-" * 79 + b"\n"
+FILE_NAME = re.compile(r"^[\w.-]+\.log$")
+LIST_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class StoredMail:
+    file: str
+    index: int
+    message: EmailMessage
+
+    @property
+    def url(self) -> str:
+        return reverse("dev_mail_detail", args=[self.file, self.index])
+
+
+def _mail_dir() -> Path:
+    if not settings.DEBUG:
+        raise Http404("local only")
+    return Path(settings.EMAIL_FILE_PATH)
+
+
+def _read(path: Path) -> list[EmailMessage]:
+    chunks = [chunk.strip(b"\n") for chunk in path.read_bytes().split(SEPARATOR)]
+    return [
+        email.message_from_bytes(chunk, policy=email.policy.default) for chunk in chunks if chunk
+    ]
+
+
+def _stored(file: str, index: int) -> StoredMail:
+    folder = _mail_dir()
+    if not FILE_NAME.match(file) or not (folder / file).is_file():
+        raise Http404("no such file")
+    messages = _read(folder / file)
+    if not 0 <= index < len(messages):
+        raise Http404("no such message")
+    return StoredMail(file, index, messages[index])
+
+
+def dev_mail_list(request: HttpRequest) -> HttpResponse:
+    folder = _mail_dir()
+    files = sorted(
+        (path for path in folder.glob("*.log") if FILE_NAME.match(path.name)),
+        key=lambda path: path.stat().st_mtime, reverse=True,
+    )[:LIST_LIMIT]  # fmt: skip
+    mails = [
+        StoredMail(path.name, index, message)
+        for path in files
+        for index, message in enumerate(_read(path))
+    ]
+    return render(request, "public_site/dev_mail_list.html", {"mails": mails[:LIST_LIMIT]})
+
+
+def dev_mail_detail(request: HttpRequest, file: str, index: int) -> HttpResponse:
+    stored = _stored(file, index)
+    message = stored.message
+    parts = list(message.walk())
+    html_part = message.get_body(preferencelist=("html",))
+    text_part = message.get_body(preferencelist=("plain",))
+    html = html_part.get_content() if html_part is not None else ""
+    attachments = []
+    for number, part in enumerate(parts):
+        if part.is_multipart():
+            continue
+        url = reverse("dev_mail_part", args=[file, index, number])
+        content_id = (part["Content-ID"] or "").strip("<>")
+        if content_id:  # inline images: point the HTML's cid: links at this page's part
+            html = html.replace(f"cid:{content_id}", url)
+        if part.get_filename():
+            attachments.append({"name": part.get_filename(), "type": part.get_content_type(),
+                                "url": url})  # fmt: skip
+    return render(
+        request,
+        "public_site/dev_mail_detail.html",
+        {
+            "mail": stored, "subject": message["Subject"], "to": message["To"],
+            "sender": message["From"], "date": message["Date"], "html": html,
+            "text": text_part.get_content() if text_part is not None else "",
+            "attachments": attachments,
+        },
+    )  # fmt: skip
+
+
+def dev_mail_part(request: HttpRequest, file: str, index: int, number: int) -> HttpResponse:
+    parts = list(_stored(file, index).message.walk())
+    if not 0 <= number < len(parts) or parts[number].is_multipart():
+        raise Http404("no such part")
+    part = parts[number]
+    response = HttpResponse(part.get_payload(decode=True), content_type=part.get_content_type())
+    if part.get_filename():
+        disposition = "inline" if part.get_content_type() == "application/pdf" else "attachment"
+        response["Content-Disposition"] = f'{disposition}; filename="{part.get_filename()}"'
+    response["Content-Security-Policy"] = "sandbox"
+    return response

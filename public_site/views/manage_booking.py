@@ -1,0 +1,237 @@
+"""Managing a booking without an account (/janji/...): see it, cancel it, move it to another
+day or time at the same place, send the e-voucher again.
+
+Access is proven once, by the one-time link from the e-voucher email or by the voucher code
+plus the date of birth (with organizers.access's limits on wrong tries), and then kept in the
+session for that booking on this organiser's host only (`manage_access`, keyed by the
+organiser). Any other booking id is "not found", the same answer as for one that does not
+exist. The one-time link spends itself only when the person presses the button on its page
+(a POST): mail scanners that open links (GET) do not use it up.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from organizers.access import access_booking_by_voucher
+from organizers.models import Booking, Message
+from organizers.personal_data import PersonalDataError, mask_nik, unseal
+from organizers.selectors import slot_get_bookable, slot_list_bookable_for_day, vaccine_brand_names
+from organizers.services import capacity
+from organizers.services import messages as outbox
+from public_site.forms_booking import ManageAccessForm, SlotChoiceForm
+from public_site.views.booking import (
+    grant_manage_access,
+    map_url,
+    month_calendar,
+    parse_day,
+    slot_labels,
+    zone_label,
+)
+from tenants.errors import ApplicationError, NotFoundError
+
+RESEND_MINUTES = 10  # one resent e-voucher per booking per this many minutes
+
+
+def _booking(request: HttpRequest, booking_id: int) -> Booking:
+    """The booking, if this browser proved it may manage it on this organiser's host."""
+    allowed = (request.session.get("manage_access") or {}).get(str(request.tenant.uid), [])
+    if booking_id not in allowed:
+        raise Http404
+    booking = (
+        Booking.objects.select_related("slot__venue", "programme").filter(id=booking_id).first()
+    )
+    if booking is None:
+        raise Http404
+    slot_labels(booking.slot)
+    return booking
+
+
+def _masked_nik(booking: Booking) -> str:
+    try:
+        return mask_nik(unseal(booking.nik_sealed, field="nik"))
+    except PersonalDataError:
+        return "•" * 16
+
+
+def manage_start_page(request: HttpRequest) -> HttpResponse:
+    """Open a booking with its voucher code and date of birth."""
+    form = ManageAccessForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and form.cleaned_data["date_of_birth"]:
+        try:
+            booking = access_booking_by_voucher(
+                voucher_code=form.cleaned_data["voucher_code"],
+                date_of_birth=form.cleaned_data["date_of_birth"],
+                address=request.META.get("REMOTE_ADDR", ""),
+            )
+        except NotFoundError:
+            form.add_error(
+                None,
+                _(
+                    "We found no booking with this voucher code and date of birth. Check both "
+                    "against the e-voucher and the KTP."
+                ),
+            )
+        except ApplicationError as exc:  # too many wrong tries
+            form.add_error(None, str(exc.message))
+        else:
+            grant_manage_access(request, [booking.id])
+            return redirect("manage_booking", booking.id)
+    return render(
+        request, "public_site/booking/manage_start.html", {"form": form},
+        status=400 if form.errors else 200,
+    )  # fmt: skip
+
+
+def manage_link_page(request: HttpRequest, token: str) -> HttpResponse:
+    """The one-time link from the e-voucher email: a button that opens the booking."""
+    if request.method == "POST":
+        from organizers.services.manage_links import manage_link_consume
+
+        try:
+            booking = manage_link_consume(token)
+        except ApplicationError as exc:
+            return render(
+                request, "public_site/booking/manage_link.html",
+                {"problem": str(exc.message), "code": exc.code}, status=404,
+            )  # fmt: skip
+        grant_manage_access(request, [booking.id])
+        return redirect("manage_booking", booking.id)
+    return render(request, "public_site/booking/manage_link.html", {"problem": ""})
+
+
+def manage_page(request: HttpRequest, booking_id: int) -> HttpResponse:
+    booking = _booking(request, booking_id)
+    venue = booking.slot.venue
+    return render(
+        request, "public_site/booking/manage.html",
+        {"booking": booking, "venue": venue, "map_url": map_url(venue),
+         "nik_masked": _masked_nik(booking),
+         "brand": vaccine_brand_names().get(booking.vaccine_brand, booking.vaccine_brand),
+         "is_active": booking.status == Booking.Status.ACTIVE,
+         "is_past": booking.slot.starts_at <= timezone.now()},
+    )  # fmt: skip
+
+
+def manage_cancel_page(request: HttpRequest, booking_id: int) -> HttpResponse:
+    """Ask first; cancel on the button. The seat goes to the next person."""
+    booking = _booking(request, booking_id)
+    if booking.status != Booking.Status.ACTIVE:
+        return redirect("manage_booking", booking.id)
+    if request.method == "POST":
+        with transaction.atomic():
+            if capacity.booking_cancel(booking_id=booking.id):
+                outbox.message_record(
+                    kind=Message.Kind.CANCELLED, booking=booking,
+                    event_key=f"cancelled:{booking.id}",
+                )  # fmt: skip
+        messages.success(request, _("Your booking is cancelled. The seat is free for others."))
+        return redirect("manage_booking", booking.id)
+    return render(request, "public_site/booking/manage_cancel.html", {"booking": booking})
+
+
+def manage_reschedule_page(request: HttpRequest, booking_id: int) -> HttpResponse:
+    """Another day at the same place: the month calendar."""
+    booking = _booking(request, booking_id)
+    if booking.status != Booking.Status.ACTIVE:
+        return redirect("manage_booking", booking.id)
+    venue = booking.slot.venue
+    month = month_calendar(
+        request, venue=venue, programme_id=booking.programme_id, dose=booking.dose,
+        day_url=lambda day: reverse("manage_reschedule_day", args=[booking.id, day.isoformat()]),
+    )  # fmt: skip
+    return render(
+        request, "public_site/booking/calendar.html",
+        {"programme": booking.programme, "venue": venue, "calendar": month,
+         "zone": zone_label(venue), "booking": booking,
+         "back_url": reverse("manage_booking", args=[booking.id])},
+    )  # fmt: skip
+
+
+def manage_reschedule_day_page(request: HttpRequest, booking_id: int, day: str) -> HttpResponse:
+    """The arrival times of the new day; choosing one moves the booking there."""
+    booking = _booking(request, booking_id)
+    if booking.status != Booking.Status.ACTIVE:
+        return redirect("manage_booking", booking.id)
+    venue = booking.slot.venue
+    chosen_day = parse_day(day)
+    now = timezone.now()
+    error = ""
+    if request.method == "POST":
+        form = SlotChoiceForm(request.POST)
+        slot = None
+        if form.is_valid():
+            slot = slot_get_bookable(
+                slot_id=form.cleaned_data["slot"], programme_id=booking.programme_id, now=now
+            )
+        if slot is None or slot.venue_id != venue.id:
+            error = _("This arrival time can no longer be booked. Choose another.")
+        elif slot.id == booking.slot_id:
+            messages.info(request, _("Your booking is already at this time."))
+            return redirect("manage_booking", booking.id)
+        else:
+            try:
+                with transaction.atomic():
+                    moved = capacity.booking_reschedule(booking_id=booking.id, new_slot_id=slot.id)
+                    outbox.message_record(
+                        kind=Message.Kind.RESCHEDULED, booking=moved,
+                        event_key=f"rescheduled:{booking.id}:{slot.id}:{int(now.timestamp())}",
+                    )  # fmt: skip
+            except ApplicationError as exc:
+                error = str(exc.message)
+            else:
+                slot_labels(slot)
+                messages.success(
+                    request,
+                    _("Your new time: %(day)s, %(time)s. We sent a new e-voucher.")
+                    % {"day": slot.day_label, "time": slot.time_label},
+                )
+                return redirect("manage_booking", booking.id)
+    slots = [
+        slot_labels(slot)
+        for slot in slot_list_bookable_for_day(
+            venue=venue, programme_id=booking.programme_id, dose=booking.dose, day=chosen_day,
+            now=now,
+        )
+    ]  # fmt: skip
+    return render(
+        request, "public_site/booking/times.html",
+        {"programme": booking.programme, "venue": venue, "slots": slots, "error": error,
+         "day_label": date_format(chosen_day, "l, j F Y"), "zone": zone_label(venue),
+         "chosen_slot_id": booking.slot_id, "booking": booking, "action": request.path,
+         "back_url": f"{reverse('manage_reschedule', args=[booking.id])}"
+                     f"?bulan={chosen_day:%Y-%m}"},
+        status=400 if error else 200,
+    )  # fmt: skip
+
+
+def manage_resend_page(request: HttpRequest, booking_id: int) -> HttpResponse:
+    """Send the e-voucher again (at most once every RESEND_MINUTES per booking)."""
+    booking = _booking(request, booking_id)
+    if request.method != "POST":
+        return redirect("manage_booking", booking.id)
+    if booking.status != Booking.Status.ACTIVE or not booking.email:
+        return redirect("manage_booking", booking.id)
+    bucket = int(timezone.now().timestamp() // (RESEND_MINUTES * 60))
+    with transaction.atomic():
+        sent = outbox.message_record(
+            kind=Message.Kind.RESEND, booking=booking, event_key=f"resend:{booking.id}:{bucket}"
+        )
+    if sent is None:
+        messages.info(
+            request,
+            _("We sent the e-voucher a few minutes ago. Check your inbox and spam folder."),
+        )
+    else:
+        messages.success(
+            request,
+            _("We are sending the e-voucher again to %(email)s.") % {"email": booking.email},
+        )
+    return redirect("manage_booking", booking.id)

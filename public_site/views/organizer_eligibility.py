@@ -1,0 +1,238 @@
+"""The organiser's pages for who may book a programme, under /kelola/program/<id>/:
+eligibility (roster, invites, email domains, employee number, quota; or the age rules of a
+public programme), the roster (upload CSV/XLSX, the row-by-row report, the list) and invites.
+
+Owners and administrators only (organizer_admin_page: others signed in get 404). Views parse
+forms and call organizers.services; they write nothing themselves. Works without JavaScript.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import OuterRef, Subquery
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from organizers.models import AgeRule, Invite, Message, Programme, RosterEntry
+from organizers.services import eligibility, invites, roster
+from public_site.organizer_forms import add_service_errors
+from public_site.views.organizer import organizer_admin_page
+from tenants.errors import ApplicationError
+
+ROSTER_PAGE_SIZE = 100
+
+
+class CompanyEligibilityForm(forms.Form):
+    uses_roster = forms.BooleanField(
+        label=gettext_lazy("People on the employee list (roster) may book"), required=False,
+        help_text=gettext_lazy("Upload the list on the roster page: NIK, employee number, name, "
+                               "email."),
+    )  # fmt: skip
+    asks_employee_number = forms.BooleanField(
+        label=gettext_lazy("Ask for the employee number too"), required=False,
+        help_text=gettext_lazy("The number must match the one on the roster."),
+    )  # fmt: skip
+    uses_invites = forms.BooleanField(
+        label=gettext_lazy("People with an invite link may book"), required=False,
+        help_text=gettext_lazy("Each link works once, for the person it was sent to."),
+    )  # fmt: skip
+    allowed_email_domains = forms.CharField(
+        label=gettext_lazy("Email domains that may book"), required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "autocapitalize": "none", "spellcheck": "false"}),
+        help_text=gettext_lazy("One per line, for example acme.co.id. Anyone with an address at "
+                               "that domain may book; subdomains only if you list them."),
+    )  # fmt: skip
+    quota = forms.IntegerField(
+        label=gettext_lazy("Quota (number of people)"), required=False, min_value=1,
+        max_value=10_000_000,
+        help_text=gettext_lazy("The most people who may hold a booking. Empty: no limit."),
+    )  # fmt: skip
+
+
+class AgeRuleForm(forms.Form):
+    min_age = forms.IntegerField(label=gettext_lazy("From age"), min_value=0, max_value=130)
+    max_age = forms.IntegerField(
+        label=gettext_lazy("Up to age"), min_value=0, max_value=130, required=False,
+        help_text=gettext_lazy("Empty: no upper limit (for example 60 and older)."),
+    )  # fmt: skip
+    opens_on = forms.DateField(
+        label=gettext_lazy("May book from"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class RosterUploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Roster file"),
+        help_text=roster.ROSTER_FORMATS_HELP,
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
+    )
+    replace = forms.BooleanField(
+        label=gettext_lazy("Replace the whole roster"), required=False,
+        help_text=gettext_lazy("Ticked: people who are not in this file are removed from the "
+                               "roster. Not ticked: people in the file are added or updated, "
+                               "everyone else stays."),
+    )  # fmt: skip
+
+
+class InviteForm(forms.Form):
+    emails = forms.CharField(
+        label=gettext_lazy("Email addresses"),
+        widget=forms.Textarea(attrs={"rows": 6, "autocapitalize": "none", "spellcheck": "false"}),
+        help_text=gettext_lazy("One per line. Each person gets their own link, which works once."),
+    )
+
+
+def _programme(programme_id: int) -> Programme:
+    return get_object_or_404(Programme, id=programme_id)
+
+
+def _company(programme_id: int) -> Programme:
+    return get_object_or_404(Programme, id=programme_id, kind=Programme.Kind.COMPANY)
+
+
+@organizer_admin_page
+def eligibility_page(request: HttpRequest, programme_id: int) -> HttpResponse:
+    programme = _programme(programme_id)
+    context: dict[str, Any] = {"programme": programme}
+    if programme.kind == Programme.Kind.COMPANY:
+        initial = {
+            "uses_roster": programme.uses_roster, "uses_invites": programme.uses_invites,
+            "allowed_email_domains": "\n".join(programme.allowed_email_domains),
+            "quota": programme.quota, "asks_employee_number": programme.asks_employee_number,
+        }  # fmt: skip
+        form = CompanyEligibilityForm(request.POST or None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            try:
+                eligibility.programme_eligibility_update(programme=programme, **form.cleaned_data)
+            except ApplicationError as exc:
+                add_service_errors(form, exc, default_field="allowed_email_domains")
+            else:
+                messages.success(request, _("Saved: who may book %(name)s.")
+                                 % {"name": programme.name})  # fmt: skip
+                return redirect("programme_eligibility", programme_id=programme.id)
+        context.update(form=form, roster_count=programme.roster.count(),
+                       invite_count=programme.invites.count())  # fmt: skip
+        return render(request, "public_site/kelola/eligibility_company.html", context)
+    form = AgeRuleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            eligibility.age_rule_create(programme=programme, **form.cleaned_data)
+        except ApplicationError as exc:
+            add_service_errors(form, exc, default_field="min_age")
+        else:
+            messages.success(request, _("The age group is added."))
+            return redirect("programme_eligibility", programme_id=programme.id)
+    rules = [(rule, eligibility.age_group_label(rule))
+             for rule in AgeRule.objects.filter(programme=programme)]  # fmt: skip
+    context.update(form=form, rules=rules)
+    return render(request, "public_site/kelola/eligibility_public.html", context)
+
+
+@organizer_admin_page
+@require_POST
+def age_rule_delete_page(request: HttpRequest, programme_id: int, rule_id: int) -> HttpResponse:
+    programme = _programme(programme_id)
+    get_object_or_404(AgeRule, programme=programme, id=rule_id)
+    eligibility.age_rule_delete(programme=programme, rule_id=rule_id)
+    messages.success(request, _("The age group is removed."))
+    return redirect("programme_eligibility", programme_id=programme.id)
+
+
+def _roster_context(request: HttpRequest, programme: Programme) -> dict[str, Any]:
+    page = Paginator(RosterEntry.objects.filter(programme=programme), ROSTER_PAGE_SIZE).get_page(
+        request.GET.get("halaman")
+    )
+    return {
+        "programme": programme, "page": page,
+        "entries": [(entry, roster.roster_masked_nik(entry)) for entry in page],
+    }  # fmt: skip
+
+
+@organizer_admin_page
+def roster_page(request: HttpRequest, programme_id: int) -> HttpResponse:
+    programme = _company(programme_id)
+    form = RosterUploadForm(request.POST or None, request.FILES or None)
+    report = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            if upload.size > roster.MAX_BYTES:
+                form.add_error("file", _("The file is larger than 5 MB. Split it into smaller "
+                                         "files. Nothing was imported."))  # fmt: skip
+            else:
+                try:
+                    report = roster.roster_import(
+                        programme, content=upload.read(), replace=form.cleaned_data["replace"]
+                    )
+                except ApplicationError as exc:
+                    form.add_error("file", exc.message)
+        if not form.is_valid():
+            status = 400
+    context = _roster_context(request, programme)
+    context.update(form=form, report=report)
+    return render(request, "public_site/kelola/roster.html", context, status=status)
+
+
+@organizer_admin_page
+@require_POST
+def roster_entry_delete_page(
+    request: HttpRequest, programme_id: int, entry_id: int
+) -> HttpResponse:
+    programme = _company(programme_id)
+    entry = get_object_or_404(RosterEntry, programme=programme, id=entry_id)
+    roster.roster_entry_delete(programme, entry.id)
+    messages.success(request, _("%(name)s is removed from the roster.") % {"name": entry.full_name})
+    return redirect("programme_roster", programme_id=programme.id)
+
+
+@organizer_admin_page
+def invites_page(request: HttpRequest, programme_id: int) -> HttpResponse:
+    programme = _company(programme_id)
+    form = InviteForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                created = invites.invites_create(programme, form.cleaned_data["emails"])
+            except ApplicationError as exc:
+                form.add_error("emails", exc.message)
+            else:
+                messages.success(request, _("Invites on their way: %(count)d.")
+                                 % {"count": len(created)})  # fmt: skip
+                return redirect("programme_invites", programme_id=programme.id)
+        status = 400
+    # The invite email's delivery (the outbox): waiting, sent or failed.
+    latest = Message.objects.filter(invite=OuterRef("pk")).order_by("-id").values("status")[:1]
+    listed = Invite.objects.filter(programme=programme).annotate(email_status=Subquery(latest))
+    rows = [
+        (invite, invites.invite_status(invite),
+         Message.Status(invite.email_status).label if invite.email_status else "")
+        for invite in listed[:500]
+    ]  # fmt: skip
+    return render(
+        request, "public_site/kelola/invites.html",
+        {"programme": programme, "form": form, "rows": rows}, status=status,
+    )  # fmt: skip
+
+
+@organizer_admin_page
+@require_POST
+def invite_revoke_page(request: HttpRequest, programme_id: int, invite_id: int) -> HttpResponse:
+    programme = _company(programme_id)
+    invite = get_object_or_404(Invite, programme=programme, id=invite_id)
+    try:
+        invites.invite_revoke(programme, invite.id)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The invite for %(email)s is revoked: its link no longer "
+                                    "works.") % {"email": invite.email})  # fmt: skip
+    return redirect("programme_invites", programme_id=programme.id)

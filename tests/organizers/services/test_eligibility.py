@@ -1,0 +1,358 @@
+"""Who may book: company programmes (roster, invites, email domains, quota) and public ones
+(age rules with release dates). Every refusal is a 409 with a code and a message that says why
+and what to do, in the person's language; nothing is written."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator
+
+import pytest
+from django.db import connections
+from django.utils import timezone
+
+from organizers.models import AgeRule, Booking, Invite, Message, Programme, RosterEntry, Slot
+from organizers.personal_data import person_key, seal
+from organizers.services.bookings import booking_place
+from organizers.services.capacity import BookingRefusedError, Person
+from organizers.services.eligibility import (
+    EligibilityRefusedError,
+    age_on,
+    eligibility_check,
+    eligibility_facts_forget,
+)
+from organizers.services.invites import invite_token, invites_create
+from tenants.context import tenant_scope
+from tenants.models import Tenant
+from tests.conftest import OrganizerFixture
+from tests.organizers.factories import (
+    a_person,
+    a_programme,
+    a_slot,
+    a_valid_nik,
+    a_venue,
+    organizer_data_delete,
+)
+
+
+@pytest.fixture
+def alpha(tenant_a: OrganizerFixture) -> Iterator[OrganizerFixture]:
+    with tenant_scope(tenant_a.tenant):
+        yield tenant_a
+
+
+def a_company(**fields: object) -> Programme:
+    return a_programme(name="Vaksinasi Karyawan", kind="company", **fields)
+
+
+def _on_roster(programme: Programme, person: Person, employee_number: str = "") -> RosterEntry:
+    return RosterEntry.objects.create(
+        programme=programme, person_key=person_key(person.nik),
+        nik_sealed=seal(person.nik, field="nik"), full_name=person.full_name,
+        employee_number=employee_number,
+    )  # fmt: skip
+
+
+def _state(slot: Slot) -> tuple[int, int, int]:
+    slot.refresh_from_db()
+    return slot.booked, Booking.objects.count(), Message.objects.count()
+
+
+def _refused(code: str, slot: Slot, person: Person, language: str = "en", **kwargs: object) -> str:
+    """Book and expect a refusal with `code`: nothing written. Returns the message."""
+    before = _state(slot)
+    person = Person(**{**person.__dict__, "language": language})
+    with pytest.raises(EligibilityRefusedError) as refused:
+        booking_place(programme_id=slot.programme_id, slot_id=slot.id, dose=1, person=person,
+                      **kwargs)  # type: ignore[arg-type]  # fmt: skip
+    assert refused.value.code == code
+    assert refused.value.status_code == 409
+    assert _state(slot) == before
+    return str(refused.value.message)
+
+
+def _book(slot: Slot, person: Person, dose: int = 1, **kwargs: object) -> Booking:
+    return booking_place(programme_id=slot.programme_id, slot_id=slot.id, dose=dose,
+                         person=person, **kwargs)  # type: ignore[arg-type]  # fmt: skip
+
+
+# --- Company programmes -----------------------------------------------------------------------
+
+
+def test_a_company_programme_with_no_way_in_admits_nobody(alpha: OrganizerFixture) -> None:
+    slot = a_slot(venue=a_venue(), programme=a_company())
+    message = _refused("programme_closed_to_public", slot, a_person())
+    assert "Ask your employer" in message
+
+
+def test_roster_admits_the_people_on_it_only(alpha: OrganizerFixture) -> None:
+    programme = a_company(uses_roster=True)
+    slot = a_slot(venue=a_venue(), programme=programme)
+    employee, outsider = a_person(), a_person(name="Orang Luar")
+    _on_roster(programme, employee)
+
+    message = _refused("not_on_roster", slot, outsider)
+    assert "not on Alpha Clinic's employee list" in message
+    assert "ask HR" in message
+    indonesian = _refused("not_on_roster", slot, outsider, language="id")
+    assert "HR" in indonesian
+    assert indonesian != message
+
+    booking = _book(slot, employee)
+    assert booking.status == "active"
+
+
+def test_the_employee_number_must_match_when_the_programme_asks_for_it(
+    alpha: OrganizerFixture,
+) -> None:
+    programme = a_company(uses_roster=True, asks_employee_number=True)
+    slot = a_slot(venue=a_venue(), programme=programme)
+    employee = a_person(employee_number="EMP-0001")
+    _on_roster(programme, employee, employee_number="emp-0001")
+
+    wrong = Person(**{**employee.__dict__, "employee_number": "EMP-9999"})
+    stranger = a_person(employee_number="EMP-9999")
+    message = _refused("not_on_roster", slot, wrong)
+    # A wrong number gets the same answer as a NIK not on the list: no roster oracle.
+    assert message == _refused("not_on_roster", slot, stranger)
+    assert "employee number" in message
+
+    assert _book(slot, employee).employee_number == "EMP-0001"  # case does not matter
+
+
+def test_an_invite_works_once_and_only_for_its_invitee(alpha: OrganizerFixture) -> None:
+    programme = a_company(uses_invites=True)
+    slot = a_slot(venue=a_venue(), programme=programme)
+    (invite,) = invites_create(programme, "Siti@Example.id")
+    token = invite_token(invite)
+    siti = a_person(email="siti@example.id")
+    someone = a_person(name="Budi", email="budi@example.id")
+
+    assert "invitation" in _refused("invite_required", slot, siti)  # no link
+    _refused("invite_other_person", slot, someone, invite_token=token)
+    _refused("invite_invalid", slot, siti, invite_token="x" * 32)
+
+    booking = _book(slot, siti, invite_token=token)
+
+    invite.refresh_from_db()
+    assert invite.used_at is not None
+    assert invite.booking_id == booking.id
+    # The link is spent: nobody else, not even with the invitee's email, can use it again.
+    other_with_same_email = a_person(name="Penyusup", email="siti@example.id")
+    message = _refused("invite_used", slot, other_with_same_email, invite_token=token)
+    assert "only once" in message
+
+
+def test_a_revoked_invite_is_refused(alpha: OrganizerFixture) -> None:
+    from organizers.services.invites import invite_revoke
+
+    programme = a_company(uses_invites=True)
+    slot = a_slot(venue=a_venue(), programme=programme)
+    (invite,) = invites_create(programme, ["siti@example.id"])
+    invite_revoke(programme, invite.id)
+
+    _refused("invite_invalid", slot, a_person(), invite_token=invite_token(invite))
+
+
+def test_the_invitee_books_the_second_dose_without_a_new_link(alpha: OrganizerFixture) -> None:
+    programme = a_company(uses_invites=True, quota=1)
+    venue = a_venue()
+    first = a_slot(venue=venue, programme=programme)
+    second = a_slot(venue=venue, programme=programme, starts_in=dt.timedelta(days=30))
+    (invite,) = invites_create(programme, ["siti@example.id"])
+    siti = a_person()
+
+    _book(first, siti, invite_token=invite_token(invite))
+    booking = _book(second, siti, dose=2)  # her invite admitted her; the quota counts her once
+
+    assert booking.dose == 2
+
+
+def test_email_domains_match_exactly_and_ignore_case(alpha: OrganizerFixture) -> None:
+    programme = a_company(allowed_email_domains=["Acme.co.id"])
+    slot = a_slot(venue=a_venue(), programme=programme)
+
+    for email in ("siti@mail.acme.co.id", "siti@acme.co.id.evil.test", "siti@example.id", ""):
+        message = _refused("email_domain_not_allowed", slot, a_person(email=email))
+        assert "@acme.co.id" in message
+    assert _book(slot, a_person(email="Siti@ACME.co.id")).status == "active"
+
+
+def test_the_quota_counts_people_not_bookings(alpha: OrganizerFixture) -> None:
+    programme = a_company(allowed_email_domains=["acme.co.id"], quota=2)
+    venue = a_venue()
+    first = a_slot(venue=venue, programme=programme)
+    second = a_slot(venue=venue, programme=programme, starts_in=dt.timedelta(days=30))
+    people = [a_person(name=f"Karyawan {i}", email=f"k{i}@acme.co.id") for i in range(3)]
+    _book(first, people[0])
+    _book(first, people[1])
+
+    message = _refused("company_quota_full", first, people[2])
+    assert "2 places" in message
+
+    assert _book(second, people[0], dose=2).dose == 2  # already counted
+    Booking.objects.filter(full_name="Karyawan 1").update(status="cancelled")
+    assert _book(first, people[2]).status == "active"  # a cancelled person frees a place
+
+
+# --- Public programmes ------------------------------------------------------------------------
+
+
+def test_a_public_programme_without_age_rules_admits_everyone(alpha: OrganizerFixture) -> None:
+    slot = a_slot(venue=a_venue(), programme=a_programme())
+    young = a_person(date_of_birth=dt.date(2008, 1, 1))
+    assert _book(slot, young).status == "active"
+
+
+def test_age_rules_open_by_group_and_say_when(alpha: OrganizerFixture) -> None:
+    programme = a_programme()
+    today = timezone.localdate()
+    AgeRule.objects.create(programme=programme, min_age=60, opens_on=today - dt.timedelta(days=1))
+    AgeRule.objects.create(programme=programme, min_age=18, max_age=59,
+                           opens_on=dt.date(today.year + 1, 7, 5))  # fmt: skip
+    slot = a_slot(venue=a_venue(), programme=programme)
+    elder = a_person(date_of_birth=dt.date(today.year - 70, 1, 1))
+    adult = a_person(name="Budi", date_of_birth=dt.date(today.year - 30, 1, 1))
+    child = a_person(name="Ani", date_of_birth=dt.date(today.year - 10, 1, 1))
+
+    message = _refused("age_group_not_open_yet", slot, adult)
+    assert message == (
+        f"Bookings for people aged 18\u201359 open on 5 July {today.year + 1}. Please come back "
+        "on that day to book."
+    )
+    assert "Juli" in _refused("age_group_not_open_yet", slot, adult, language="id")
+    message = _refused("age_not_eligible", slot, child)
+    assert "60 and older" in message
+    assert "At 10 you cannot book" in message
+
+    assert _book(slot, elder).status == "active"
+
+
+def test_age_is_counted_on_the_booking_day() -> None:
+    assert age_on(dt.date(1966, 3, 14), dt.date(2026, 3, 13)) == 59
+    assert age_on(dt.date(1966, 3, 14), dt.date(2026, 3, 14)) == 60
+    assert age_on(dt.date(1964, 2, 29), dt.date(2024, 2, 28)) == 59
+
+
+def test_eligibility_check_refuses_without_writing(alpha: OrganizerFixture) -> None:
+    programme = a_company(uses_roster=True)
+    with pytest.raises(EligibilityRefusedError) as refused:
+        eligibility_check(programme_id=programme.id, person=a_person())
+    assert refused.value.code == "not_on_roster"
+    eligibility_check(programme_id=a_programme().id, person=a_person())  # public: fine
+
+
+def test_the_open_programme_answer_is_forgotten_when_rules_change(
+    alpha: OrganizerFixture,
+) -> None:
+    programme = a_programme()
+    slot = a_slot(venue=a_venue(), programme=programme, capacity=5)
+    _book(slot, a_person(name="Pertama", date_of_birth=dt.date(2000, 1, 1)))  # cached: open
+    AgeRule.objects.create(programme=programme, min_age=60, opens_on=timezone.localdate())
+
+    _refused("age_not_eligible", slot, a_person(date_of_birth=dt.date(2000, 1, 1)))
+    eligibility_facts_forget()
+
+
+def test_the_public_rush_path_costs_no_query_for_eligibility(
+    alpha: OrganizerFixture, django_assert_max_num_queries: Callable
+) -> None:
+    programme = a_programme()
+    slot = a_slot(venue=a_venue(), programme=programme, capacity=5)
+    _book(slot, a_person(name="Pertama"))  # learns that the programme is open to everyone
+
+    # One statement books (seat + booking + voucher message); the savepoint around it exists
+    # only because the test runs inside a transaction.
+    with django_assert_max_num_queries(3) as captured:
+        _book(slot, a_person(name="Kedua", email=""))
+    statements = [q["sql"] for q in captured.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) == 1
+    assert statements[0].lstrip().startswith("WITH seat AS")
+
+
+# --- Under concurrency ------------------------------------------------------------------------
+
+
+def _race(count: int, work: Callable[[int], str]) -> Counter[str]:
+    results: list[str] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(count)
+
+    def runner(index: int) -> None:
+        try:
+            barrier.wait()
+            outcome = work(index)
+        except BookingRefusedError as exc:
+            outcome = exc.code
+        finally:
+            connections.close_all()
+        with lock:
+            results.append(outcome)
+
+    threads = [threading.Thread(target=runner, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return Counter(results)
+
+
+@pytest.fixture
+def alpha_committed(committed: Callable[[Callable], None]) -> Tenant:
+    tenant = Tenant.objects.get(slug="alpha")
+    committed(lambda: organizer_data_delete(tenant))
+    return tenant
+
+
+def test_the_quota_holds_when_twelve_people_race_for_three_places(
+    alpha_committed: Tenant,
+) -> None:
+    tenant = alpha_committed
+    with tenant_scope(tenant):
+        programme = a_company(allowed_email_domains=["acme.co.id"], quota=3)
+        venue = a_venue()
+        slots = [a_slot(venue=venue, programme=programme, capacity=10,
+                        starts_in=dt.timedelta(days=2 + i)) for i in range(2)]  # fmt: skip
+    people = [a_person(name=f"K{i}", email=f"k{i}@acme.co.id",
+                       nik=a_valid_nik()) for i in range(12)]  # fmt: skip
+
+    def book(index: int) -> str:
+        with tenant_scope(tenant):
+            _book(slots[index % 2], people[index])
+        return "booked"
+
+    outcome = _race(12, book)
+
+    assert outcome == Counter({"booked": 3, "company_quota_full": 9})
+    with tenant_scope(tenant):
+        assert Booking.objects.filter(programme=programme, status="active").count() == 3
+        assert sum(Slot.objects.filter(programme=programme).values_list("booked", flat=True)) == 3
+
+
+def test_one_invite_used_by_two_tabs_at_once_books_once(alpha_committed: Tenant) -> None:
+    tenant = alpha_committed
+    with tenant_scope(tenant):
+        programme = a_company(uses_invites=True)
+        slot = a_slot(venue=a_venue(), programme=programme, capacity=10)
+        (invite,) = invites_create(programme, ["siti@example.id"])
+        token = invite_token(invite)
+    # The same invitee, twice with different NIKs (e.g. a helper trying two family members).
+    people = [a_person(name=f"Tab {i}", nik=a_valid_nik()) for i in range(6)]
+
+    def book(index: int) -> str:
+        with tenant_scope(tenant):
+            _book(slot, people[index], invite_token=token)
+        return "booked"
+
+    outcome = _race(6, book)
+
+    assert outcome["booked"] == 1
+    assert outcome["invite_used"] == 5
+    with tenant_scope(tenant):
+        assert Booking.objects.filter(programme=programme).count() == 1
+        slot.refresh_from_db()
+        assert slot.booked == 1
+        used = Invite.objects.get(id=invite.id)
+        assert used.booking_id == Booking.objects.get(programme=programme).id

@@ -1,0 +1,77 @@
+"""The local mail viewer (/dev/mail/ on the root domain): the voucher email written by the file
+backend of ./sentra run can be read, with its QR code, PDF and calendar file. Off unless DEBUG."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from organizers.models import Message
+from organizers.services import messages
+from organizers.services.capacity import booking_create
+from tenants.context import tenant_scope
+from tests.conftest import ROOT_HOST, OrganizerFixture, host_client
+from tests.organizers.factories import a_person, a_programme, a_slot, a_venue
+
+
+def _voucher_written_to(folder: Path, tenant: OrganizerFixture, settings: object) -> str:
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = str(folder)
+    with tenant_scope(tenant.tenant):
+        programme = a_programme()
+        slot = a_slot(venue=a_venue(), programme=programme)
+        booking = booking_create(
+            programme_id=programme.id, slot_id=slot.id, dose=1, person=a_person()
+        )
+        messages.message_deliver(message_id=Message.objects.get(booking_id=booking.id).id)
+    return booking.voucher_code
+
+
+def test_voucher_email_reads_with_its_qr_code_pdf_and_calendar(
+    tenant_a: OrganizerFixture, settings: object, tmp_path: Path
+) -> None:
+    code = _voucher_written_to(tmp_path, tenant_a, settings)
+    settings.DEBUG = True
+    client = host_client(ROOT_HOST)
+
+    listing = client.get("/dev/mail/").content.decode()
+    detail_url = re.search(r'href="(/dev/mail/[^"]+/0/)"', listing)[1]
+    detail = client.get(detail_url).content.decode()
+    part_urls = dict(re.findall(r'<a href="(/dev/mail/[^"]+/\d+/)">([^<]+)</a>', detail))
+    by_name = {name: url for url, name in part_urls.items()}
+    pdf = client.get(by_name[f"e-voucher-{code}.pdf"])
+    ics = client.get(by_name[f"vaksinasi-{code}.ics"])
+
+    assert f"E-voucher vaksinasi Anda: {code}" in listing
+    assert "Puskesmas Cempaka" in detail
+    assert "cid:voucher-qr" not in detail  # the inline QR code points at its part here
+    qr_url = re.search(r"src=&quot;(/dev/mail/[^&]+)&quot;", detail)[1]
+    assert client.get(qr_url).content.startswith(b"\x89PNG")
+    assert pdf.content.startswith(b"%PDF")
+    assert pdf["Content-Type"] == "application/pdf"
+    assert b"BEGIN:VCALENDAR\r\n" in ics.content
+
+
+def test_mail_viewer_is_off_without_debug(
+    tenant_a: OrganizerFixture, settings: object, tmp_path: Path
+) -> None:
+    _voucher_written_to(tmp_path, tenant_a, settings)
+    settings.DEBUG = False
+    client = host_client(ROOT_HOST)
+    name = next(tmp_path.iterdir()).name
+
+    assert client.get("/dev/mail/").status_code == 404
+    assert client.get(f"/dev/mail/{name}/0/").status_code == 404
+
+
+def test_mail_viewer_refuses_paths_outside_the_mail_folder(
+    settings: object, tmp_path: Path, db: None
+) -> None:
+    settings.DEBUG = True
+    settings.EMAIL_FILE_PATH = str(tmp_path / "mail")
+    (tmp_path / "mail").mkdir()
+    (tmp_path / "secret.log").write_text("Subject: secret\n\nnot mail")
+    client = host_client(ROOT_HOST)
+
+    assert client.get("/dev/mail/..%2Fsecret.log/0/").status_code == 404
+    assert client.get("/dev/mail/secret.log/0/").status_code == 404
