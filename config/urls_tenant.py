@@ -29,6 +29,7 @@ urlpatterns = [
     path("daftar/kontak/", booking.contact_page, name="booking_contact"),
     path("daftar/periksa/", booking.review_page, name="booking_review"),
     path("daftar/selesai/", booking.done_page, name="booking_done"),
+    path("daftar/tawaran/<str:token>/", booking.waitlist_offer_page, name="waitlist_offer"),
     path("undangan/<str:token>/", booking.invite_page, name="booking_invite"),
     # Managing a booking: public_site/views/manage_booking.py
     path("janji/", manage_booking.manage_start_page, name="manage_start"),

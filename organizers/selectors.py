@@ -77,6 +77,18 @@ def waitlist_position(*, entry: WaitlistEntry) -> int:
     ).count()  # fmt: skip
 
 
+def waitlist_offer_get(*, token: str, now: dt.datetime) -> WaitlistEntry | None:
+    """An open waitlist offer by its token (still held, slot still ahead), with its slot."""
+    entry = (
+        WaitlistEntry.objects.select_related("offered_slot__venue", "programme")
+        .filter(offer_token=token, status=WaitlistEntry.Status.OFFERED, offer_expires_at__gt=now)
+        .first()
+    )
+    if entry is None or entry.offered_slot is None or entry.offered_slot.starts_at <= now:
+        return None
+    return entry
+
+
 def venue_list() -> QuerySet[Venue]:
     """Every venue of the organiser, whatever its review status (the organiser's own pages)."""
     return Venue.objects.order_by("name", "id")

@@ -59,6 +59,7 @@ TABLE: dict[str, Row] = {
     "daftar/kontak/": Row("/daftar/kontak/", 302, 302, 302),
     "daftar/periksa/": Row("/daftar/periksa/", 302, 302, 302, method="post", data={}),
     "daftar/selesai/": Row("/daftar/selesai/", 302, 302, 302),
+    "daftar/tawaran/<str:token>/": Row("/daftar/tawaran/not-an-offer/", *NOT_HERE, method="post"),
     "undangan/<str:token>/": Row("/undangan/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/", *NOT_HERE),
     # Managing a booking (public_site/views/manage_booking.py): only with proof, in a session
     # of this organiser's host (real bookings: tests/public_site/test_manage_booking.py).

@@ -382,7 +382,7 @@ def _waitlist_offer_content(message: Message) -> EmailContent:
             _("Accept it before then; afterwards it goes to the next person waiting."),
         ],
         # The booking page accepts the offer (POST /api/v1/waitlist/offers/<token>/accept).
-        action_url=_tenant_url(f"/?tawaran={entry.offer_token}"),
+        action_url=_tenant_url(f"/daftar/tawaran/{entry.offer_token}/"),
         action_label=_("Accept the seat"),
     )
 

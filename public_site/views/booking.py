@@ -46,6 +46,7 @@ from organizers.selectors import (
     venue_list_for_programme,
     venue_next_available_day,
     venue_seats_by_day,
+    waitlist_offer_get,
 )
 from organizers.services import capacity
 from organizers.services.bookings import booking_place
@@ -682,3 +683,32 @@ def invite_page(request: HttpRequest, token: str) -> HttpResponse:
         "email": invite.email,
     }
     return redirect("booking_programme", invite.programme_id)
+
+
+# --- A seat offered from the waitlist --------------------------------------------------------
+
+
+def waitlist_offer_page(request: HttpRequest, token: str) -> HttpResponse:
+    """/daftar/tawaran/<token>/: the link in the waitlist email. Shows the held seat and until
+    when it is held; the button turns it into a booking (and its e-voucher)."""
+    now = timezone.now()
+    entry = waitlist_offer_get(token=token, now=now)
+    if entry is None:
+        return render(request, "public_site/booking/offer.html", {"entry": None}, status=404)
+    if request.method == "POST":
+        try:
+            booking = capacity.waitlist_offer_accept(token=token, now=now)
+        except ApplicationError as exc:
+            return render(request, "public_site/booking/offer.html",
+                          {"entry": None, "problem": str(exc.message)}, status=409)  # fmt: skip
+        grant_manage_access(request, [booking.id])
+        request.session[DONE] = {"ids": [booking.id]}
+        return redirect("booking_done")
+    slot = slot_labels(entry.offered_slot)
+    zone = ZoneInfo(slot.venue.time_zone)
+    return render(
+        request, "public_site/booking/offer.html",
+        {"entry": entry, "slot": slot, "venue": slot.venue,
+         "held_until": f"{entry.offer_expires_at.astimezone(zone):%H:%M} {zone_label(slot.venue)}",
+         "map_url": map_url(slot.venue)},
+    )  # fmt: skip

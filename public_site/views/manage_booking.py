@@ -24,7 +24,7 @@ from organizers.access import access_booking_by_voucher
 from organizers.models import Booking, Message
 from organizers.personal_data import PersonalDataError, mask_nik, unseal
 from organizers.selectors import slot_get_bookable, slot_list_bookable_for_day, vaccine_brand_names
-from organizers.services import capacity
+from organizers.services import bookings
 from organizers.services import messages as outbox
 from public_site.forms_booking import ManageAccessForm, SlotChoiceForm
 from public_site.views.booking import (
@@ -126,12 +126,7 @@ def manage_cancel_page(request: HttpRequest, booking_id: int) -> HttpResponse:
     if booking.status != Booking.Status.ACTIVE:
         return redirect("manage_booking", booking.id)
     if request.method == "POST":
-        with transaction.atomic():
-            if capacity.booking_cancel(booking_id=booking.id):
-                outbox.message_record(
-                    kind=Message.Kind.CANCELLED, booking=booking,
-                    event_key=f"cancelled:{booking.id}",
-                )  # fmt: skip
+        bookings.booking_cancel_with_notice(booking_id=booking.id)
         messages.success(request, _("Your booking is cancelled. The seat is free for others."))
         return redirect("manage_booking", booking.id)
     return render(request, "public_site/booking/manage_cancel.html", {"booking": booking})
@@ -178,12 +173,9 @@ def manage_reschedule_day_page(request: HttpRequest, booking_id: int, day: str) 
             return redirect("manage_booking", booking.id)
         else:
             try:
-                with transaction.atomic():
-                    moved = capacity.booking_reschedule(booking_id=booking.id, new_slot_id=slot.id)
-                    outbox.message_record(
-                        kind=Message.Kind.RESCHEDULED, booking=moved,
-                        event_key=f"rescheduled:{booking.id}:{slot.id}:{int(now.timestamp())}",
-                    )  # fmt: skip
+                bookings.booking_reschedule_with_notice(
+                    booking_id=booking.id, new_slot_id=slot.id, now=now
+                )
             except ApplicationError as exc:
                 error = str(exc.message)
             else:

@@ -251,7 +251,7 @@ def test_waitlist_offer_is_recorded_when_a_seat_frees_and_links_to_accept_it(
     assert entry.status == WaitlistEntry.Status.OFFERED
     assert offer.event_key == f"waitlist_offer:{entry.id}:{entry.offer_token[:8]}"
     assert sent.to == ["budi@example.id"]
-    assert f"/?tawaran={entry.offer_token}" in sent.body
+    assert f"/daftar/tawaran/{entry.offer_token}/" in sent.body
     assert "10:00 WITA" in sent.body
 
 
