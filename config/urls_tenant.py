@@ -15,6 +15,8 @@ from public_site.views import (
 )
 
 urlpatterns = [
+    # First: the booking API is what opening hour hammers, and Django tries patterns in order.
+    path("api/", include("api.urls")),
     path("", tenant.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     # Booking (people without an account): public_site/views/booking.py
@@ -124,5 +126,4 @@ urlpatterns = [
     ),
     path("logo/<str:version>.png", organizer_branding.logo, name="brand_logo"),
     path("accounts/", include("allauth.urls")),
-    path("api/", include("api.urls")),
 ]

@@ -21,11 +21,20 @@ class LanguageMiddleware:
         self.supported = {code for code, _name in settings.LANGUAGES}
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        language = chosen if chosen in self.supported else settings.LANGUAGE_CODE
-        translation.activate(language)
-        request.LANGUAGE_CODE = language
-        response = self.get_response(request)
-        patch_vary_headers(response, ("Cookie",))
-        response.headers.setdefault("Content-Language", language)
-        return response
+        language = language_activate(request, self.supported)
+        return language_mark(self.get_response(request), language)
+
+
+def language_activate(request: HttpRequest, supported: set[str]) -> str:
+    """Activate the language of the cookie (or the default) for this request."""
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    language = chosen if chosen in supported else settings.LANGUAGE_CODE
+    translation.activate(language)
+    request.LANGUAGE_CODE = language
+    return language
+
+
+def language_mark(response: HttpResponse, language: str) -> HttpResponse:
+    patch_vary_headers(response, ("Cookie",))
+    response.headers.setdefault("Content-Language", language)
+    return response

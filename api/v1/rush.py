@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone, translation
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.fields import empty
@@ -31,7 +32,19 @@ from organizers.selectors import slot_list_for_venue_day, venue_get_bookable
 from organizers.services import bookings, capacity
 from tenants.errors import ApplicationError, NotFoundError
 
-_FIELDS = s.BookingCreateSerializer().fields  # bound once; validating with them keeps no state
+# Bound once per language (validating with them keeps no state): DRF formats some messages,
+# such as "at least 16 characters", once when the field is bound, in the language active then.
+_FIELDS_BY_LANGUAGE: dict[str, Any] = {}
+
+
+def _fields() -> Any:
+    language = get_language() or settings.LANGUAGE_CODE
+    fields = _FIELDS_BY_LANGUAGE.get(language)
+    if fields is None:
+        fields = _FIELDS_BY_LANGUAGE[language] = s.BookingCreateSerializer().fields
+    return fields
+
+
 _EXTRA_CHECKS = {"nik": s.nik_check, "date_of_birth": s.date_of_birth_check}
 
 
@@ -42,7 +55,7 @@ def _error(status: int, code: str, message: str, **extra: Any) -> JsonResponse:
 def _validate(payload: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
     data: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
-    for name, field in _FIELDS.items():
+    for name, field in _fields().items():
         try:
             value = field.run_validation(payload.get(name, empty))
             if name in _EXTRA_CHECKS:

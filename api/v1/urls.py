@@ -6,12 +6,13 @@ from drf_spectacular.views import SpectacularAPIView
 from api.v1 import views
 
 urlpatterns = [
+    # The two rush-hour endpoints first (patterns are tried in order).
+    path("bookings", views.BookingCreateView.as_view(), name="bookings"),
+    path("venues/<int:venue_id>/slots", views.VenueSlotsView.as_view(), name="venue-slots"),
     path("organizer", views.OrganizerView.as_view(), name="organizer"),
     path("me", views.MembershipView.as_view(), name="me"),
     path("programmes", views.ProgrammeListView.as_view(), name="programmes"),
     path("venues", views.VenueListView.as_view(), name="venues"),
-    path("venues/<int:venue_id>/slots", views.VenueSlotsView.as_view(), name="venue-slots"),
-    path("bookings", views.BookingCreateView.as_view(), name="bookings"),
     path("bookings/<str:voucher_code>/view", views.BookingView.as_view(), name="booking"),
     path(
         "bookings/<str:voucher_code>/cancel",

@@ -66,6 +66,7 @@ SLOT_LIST_CACHE_SECONDS = env_int("SENTRA_SLOT_LIST_CACHE_SECONDS", 2)
 
 MIDDLEWARE = [
     "tenants.middleware.TenantHostMiddleware",
+    "api.middleware.RushLaneMiddleware",  # the two rush-hour endpoints end here
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
