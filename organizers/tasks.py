@@ -3,7 +3,28 @@ schema stamped on the message when it was sent)."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+
 from config.celery import app
+
+logger = logging.getLogger(__name__)
+
+
+def _in_every_organiser(work: Callable[[], int]) -> int:
+    """Run a beat job in each organiser's schema; one organiser failing (logged) does not stop
+    the others. Returns the sum of what the job counted."""
+    from tenants.context import tenant_scope
+    from tenants.selectors import tenant_list_organizers
+
+    total = 0
+    for tenant in tenant_list_organizers():
+        try:
+            with tenant_scope(tenant):
+                total += work()
+        except Exception:
+            logger.exception("%s failed for organiser %s", work.__name__, tenant.schema_name)
+    return total
 
 
 @app.task(bind=True, max_retries=5, default_retry_delay=30, acks_late=True)
@@ -22,28 +43,16 @@ def waitlist_offers_expire_all() -> int:
     """Run by beat every minute: in every organiser's schema, an expired waitlist offer passes
     its held seat to the next person waiting, or back to the pool."""
     from organizers.services.capacity import waitlist_offers_expire
-    from tenants.context import tenant_scope
-    from tenants.selectors import tenant_list_organizers
 
-    expired = 0
-    for tenant in tenant_list_organizers():
-        with tenant_scope(tenant):
-            expired += waitlist_offers_expire()
-    return expired
+    return _in_every_organiser(waitlist_offers_expire)
 
 
 @app.task
 def idempotency_records_purge_all() -> int:
     """Run by beat hourly: Idempotency-Key records older than a day are not kept."""
     from organizers.services.housekeeping import idempotency_records_purge
-    from tenants.context import tenant_scope
-    from tenants.selectors import tenant_list_organizers
 
-    purged = 0
-    for tenant in tenant_list_organizers():
-        with tenant_scope(tenant):
-            purged += idempotency_records_purge()
-    return purged
+    return _in_every_organiser(idempotency_records_purge)
 
 
 @app.task(bind=True, max_retries=8, acks_late=True)
@@ -66,14 +75,8 @@ def messages_sweep_all() -> int:
     """Run by beat every minute: in every organiser's schema, a pending message whose task was
     lost is sent again (organizers.services.messages.messages_sweep)."""
     from organizers.services.messages import messages_sweep
-    from tenants.context import tenant_scope
-    from tenants.selectors import tenant_list_organizers
 
-    swept = 0
-    for tenant in tenant_list_organizers():
-        with tenant_scope(tenant):
-            swept += messages_sweep()
-    return swept
+    return _in_every_organiser(messages_sweep)
 
 
 @app.task
@@ -81,11 +84,5 @@ def reminders_record_all() -> int:
     """Run by beat every 15 minutes: in every organiser's schema, record the reminders due (the
     day before a slot; the dose-2 window opening). Each goes out once (its event_key)."""
     from organizers.services.messages import reminders_record
-    from tenants.context import tenant_scope
-    from tenants.selectors import tenant_list_organizers
 
-    recorded = 0
-    for tenant in tenant_list_organizers():
-        with tenant_scope(tenant):
-            recorded += reminders_record()
-    return recorded
+    return _in_every_organiser(reminders_record)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import time
 from collections.abc import Callable
+from importlib import import_module
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -52,6 +53,33 @@ class TenantHostMiddleware(TenantMainMiddleware):
 
             return healthz(request)
         return super().process_request(request)
+
+
+SESSION_SCHEMA_KEY = "_sentra_schema"
+
+
+class SessionTenantBindingMiddleware:
+    """A session belongs to the host (tenant schema) it was made on. Cookies are host-only
+    (`__Host-`), so a browser never sends one organiser's session to another; but the session
+    table is shared, and a cookie copied by hand would otherwise carry one organiser's booking
+    state, grants or sign-in to another's host. A session from another host is set aside here
+    (not deleted): the request starts with an empty one. Sits right after SessionMiddleware."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.session_store = import_module(settings.SESSION_ENGINE).SessionStore
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        tenant = getattr(request, "tenant", None)
+        schema = tenant.schema_name if tenant is not None else "public"
+        bound = request.session.get(SESSION_SCHEMA_KEY)
+        if bound is not None and bound != schema:
+            request.session = self.session_store()
+        response = self.get_response(request)
+        session = request.session
+        if session.modified and not session.is_empty() and bound != schema:
+            session[SESSION_SCHEMA_KEY] = schema
+        return response
 
 
 # URL names a platform staff member without TOTP may still reach: enough to set it up or leave.

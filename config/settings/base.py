@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "tenants.middleware.SessionTenantBindingMiddleware",
     "public_site.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -206,6 +207,8 @@ USE_TZ = True
 # --- Static and uploaded files --------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Files served at the site root by WhiteNoise (/favicon.ico, asked for by browsers on every host).
+WHITENOISE_ROOT = BASE_DIR / "public_site" / "root"
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 # One storage interface (tenants.storage) over "default": local disk here, S3 in production.

@@ -38,6 +38,9 @@ from tenants.errors import ApplicationError, NotFoundError
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 50_000
 MAX_COLUMNS = 30
+# An .xlsx is a zip: 5 MB can unpack to gigabytes, and openpyxl keeps every shared string in
+# memory. A 50,000-row roster unpacks to well under this.
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 _BATCH = 1000
 
 _HEADERS = {
@@ -147,16 +150,28 @@ def _csv_rows(content: bytes) -> Iterator[list[object]]:
 def _xlsx_rows(content: bytes) -> Iterator[list[object]]:
     from openpyxl import load_workbook
 
+    unreadable = _refuse(
+        _("The Excel file could not be read. Save it again as .xlsx. Nothing was imported."),
+        "roster_bad_xlsx",
+    )
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             if "xl/workbook.xml" not in archive.namelist():
                 raise zipfile.BadZipFile
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise unreadable from None
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise _refuse(
+            _("This Excel file unpacks to more than %(max)d MB, too much for a roster. "
+              "Split it, or save it as CSV. Nothing was imported.")
+            % {"max": MAX_UNPACKED_BYTES // (1024 * 1024)},
+            "roster_too_large",
+        )  # fmt: skip
+    try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a broken file
-        raise _refuse(
-            _("The Excel file could not be read. Save it again as .xlsx. Nothing was imported."),
-            "roster_bad_xlsx",
-        ) from None
+        raise unreadable from None
     try:
         sheet = workbook.worksheets[0]
         for values in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True):

@@ -206,6 +206,26 @@ def test_too_large_or_too_many_rows_writes_nothing(
     assert not RosterEntry.objects.exists()
 
 
+def test_an_xlsx_that_unpacks_to_too_much_is_refused_before_it_is_read(company: Programme) -> None:
+    """A zip bomb: a small upload whose shared strings would fill the worker's memory."""
+    import io
+    import zipfile
+
+    content = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(_xlsx([["NIK", "Nama"], [SITI, "Siti"]]))) as source, \
+            zipfile.ZipFile(content, "w", zipfile.ZIP_DEFLATED) as bomb:  # fmt: skip
+        for item in source.infolist():
+            bomb.writestr(item, source.read(item))
+        bomb.writestr("xl/padding.xml", b" " * (roster.MAX_UNPACKED_BYTES + 1))
+    assert len(content.getvalue()) < roster.MAX_BYTES
+
+    with pytest.raises(RosterFileError) as refused:
+        roster_import(company, content=content.getvalue())
+
+    assert refused.value.code == "roster_too_large"
+    assert not RosterEntry.objects.exists()
+
+
 def test_a_public_programme_has_no_roster(tenant_a: OrganizerFixture) -> None:
     with tenant_scope(tenant_a.tenant), pytest.raises(RosterFileError):
         roster_import(a_programme(), content=_csv(f"NIK,Nama\n{SITI},Siti\n"))

@@ -1,0 +1,57 @@
+"""A session belongs to the host it was made on (tenants.middleware.SessionTenantBindingMiddleware):
+a session cookie copied from one organiser's host to another's carries nothing across."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import connection
+
+from organizers.models import Booking
+from organizers.services import capacity
+from tenants.context import tenant_scope
+from tests.conftest import OrganizerFixture, host_client
+from tests.organizers.factories import a_person, a_programme, a_slot, a_venue
+from tests.public_site.test_booking_pages import (  # noqa: F401 - `place` is a fixture
+    _book,
+    _choose_time,
+    _enter_person,
+    place,
+)
+
+
+def test_a_copied_session_cookie_shows_nothing_of_another_organiser(
+    tenant_a: OrganizerFixture, tenant_b: OrganizerFixture, place: dict  # noqa: F811
+) -> None:
+    booker = host_client(tenant_a.host)
+    _choose_time(booker, place)
+    _enter_person(booker)
+    assert _book(booker).status_code == 302
+    with tenant_scope(tenant_a.tenant):
+        own_id = Booking.objects.get().id
+    # Beta has a booking with the same id (ids are counted per organiser).
+    with tenant_scope(tenant_b.tenant):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT setval(pg_get_serial_sequence('organizers_booking', 'id'), %s, false)",
+                [own_id],
+            )
+        programme, venue = a_programme(), a_venue(name="Beta Hall")
+        slot = a_slot(venue=venue, programme=programme)
+        victim = capacity.booking_create(
+            programme_id=programme.id, slot_id=slot.id, dose=1,
+            person=a_person(name="Victim Beta", email="victim@beta.id"),
+        )  # fmt: skip
+    assert victim.id == own_id
+
+    intruder = host_client(tenant_b.host)
+    stolen = booker.cookies[settings.SESSION_COOKIE_NAME].value
+    intruder.cookies[settings.SESSION_COOKIE_NAME] = stolen
+    done = intruder.get("/daftar/selesai/")
+    manage = intruder.get(f"/janji/{victim.id}/")
+
+    assert done.status_code == 302  # an empty session: back to the start
+    assert manage.status_code == 404
+    for response in (done, manage):
+        assert "Victim Beta" not in response.content.decode()
+    # The booker's own session on alpha is untouched.
+    assert booker.get("/daftar/selesai/").status_code == 200
