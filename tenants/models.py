@@ -64,18 +64,18 @@ class Tenant(TenantMixin):
     def create_schema(
         self, check_if_exists: bool = False, sync_schema: bool = True, verbosity: int = 1
     ) -> bool:
-        """Clone the template schema (tables, indexes, constraints and the django_migrations
+        """Copy the template schema (tables, indexes, constraints and the django_migrations
         rows that say they are applied) instead of migrating from scratch. The template is a
         tenant like the others, so `migrate_schemas` keeps it current before any sign-up."""
-        from django_tenants.clone import CloneSchema
         from django_tenants.utils import schema_exists
+
+        from tenants.services.schema_copy import schema_copy
 
         if self.schema_name == TEMPLATE_SCHEMA or not schema_exists(TEMPLATE_SCHEMA):
             return super().create_schema(check_if_exists, sync_schema, verbosity)
         if check_if_exists and schema_exists(self.schema_name):
             return False
-        # Runs on the public schema and leaves the connection there.
-        CloneSchema().clone_schema(TEMPLATE_SCHEMA, self.schema_name, "DATA")
+        schema_copy(source=TEMPLATE_SCHEMA, target=self.schema_name)
         return True
 
     @property
