@@ -29,6 +29,7 @@ urlpatterns = [
     ),
     path("daftar/data-diri/", booking.person_page, name="booking_person"),
     path("daftar/kontak/", booking.contact_page, name="booking_contact"),
+    path("daftar/kode-email/", booking.email_code_page, name="booking_email_code"),
     path("daftar/periksa/", booking.review_page, name="booking_review"),
     path("daftar/selesai/", booking.done_page, name="booking_done"),
     path("daftar/tawaran/<str:token>/", booking.waitlist_offer_page, name="waitlist_offer"),

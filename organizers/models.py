@@ -303,8 +303,9 @@ class Booking(models.Model):
     )
     vaccine_brand = models.SlugField(max_length=30, db_index=False)
     first_dose = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="later_doses"
-    )
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="later_doses",
+        db_index=False,  # booking_later_doses: only the few rows that have one
+    )  # fmt: skip
     created_at = models.DateTimeField(default=timezone.now)
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
@@ -319,10 +320,15 @@ class Booking(models.Model):
                 name="booking_one_active_per_person_dose",
             ),
         )
+        # Lookups by person always name the programme: the partial unique index above serves
+        # them, so there is no separate person_key index to update on every booking.
         indexes = (
-            models.Index(fields=("person_key",), name="booking_person_key"),
             models.Index(fields=("slot", "status"), name="booking_slot_status"),
-        )
+            models.Index(
+                fields=("first_dose",), condition=Q(first_dose__isnull=False),
+                name="booking_later_doses",
+            ),
+        )  # fmt: skip
 
     def __str__(self) -> str:
         return self.voucher_code
@@ -487,6 +493,7 @@ class Message(models.Model):
         WAITLIST_OFFER = "waitlist_offer", _("Seat offered from the waitlist")
         INVITE = "invite", _("Invitation")
         MANAGE_LINK = "manage_link", _("Link to manage a booking")
+        EMAIL_CODE = "email_code", _("Code to confirm an email address")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting to be sent")

@@ -227,6 +227,23 @@ class ContactForm(AccessibleForm):
         return self.cleaned_data["email"].strip().lower()
 
 
+class EmailCodeForm(AccessibleForm):
+    """The 6-digit code emailed to confirm an address (company programmes by email domain)."""
+
+    code = forms.CharField(
+        label=_("Code from the email"), max_length=12,
+        help_text=_("6 digits. Check your spam folder if the email does not arrive."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+        error_messages={"required": _("Enter the 6-digit code from the email.")},
+    )  # fmt: skip
+
+    def clean_code(self) -> str:
+        code = "".join(ch for ch in self.cleaned_data["code"] if not ch.isspace())
+        if not (len(code) == 6 and code.isdigit()):
+            raise forms.ValidationError(_("The code has 6 digits, like 123456."))
+        return code
+
+
 class ConsentForm(AccessibleForm):
     """Step "Check and agree": the consent to process health data (UU PDP)."""
 

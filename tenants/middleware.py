@@ -35,6 +35,8 @@ class TenantHostMiddleware(TenantMainMiddleware):
         """Host -> tenant, remembered per process for TENANT_HOST_CACHE_SECONDS: at opening hour
         every request would otherwise start with the same Domain query. A tenant renamed or
         approved is seen by every process within that time."""
+        if settings.TENANT_HOST_CACHE_SECONDS <= 0:
+            return super().get_tenant(domain_model, hostname)
         now = time.monotonic()
         cached = _HOST_CACHE.get(hostname)
         if cached is not None and cached[1] > now:

@@ -77,8 +77,12 @@ def django_db_setup(
 
 
 def _test_tenant(slug: str) -> OrganizerFixture:
+    from organizers.services.eligibility import refusals_key
+
     tenant = Tenant.objects.get(slug=slug)
     owner = Membership.objects.get(tenant=tenant, role="owner").user
+    # The test client's refused eligibility checks from an earlier test (per address, 15 min).
+    caches["global"].delete(refusals_key("127.0.0.1", tenant.uid))
     return OrganizerFixture(tenant=tenant, host=f"{slug}.{ROOT_HOST}", owner=owner)
 
 

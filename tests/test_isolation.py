@@ -57,6 +57,7 @@ TABLE: dict[str, Row] = {
     ),
     "daftar/data-diri/": Row("/daftar/data-diri/", 302, 302, 302),
     "daftar/kontak/": Row("/daftar/kontak/", 302, 302, 302),
+    "daftar/kode-email/": Row("/daftar/kode-email/", 302, 302, 302, method="post", data={}),
     "daftar/periksa/": Row("/daftar/periksa/", 302, 302, 302, method="post", data={}),
     "daftar/selesai/": Row("/daftar/selesai/", 302, 302, 302),
     "daftar/tawaran/<str:token>/": Row("/daftar/tawaran/not-an-offer/", *NOT_HERE, method="post"),

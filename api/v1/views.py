@@ -175,7 +175,10 @@ class WaitlistJoinView(PublicAPIView):
         form.is_valid(raise_exception=True)
         data = form.validated_data
         # Only people who may book the programme may wait for a seat in it.
-        eligibility.eligibility_check(programme_id=data["programme_id"], person=_person(data))
+        eligibility.eligibility_check(
+            programme_id=data["programme_id"], person=_person(data),
+            address=request.META.get("REMOTE_ADDR", ""),
+        )  # fmt: skip
         entry = capacity.waitlist_join(
             programme_id=data["programme_id"], venue_id=data["venue_id"], day=data["day"],
             dose=data["dose"], person=_person(data),
@@ -188,5 +191,5 @@ class WaitlistJoinView(PublicAPIView):
 class WaitlistOfferAcceptView(PublicAPIView):
     @extend_schema(request=None, responses={201: s.BookingSerializer})
     def post(self, request: Request, token: str) -> Response:
-        booking = capacity.waitlist_offer_accept(token=token)
+        booking = bookings.waitlist_offer_accept_checked(token=token)
         return _booking_response(booking, status=201)

@@ -7,10 +7,10 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from organizers.models import Booking, Message, Programme
+from organizers.models import Booking, Message, Programme, WaitlistEntry
 from organizers.services import capacity, eligibility, messages
 from tenants.errors import NotFoundError
 
@@ -24,9 +24,17 @@ def booking_place(
     reserve_next_dose: bool = False,
     invite_token: str | None = None,
     now: dt.datetime | None = None,
+    email_verified: bool = False,
+    address: str | None = None,
 ) -> Booking:
     """Book one person: refused (nothing written) if they may not book this programme, or for
-    any reason the capacity engine gives. The e-voucher goes out after the commit."""
+    any reason the capacity engine gives. The e-voucher goes out after the commit.
+
+    `email_verified`: the caller proved the person owns `person.email` (the booking pages'
+    code); without it someone admitted only by an email domain is refused
+    (`email_verification_required`). `address`: the client's address; eligibility refusals are
+    counted per address and organiser, and beyond the limit the booking is refused with
+    `too_many_attempts` (429) without checking."""
     now = now or timezone.now()
     if eligibility.programme_is_open_to_everyone(programme_id):
         # The rush path: a public programme without age rules (known without a query for a
@@ -36,13 +44,21 @@ def booking_place(
             reserve_next_dose=reserve_next_dose, now=now,
         )  # fmt: skip
     capacity.tenant_takes_bookings_check()  # "not taking bookings yet" before eligibility
+    if address is not None:
+        eligibility.refusals_allowed(address=address)
     with transaction.atomic():
         programme = Programme.objects.filter(id=programme_id, is_active=True).first()
         if programme is None:
             raise NotFoundError(_("This programme does not exist."), code="programme_not_found")
-        claim = eligibility.eligibility_claim(
-            programme=programme, person=person, invite_token=invite_token, now=now
-        )
+        try:
+            claim = eligibility.eligibility_claim(
+                programme=programme, person=person, invite_token=invite_token, now=now,
+                email_verified=email_verified,
+            )  # fmt: skip
+        except eligibility.EligibilityRefusedError as exc:
+            if address is not None:
+                eligibility.refusal_counted(address=address, code=exc.code)
+            raise
         booking = capacity.booking_create(
             programme_id=programme_id, slot_id=slot_id, dose=dose, person=person,
             reserve_next_dose=reserve_next_dose, now=now,
@@ -77,3 +93,24 @@ def booking_reschedule_with_notice(
                 event_key=f"rescheduled:{moved.id}:{moved.slot_id}:{int(now.timestamp())}",
             )  # fmt: skip
         return moved
+
+
+def waitlist_offer_accept_checked(*, token: str, now: dt.datetime | None = None) -> Booking:
+    """Accept a waitlist offer (capacity.waitlist_offer_accept) after the company programme's
+    quota check, in one transaction: the programme row is locked and the people holding an
+    active booking counted as for a booking (eligibility), so a seat from the waitlist cannot
+    exceed the quota. Refused with `company_quota_full` (nothing booked, the seat stays held
+    until the offer expires)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        entry = (
+            WaitlistEntry.objects.select_related("programme")
+            .filter(offer_token=token, status=WaitlistEntry.Status.OFFERED)
+            .first()
+        )
+        if entry is not None and entry.offer_expires_at > now:
+            programme = entry.programme
+            if programme.kind == Programme.Kind.COMPANY and programme.quota is not None:
+                with translation.override(entry.language or translation.get_language()):
+                    eligibility.quota_claim(programme=programme, key=entry.person_key)
+        return capacity.waitlist_offer_accept(token=token, now=now)

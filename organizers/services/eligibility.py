@@ -44,9 +44,11 @@ class EligibilityRefusedError(BookingRefusedError):
 
 @dataclass(frozen=True)
 class EligibilityClaim:
-    """What the booking uses: the invite to mark used once the booking exists."""
+    """What the booking uses: the invite to mark used once the booking exists. `by_email_domain`:
+    only the email domain admits the person (the address must be proven before booking)."""
 
     invite_id: int | None = None
+    by_email_domain: bool = False
 
 
 # --- Facts cached per process (the rush path) -------------------------------------------------
@@ -139,18 +141,27 @@ def _same_employee_number(given: str, on_roster: str) -> bool:
 
 
 def eligibility_claim(
-    *, programme: Programme, person: Person, invite_token: str | None, now: dt.datetime
+    *,
+    programme: Programme,
+    person: Person,
+    invite_token: str | None,
+    now: dt.datetime,
+    email_verified: bool = False,
 ) -> EligibilityClaim:
     """Check that `person` may book `programme`, inside the booking's transaction, and claim
     what the booking uses (an invite, a place in the quota). Raises EligibilityRefusedError.
+    Someone admitted only by their email domain is refused (`email_verification_required`)
+    unless the caller proved they own the address (`email_verified`, the booking pages' code).
     The refusal's message is in the person's language."""
     with translation.override(person.language or translation.get_language()):
         if programme.kind == Programme.Kind.COMPANY:
             key = person_key(person.nik)
             claim = _company_admits(programme=programme, person=person, key=key,
                                     invite_token=invite_token)  # fmt: skip
+            if claim.by_email_domain and not email_verified:
+                raise email_verification_required()
             if programme.quota is not None:
-                _quota_claim(programme=programme, key=key)
+                quota_claim(programme=programme, key=key)
             return claim
         _age_rules_admit(programme=programme, person=person, now=now)
         return EligibilityClaim()
@@ -162,23 +173,98 @@ def eligibility_check(
     person: Person,
     invite_token: str | None = None,
     now: dt.datetime | None = None,
-) -> None:
+    address: str | None = None,
+) -> EligibilityClaim:
     """The same rules without claiming anything (no lock, nothing written): for a booking page
-    that wants to refuse early, or joining a waitlist. Raises EligibilityRefusedError."""
+    that wants to refuse early, or joining a waitlist. Raises EligibilityRefusedError. The
+    claim says whether only the email domain admits the person. With `address`, refusals are
+    counted per client address (TooManyAttemptsError beyond the limit, without checking)."""
     if programme_is_open_to_everyone(programme_id) is not False:
-        return  # open to everyone, or no such programme (the caller says so)
+        return EligibilityClaim()  # open to everyone, or no such programme (the caller says so)
     programme = Programme.objects.filter(id=programme_id).first()
     if programme is None:
-        return
+        return EligibilityClaim()
     now = now or timezone.now()
-    with translation.override(person.language or translation.get_language()):
-        if programme.kind != Programme.Kind.COMPANY:
-            _age_rules_admit(programme=programme, person=person, now=now)
-            return
-        key = person_key(person.nik)
-        _company_admits(programme=programme, person=person, key=key, invite_token=invite_token)
-        if programme.quota is not None:
-            _quota_check(programme=programme, key=key)
+    if address is not None:
+        refusals_allowed(address=address)
+    try:
+        with translation.override(person.language or translation.get_language()):
+            if programme.kind != Programme.Kind.COMPANY:
+                _age_rules_admit(programme=programme, person=person, now=now)
+                return EligibilityClaim()
+            key = person_key(person.nik)
+            claim = _company_admits(
+                programme=programme, person=person, key=key, invite_token=invite_token
+            )
+            if programme.quota is not None:
+                _quota_check(programme=programme, key=key)
+            return claim
+    except EligibilityRefusedError as exc:
+        if address is not None:
+            refusal_counted(address=address, code=exc.code)
+        raise
+
+
+def email_verification_required() -> EligibilityRefusedError:
+    return _refuse(
+        "email_verification_required",
+        _(
+            "This programme admits you by your work email address, which must first be "
+            "confirmed with a code sent to it. Please book on %(organiser)s's booking pages "
+            "(the website), where the code is sent."
+        )
+        % {"organiser": _organiser_name()},
+    )
+
+
+# --- Limits on refused checks (a roster is not an oracle) -----------------------------------
+
+# Refusals that tell whether someone is on a roster, holds an invite or uses an allowed domain.
+COUNTED_REFUSALS = frozenset(
+    {"not_on_roster", "invite_invalid", "invite_used", "invite_other_person", "invite_required",
+     "email_domain_not_allowed"}
+)  # fmt: skip
+REFUSALS_PER_ADDRESS = 10
+REFUSALS_WINDOW_SECONDS = 15 * 60
+
+
+def refusals_key(address: str, tenant_uid: object = None) -> str:
+    return f"eligibility-refused:{tenant_uid or require_current_tenant().uid}:{address}"
+
+
+def refusals_allowed(*, address: str) -> None:
+    """Raise TooManyAttemptsError (429, `too_many_attempts`) once this client address was refused
+    REFUSALS_PER_ADDRESS times by this organiser in the window. Global cache, keyed by tenant."""
+    from django.core.cache import caches
+
+    if (caches["global"].get(refusals_key(address)) or 0) >= REFUSALS_PER_ADDRESS:
+        raise EligibilityAttemptsError()
+
+
+def refusal_counted(*, address: str, code: str) -> None:
+    if code not in COUNTED_REFUSALS:
+        return
+    from django.core.cache import caches
+
+    cache, key = caches["global"], refusals_key(address)
+    cache.add(key, 0, REFUSALS_WINDOW_SECONDS)
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, REFUSALS_WINDOW_SECONDS)
+
+
+class EligibilityAttemptsError(ApplicationError):
+    status_code = 429
+
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "Too many attempts that did not match the list of people who may book. Please "
+                "try again in 15 minutes, or ask your employer (HR) for help."
+            ),
+            code="too_many_attempts",
+        )
 
 
 def _company_admits(
@@ -215,7 +301,7 @@ def _company_admits(
         if admitted is not None:
             return admitted
     if domains and _email_domain(person.email) in domains:
-        return EligibilityClaim()
+        return EligibilityClaim(by_email_domain=True)
     # Refused: say the most specific reason, and what to do.
     if invite_problem is not None:
         raise invite_problem
@@ -288,7 +374,7 @@ def _invite_admits(
     return (EligibilityClaim(), None) if used_by_them else (None, None)
 
 
-def _quota_claim(*, programme: Programme, key: str) -> None:
+def quota_claim(*, programme: Programme, key: str) -> None:
     """Lock the programme row, then count: the lock makes the count and the booking that follows
     one step for concurrent bookers of this programme. FOR NO KEY UPDATE: it serialises quota
     claims without blocking the foreign-key checks of other inserts (a waitlist offer being

@@ -309,6 +309,14 @@ def _cancelled_content(message: Message) -> EmailContent:
         ],
         action_url=_tenant_url("/"),
         action_label=_("Book a new time"),
+        # The same event as the voucher's calendar file, cancelled: calendars remove it.
+        attachments=[
+            (
+                f"vaksinasi-{facts.code}-batal.ics",
+                vouchers.voucher_ics(booking, facts, cancelled=True),
+                "text/calendar",
+            )
+        ],
     )
 
 
@@ -439,6 +447,10 @@ def message_content(message: Message, *, branding: EmailBranding) -> EmailConten
     if kind in (Message.Kind.VOUCHER, Message.Kind.RESEND, Message.Kind.RESCHEDULED,
                 Message.Kind.REMINDER):  # fmt: skip
         return _voucher_content(message, kind=kind, branding=branding)
+    if kind == Message.Kind.EMAIL_CODE:
+        from organizers.services.email_codes import email_code_content
+
+        return email_code_content(message)
     builders = {
         Message.Kind.CANCELLED: _cancelled_content,
         Message.Kind.DOSE2_WINDOW: _dose2_content,
@@ -494,8 +506,11 @@ def _inline_png(content: bytes, *, cid: str, filename: str) -> MIMEImage:
 
 
 def _calendar_part(filename: str, ics: bytes | str) -> MIMEBase:
-    """Base64, so that the calendar's CRLF line endings (RFC 5545) arrive as they were."""
-    part = MIMEBase("text", "calendar", method="PUBLISH", charset="utf-8")
+    """Base64, so that the calendar's CRLF line endings (RFC 5545) arrive as they were. The
+    part's method is the calendar's own (PUBLISH, or CANCEL for a cancellation)."""
+    text = ics.decode() if isinstance(ics, bytes) else ics
+    method = "CANCEL" if "\r\nMETHOD:CANCEL\r\n" in text else "PUBLISH"
+    part = MIMEBase("text", "calendar", method=method, charset="utf-8")
     part.set_payload(ics.encode() if isinstance(ics, str) else ics)
     encode_base64(part)
     part.add_header("Content-Disposition", "attachment", filename=filename)

@@ -354,10 +354,21 @@ def _ics_time(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def voucher_ics(booking: Booking, facts: VoucherFacts, *, now: dt.datetime | None = None) -> str:
+def voucher_ics(
+    booking: Booking,
+    facts: VoucherFacts,
+    *,
+    now: dt.datetime | None = None,
+    cancelled: bool = False,
+) -> str:
     """An RFC 5545 calendar with one event, times in UTC. The UID is the booking's, so a new
-    time replaces the old event in the person's calendar. Call inside translation.override."""
+    time replaces the old event in the person's calendar. Call inside translation.override.
+
+    cancelled: the same event as METHOD:CANCEL / STATUS:CANCELLED, one sequence above any
+    voucher sent up to this minute (no voucher goes out after a cancellation), so the person's
+    calendar removes it."""
     now = now or timezone.now()
+    sequence = int((now - _SEQUENCE_EPOCH).total_seconds() // 60) + (1 if cancelled else 0)
     tenant = require_current_tenant()
     slot = booking.slot
     summary = _("Vaccination: %(dose)s, %(brand)s") % {"dose": facts.dose, "brand": facts.brand}
@@ -374,18 +385,18 @@ def voucher_ics(booking: Booking, facts: VoucherFacts, *, now: dt.datetime | Non
         "VERSION:2.0",
         "PRODID:-//Sentra//E-voucher//ID",
         "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
+        "METHOD:CANCEL" if cancelled else "METHOD:PUBLISH",
         "BEGIN:VEVENT",
         f"UID:booking-{booking.pk}-{tenant.uid}@sentra",
         f"DTSTAMP:{_ics_time(now)}",
         # Rescheduling sends the event again under the same UID: a higher sequence replaces it.
-        f"SEQUENCE:{int((now - _SEQUENCE_EPOCH).total_seconds() // 60)}",
+        f"SEQUENCE:{sequence}",
         f"DTSTART:{_ics_time(slot.starts_at)}",
         f"DTEND:{_ics_time(slot.ends_at)}",
         f"SUMMARY:{_ics_text(summary)}",
         f"LOCATION:{_ics_text(f'{facts.venue_name}, {facts.venue_address}')}",
         f"DESCRIPTION:{_ics_text(description)}",
-        "STATUS:CONFIRMED",
+        "STATUS:CANCELLED" if cancelled else "STATUS:CONFIRMED",
         "TRANSP:OPAQUE",
         "END:VEVENT",
         "END:VCALENDAR",

@@ -14,6 +14,7 @@ is refused, nobody is booked. Times are the venue's own (WIB, WITA or WIT).
 from __future__ import annotations
 
 import calendar
+import contextlib
 import datetime as dt
 import json
 import secrets
@@ -49,9 +50,16 @@ from organizers.selectors import (
     waitlist_offer_get,
 )
 from organizers.services import capacity
-from organizers.services.bookings import booking_place
+from organizers.services.bookings import booking_place, waitlist_offer_accept_checked
 from organizers.services.eligibility import eligibility_check
-from public_site.forms_booking import ConsentForm, ContactForm, PersonForm, SlotChoiceForm
+from organizers.services.email_codes import EmailCodeError, email_code_check, email_code_send
+from public_site.forms_booking import (
+    ConsentForm,
+    ContactForm,
+    EmailCodeForm,
+    PersonForm,
+    SlotChoiceForm,
+)
 from tenants.errors import ApplicationError
 
 BOOKING_PEOPLE_MAX = getattr(settings, "SENTRA_BOOKING_PEOPLE_MAX", 5)
@@ -207,10 +215,20 @@ def month_calendar(
 
 
 def parse_day(text: str) -> dt.date:
+    """A day in a URL: a real date no further than a day back or about a year ahead (nothing is
+    bookable outside that, and far-off dates would overflow the date arithmetic)."""
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise Http404 from None
+    today = timezone.localdate()
+    if (
+        not today - dt.timedelta(days=1)
+        <= day
+        <= today + dt.timedelta(days=31 * (MONTHS_AHEAD + 1))
+    ):
+        raise Http404
+    return day
 
 
 # --- The wizard's state in the session --------------------------------------------------------
@@ -376,7 +394,7 @@ def _editing(request: HttpRequest, state: dict[str, Any], people: list[dict[str,
     """Which person the form is about: `?orang=<n>` (1-based) for someone already entered,
     else the one being added."""
     wanted = request.GET.get("orang")
-    if wanted and wanted.isdigit() and 1 <= int(wanted) <= len(people):
+    if wanted and wanted.isascii() and wanted.isdigit() and 1 <= int(wanted) <= len(people):
         state["editing"] = int(wanted) - 1
     index = state.get("editing", 0)
     return min(max(index, 0), len(people), BOOKING_PEOPLE_MAX - 1)
@@ -446,17 +464,28 @@ def contact_page(request: HttpRequest) -> HttpResponse:
     if not initial.get("email") and invite.get("programme_id") == slot.programme_id:
         initial["email"] = invite.get("email", "")
     form = ContactForm(request.POST or None, programme=slot.programme, initial=initial)
+    by_email_domain = False
     if request.method == "POST" and form.is_valid():
         person = {**current, **{key: form.cleaned_data.get(key, "") for key in CONTACT_FIELDS}}
         try:  # an outsider learns now, not after the consent, that they may not book
-            eligibility_check(
+            by_email_domain = eligibility_check(
                 programme_id=slot.programme_id,
                 person=_as_person(person, language=""),
                 invite_token=_invite_token(request, slot),
-            )
+                address=_client_address(request),
+            ).by_email_domain
         except ApplicationError as exc:
             form.add_error(None, str(exc.message))
     if request.method == "POST" and form.is_valid():
+        verified = _verified_emails(people)
+        if by_email_domain and person["email"] not in verified:
+            # Admitted only by the email's domain: prove the address first (a code by email).
+            people[index] = {**person, "complete": False}
+            _set_people(state, people)
+            _save(request, state)
+            return _email_code_start(request, state, email=person["email"])
+        if by_email_domain:
+            person["email_verified"] = person["email"]
         people[index] = {**person, "complete": True}
         _set_people(state, people)
         state["editing"] = len(people)
@@ -468,6 +497,81 @@ def contact_page(request: HttpRequest) -> HttpResponse:
          "person_name": current.get("full_name", ""),
          "back_url": f"{reverse('booking_person')}?orang={index + 1}", **step_context(6)},
         status=400 if form.errors else 200,
+    )  # fmt: skip
+
+
+def _client_address(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _verified_emails(people: list[dict[str, Any]]) -> set[str]:
+    """Addresses already proven with a code in this booking (a helper often gives one address
+    for the whole family)."""
+    return {p["email"] for p in people if p.get("email") and p.get("email_verified") == p["email"]}
+
+
+def _email_code_start(request: HttpRequest, state: dict[str, Any], *, email: str) -> HttpResponse:
+    """Send a code to `email` (unless one went there less than a minute ago) and ask for it."""
+    # EmailCodeError: a code went to this address less than a minute ago; it is still good.
+    with contextlib.suppress(EmailCodeError):
+        state["email_code"] = email_code_send(
+            email=email, language=translation.get_language() or settings.LANGUAGE_CODE,
+            previous=state.get("email_code"), now=timezone.now(),
+        )  # fmt: skip
+    _save(request, state)
+    return redirect("booking_email_code")
+
+
+def email_code_page(request: HttpRequest) -> HttpResponse:
+    """Step 6b: the code emailed to the address of a person whom only their email domain
+    admits to a company programme. A right code confirms the address and goes on to the check
+    step; a new code can be asked for once a minute."""
+    state = _state(request)
+    slot = _wizard_slot(request, state)
+    if slot is None:
+        return _slot_gone(request, state)
+    people = people_of(state)
+    index = state.get("editing", 0)
+    code_state = state.get("email_code") or {}
+    if index >= len(people) or not code_state:
+        return redirect("booking_contact")
+    current = people[index]
+    email = current.get("email", "")
+    form = EmailCodeForm(request.POST if request.POST.get("action") != "resend" else None)
+    error = ""
+    if request.method == "POST" and request.POST.get("action") == "resend":
+        try:
+            state["email_code"] = email_code_send(
+                email=email, language=translation.get_language() or settings.LANGUAGE_CODE,
+                previous=code_state, now=timezone.now(),
+            )  # fmt: skip
+            messages.success(request, _("A new code has been sent to %(email)s.") % {
+                "email": email})  # fmt: skip
+            _save(request, state)
+            return redirect("booking_email_code")
+        except EmailCodeError as exc:
+            error = str(exc.message)
+    elif request.method == "POST" and form.is_valid():
+        try:
+            email_code_check(
+                state=code_state, email=email, code=form.cleaned_data["code"], now=timezone.now()
+            )
+        except EmailCodeError as exc:
+            error = str(exc.message)
+            state["email_code"] = code_state  # the try is counted
+        else:
+            people[index] = {**current, "email_verified": email, "complete": True}
+            _set_people(state, people)
+            state.pop("email_code", None)
+            state["editing"] = len(people)
+            _save(request, state)
+            return redirect("booking_review")
+    _save(request, state)
+    return render(
+        request, "public_site/booking/email_code.html",
+        {"form": form, "error": error, "email": email, "slot": slot,
+         "back_url": f"{reverse('booking_contact')}", **step_context(6)},
+        status=400 if (error or form.errors) else 200,
     )  # fmt: skip
 
 
@@ -537,6 +641,9 @@ def _book_everyone(
                     booking_place(
                         programme_id=slot.programme_id, slot_id=slot.id, dose=person["dose"],
                         person=_as_person(person, party=party), invite_token=invite_token,
+                        email_verified=bool(person.get("email"))
+                        and person.get("email_verified") == person.get("email"),
+                        address=_client_address(request),
                     )
                 )  # fmt: skip
             except ApplicationError as exc:
@@ -568,7 +675,7 @@ def review_page(request: HttpRequest) -> HttpResponse:
         return redirect("booking_person")
     if request.method == "POST" and action.startswith("remove-"):
         number = action.removeprefix("remove-")
-        if number.isdigit() and 1 < int(number) <= len(people):
+        if number.isascii() and number.isdigit() and 1 < int(number) <= len(people):
             del people[int(number) - 1]
             _set_people(state, people)
             state["editing"] = len(people)
@@ -697,7 +804,7 @@ def waitlist_offer_page(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "public_site/booking/offer.html", {"entry": None}, status=404)
     if request.method == "POST":
         try:
-            booking = capacity.waitlist_offer_accept(token=token, now=now)
+            booking = waitlist_offer_accept_checked(token=token, now=now)
         except ApplicationError as exc:
             return render(request, "public_site/booking/offer.html",
                           {"entry": None, "problem": str(exc.message)}, status=409)  # fmt: skip

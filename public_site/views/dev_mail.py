@@ -8,21 +8,26 @@ No sign-in: it shows only this computer's own outgoing mail."""
 
 from __future__ import annotations
 
+import datetime as dt
 import email
 import email.policy
 import re
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.formats import date_format
 
 SEPARATOR = b"\n" + b"-" * 79 + b"\n"
 FILE_NAME = re.compile(r"^[\w.-]+\.log$")
 LIST_LIMIT = 200
+# The people who run Sentra locally read times as in Jakarta, not the UTC of the Date header.
+LOCAL_ZONE = ZoneInfo("Asia/Jakarta")
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,17 @@ class StoredMail:
     @property
     def url(self) -> str:
         return reverse("dev_mail_detail", args=[self.file, self.index])
+
+    @property
+    def sent_at(self) -> str:
+        """The Date header in Jakarta time, e.g. "Kamis, 26 November 2026, 23:54 WIB"."""
+        header = self.message["Date"]
+        moment = getattr(header, "datetime", None)
+        if not isinstance(moment, dt.datetime):
+            return str(header or "")
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=dt.UTC)
+        return f"{date_format(moment.astimezone(LOCAL_ZONE), 'l, j F Y, H:i')} WIB"
 
 
 def _mail_dir() -> Path:
@@ -96,7 +112,7 @@ def dev_mail_detail(request: HttpRequest, file: str, index: int) -> HttpResponse
         "public_site/dev_mail_detail.html",
         {
             "mail": stored, "subject": message["Subject"], "to": message["To"],
-            "sender": message["From"], "date": message["Date"], "html": html,
+            "sender": message["From"], "date": stored.sent_at, "html": html,
             "text": text_part.get_content() if text_part is not None else "",
             "attachments": attachments,
         },

@@ -166,7 +166,9 @@ def manage_reschedule_day_page(request: HttpRequest, booking_id: int, day: str) 
             slot = slot_get_bookable(
                 slot_id=form.cleaned_data["slot"], programme_id=booking.programme_id, now=now
             )
-        if slot is None or slot.venue_id != venue.id:
+        if not form.is_valid():
+            error = _("Choose an arrival time.")
+        elif slot is None or slot.venue_id != venue.id:
             error = _("This arrival time can no longer be booked. Choose another.")
         elif slot.id == booking.slot_id:
             messages.info(request, _("Your booking is already at this time."))

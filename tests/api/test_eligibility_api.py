@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from organizers.models import AgeRule, Booking, Invite, Programme, RosterEntry
+from organizers.models import AgeRule, Booking, Invite, Message, Programme, RosterEntry
 from organizers.personal_data import person_key, seal
 from organizers.services.invites import invite_token, invites_create
 from tenants.context import tenant_scope
@@ -141,3 +141,51 @@ def test_waitlist_applies_the_nik_rules_and_eligibility(api: Setup) -> None:
     assert "nik" in mismatch.json()["error"]["fields"]
     assert outsider.status_code == 409
     assert outsider.json()["error"]["code"] == "not_on_roster"
+
+
+# --- Security review: proof of the email address, and a roster is not an oracle ----------------
+
+
+def test_a_person_admitted_only_by_email_domain_is_sent_to_the_booking_pages(api: Setup) -> None:
+    _make_company(api, uses_roster=True, allowed_email_domains=["acme.co.id"])
+    with tenant_scope(api.tenant.tenant):
+        RosterEntry.objects.create(
+            programme_id=api.programme.id, person_key=person_key(BUDI["nik"]),
+            nik_sealed=seal(BUDI["nik"], field="nik"), full_name="Budi",
+        )  # fmt: skip
+        messages_before = Message.objects.count()
+
+    stranger = api.book(email="x@acme.co.id", language="en")
+
+    assert stranger.status_code == 409
+    error = stranger.json()["error"]
+    assert error["code"] == "email_verification_required"
+    assert "booking pages" in error["message"]
+    assert api.counters() == (0, 0)
+    with tenant_scope(api.tenant.tenant):
+        assert Message.objects.count() == messages_before
+    # Someone on the roster books with the same work domain: nothing to prove.
+    assert api.book(**BUDI, email="budi@acme.co.id").status_code == 201
+
+
+def test_roster_checks_stop_after_ten_refusals_per_address(api: Setup) -> None:
+    _make_company(api, uses_roster=True)
+    with tenant_scope(api.tenant.tenant):
+        RosterEntry.objects.create(
+            programme_id=api.programme.id, person_key=person_key(BUDI["nik"]),
+            nik_sealed=seal(BUDI["nik"], field="nik"), full_name="Budi",
+        )  # fmt: skip
+    for _ in range(10):
+        assert api.book(language="en").json()["error"]["code"] == "not_on_roster"
+
+    limited = api.book(**BUDI, language="en")  # on the roster: the answer would be yes
+
+    assert limited.status_code == 429
+    assert limited.json()["error"]["code"] == "too_many_attempts"
+    assert "15 minutes" in limited.json()["error"]["message"]
+    assert api.counters() == (0, 0)
+    joined = api.post("waitlist", {
+        **BUDI, "programme_id": api.programme.id, "venue_id": api.venue.id, "day": "2030-01-01",
+        "dose": 1, "phone": "+6281234567890", "email": "b@example.id",
+    })  # fmt: skip
+    assert joined.status_code == 429

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.test import override_settings
 
 from tests.api.conftest import Setup
+from tests.conftest import OrganizerFixture, host_client
 
 SECURITY_HEADERS = ("X-Content-Type-Options", "Referrer-Policy", "X-Frame-Options")
 
@@ -64,3 +65,36 @@ def test_other_methods_take_the_full_stack_and_get_405(api: Setup, method: str) 
 
     assert response.status_code == 405
     assert response.json()["error"]["code"] == "method_not_allowed"
+
+
+def test_a_day_at_the_end_of_the_calendar_is_an_empty_list_not_an_error(api: Setup) -> None:
+    response = api.client.get(f"/api/v1/venues/{api.venue.id}/slots?date=9999-12-31")
+
+    assert response.status_code == 200
+    assert response.json() == []
+
+
+@override_settings(SLOT_LIST_CACHE_SECONDS=60)
+def test_a_days_list_is_kept_per_tenant_for_its_few_seconds(
+    api: Setup,
+    tenant_b: OrganizerFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from api.v1 import rush
+
+    first = api.client.get(_slots_path(api))
+    api.book()
+    with CaptureQueriesContext(connection) as queries:
+        cached = api.client.get(_slots_path(api))
+    assert not [q for q in queries.captured_queries if "organizers_" in q["sql"]]
+    other_tenant = host_client(tenant_b.host).get(_slots_path(api))
+    later = rush.time.monotonic() + 61
+    monkeypatch.setattr(rush.time, "monotonic", lambda: later)
+    fresh = api.client.get(_slots_path(api))
+
+    assert first.json()[0]["remaining"] == cached.json()[0]["remaining"] == 2
+    assert other_tenant.status_code == 404  # alpha's cached day is not beta's
+    assert fresh.json()[0]["remaining"] == 1

@@ -301,6 +301,9 @@ def test_the_one_time_link_opens_the_booking_and_cancels_it(
 
     phone.wait_for_url(re.compile(rf"/janji/{booking.id}/$"))
     assert phone.get_by_text("Pendaftaran ini sudah dibatalkan.").is_visible()
+    assert phone.get_by_role("heading", level=1).inner_text().startswith("Dibatalkan")
+    assert phone.get_by_role("link", name="Daftar lagi").get_attribute("href") == "/"
+    check_accessibility(phone, "manage-3-cancelled")
     with tenant_scope(alpha_place["tenant"]):
         assert Booking.objects.get(id=booking.id).status == "cancelled"
         assert Slot.objects.get(id=slot.id).booked == 0
@@ -308,3 +311,29 @@ def test_the_one_time_link_opens_the_booking_and_cancels_it(
     phone.goto(platform_server.url("alpha.localhost", f"/janji/masuk/{token}/"))
     go(phone, phone.get_by_role("button", name="Buka pendaftaran saya"))
     assert phone.get_by_role("heading", level=1).inner_text() == "Tautan ini tidak bisa dipakai"
+
+
+def test_switching_the_language_keeps_what_was_typed(
+    platform_server: LiveServer, phone: object, alpha_place: dict
+) -> None:
+    _to_the_first_free_time(phone, platform_server, alpha_place, "switch-")
+    nik = nik_compose(SITI_BORN, sex="F", serial=26)
+    header_height = phone.locator("header").bounding_box()["height"]
+    assert header_height <= 100, f"the header takes {header_height} px of a 740 px phone"
+    phone.get_by_label("Nama lengkap sesuai KTP").fill("Siti Aminah")
+    phone.get_by_label("NIK (16 angka di KTP)").fill(nik)
+    phone.get_by_label("Perempuan", exact=True).check()
+
+    go(phone, phone.get_by_role("button", name="English", exact=True))
+
+    phone.wait_for_url(re.compile(r"/daftar/data-diri/$"))
+    assert phone.locator("html").get_attribute("lang") == "en"
+    assert phone.get_by_label("Full name as on the KTP").input_value() == "Siti Aminah"
+    assert phone.get_by_label("NIK (16 digits on the KTP)").input_value() == nik
+    assert phone.get_by_label("Female", exact=True).is_checked()
+    assert phone.evaluate("window.sessionStorage.length") == 0  # forgotten once put back
+    check_accessibility(phone, "switch-english")
+
+    go(phone, phone.get_by_role("button", name="Bahasa Indonesia", exact=True))
+    assert phone.locator("html").get_attribute("lang") == "id"
+    assert phone.get_by_label("Nama lengkap sesuai KTP").input_value() == "Siti Aminah"

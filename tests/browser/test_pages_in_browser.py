@@ -31,8 +31,8 @@ def test_landing_page_on_a_phone_in_bahasa_indonesia_then_english(
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     screenshot(phone, "landing-360-id")
 
-    phone.get_by_label("Bahasa").select_option("en")
-    phone.get_by_role("button", name="Ganti").click()
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="English", exact=True).click()
 
     assert phone.get_by_role("heading", level=1).inner_text() == (
         "Vaccination registration, without the queue"

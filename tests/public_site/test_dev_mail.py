@@ -3,8 +3,12 @@ backend of ./sentra run can be read, with its QR code, PDF and calendar file. Of
 
 from __future__ import annotations
 
+import datetime as dt
+import email
+import email.policy
 import re
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from organizers.models import Message
 from organizers.services import messages
@@ -75,3 +79,28 @@ def test_mail_viewer_refuses_paths_outside_the_mail_folder(
 
     assert client.get("/dev/mail/..%2Fsecret.log/0/").status_code == 404
     assert client.get("/dev/mail/secret.log/0/").status_code == 404
+
+
+def test_mail_dates_read_in_jakarta_time(
+    tenant_a: OrganizerFixture, settings: object, tmp_path: Path
+) -> None:
+    _voucher_written_to(tmp_path, tenant_a, settings)
+    settings.DEBUG = True
+    client = host_client(ROOT_HOST)
+    raw = next(tmp_path.iterdir()).read_bytes()
+    sent = email.message_from_bytes(raw, policy=email.policy.default)["Date"].datetime
+    assert sent.tzinfo is None  # "-0000": UTC, as Django writes it
+    local = sent.replace(tzinfo=dt.UTC).astimezone(ZoneInfo("Asia/Jakarta"))
+
+    listing = client.get("/dev/mail/").content.decode()
+    detail = client.get(re.search(r'href="(/dev/mail/[^"]+/0/)"', listing)[1]).content.decode()
+
+    shown = f"{local.day} {MONTHS_ID[local.month - 1]} {local.year}, {local:%H:%M} WIB"
+    assert shown in listing
+    assert re.search(rf"Terkirim: \w+, {shown}", detail)  # with the day of the week
+    assert sent.strftime("%a, %d %b %Y") not in detail  # not the raw header any more
+    assert '<pre class="mail-text">' in detail  # wraps on a phone (site.css)
+
+
+MONTHS_ID = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
+             "September", "Oktober", "November", "Desember"]  # fmt: skip

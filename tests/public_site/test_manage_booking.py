@@ -208,3 +208,38 @@ def test_the_manage_pages_are_not_found_without_proof(tenant_a: OrganizerFixture
     assert client.post(f"/janji/{booking_id}/batal/").status_code == 404
     with tenant_scope(tenant_a.tenant):
         assert Booking.objects.get(id=booking_id).status == "active"
+
+
+def test_moving_without_choosing_a_time_asks_for_a_time(tenant_a: OrganizerFixture, booked) -> None:
+    client = host_client(tenant_a.host)
+    booking, slot, other = booked["booking"], booked["slot"], booked["other"]
+    _open_with_voucher(client, booking)
+    with tenant_scope(tenant_a.tenant):
+        day = capacity.slot_local_date(Slot.objects.select_related("venue").get(id=other.id))
+
+    response = client.post(f"/janji/{booking.id}/ubah/{day.isoformat()}/", {})
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Pilih jam kedatangan." in page
+    assert "sudah tidak bisa dipesan" not in page
+    with tenant_scope(tenant_a.tenant):
+        assert Booking.objects.get(id=booking.id).slot_id == slot.id
+
+
+def test_a_cancelled_booking_says_so_first_and_offers_to_book_again(
+    tenant_a: OrganizerFixture, booked
+) -> None:
+    client = host_client(tenant_a.host)
+    booking = booked["booking"]
+    _open_with_voucher(client, booking)
+    client.post(f"/janji/{booking.id}/batal/")
+
+    page = client.get(f"/janji/{booking.id}/").content.decode()
+
+    main = page[page.index('<main id="main"') :]
+    heading = re.search(r"<h1[^>]*>(.*?)</h1>", main, re.S)[1]
+    assert "Dibatalkan" in heading
+    assert main.index("Dibatalkan") < main.index(booking.voucher_code)
+    assert 'class="voucher-code"' not in main  # the big code is for active bookings only
+    assert re.search(r'<a class="button primary" href="/">\s*Daftar lagi\s*</a>', main)

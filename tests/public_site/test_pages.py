@@ -198,3 +198,39 @@ def test_livez_answers_on_any_host_without_touching_the_database(db: None) -> No
 
     assert (response.status_code, response.content) == (200, b"ok")
     assert queries.captured_queries == []
+
+
+def test_the_language_switch_is_one_button_naming_the_other_language(
+    tenant_a: OrganizerFixture,
+) -> None:
+    client = host_client(tenant_a.host)
+
+    indonesian = client.get("/").content.decode()
+    header = indonesian[indonesian.index("<header") : indonesian.index("</header>")]
+    assert "<select" not in header
+    assert re.search(
+        r'<button type="submit" name="language" value="en" lang="en">\s*English', header
+    )
+    assert "Masuk untuk staf" not in header  # a compact header on phones: in the footer instead
+    assert "Masuk untuk staf" in indonesian[indonesian.index("<footer") :]
+
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = client.get("/").content.decode()
+    header = english[english.index("<header") : english.index("</header>")]
+    assert re.search(r'value="id" lang="id">\s*Bahasa Indonesia', header)
+    assert "English" not in header
+
+
+def test_every_page_has_a_favicon(tenant_a: OrganizerFixture) -> None:
+    client = host_client(tenant_a.host)
+
+    page = client.get("/").content.decode()
+    icon_url = re.search(r'<link rel="icon" href="([^"]+)"', page)[1]
+    icon = client.get(icon_url)
+    ico = client.get("/favicon.ico")
+
+    assert icon.status_code == 200
+    assert b"<svg" in b"".join(icon.streaming_content)
+    assert ico.status_code == 200
+    assert b"".join(ico.streaming_content).startswith(b"\x00\x00\x01\x00")  # an ICO file
+    assert host_client(ROOT_HOST).get("/favicon.ico").status_code == 200

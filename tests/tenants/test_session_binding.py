@@ -20,7 +20,9 @@ from tests.public_site.test_booking_pages import (  # noqa: F401 - `place` is a 
 
 
 def test_a_copied_session_cookie_shows_nothing_of_another_organiser(
-    tenant_a: OrganizerFixture, tenant_b: OrganizerFixture, place: dict  # noqa: F811
+    tenant_a: OrganizerFixture,
+    tenant_b: OrganizerFixture,
+    place: dict,  # noqa: F811
 ) -> None:
     booker = host_client(tenant_a.host)
     _choose_time(booker, place)

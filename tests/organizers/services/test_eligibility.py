@@ -8,6 +8,7 @@ import datetime as dt
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connections
@@ -177,7 +178,9 @@ def test_email_domains_match_exactly_and_ignore_case(alpha: OrganizerFixture) ->
     for email in ("siti@mail.acme.co.id", "siti@acme.co.id.evil.test", "siti@example.id", ""):
         message = _refused("email_domain_not_allowed", slot, a_person(email=email))
         assert "@acme.co.id" in message
-    assert _book(slot, a_person(email="Siti@ACME.co.id")).status == "active"
+    siti = a_person(email="Siti@ACME.co.id")
+    _refused("email_verification_required", slot, siti)  # nobody proved the address is hers
+    assert _book(slot, siti, email_verified=True).status == "active"
 
 
 def test_the_quota_counts_people_not_bookings(alpha: OrganizerFixture) -> None:
@@ -186,15 +189,15 @@ def test_the_quota_counts_people_not_bookings(alpha: OrganizerFixture) -> None:
     first = a_slot(venue=venue, programme=programme)
     second = a_slot(venue=venue, programme=programme, starts_in=dt.timedelta(days=30))
     people = [a_person(name=f"Karyawan {i}", email=f"k{i}@acme.co.id") for i in range(3)]
-    _book(first, people[0])
-    _book(first, people[1])
+    _book(first, people[0], email_verified=True)
+    _book(first, people[1], email_verified=True)
 
-    message = _refused("company_quota_full", first, people[2])
+    message = _refused("company_quota_full", first, people[2], email_verified=True)
     assert "2 places" in message
 
-    assert _book(second, people[0], dose=2).dose == 2  # already counted
+    assert _book(second, people[0], dose=2, email_verified=True).dose == 2  # already counted
     Booking.objects.filter(full_name="Karyawan 1").update(status="cancelled")
-    assert _book(first, people[2]).status == "active"  # a cancelled person frees a place
+    assert _book(first, people[2], email_verified=True).status == "active"  # a place freed
 
 
 # --- Public programmes ------------------------------------------------------------------------
@@ -320,7 +323,7 @@ def test_the_quota_holds_when_twelve_people_race_for_three_places(
 
     def book(index: int) -> str:
         with tenant_scope(tenant):
-            _book(slots[index % 2], people[index])
+            _book(slots[index % 2], people[index], email_verified=True)
         return "booked"
 
     outcome = _race(12, book)
@@ -356,3 +359,93 @@ def test_one_invite_used_by_two_tabs_at_once_books_once(alpha_committed: Tenant)
         assert slot.booked == 1
         used = Invite.objects.get(id=invite.id)
         assert used.booking_id == Booking.objects.get(programme=programme).id
+
+
+# --- Security review fixes ----------------------------------------------------------------------
+
+
+def test_an_email_domain_admits_only_with_a_proven_address_and_a_roster_needs_none(
+    alpha: OrganizerFixture,
+) -> None:
+    programme = a_company(uses_roster=True, allowed_email_domains=["acme.co.id"])
+    slot = a_slot(venue=a_venue(), programme=programme, capacity=5)
+    employee = a_person(email="budi@acme.co.id")
+    _on_roster(programme, employee)
+    stranger = a_person(name="Orang Luar", nik=a_valid_nik(), email="x@acme.co.id")
+
+    message = _refused("email_verification_required", slot, stranger)
+
+    assert "booking pages" in message
+    assert _book(slot, employee).status == "active"  # the roster admits: no proof asked
+    assert not eligibility_check(programme_id=programme.id, person=employee).by_email_domain
+    assert eligibility_check(programme_id=programme.id, person=stranger).by_email_domain
+
+
+def test_refused_checks_are_limited_per_address_without_checking_beyond(
+    alpha: OrganizerFixture,
+) -> None:
+    from django.core.cache import caches
+
+    from organizers.services.eligibility import (
+        REFUSALS_PER_ADDRESS,
+        EligibilityAttemptsError,
+        refusals_key,
+    )
+
+    caches["global"].delete_many([refusals_key("1.2.3.4"), refusals_key("5.6.7.8")])
+    programme = a_company(uses_roster=True)
+    slot = a_slot(venue=a_venue(), programme=programme)
+    employee = a_person()
+    _on_roster(programme, employee)
+    for _ in range(REFUSALS_PER_ADDRESS):
+        _refused("not_on_roster", slot, a_person(name="Luar", nik=a_valid_nik()), address="1.2.3.4")
+
+    with pytest.raises(EligibilityAttemptsError) as limited:
+        _book(slot, employee, address="1.2.3.4")  # on the roster, but the check is not run
+    assert (limited.value.status_code, limited.value.code) == (429, "too_many_attempts")
+    with pytest.raises(EligibilityAttemptsError):
+        eligibility_check(programme_id=programme.id, person=employee, address="1.2.3.4")
+    assert Booking.objects.count() == 0
+    assert _book(slot, employee, address="5.6.7.8").status == "active"  # another address
+
+
+def _waitlist_offer(programme: Programme, person: Person) -> tuple[str, Slot]:
+    from organizers.models import WaitlistEntry
+    from organizers.services import capacity
+
+    venue = a_venue()
+    slot = a_slot(venue=venue, programme=programme, capacity=1)
+    seat = _book(
+        slot,
+        a_person(name="Pemegang", nik=a_valid_nik(), email="p@acme.co.id"),
+        email_verified=True,
+    )
+    day = timezone.localdate(slot.starts_at, ZoneInfo(venue.time_zone))
+    capacity.waitlist_join(programme_id=programme.id, venue_id=venue.id, day=day, dose=1,
+                           person=person)  # fmt: skip
+    capacity.booking_cancel(booking_id=seat.id)
+    entry = WaitlistEntry.objects.get(status="offered")
+    return entry.offer_token, slot
+
+
+def test_a_waitlist_offer_cannot_exceed_the_company_quota(alpha: OrganizerFixture) -> None:
+    from organizers.models import WaitlistEntry
+    from organizers.services.bookings import waitlist_offer_accept_checked
+
+    programme = a_company(allowed_email_domains=["acme.co.id"], quota=1)
+    waiting = a_person(name="Menunggu", nik=a_valid_nik(), email="w@acme.co.id", language="en")
+    token, slot = _waitlist_offer(programme, waiting)
+    other = a_slot(venue=a_venue(), programme=programme, starts_in=dt.timedelta(days=9))
+    _book(other, a_person(name="Lain", nik=a_valid_nik(), email="l@acme.co.id"),
+          email_verified=True)  # fmt: skip  # the quota's one place is taken meanwhile
+    before = _state(slot)
+
+    with pytest.raises(EligibilityRefusedError) as refused:
+        waitlist_offer_accept_checked(token=token)
+
+    assert refused.value.code == "company_quota_full"
+    assert "All 1 places" in str(refused.value.message)
+    assert _state(slot) == before  # the seat stays held, nothing booked
+    assert WaitlistEntry.objects.get(offer_token=token).status == "offered"
+    Booking.objects.filter(full_name="Lain").update(status="cancelled")
+    assert waitlist_offer_accept_checked(token=token).full_name == "Menunggu"

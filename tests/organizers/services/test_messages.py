@@ -211,8 +211,26 @@ def test_rescheduled_and_cancelled_messages_say_what_changed(tenant_a: Organizer
     assert len(rescheduled_email.attachments) == 2
     assert "dibatalkan" in cancelled_email.subject
     assert booking.voucher_code in cancelled_email.body
-    assert cancelled_email.attachments == []
     assert "multipart/related" not in cancelled_email.message().as_string()
+    # The cancellation carries the same calendar event, cancelled: calendars remove it.
+    moved_ics, cancel_ics = (
+        next(p for p in _parsed(sent).iter_attachments() if p.get_content_type() == "text/calendar")
+        for sent in (rescheduled_email, cancelled_email)
+    )
+    assert cancel_ics.get_param("method") == "CANCEL"
+    assert cancel_ics.get_filename() == f"vaksinasi-{booking.voucher_code}-batal.ics"
+    moved_fields, cancel_fields = (
+        dict(line.split(":", 1) for line in ics_lines(part.get_payload(decode=True).decode()))
+        for part in (moved_ics, cancel_ics)
+    )
+    assert (cancel_fields["METHOD"], cancel_fields["STATUS"]) == ("CANCEL", "CANCELLED")
+    assert (
+        cancel_fields["UID"]
+        == moved_fields["UID"]
+        == f"booking-{booking.id}-{tenant_a.tenant.uid}@sentra"
+    )
+    assert int(cancel_fields["SEQUENCE"]) > int(moved_fields["SEQUENCE"])
+    assert cancel_fields["DTSTART"] == moved_fields["DTSTART"]
 
 
 def test_voucher_of_a_booking_cancelled_before_sending_is_not_sent(
