@@ -30,7 +30,7 @@ from api.idempotency import HEADER, idempotent
 from api.v1 import serializers as s
 from api.v1.parsers import MAX_BODY_BYTES
 from organizers.personal_data import mask_nik
-from organizers.selectors import slot_list_for_venue_day, venue_get_bookable
+from organizers.selectors import slot_day_json
 from organizers.services import bookings, capacity
 from tenants.errors import ApplicationError, NotFoundError
 
@@ -174,13 +174,10 @@ def venue_slots(request: HttpRequest, venue_id: int) -> HttpResponse:
     cached = _SLOT_PAGES.get(key)
     if cached is not None and cached[0] > now_mono:
         return HttpResponse(cached[1], content_type="application/json")
-    venue = venue_get_bookable(venue_id=venue_id)
-    if venue is None:
+    body = slot_day_json(venue_id=venue_id, day=day, programme_id=programme, now=timezone.now())
+    if body is None:
         return JsonResponse(application_error_body(NotFoundError(code="venue_not_found")),
                             status=404)  # fmt: skip
-    slots = slot_list_for_venue_day(venue=venue, day=day, programme_id=programme)
-    now = timezone.now()
-    body = json.dumps([s.slot_representation(slot, now=now, venue=venue) for slot in slots])
     if settings.SLOT_LIST_CACHE_SECONDS:
         if len(_SLOT_PAGES) > 5_000:
             _SLOT_PAGES.clear()

@@ -57,25 +57,6 @@ class SlotSerializer(serializers.ModelSerializer):
         return window and not slot.is_closed and slot.remaining > 0
 
 
-def slot_representation(slot: Slot, *, now: dt.datetime, venue: Venue) -> dict[str, Any]:
-    """What SlotSerializer describes, built by hand: the day's slot list is the most requested
-    read at opening hour, and DRF's field machinery cost more than the query."""
-    remaining = slot.capacity - slot.booked
-    window = slot.booking_opens_at <= now < slot.booking_closes_at
-    return {
-        "id": slot.id,
-        "starts_at": _iso(slot.starts_at, venue),
-        "ends_at": _iso(slot.ends_at, venue),
-        "vaccine_brand": slot.vaccine_brand,
-        "capacity": slot.capacity,
-        "remaining": remaining,
-        "remaining_by_dose": {str(dose): slot.remaining_for_dose(dose) for dose in (1, 2, 3)},
-        "booking_opens_at": _iso(slot.booking_opens_at, venue),
-        "booking_closes_at": _iso(slot.booking_closes_at, venue),
-        "bookable": window and not slot.is_closed and remaining > 0,
-    }
-
-
 def nik_check(value: str) -> str:
     if not _NIK_RE.fullmatch(value):
         raise serializers.ValidationError(_("A NIK has exactly 16 digits."))
