@@ -274,27 +274,33 @@ def _run() -> int:
 # --- Tests ----------------------------------------------------------------------------------
 
 
-def _ensure_chromium() -> None:
-    if os.environ.get("SENTRA_CHROMIUM") or shutil.which("chromium"):
-        return
+def _apt_install(*packages: str, why: str) -> None:
     apt = shutil.which("apt-get")
     if apt is None:
-        raise SystemExit("sentra: browser tests need Chromium; install it, or set SENTRA_CHROMIUM")
-    say("installing Debian's chromium for the browser tests")
+        raise SystemExit(f"sentra: {why}; install {' '.join(packages)}")
+    say(f"installing Debian's {' '.join(packages)}: {why}")
     sudo = [] if os.geteuid() == 0 else ["sudo"]
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     subprocess.run([*sudo, apt, "update", "-qq"], check=True, env=env)
     subprocess.run(
-        [*sudo, apt, "install", "-y", "-qq", "--no-install-recommends", "chromium"],
+        [*sudo, apt, "install", "-y", "-qq", "--no-install-recommends", *packages],
         check=True,
         env=env,
     )
+
+
+def _ensure_chromium() -> None:
+    if os.environ.get("SENTRA_CHROMIUM") or shutil.which("chromium"):
+        return
+    _apt_install("chromium", why="the browser tests need Chromium (or set SENTRA_CHROMIUM)")
 
 
 def _ensure_axe_core() -> None:
     """axe-core from npm (package-lock.json) for the accessibility checks in tests/browser."""
     if (BASE_DIR / "node_modules" / "axe-core" / "axe.min.js").exists():
         return
+    if shutil.which("npm") is None:
+        _apt_install("nodejs", "npm", why="the browser tests need axe-core from npm")
     npm = shutil.which("npm")
     if npm is None:
         raise SystemExit("sentra: browser tests need npm (for axe-core); install Node.js")
