@@ -32,6 +32,7 @@ urlpatterns = [
     path("daftar/kode-email/", booking.email_code_page, name="booking_email_code"),
     path("daftar/periksa/", booking.review_page, name="booking_review"),
     path("daftar/selesai/", booking.done_page, name="booking_done"),
+    path("daftar/daftar-tunggu/", booking.waitlist_done_page, name="waitlist_done"),
     path("daftar/tawaran/<str:token>/", booking.waitlist_offer_page, name="waitlist_offer"),
     path("undangan/<str:token>/", booking.invite_page, name="booking_invite"),
     # Managing a booking: public_site/views/manage_booking.py

@@ -335,6 +335,28 @@ def venue_seats_by_day(
     return seats
 
 
+def venue_days_taking_bookings(
+    *,
+    venue: Venue,
+    programme_id: int,
+    first_day: dt.date,
+    last_day: dt.date,
+    now: dt.datetime,
+) -> set[dt.date]:
+    """The venue-local days from first_day to last_day with a slot of this programme that takes
+    bookings now (open, ahead, inside its booking window), with or without a free seat: a day
+    among them without a free seat is full, and people may wait for a seat on it. One query."""
+    zone = ZoneInfo(venue.time_zone)
+    start = dt.datetime.combine(first_day, dt.time(), zone)
+    end = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(), zone)
+    starts = Slot.objects.filter(
+        programme_id=programme_id, venue=venue, is_closed=False, starts_at__gt=now,
+        booking_opens_at__lte=now, booking_closes_at__gt=now, starts_at__gte=start,
+        starts_at__lt=end,
+    ).values_list("starts_at", flat=True)  # fmt: skip
+    return {starts_at.astimezone(zone).date() for starts_at in starts}
+
+
 def slot_list_bookable_for_day(
     *, venue: Venue, programme_id: int, dose: int, day: dt.date, now: dt.datetime
 ) -> list[Slot]:

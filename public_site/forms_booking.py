@@ -206,8 +206,19 @@ class ContactForm(AccessibleForm):
         error_messages={"required": _("Enter the home address.")},
     )  # fmt: skip
 
-    def __init__(self, *args: Any, programme: Programme, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, programme: Programme, waitlist: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if waitlist:  # the offer of a place comes by email: say plainly why the address is needed
+            email = self.fields["email"]
+            email.help_text = _(
+                "Required for the waiting list: when a place comes free, we offer it to you by "
+                "email. A family member's address is fine."
+            )
+            email.error_messages["required"] = _(
+                "Enter an email address: the waiting list offers places by email."
+            )
         if programme.asks_employee_number:
             self.fields["employee_number"] = forms.CharField(
                 label=_("Employee number"), max_length=40,

@@ -20,7 +20,7 @@ from urllib.parse import quote
 import pytest
 from django.core.cache import caches
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 
 from tenants.context import public_scope
 from tenants.models import Membership, Tenant, User
@@ -102,6 +102,20 @@ def _back_to_public_schema() -> Iterator[None]:
     middleware does per request in production); each test starts from the public schema."""
     yield
     connection.set_schema_to_public()
+
+
+@pytest.fixture
+def local_media(tmp_path: Path) -> Iterator[Path]:
+    """Uploaded files go to a temporary folder on disk (returned) instead of object storage."""
+    storages = {
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    with override_settings(STORAGES=storages):
+        yield tmp_path
 
 
 def host_client(host: str, user: User | None = None) -> Client:

@@ -60,6 +60,7 @@ TABLE: dict[str, Row] = {
     "daftar/kode-email/": Row("/daftar/kode-email/", 302, 302, 302, method="post", data={}),
     "daftar/periksa/": Row("/daftar/periksa/", 302, 302, 302, method="post", data={}),
     "daftar/selesai/": Row("/daftar/selesai/", 302, 302, 302),
+    "daftar/daftar-tunggu/": Row("/daftar/daftar-tunggu/", 302, 302, 302),
     "daftar/tawaran/<str:token>/": Row("/daftar/tawaran/not-an-offer/", *NOT_HERE, method="post"),
     "undangan/<str:token>/": Row("/undangan/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/", *NOT_HERE),
     # Managing a booking (public_site/views/manage_booking.py): only with proof, in a session

@@ -230,10 +230,15 @@ def _email_branding() -> EmailBranding:
     )
 
 
-def _active_booking(message: Message) -> Booking:
+def _existing_booking(message: Message) -> Booking:
     booking = message.booking
     if booking is None:
         raise _NotSendableError("The booking no longer exists; nothing was sent.")
+    return booking
+
+
+def _active_booking(message: Message) -> Booking:
+    booking = _existing_booking(message)
     if booking.status != Booking.Status.ACTIVE:
         raise _NotSendableError("The booking was cancelled before this message went out; not sent.")
     return booking
@@ -287,9 +292,7 @@ def _voucher_content(message: Message, *, kind: str, branding: EmailBranding) ->
 
 
 def _cancelled_content(message: Message) -> EmailContent:
-    booking = message.booking
-    if booking is None:
-        raise _NotSendableError("The booking no longer exists; nothing was sent.")
+    booking = _existing_booking(message)
     facts = vouchers.voucher_facts(booking)
     return EmailContent(
         subject=_("Your vaccination booking is cancelled: %(code)s") % {"code": facts.code},
@@ -419,9 +422,7 @@ def _invite_content(message: Message) -> EmailContent:
 
 
 def _manage_link_content(message: Message) -> EmailContent:
-    booking = message.booking
-    if booking is None:
-        raise _NotSendableError("The booking no longer exists; nothing was sent.")
+    booking = _existing_booking(message)
     return EmailContent(
         subject=_("Your link to manage booking %(code)s") % {"code": booking.voucher_code},
         headline=_("Manage your booking"),

@@ -9,6 +9,10 @@ checked again when the booking is made. A helper books up to BOOKING_PEOPLE_MAX 
 go: everyone goes to the same venue, day and arrival time (one seat each, one voucher each),
 the simplest thing for a family to understand and to remember; if the booking of one of them
 is refused, nobody is booked. Times are the venue's own (WIB, WITA or WIT).
+
+When a day is full, the same pages put one person on that day's waiting list instead (the
+waitlist mode: `waitlist` in the session state holds the day, and there is no arrival time);
+a place that comes free is offered by email, so the email address is required there.
 """
 
 from __future__ import annotations
@@ -37,17 +41,19 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from organizers.models import Booking, Dose, Programme, Sex, Slot, Venue
+from organizers.models import Booking, Dose, Programme, Sex, Slot, Venue, WaitlistEntry
 from organizers.personal_data import PersonalDataError, mask_nik, seal, unseal
 from organizers.selectors import (
     programme_list_active,
     slot_get_bookable,
     slot_list_bookable_for_day,
+    venue_days_taking_bookings,
     venue_get_for_programme,
     venue_list_for_programme,
     venue_next_available_day,
     venue_seats_by_day,
     waitlist_offer_get,
+    waitlist_position,
 )
 from organizers.services import capacity
 from organizers.services.bookings import booking_place, waitlist_offer_accept_checked
@@ -74,6 +80,7 @@ STEPS = (
 )
 WIZARD = "booking"
 DONE = "booking_done"
+WAITLIST_DONE = "waitlist_done"
 INVITE = "booking_invite"
 PEOPLE_FIELD = "booking_wizard_people"
 MONTHS_AHEAD = 11
@@ -134,6 +141,7 @@ class CalendarCell:
     label: str = ""
     is_today: bool = False
     is_past: bool = False
+    full: bool = False  # slots that take bookings, but no free seat
 
 
 @dataclass(frozen=True)
@@ -162,9 +170,11 @@ def month_calendar(
     programme_id: int,
     dose: int,
     day_url: Callable[[dt.date], str],
+    link_full_days: bool = False,
 ) -> MonthCalendar:
     """The month in `?bulan=YYYY-MM` (default: the month of the next day with seats), from this
-    month to MONTHS_AHEAD later; the days with a free seat link to `day_url(day)`."""
+    month to MONTHS_AHEAD later; the days with a free seat link to `day_url(day)`, and so do
+    the full days with `link_full_days` (their page offers the waiting list)."""
     now = timezone.now()
     today = venue_today(venue)
     first_month = today.replace(day=1)
@@ -181,6 +191,10 @@ def month_calendar(
         venue=venue, programme_id=programme_id, dose=dose, first_day=month,
         last_day=weeks_of_days[-1][-1], now=now,
     )  # fmt: skip
+    taking = venue_days_taking_bookings(
+        venue=venue, programme_id=programme_id, first_day=month,
+        last_day=weeks_of_days[-1][-1], now=now,
+    )  # fmt: skip
     weeks = []
     for week in weeks_of_days:
         row = []
@@ -189,11 +203,12 @@ def month_calendar(
                 row.append(CalendarCell(day=None))
                 continue
             left = seats.get(day, 0)
+            full = not left and day in taking
             label = date_format(day, "l, j F Y")
             row.append(
                 CalendarCell(
-                    day=day, seats=left, url=day_url(day) if left else "", is_today=day == today,
-                    label=label, is_past=day < today,
+                    day=day, seats=left, is_today=day == today, label=label, is_past=day < today,
+                    url=day_url(day) if left or (full and link_full_days) else "", full=full,
                 )
             )  # fmt: skip
         weeks.append(row)
@@ -210,7 +225,7 @@ def month_calendar(
         weeks=weeks,
         previous_url=month_url(previous) if previous >= first_month else "",
         next_url=month_url(following) if following <= last_month else "",
-        has_seats=any(cell.url for week in weeks for cell in week),
+        has_seats=any(cell.seats for week in weeks for cell in week),
     )
 
 
@@ -279,6 +294,46 @@ def _wizard_slot(request: HttpRequest, state: dict[str, Any]) -> Slot | None:
     return slot_labels(slot) if slot is not None else None
 
 
+@dataclass(frozen=True)
+class WaitlistPlace:
+    """Where and when a person in the waitlist mode waits: a venue's day, no arrival time. Has
+    what the steps' templates read of a slot (`_slot_summary.html`)."""
+
+    programme: Programme
+    venue: Venue
+    day: dt.date
+    day_label: str
+    is_waitlist: bool = True
+
+    @property
+    def programme_id(self) -> int:
+        return self.programme.id
+
+    @property
+    def venue_id(self) -> int:
+        return self.venue.id
+
+
+def _wizard_place(request: HttpRequest, state: dict[str, Any]) -> Slot | WaitlistPlace | None:
+    """The arrival time chosen earlier if it can still be booked; in the waitlist mode, the
+    day being waited for (the engine checks again that it is still full)."""
+    waitlist = state.get("waitlist")
+    if not waitlist:
+        return _wizard_slot(request, state)
+    programme = programme_list_active().filter(id=state.get("programme_id", 0)).first()
+    venue = (
+        venue_get_for_programme(venue_id=state.get("venue_id", 0), programme_id=programme.id)
+        if programme is not None
+        else None
+    )
+    if programme is None or venue is None:
+        return None
+    day = dt.date.fromisoformat(waitlist)
+    return WaitlistPlace(
+        programme=programme, venue=venue, day=day, day_label=date_format(day, "l, j F Y")
+    )
+
+
 def _slot_gone(request: HttpRequest, state: dict[str, Any]) -> HttpResponse:
     """The chosen arrival time filled up or closed meanwhile (or none was chosen): say so and
     go back to choosing one; the answers about the people are kept."""
@@ -333,7 +388,7 @@ def venue_page(request: HttpRequest, programme_id: int, venue_id: int) -> HttpRe
     if not _takes_bookings(request):
         return redirect("home")
     month = month_calendar(
-        request, venue=venue, programme_id=programme.id, dose=1,
+        request, venue=venue, programme_id=programme.id, dose=1, link_full_days=True,
         day_url=lambda day: reverse("booking_day", args=[programme.id, venue.id, day.isoformat()]),
     )  # fmt: skip
     return render(
@@ -344,7 +399,8 @@ def venue_page(request: HttpRequest, programme_id: int, venue_id: int) -> HttpRe
 
 
 def day_page(request: HttpRequest, programme_id: int, venue_id: int, day: str) -> HttpResponse:
-    """Step 4: the arrival times of a day with the seats left; choosing one goes on."""
+    """Step 4: the arrival times of a day with the seats left; choosing one goes on. A full day
+    offers its waiting list instead: joining it starts the waitlist mode of the next steps."""
     programme = _programme(programme_id)
     venue = venue_get_for_programme(venue_id=venue_id, programme_id=programme.id)
     if venue is None:
@@ -354,6 +410,19 @@ def day_page(request: HttpRequest, programme_id: int, venue_id: int, day: str) -
     chosen_day = parse_day(day)
     now = timezone.now()
     error = ""
+    slots = [
+        slot_labels(slot)
+        for slot in slot_list_bookable_for_day(
+            venue=venue, programme_id=programme.id, dose=1, day=chosen_day, now=now
+        )
+    ]
+    full = not slots and chosen_day in venue_days_taking_bookings(
+        venue=venue, programme_id=programme.id, first_day=chosen_day, last_day=chosen_day, now=now
+    )
+    if request.method == "POST" and request.POST.get("action") == "waitlist":
+        if not full:  # a seat came free meanwhile (or nothing to wait for): the times show it
+            return redirect(request.path)
+        return _waitlist_start(request, programme=programme, venue=venue, day=chosen_day)
     if request.method == "POST":
         form = SlotChoiceForm(request.POST)
         if form.is_valid():
@@ -363,28 +432,40 @@ def day_page(request: HttpRequest, programme_id: int, venue_id: int, day: str) -
             if slot is not None and slot.venue_id == venue.id:
                 state = _state(request)
                 state.update(programme_id=programme.id, venue_id=venue.id, slot_id=slot.id)
+                state.pop("waitlist", None)
                 _save(request, state)
                 return redirect("booking_person")
             error = _("This arrival time can no longer be booked. Choose another.")
         else:
             error = _("Choose an arrival time.")
-    slots = [
-        slot_labels(slot)
-        for slot in slot_list_bookable_for_day(
-            venue=venue, programme_id=programme.id, dose=1, day=chosen_day, now=now
-        )
-    ]
     state = _state(request)
     return render(
         request, "public_site/booking/times.html",
         {"programme": programme, "venue": venue, "slots": slots, "error": error,
          "day_label": date_format(chosen_day, "l, j F Y"), "zone": zone_label(venue),
-         "chosen_slot_id": state.get("slot_id"), "action": request.path,
+         "chosen_slot_id": state.get("slot_id"), "action": request.path, "full": full,
+         "offer_minutes": capacity.WAITLIST_OFFER_MINUTES,
          "back_url": f"{reverse('booking_venue', args=[programme.id, venue.id])}"
                      f"?bulan={chosen_day:%Y-%m}",
          **step_context(4)},
         status=400 if error else 200,
     )  # fmt: skip
+
+
+def _waitlist_start(
+    request: HttpRequest, *, programme: Programme, venue: Venue, day: dt.date
+) -> HttpResponse:
+    """The waitlist mode: one person (the first one entered so far is kept), no arrival time."""
+    state = _state(request)
+    people = people_of(state)[:1]
+    state = {"tenant": state["tenant"], "programme_id": programme.id, "venue_id": venue.id,
+             "waitlist": day.isoformat(), "editing": 0}  # fmt: skip
+    if people:
+        _set_people(state, people)
+    _save(request, state)
+    if people and people[0].get("complete"):
+        return redirect("booking_contact")  # the email is required now: check it
+    return redirect("booking_person")
 
 
 # --- Steps 5 and 6: about the person, how we reach them -------------------------------------
@@ -397,7 +478,8 @@ def _editing(request: HttpRequest, state: dict[str, Any], people: list[dict[str,
     if wanted and wanted.isascii() and wanted.isdigit() and 1 <= int(wanted) <= len(people):
         state["editing"] = int(wanted) - 1
     index = state.get("editing", 0)
-    return min(max(index, 0), len(people), BOOKING_PEOPLE_MAX - 1)
+    most = 1 if state.get("waitlist") else BOOKING_PEOPLE_MAX  # one person waits per join
+    return min(max(index, 0), len(people), most - 1)
 
 
 def _person_initial(person: dict[str, Any]) -> dict[str, Any]:
@@ -411,7 +493,7 @@ def _person_initial(person: dict[str, Any]) -> dict[str, Any]:
 def person_page(request: HttpRequest) -> HttpResponse:
     """Step 5: name, NIK, date of birth, sex and dose of one person."""
     state = _state(request)
-    slot = _wizard_slot(request, state)
+    slot = _wizard_place(request, state)
     if slot is None:
         return _slot_gone(request, state)
     people = people_of(state)
@@ -449,7 +531,7 @@ def contact_page(request: HttpRequest) -> HttpResponse:
     second person the first one's contact details are filled in: a helper often gives their
     own."""
     state = _state(request)
-    slot = _wizard_slot(request, state)
+    slot = _wizard_place(request, state)
     if slot is None:
         return _slot_gone(request, state)
     people = people_of(state)
@@ -463,7 +545,10 @@ def contact_page(request: HttpRequest) -> HttpResponse:
     invite = request.session.get(INVITE) or {}
     if not initial.get("email") and invite.get("programme_id") == slot.programme_id:
         initial["email"] = invite.get("email", "")
-    form = ContactForm(request.POST or None, programme=slot.programme, initial=initial)
+    waitlist = bool(state.get("waitlist"))
+    form = ContactForm(
+        request.POST or None, programme=slot.programme, initial=initial, waitlist=waitlist
+    )
     by_email_domain = False
     if request.method == "POST" and form.is_valid():
         person = {**current, **{key: form.cleaned_data.get(key, "") for key in CONTACT_FIELDS}}
@@ -493,7 +578,7 @@ def contact_page(request: HttpRequest) -> HttpResponse:
         return redirect("booking_review")
     return render(
         request, "public_site/booking/contact.html",
-        {"form": form, "slot": slot, "person_number": index + 1,
+        {"form": form, "slot": slot, "person_number": index + 1, "waitlist": waitlist,
          "person_name": current.get("full_name", ""),
          "back_url": f"{reverse('booking_person')}?orang={index + 1}", **step_context(6)},
         status=400 if form.errors else 200,
@@ -527,7 +612,7 @@ def email_code_page(request: HttpRequest) -> HttpResponse:
     admits to a company programme. A right code confirms the address and goes on to the check
     step; a new code can be asked for once a minute."""
     state = _state(request)
-    slot = _wizard_slot(request, state)
+    slot = _wizard_place(request, state)
     if slot is None:
         return _slot_gone(request, state)
     people = people_of(state)
@@ -608,7 +693,7 @@ def _summaries(people: list[dict[str, Any]]) -> list[PersonSummary]:
     return summaries
 
 
-def _invite_token(request: HttpRequest, slot: Slot) -> str | None:
+def _invite_token(request: HttpRequest, slot: Slot | WaitlistPlace) -> str | None:
     invite = request.session.get(INVITE) or {}
     return invite.get("token") if invite.get("programme_id") == slot.programme_id else None
 
@@ -656,19 +741,27 @@ def _book_everyone(
 
 
 def review_page(request: HttpRequest) -> HttpResponse:
-    """Step 7: everyone's details, "add another person", the consent, and the booking."""
+    """Step 7: everyone's details, "add another person", the consent, and the booking (in the
+    waitlist mode: the one person, the consent, and joining the waiting list)."""
     state = _state(request)
-    slot = _wizard_slot(request, state)
+    slot = _wizard_place(request, state)
     if slot is None:
         done = request.session.get(DONE) or {}
         if request.method == "POST" and done.get("token") == request.POST.get("submit_token"):
             return redirect("booking_done")  # a second press of "Book": already booked
+        waited = request.session.get(WAITLIST_DONE) or {}
+        token = request.POST.get("submit_token")
+        if request.method == "POST" and token and waited.get("token") == token:
+            return redirect("waitlist_done")  # a second press: already on the list
         return _slot_gone(request, state)
+    waitlist = isinstance(slot, WaitlistPlace)
     people = [person for person in people_of(state) if person.get("complete")]
+    most = 1 if waitlist else BOOKING_PEOPLE_MAX
+    people = people[:most]
     if not people:
         return redirect("booking_person")
     action = request.POST.get("action", "")
-    if request.method == "POST" and action == "add" and len(people) < BOOKING_PEOPLE_MAX:
+    if request.method == "POST" and action == "add" and len(people) < most:
         state["editing"] = len(people)
         _set_people(state, people)
         _save(request, state)
@@ -684,7 +777,10 @@ def review_page(request: HttpRequest) -> HttpResponse:
     form = ConsentForm(request.POST if action == "book" else None)
     error = ""
     if action == "book" and form.is_valid():
-        outcome = _submit(request, state=state, slot=slot, people=people)
+        if isinstance(slot, WaitlistPlace):
+            outcome = _waitlist_submit(request, state=state, place=slot, person=people[0])
+        else:
+            outcome = _submit(request, state=state, slot=slot, people=people)
         if isinstance(outcome, HttpResponse):
             return outcome
         error = outcome
@@ -693,7 +789,7 @@ def review_page(request: HttpRequest) -> HttpResponse:
     return render(
         request, "public_site/booking/review.html",
         {"form": form, "slot": slot, "people": _summaries(people), "error": error,
-         "can_add": len(people) < BOOKING_PEOPLE_MAX, "people_max": BOOKING_PEOPLE_MAX,
+         "can_add": len(people) < most, "people_max": BOOKING_PEOPLE_MAX, "waitlist": waitlist,
          "organiser": request.tenant.name, "submit_token": state["token"], **step_context(7)},
         status=400 if (error or form.errors) else 200,
     )  # fmt: skip
@@ -732,6 +828,66 @@ def _submit(
     request.session.pop(INVITE, None)
     request.session[WIZARD] = {"tenant": state["tenant"], "programme_id": slot.programme_id}
     return redirect("booking_done")
+
+
+def _waitlist_submit(
+    request: HttpRequest, *, state: dict[str, Any], place: WaitlistPlace, person: dict[str, Any]
+) -> HttpResponse | str:
+    """Join the waiting list, once per review page (the page's token is claimed first, as for
+    a booking). The same eligibility rules as a booking; a refusal writes nothing. When seats
+    came free meanwhile, back to the day's times."""
+    token = request.POST.get("submit_token", "")
+    waited = request.session.get(WAITLIST_DONE) or {}
+    if token and waited.get("token") == token:
+        return redirect("waitlist_done")
+    if not token or token != state.get("token"):
+        return _("This page was out of date. Check the details and press the button again.")
+    claim = f"waitlist-submit:{token}"
+    if not cache.add(claim, 1, 600):
+        return redirect("waitlist_done")  # the same page is being sent by another request
+    waiting = _as_person(person)
+    try:
+        with transaction.atomic():
+            eligibility_check(
+                programme_id=place.programme_id, person=waiting,
+                invite_token=_invite_token(request, place), address=_client_address(request),
+            )  # fmt: skip
+            entry = capacity.waitlist_join(
+                programme_id=place.programme_id, venue_id=place.venue_id, day=place.day,
+                dose=person["dose"], person=waiting,
+            )  # fmt: skip
+    except ApplicationError as exc:
+        cache.delete(claim)
+        if exc.code == "seats_available":
+            messages.error(
+                request, _("Places have come free on this day. Choose a time and book it.")
+            )
+            state.pop("waitlist", None)
+            _save(request, state)
+            return _back_to_times(request, state, day=place.day)
+        return str(exc.message)
+    request.session[WAITLIST_DONE] = {"token": token, "entry_id": entry.id}
+    request.session[WIZARD] = {"tenant": state["tenant"], "programme_id": place.programme_id}
+    return redirect("waitlist_done")
+
+
+def waitlist_done_page(request: HttpRequest) -> HttpResponse:
+    """On the waiting list: where, which day, the place in the queue and what happens next."""
+    waited = request.session.get(WAITLIST_DONE) or {}
+    entry = (
+        WaitlistEntry.objects.select_related("venue", "programme")
+        .filter(id=waited.get("entry_id") or 0)
+        .first()
+    )
+    if entry is None:
+        return redirect("home")
+    waiting = entry.status == WaitlistEntry.Status.WAITING
+    return render(
+        request, "public_site/booking/waitlist_done.html",
+        {"entry": entry, "venue": entry.venue, "day_label": date_format(entry.day, "l, j F Y"),
+         "position": waitlist_position(entry=entry) if waiting else 0, "waiting": waiting,
+         "offer_minutes": capacity.WAITLIST_OFFER_MINUTES},
+    )  # fmt: skip
 
 
 def grant_manage_access(request: HttpRequest, booking_ids: list[int]) -> None:

@@ -8,6 +8,7 @@ forms and call organizers.services; they write nothing themselves. Works without
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -97,6 +98,29 @@ def _company(programme_id: int) -> Programme:
     return get_object_or_404(Programme, id=programme_id, kind=Programme.Kind.COMPANY)
 
 
+def _save_on_post(
+    request: HttpRequest,
+    form: forms.Form,
+    programme: Programme,
+    save: Callable[[], object],
+    *,
+    error_field: str,
+    done: str,
+) -> HttpResponse | None:
+    """On a valid POST, run `save` (a service call): its refusal is shown on the form (at
+    `error_field` unless it names one); success says `done` and goes back to the eligibility
+    page. None: show the form (again)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        save()
+    except ApplicationError as exc:
+        add_service_errors(form, exc, default_field=error_field)
+        return None
+    messages.success(request, done)
+    return redirect("programme_eligibility", programme_id=programme.id)
+
+
 @organizer_admin_page
 def eligibility_page(request: HttpRequest, programme_id: int) -> HttpResponse:
     programme = _programme(programme_id)
@@ -108,27 +132,27 @@ def eligibility_page(request: HttpRequest, programme_id: int) -> HttpResponse:
             "quota": programme.quota, "asks_employee_number": programme.asks_employee_number,
         }  # fmt: skip
         form = CompanyEligibilityForm(request.POST or None, initial=initial)
-        if request.method == "POST" and form.is_valid():
-            try:
-                eligibility.programme_eligibility_update(programme=programme, **form.cleaned_data)
-            except ApplicationError as exc:
-                add_service_errors(form, exc, default_field="allowed_email_domains")
-            else:
-                messages.success(request, _("Saved: who may book %(name)s.")
-                                 % {"name": programme.name})  # fmt: skip
-                return redirect("programme_eligibility", programme_id=programme.id)
+        saved = _save_on_post(
+            request, form, programme,
+            lambda: eligibility.programme_eligibility_update(
+                programme=programme, **form.cleaned_data
+            ),
+            error_field="allowed_email_domains",
+            done=_("Saved: who may book %(name)s.") % {"name": programme.name},
+        )  # fmt: skip
+        if saved is not None:
+            return saved
         context.update(form=form, roster_count=programme.roster.count(),
                        invite_count=programme.invites.count())  # fmt: skip
         return render(request, "public_site/kelola/eligibility_company.html", context)
     form = AgeRuleForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            eligibility.age_rule_create(programme=programme, **form.cleaned_data)
-        except ApplicationError as exc:
-            add_service_errors(form, exc, default_field="min_age")
-        else:
-            messages.success(request, _("The age group is added."))
-            return redirect("programme_eligibility", programme_id=programme.id)
+    saved = _save_on_post(
+        request, form, programme,
+        lambda: eligibility.age_rule_create(programme=programme, **form.cleaned_data),
+        error_field="min_age", done=_("The age group is added."),
+    )  # fmt: skip
+    if saved is not None:
+        return saved
     rules = [(rule, eligibility.age_group_label(rule))
              for rule in AgeRule.objects.filter(programme=programme)]  # fmt: skip
     context.update(form=form, rules=rules)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import signal
 import socket
@@ -13,14 +14,16 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from config.env import VAR_DIR
-from tests.conftest import suite_database_url
+from tenants.context import public_scope
+from tenants.models import Membership, Tenant, User
+from tests.conftest import PASSWORD, suite_database_url
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -121,6 +124,35 @@ def phone(chromium: object) -> Iterator[object]:
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def alpha_admin(committed: Callable[[Callable], None]) -> Callable[[str], Tenant]:
+    """Makes a committed administrator of "alpha" with a verified email (deleted after the
+    test), for the live server to sign in; returns the tenant."""
+    from allauth.account.models import EmailAddress
+
+    def make(email: str) -> Tenant:
+        with public_scope():
+            tenant = Tenant.objects.get(slug="alpha")
+            user = User.objects.create_user(email, PASSWORD)
+            EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+            Membership.objects.create(user=user, tenant=tenant, role="admin")
+        committed(lambda: User.objects.filter(email=email).delete())
+        return tenant
+
+    return make
+
+
+def sign_in_to_kelola(page: object, server: LiveServer, email: str) -> None:
+    """Open alpha's organiser pages, get sent to the sign-in form, sign in (in Bahasa
+    Indonesia) and land back on /kelola/."""
+    page.goto(server.url("alpha.localhost", "/kelola/"))
+    assert "/accounts/login/" in page.url
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Sandi").fill(PASSWORD)
+    page.get_by_role("button", name=re.compile("Masuk")).click()
+    page.wait_for_url(re.compile(r"/kelola/$"))
 
 
 def screenshot(page: object, name: str) -> Path:

@@ -337,3 +337,59 @@ def test_switching_the_language_keeps_what_was_typed(
     go(phone, phone.get_by_role("button", name="Bahasa Indonesia", exact=True))
     assert phone.locator("html").get_attribute("lang") == "id"
     assert phone.get_by_label("Nama lengkap sesuai KTP").input_value() == "Siti Aminah"
+
+
+def test_a_person_joins_the_waiting_list_for_a_full_day(
+    platform_server: LiveServer, phone: object, alpha_place: dict
+) -> None:
+    from organizers.models import WaitlistEntry
+
+    with tenant_scope(alpha_place["tenant"]):  # tomorrow is fully booked
+        Slot.objects.filter(id__in=[slot.id for slot in alpha_place["slots"][:2]]).update(
+            booked=5, booked_dose1=5
+        )
+    programme, venue = alpha_place["programme"], alpha_place["venue"]
+    phone.goto(platform_server.url("alpha.localhost", f"/daftar/{programme.id}/{venue.id}/"))
+    full = phone.locator("td.full a").first
+    assert "Penuh" in full.inner_text()
+    assert "Penuh: masuk daftar tunggu" in full.get_attribute("aria-label")
+    check_accessibility(phone, "waitlist-1-calendar")
+    go(phone, full)
+
+    phone.wait_for_url(re.compile(r"/daftar/\d+/\d+/\d{4}-\d\d-\d\d/$"))
+    assert phone.get_by_text("30 menit", exact=False).is_visible()
+    check_accessibility(phone, "waitlist-2-full-day")
+    go(phone, phone.get_by_role("button", name="Masuk daftar tunggu"))
+
+    phone.wait_for_url(re.compile(r"/daftar/data-diri/$"))
+    assert phone.get_by_text("Daftar tunggu (hari ini sudah penuh)").is_visible()
+    _fill_person(phone, name="Siti Aminah", nik=nik_compose(SITI_BORN, sex="F", serial=25),
+                 born=SITI_BORN, sex="Perempuan")  # fmt: skip
+    go(phone, phone.get_by_role("button", name="Lanjut"))
+
+    phone.wait_for_url(re.compile(r"/daftar/kontak/$"))
+    assert phone.get_by_text("alamat email wajib diisi", exact=False).is_visible()
+    phone.get_by_label("Nomor HP").fill("0812 3456 7890")
+    phone.get_by_label("Alamat rumah").fill("Jl. Melati No. 5, Bandung")
+    go(phone, phone.get_by_role("button", name="Lanjut"))  # no email yet
+    expect(phone.locator("#error-summary")).to_be_focused()
+    assert phone.get_by_label("Alamat email").get_attribute("aria-invalid") == "true"
+    check_accessibility(phone, "waitlist-3-contact-email-required")
+    phone.get_by_label("Alamat email").fill("keluarga@example.id")
+    go(phone, phone.get_by_role("button", name="Lanjut"))
+
+    phone.wait_for_url(re.compile(r"/daftar/periksa/$"))
+    assert phone.get_by_role("button", name="Tambah orang lain").count() == 0
+    phone.get_by_role("checkbox", name=re.compile("^Saya setuju")).check()
+    check_accessibility(phone, "waitlist-4-review")
+    go(phone, phone.get_by_role("button", name="Masuk daftar tunggu"))
+
+    phone.wait_for_url(re.compile(r"/daftar/daftar-tunggu/$"))
+    assert phone.get_by_text("Urutan Anda di antrean hari ini: nomor 1.").is_visible()
+    check_accessibility(phone, "waitlist-5-done")
+    with tenant_scope(alpha_place["tenant"]):
+        entry = WaitlistEntry.objects.get()
+        assert (entry.email, entry.language, entry.venue_id) == (
+            "keluarga@example.id", "id", venue.id,
+        )  # fmt: skip
+        assert Booking.objects.count() == 0

@@ -8,16 +8,14 @@ import re
 from collections.abc import Callable
 
 import pytest
-from allauth.account.models import EmailAddress
 from PIL import Image, ImageDraw
 
 from organizers.models import Branding
 from organizers.services.branding import branding_cache_clear
-from tenants.context import public_scope, tenant_scope
-from tenants.models import Membership, Tenant, User
+from tenants.context import tenant_scope
+from tenants.models import Tenant
 from tenants.storage import tenant_file_delete
-from tests.browser.conftest import LiveServer, screenshot
-from tests.conftest import PASSWORD
+from tests.browser.conftest import LiveServer, screenshot, sign_in_to_kelola
 
 pytestmark = pytest.mark.browser
 
@@ -40,14 +38,12 @@ def _logo_png() -> bytes:
 
 
 def test_an_administrator_uploads_a_logo_and_the_booking_home_shows_it_in_the_colour(
-    platform_server: LiveServer, phone: object, committed: Callable[[Callable], None]
+    platform_server: LiveServer,
+    phone: object,
+    committed: Callable[[Callable], None],
+    alpha_admin: Callable[[str], Tenant],
 ) -> None:
-    with public_scope():
-        tenant = Tenant.objects.get(slug="alpha")
-        user = User.objects.create_user(ADMIN_EMAIL, PASSWORD)
-        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-        Membership.objects.create(user=user, tenant=tenant, role="admin")
-    committed(lambda: User.objects.filter(email=ADMIN_EMAIL).delete())
+    tenant = alpha_admin(ADMIN_EMAIL)
 
     def remove_the_branding() -> None:
         with tenant_scope(tenant):
@@ -59,11 +55,7 @@ def test_an_administrator_uploads_a_logo_and_the_booking_home_shows_it_in_the_co
 
     committed(remove_the_branding)
 
-    phone.goto(platform_server.url("alpha.localhost", "/kelola/"))
-    phone.get_by_label("Email").fill(ADMIN_EMAIL)
-    phone.get_by_label("Sandi").fill(PASSWORD)
-    phone.get_by_role("button", name=re.compile("Masuk")).click()
-    phone.wait_for_url(re.compile(r"/kelola/$"))
+    sign_in_to_kelola(phone, platform_server, ADMIN_EMAIL)
 
     phone.get_by_role("link", name="Tampilan halaman pendaftaran").click()
     phone.wait_for_url(re.compile(r"/kelola/tampilan/$"))

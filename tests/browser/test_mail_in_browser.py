@@ -10,29 +10,19 @@ from pathlib import Path
 
 import pytest
 
-from organizers.models import Message
 from organizers.services import messages
-from organizers.services.capacity import booking_create
 from tenants.context import tenant_scope
 from tests.browser.conftest import LiveServer, screenshot
 from tests.conftest import ROOT_HOST, OrganizerFixture, host_client
-from tests.organizers.factories import a_person, a_programme, a_slot, a_venue
+from tests.public_site.test_dev_mail import a_voucher_mailed_to
 
 pytestmark = pytest.mark.browser
 
 
 def _voucher_email(tenant: OrganizerFixture, settings: object, folder: Path) -> str:
     """The voucher email's HTML, and the viewer's detail page for it."""
-    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-    settings.EMAIL_FILE_PATH = str(folder)
+    message = a_voucher_mailed_to(folder, tenant, settings)
     with tenant_scope(tenant.tenant):
-        programme = a_programme()
-        slot = a_slot(venue=a_venue(), programme=programme)
-        booking = booking_create(
-            programme_id=programme.id, slot_id=slot.id, dose=1, person=a_person()
-        )
-        message = Message.objects.get(booking_id=booking.id)
-        messages.message_deliver(message_id=message.id)
         return messages.message_email(message).alternatives[0].content
 
 

@@ -9,14 +9,12 @@ from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 import pytest
-from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from organizers.models import BlackoutDay, Programme, Slot, SlotTemplate, Venue
-from tenants.context import public_scope, tenant_scope
-from tenants.models import Membership, Tenant, User
-from tests.browser.conftest import LiveServer, screenshot
-from tests.conftest import PASSWORD
+from tenants.context import tenant_scope
+from tenants.models import Tenant
+from tests.browser.conftest import LiveServer, screenshot, sign_in_to_kelola
 
 pytestmark = pytest.mark.browser
 
@@ -41,14 +39,12 @@ def _fits_the_phone(page: object) -> None:
 
 
 def test_an_administrator_adds_a_venue_and_a_weeks_schedule_on_a_phone(
-    platform_server: LiveServer, phone: object, committed: Callable[[Callable], None]
+    platform_server: LiveServer,
+    phone: object,
+    committed: Callable[[Callable], None],
+    alpha_admin: Callable[[str], Tenant],
 ) -> None:
-    with public_scope():
-        tenant = Tenant.objects.get(slug="alpha")
-        user = User.objects.create_user(ADMIN_EMAIL, PASSWORD)
-        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-        Membership.objects.create(user=user, tenant=tenant, role="admin")
-    committed(lambda: User.objects.filter(email=ADMIN_EMAIL).delete())
+    tenant = alpha_admin(ADMIN_EMAIL)
     # The session's alpha has no programme: the platform would have set one up.
     with tenant_scope(tenant):
         programme = Programme.objects.create(
@@ -68,12 +64,7 @@ def test_an_administrator_adds_a_venue_and_a_weeks_schedule_on_a_phone(
     sunday = monday + dt.timedelta(days=6)
 
     # Sign in on the organiser's own host.
-    phone.goto(platform_server.url("alpha.localhost", "/kelola/"))
-    assert "/accounts/login/" in phone.url
-    phone.get_by_label("Email").fill(ADMIN_EMAIL)
-    phone.get_by_label("Sandi").fill(PASSWORD)
-    phone.get_by_role("button", name=re.compile("Masuk")).click()
-    phone.wait_for_url(re.compile(r"/kelola/$"))
+    sign_in_to_kelola(phone, platform_server, ADMIN_EMAIL)
     assert phone.get_by_role("heading", level=1).inner_text() == "Dasbor"
     screenshot(phone, "organizer-1-dashboard")
 

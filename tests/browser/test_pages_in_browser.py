@@ -9,8 +9,8 @@ import pytest
 from allauth.account.models import EmailAddress
 
 from tenants.context import public_scope
-from tenants.models import Membership, Tenant, User
-from tests.browser.conftest import LiveServer, screenshot
+from tenants.models import Tenant, User
+from tests.browser.conftest import LiveServer, screenshot, sign_in_to_kelola
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -41,22 +41,12 @@ def test_landing_page_on_a_phone_in_bahasa_indonesia_then_english(
 
 
 def test_owner_signs_in_on_their_organiser_host_with_host_only_cookies(
-    platform_server: LiveServer, phone: object, committed: Callable[[Callable], None]
+    platform_server: LiveServer, phone: object, alpha_admin: Callable[[str], Tenant]
 ) -> None:
-    with public_scope():
-        tenant = Tenant.objects.get(slug="alpha")
-        user = User.objects.create_user("browser-owner@alpha.test", PASSWORD)
-        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-        Membership.objects.create(user=user, tenant=tenant, role="admin")
-    committed(lambda: User.objects.filter(email="browser-owner@alpha.test").delete())
+    alpha_admin("browser-owner@alpha.test")
 
-    phone.goto(platform_server.url("alpha.localhost", "/kelola/"))
-    assert "/accounts/login/" in phone.url
-    phone.get_by_label("Email").fill(user.email)
-    phone.get_by_label("Sandi").fill(PASSWORD)
-    phone.get_by_role("button", name=re.compile("Masuk")).click()
+    sign_in_to_kelola(phone, platform_server, "browser-owner@alpha.test")
 
-    phone.wait_for_url(re.compile(r"/kelola/$"))
     assert phone.get_by_role("heading", level=1).inner_text() == "Dasbor"
     assert "Alpha Clinic" in phone.locator(".brand").inner_text()
     screenshot(phone, "dashboard-360-id")

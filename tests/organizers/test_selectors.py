@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,15 +13,8 @@ from django.utils import timezone
 
 from organizers.models import Slot, Venue
 from organizers.selectors import slot_day_json
-from tenants.context import tenant_scope
 from tests.conftest import OrganizerFixture
 from tests.organizers.factories import a_programme, a_slot, a_venue
-
-
-@pytest.fixture
-def alpha(tenant_a: OrganizerFixture) -> Iterator[OrganizerFixture]:
-    with tenant_scope(tenant_a.tenant):
-        yield tenant_a
 
 
 def _expected(slot: Slot, venue: Venue, now: dt.datetime) -> dict:

@@ -18,7 +18,9 @@ from tests.conftest import ROOT_HOST, OrganizerFixture, host_client
 from tests.organizers.factories import a_person, a_programme, a_slot, a_venue
 
 
-def _voucher_written_to(folder: Path, tenant: OrganizerFixture, settings: object) -> str:
+def a_voucher_mailed_to(folder: Path, tenant: OrganizerFixture, settings: object) -> Message:
+    """Books a slot and delivers its voucher email with the file backend (as ./sentra run
+    does) into `folder`; returns the voucher message."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     settings.EMAIL_FILE_PATH = str(folder)
     with tenant_scope(tenant.tenant):
@@ -27,8 +29,13 @@ def _voucher_written_to(folder: Path, tenant: OrganizerFixture, settings: object
         booking = booking_create(
             programme_id=programme.id, slot_id=slot.id, dose=1, person=a_person()
         )
-        messages.message_deliver(message_id=Message.objects.get(booking_id=booking.id).id)
-    return booking.voucher_code
+        message = Message.objects.select_related("booking").get(booking_id=booking.id)
+        messages.message_deliver(message_id=message.id)
+    return message
+
+
+def _voucher_written_to(folder: Path, tenant: OrganizerFixture, settings: object) -> str:
+    return a_voucher_mailed_to(folder, tenant, settings).booking.voucher_code
 
 
 def test_voucher_email_reads_with_its_qr_code_pdf_and_calendar(

@@ -46,6 +46,19 @@ def _open_with_voucher(client: Client, booking: Booking, born: dt.date = BORN) -
     )  # fmt: skip
 
 
+def _opened(tenant: OrganizerFixture, booking: Booking) -> Client:
+    """A visitor's client on the organiser's host that opened the booking with its voucher."""
+    client = host_client(tenant.host)
+    _open_with_voucher(client, booking)
+    return client
+
+
+def _day_of(tenant: OrganizerFixture, slot: Slot) -> dt.date:
+    """The slot's day at its venue, as the manage pages' URLs write it."""
+    with tenant_scope(tenant.tenant):
+        return capacity.slot_local_date(Slot.objects.select_related("venue").get(id=slot.id))
+
+
 def _seats(tenant: OrganizerFixture, slot: Slot) -> int:
     with tenant_scope(tenant.tenant):
         return Slot.objects.get(id=slot.id).booked
@@ -128,9 +141,8 @@ def test_another_organisers_link_and_booking_do_not_open_here(
 def test_cancelling_asks_first_then_frees_the_seat_and_records_the_message(
     tenant_a: OrganizerFixture, booked
 ) -> None:
-    client = host_client(tenant_a.host)
     booking, slot = booked["booking"], booked["slot"]
-    _open_with_voucher(client, booking)
+    client = _opened(tenant_a, booking)
 
     confirm = client.get(f"/janji/{booking.id}/batal/")
     assert "Ya, batalkan pendaftaran" in confirm.content.decode()
@@ -148,11 +160,9 @@ def test_cancelling_asks_first_then_frees_the_seat_and_records_the_message(
 def test_rescheduling_moves_the_seat_and_records_the_message(
     tenant_a: OrganizerFixture, booked
 ) -> None:
-    client = host_client(tenant_a.host)
     booking, slot, other = booked["booking"], booked["slot"], booked["other"]
-    _open_with_voucher(client, booking)
-    with tenant_scope(tenant_a.tenant):
-        day = capacity.slot_local_date(Slot.objects.select_related("venue").get(id=other.id))
+    client = _opened(tenant_a, booking)
+    day = _day_of(tenant_a, other)
 
     calendar = client.get(f"/janji/{booking.id}/ubah/?bulan={day:%Y-%m}").content.decode()
     assert f'href="/janji/{booking.id}/ubah/{day.isoformat()}/"' in calendar
@@ -169,12 +179,11 @@ def test_rescheduling_moves_the_seat_and_records_the_message(
 
 
 def test_rescheduling_to_a_full_time_changes_nothing(tenant_a: OrganizerFixture, booked) -> None:
-    client = host_client(tenant_a.host)
     booking, slot, other = booked["booking"], booked["slot"], booked["other"]
-    _open_with_voucher(client, booking)
+    client = _opened(tenant_a, booking)
     with tenant_scope(tenant_a.tenant):
         Slot.objects.filter(id=other.id).update(booked=10, booked_dose1=10)
-        day = capacity.slot_local_date(Slot.objects.select_related("venue").get(id=other.id))
+    day = _day_of(tenant_a, other)
 
     response = client.post(f"/janji/{booking.id}/ubah/{day.isoformat()}/", {"slot": other.id})
 
@@ -188,9 +197,8 @@ def test_rescheduling_to_a_full_time_changes_nothing(tenant_a: OrganizerFixture,
 def test_resending_the_voucher_is_limited_to_once_every_few_minutes(
     tenant_a: OrganizerFixture, booked
 ) -> None:
-    client = host_client(tenant_a.host)
     booking = booked["booking"]
-    _open_with_voucher(client, booking)
+    client = _opened(tenant_a, booking)
 
     client.post(f"/janji/{booking.id}/kirim-ulang/")
     response = client.post(f"/janji/{booking.id}/kirim-ulang/", follow=True)
@@ -211,11 +219,9 @@ def test_the_manage_pages_are_not_found_without_proof(tenant_a: OrganizerFixture
 
 
 def test_moving_without_choosing_a_time_asks_for_a_time(tenant_a: OrganizerFixture, booked) -> None:
-    client = host_client(tenant_a.host)
     booking, slot, other = booked["booking"], booked["slot"], booked["other"]
-    _open_with_voucher(client, booking)
-    with tenant_scope(tenant_a.tenant):
-        day = capacity.slot_local_date(Slot.objects.select_related("venue").get(id=other.id))
+    client = _opened(tenant_a, booking)
+    day = _day_of(tenant_a, other)
 
     response = client.post(f"/janji/{booking.id}/ubah/{day.isoformat()}/", {})
 
@@ -230,9 +236,8 @@ def test_moving_without_choosing_a_time_asks_for_a_time(tenant_a: OrganizerFixtu
 def test_a_cancelled_booking_says_so_first_and_offers_to_book_again(
     tenant_a: OrganizerFixture, booked
 ) -> None:
-    client = host_client(tenant_a.host)
     booking = booked["booking"]
-    _open_with_voucher(client, booking)
+    client = _opened(tenant_a, booking)
     client.post(f"/janji/{booking.id}/batal/")
 
     page = client.get(f"/janji/{booking.id}/").content.decode()

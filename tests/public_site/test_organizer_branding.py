@@ -11,7 +11,6 @@ import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.loader import render_to_string
-from django.test import override_settings
 from PIL import Image
 
 from organizers.models import Branding
@@ -42,17 +41,9 @@ LOGO_IN_PAGE = re.compile(r'<img src="(/logo/[0-9a-f]{16}\.png)" alt="Alpha Clin
 
 
 @pytest.fixture(autouse=True)
-def local_media(tmp_path: Path) -> Iterator[Path]:
-    storages = {
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
+def _media_on_disk_and_a_fresh_branding_cache(local_media: Path) -> Iterator[None]:
     cache.clear()  # branding is cached per tenant for a few seconds
-    with override_settings(STORAGES=storages):
-        yield tmp_path
+    yield
     cache.clear()
 
 

@@ -17,19 +17,6 @@ from tests.conftest import OrganizerFixture
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-@pytest.fixture
-def local_media(tmp_path: Path) -> Iterator[Path]:
-    storages = {
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    with override_settings(STORAGES=storages):
-        yield tmp_path
-
-
 def test_file_stored_in_tenant_a_has_a_key_prefix_and_lands_on_disk(
     tenant_a: OrganizerFixture, local_media: Path
 ) -> None:

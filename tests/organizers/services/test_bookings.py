@@ -4,9 +4,6 @@ them one message, in their language, and a seat from the waitlist brings its e-v
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-
-import pytest
 
 from organizers.models import Booking, Message
 from organizers.services.bookings import (
@@ -15,15 +12,8 @@ from organizers.services.bookings import (
     booking_reschedule_with_notice,
 )
 from organizers.services.capacity import waitlist_join, waitlist_offer_accept
-from tenants.context import tenant_scope
 from tests.conftest import OrganizerFixture
 from tests.organizers.factories import a_person, a_programme, a_slot, a_venue
-
-
-@pytest.fixture
-def alpha(tenant_a: OrganizerFixture) -> Iterator[OrganizerFixture]:
-    with tenant_scope(tenant_a.tenant):
-        yield tenant_a
 
 
 def _kinds(booking: Booking) -> list[str]:

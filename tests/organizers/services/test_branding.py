@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
-from django.test import override_settings
 from PIL import Image
 
 from organizers.models import Branding
@@ -79,19 +78,6 @@ REFUSED_FILES: dict[str, tuple[Callable[[], bytes], str, str]] = {
     "decompression bomb": (a_bomb, "logo_too_many_pixels", "4000 x 4000"),
     "empty": (lambda: b"", "logo_empty", "kosong"),
 }
-
-
-@pytest.fixture
-def local_media(tmp_path: Path) -> Iterator[Path]:
-    storages = {
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    with override_settings(STORAGES=storages):
-        yield tmp_path
 
 
 @pytest.fixture(autouse=True)

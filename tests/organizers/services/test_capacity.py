@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import pytest
 from django.db import connection
@@ -21,16 +20,9 @@ from organizers.services.capacity import (
     waitlist_offers_expire,
 )
 from organizers.services.slots import slot_capacity_set
-from tenants.context import tenant_scope
 from tenants.errors import ApplicationError, NotFoundError
 from tests.conftest import OrganizerFixture
 from tests.organizers.factories import a_person, a_programme, a_slot, a_venue
-
-
-@pytest.fixture
-def alpha(tenant_a: OrganizerFixture) -> Iterator[OrganizerFixture]:
-    with tenant_scope(tenant_a.tenant):
-        yield tenant_a
 
 
 def _counters(slot: Slot) -> tuple[int, int, int]:

@@ -3,55 +3,27 @@ connection, on committed data (no test transaction to hide the races)."""
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
-from collections.abc import Callable
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from organizers.models import Programme, Slot
-from organizers.services.capacity import BookingRefusedError, booking_cancel, booking_create
+from organizers.services.capacity import booking_cancel, booking_create
 from tenants.context import tenant_scope
 from tenants.models import Tenant
+from tests.organizers.concurrency import run_at_once
 from tests.organizers.factories import (
     a_person,
     a_programme,
     a_slot,
     a_venue,
-    organizer_data_delete,
 )
 
 
-def _run_in_threads(count: int, work: Callable[[int], str]) -> Counter[str]:
-    results: list[str] = []
-    lock = threading.Lock()
-    barrier = threading.Barrier(count)
-
-    def runner(index: int) -> None:
-        try:
-            barrier.wait()
-            outcome = work(index)
-        except BookingRefusedError as exc:
-            outcome = exc.code
-        finally:
-            connections.close_all()
-        with lock:
-            results.append(outcome)
-
-    threads = [threading.Thread(target=runner, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return Counter(results)
-
-
 @pytest.fixture
-def committed_slot(committed: Callable[[Callable], None]) -> tuple[Tenant, Programme, Slot]:
-    tenant = Tenant.objects.get(slug="alpha")
-
-    committed(lambda: organizer_data_delete(tenant))
+def committed_slot(alpha_committed: Tenant) -> tuple[Tenant, Programme, Slot]:
+    tenant = alpha_committed
     with tenant_scope(tenant):
         programme = a_programme()
         slot = a_slot(venue=a_venue(), programme=programme, capacity=10)
@@ -84,7 +56,7 @@ def test_forty_people_racing_for_ten_seats_get_exactly_ten(
             booking_create(programme_id=programme.id, slot_id=slot.id, dose=1, person=a_person())
         return "booked"
 
-    outcomes = _run_in_threads(40, book)
+    outcomes = run_at_once(40, book)
 
     assert outcomes == Counter({"booked": 10, "slot_full": 30})
     with tenant_scope(tenant):
@@ -104,7 +76,7 @@ def test_one_person_booking_ten_times_at_once_gets_one_booking(
             booking_create(programme_id=programme.id, slot_id=slot.id, dose=1, person=person)
         return "booked"
 
-    outcomes = _run_in_threads(10, book)
+    outcomes = run_at_once(10, book)
 
     assert outcomes == Counter({"booked": 1, "already_booked": 9})
     _oracle(tenant)
@@ -123,7 +95,7 @@ def test_cancelling_the_same_booking_concurrently_frees_one_seat(
         with tenant_scope(tenant):
             return "cancelled" if booking_cancel(booking_id=booking.id) else "no-op"
 
-    outcomes = _run_in_threads(8, cancel)
+    outcomes = run_at_once(8, cancel)
 
     assert outcomes == Counter({"cancelled": 1, "no-op": 7})
     with tenant_scope(tenant):

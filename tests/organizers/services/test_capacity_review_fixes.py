@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
 
 import pytest
-from django.db import connections
 from django.utils import timezone
 
 from organizers.models import Booking, Slot, WaitlistEntry
@@ -25,19 +22,13 @@ from tenants.context import tenant_scope
 from tenants.errors import ApplicationError
 from tenants.models import Tenant
 from tests.conftest import OrganizerFixture
+from tests.organizers.concurrency import run_at_once
 from tests.organizers.factories import (
     a_person,
     a_programme,
     a_slot,
     a_venue,
-    organizer_data_delete,
 )
-
-
-@pytest.fixture
-def alpha(tenant_a: OrganizerFixture) -> Iterator[OrganizerFixture]:
-    with tenant_scope(tenant_a.tenant):
-        yield tenant_a
 
 
 def _day(slot: Slot) -> dt.date:
@@ -139,12 +130,8 @@ def test_vaccine_of_a_booked_slot_cannot_change(alpha: OrganizerFixture) -> None
 
 
 @pytest.fixture
-def two_full_slots(
-    committed: Callable[[Callable], None],
-) -> tuple[Tenant, list[int], list[int]]:
-    tenant = Tenant.objects.get(slug="alpha")
-
-    committed(lambda: organizer_data_delete(tenant))
+def two_full_slots(alpha_committed: Tenant) -> tuple[Tenant, list[int], list[int]]:
+    tenant = alpha_committed
     with tenant_scope(tenant):
         programme, venue = a_programme(), a_venue()
         slots = [
@@ -162,31 +149,18 @@ def test_two_people_swapping_slots_at_once_never_deadlock(
     two_full_slots: tuple[Tenant, list[int], list[int]],
 ) -> None:
     tenant, slot_ids, booking_ids = two_full_slots
-    outcomes: list[str] = []
-    barrier = threading.Barrier(2)
 
-    def move(booking_id: int, to_slot: int) -> None:
+    def swap(index: int) -> str:
+        """Booking 0 moves to slot 1 while booking 1 moves to slot 0."""
         try:
-            barrier.wait()
             with tenant_scope(tenant):
-                booking_reschedule(booking_id=booking_id, new_slot_id=to_slot)
-            outcomes.append("moved")
-        except Exception as exc:
-            outcomes.append(type(exc).__name__)
-        finally:
-            connections.close_all()
+                booking_reschedule(booking_id=booking_ids[index], new_slot_id=slot_ids[1 - index])
+        except Exception as exc:  # a deadlock, or any other failure, is named in the outcome
+            return type(exc).__name__
+        return "moved"
 
     for _round in range(5):
-        outcomes.clear()
-        threads = [
-            threading.Thread(target=move, args=(booking_ids[0], slot_ids[1])),
-            threading.Thread(target=move, args=(booking_ids[1], slot_ids[0])),
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(30)
-        assert Counter(outcomes) == Counter({"moved": 2})
+        assert run_at_once(2, swap) == Counter({"moved": 2})
         slot_ids.reverse()
 
     with tenant_scope(tenant):

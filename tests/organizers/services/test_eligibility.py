@@ -5,19 +5,17 @@ and what to do, in the person's language; nothing is written."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connections
 from django.utils import timezone
 
 from organizers.models import AgeRule, Booking, Invite, Message, Programme, RosterEntry, Slot
 from organizers.personal_data import person_key, seal
 from organizers.services.bookings import booking_place
-from organizers.services.capacity import BookingRefusedError, Person
+from organizers.services.capacity import Person
 from organizers.services.eligibility import (
     EligibilityRefusedError,
     age_on,
@@ -28,20 +26,14 @@ from organizers.services.invites import invite_token, invites_create
 from tenants.context import tenant_scope
 from tenants.models import Tenant
 from tests.conftest import OrganizerFixture
+from tests.organizers.concurrency import run_at_once
 from tests.organizers.factories import (
     a_person,
     a_programme,
     a_slot,
     a_valid_nik,
     a_venue,
-    organizer_data_delete,
 )
-
-
-@pytest.fixture
-def alpha(tenant_a: OrganizerFixture) -> Iterator[OrganizerFixture]:
-    with tenant_scope(tenant_a.tenant):
-        yield tenant_a
 
 
 def a_company(**fields: object) -> Programme:
@@ -278,37 +270,6 @@ def test_the_public_rush_path_costs_no_query_for_eligibility(
 # --- Under concurrency ------------------------------------------------------------------------
 
 
-def _race(count: int, work: Callable[[int], str]) -> Counter[str]:
-    results: list[str] = []
-    lock = threading.Lock()
-    barrier = threading.Barrier(count)
-
-    def runner(index: int) -> None:
-        try:
-            barrier.wait()
-            outcome = work(index)
-        except BookingRefusedError as exc:
-            outcome = exc.code
-        finally:
-            connections.close_all()
-        with lock:
-            results.append(outcome)
-
-    threads = [threading.Thread(target=runner, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return Counter(results)
-
-
-@pytest.fixture
-def alpha_committed(committed: Callable[[Callable], None]) -> Tenant:
-    tenant = Tenant.objects.get(slug="alpha")
-    committed(lambda: organizer_data_delete(tenant))
-    return tenant
-
-
 def test_the_quota_holds_when_twelve_people_race_for_three_places(
     alpha_committed: Tenant,
 ) -> None:
@@ -326,7 +287,7 @@ def test_the_quota_holds_when_twelve_people_race_for_three_places(
             _book(slots[index % 2], people[index], email_verified=True)
         return "booked"
 
-    outcome = _race(12, book)
+    outcome = run_at_once(12, book)
 
     assert outcome == Counter({"booked": 3, "company_quota_full": 9})
     with tenant_scope(tenant):
@@ -349,7 +310,7 @@ def test_one_invite_used_by_two_tabs_at_once_books_once(alpha_committed: Tenant)
             _book(slot, people[index], invite_token=token)
         return "booked"
 
-    outcome = _race(6, book)
+    outcome = run_at_once(6, book)
 
     assert outcome["booked"] == 1
     assert outcome["invite_used"] == 5

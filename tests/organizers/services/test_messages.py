@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import email
 import email.policy
-import threading
 import time
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
@@ -14,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as MemoryBackend
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from organizers.models import Booking, Invite, Message, WaitlistEntry
@@ -25,7 +24,8 @@ from organizers.tasks import message_deliver as message_deliver_task
 from tenants.context import tenant_scope
 from tenants.models import Tenant
 from tests.conftest import OrganizerFixture, WorkerProcess, host_client
-from tests.organizers.factories import a_programme, a_slot, a_venue, organizer_data_delete
+from tests.organizers.concurrency import run_at_once
+from tests.organizers.factories import a_programme, a_slot, a_venue
 from tests.organizers.services.test_vouchers import ics_lines, pdf_text
 
 NIK = "3273015403580002"
@@ -424,18 +424,9 @@ def test_sweep_resends_pending_messages_whose_task_was_lost(
 
 
 @pytest.fixture
-def committed_message(
-    committed: Callable[[Callable], None],
-) -> tuple[Tenant, int]:
+def committed_message(alpha_committed: Tenant) -> tuple[Tenant, int]:
     """A pending voucher message on committed data (no task sent for it)."""
-    tenant = Tenant.objects.get(slug="alpha")
-
-    def cleanup() -> None:
-        with tenant_scope(tenant):
-            Message.objects.all().delete()
-        organizer_data_delete(tenant)
-
-    committed(cleanup)
+    tenant = alpha_committed
     with tenant_scope(tenant):
         slot = _slot_at()
         booking = booking_create(
@@ -454,22 +445,12 @@ def test_two_workers_delivering_the_same_message_send_it_once(
 ) -> None:
     tenant, message_id = committed_message
     settings.EMAIL_BACKEND = "tests.organizers.services.test_messages.SlowBackend"
-    barrier = threading.Barrier(2)
-    results: list[str] = []
 
-    def worker() -> None:
-        try:
-            barrier.wait()
-            with tenant_scope(tenant):
-                results.append(messages.message_deliver(message_id=message_id))
-        finally:
-            connections.close_all()
+    def worker(_index: int) -> str:
+        with tenant_scope(tenant):
+            return messages.message_deliver(message_id=message_id)
 
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    results = run_at_once(2, worker)
 
     assert len(mail.outbox) == 1
     assert "sent" in results
@@ -558,16 +539,9 @@ def test_no_dose2_note_for_someone_who_booked_the_second_dose(tenant_a: Organize
 
 @pytest.mark.worker
 def test_booking_email_is_sent_by_the_worker_with_its_attachments(
-    celery_worker: WorkerProcess, committed: Callable[[Callable], None]
+    celery_worker: WorkerProcess, alpha_committed: Tenant
 ) -> None:
-    tenant = Tenant.objects.get(slug="alpha")
-
-    def cleanup() -> None:
-        with tenant_scope(tenant):
-            Message.objects.all().delete()
-        organizer_data_delete(tenant)
-
-    committed(cleanup)
+    tenant = alpha_committed
     with tenant_scope(tenant):
         slot = _slot_at()
         booking = booking_create(

@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from django.utils import translation
 
 from organizers.models import Programme
 from organizers.services.programmes import programme_create, programme_update
-from tenants.context import tenant_scope
 from tenants.errors import ApplicationError
 from tenants.models import VaccineBrand
 from tests.conftest import OrganizerFixture
 from tests.organizers.factories import a_programme
-
-
-@pytest.fixture
-def alpha(tenant_a: OrganizerFixture) -> Iterator[OrganizerFixture]:
-    with tenant_scope(tenant_a.tenant):
-        yield tenant_a
 
 
 def test_programme_create_sorts_and_deduplicates_vaccines_and_doses(
