@@ -795,6 +795,23 @@ def review_page(request: HttpRequest) -> HttpResponse:
     )  # fmt: skip
 
 
+def _submission_claim(
+    request: HttpRequest, state: dict[str, Any], *, done_key: str, done_url: str
+) -> tuple[str, HttpResponse | str | None]:
+    """The review page's one-time token, claimed in the cache before anything is written:
+    (claim, None) to go ahead; otherwise an answer (the page already sent: its result; a stale
+    page: a message to press again)."""
+    token = request.POST.get("submit_token", "")
+    if token and (request.session.get(done_key) or {}).get("token") == token:
+        return "", redirect(done_url)
+    if not token or token != state.get("token"):
+        return "", _("This page was out of date. Check the details and press the button again.")
+    claim = f"{done_key}-submit:{token}"
+    if not cache.add(claim, 1, 600):
+        return "", redirect(done_url)  # the same page is being sent by another request
+    return claim, None
+
+
 def _submit(
     request: HttpRequest,
     *,
@@ -804,15 +821,10 @@ def _submit(
 ) -> HttpResponse | str:
     """Book, once per review page: the page's token is claimed before booking, so a second
     press of the button (or a second tab) does not book twice. A refusal's message otherwise."""
-    token = request.POST.get("submit_token", "")
-    done = request.session.get(DONE) or {}
-    if token and done.get("token") == token:
-        return redirect("booking_done")
-    if not token or token != state.get("token"):
-        return _("This page was out of date. Check the details and press the button again.")
-    claim = f"booking-submit:{token}"
-    if not cache.add(claim, 1, 600):
-        return redirect("booking_done")  # the same page is being booked by another request
+    claim, answer = _submission_claim(request, state, done_key=DONE, done_url="booking_done")
+    if answer is not None:
+        return answer
+    token = request.POST["submit_token"]
     try:
         bookings = _book_everyone(request, slot=slot, people=people)
     except ApplicationError as exc:
@@ -836,15 +848,12 @@ def _waitlist_submit(
     """Join the waiting list, once per review page (the page's token is claimed first, as for
     a booking). The same eligibility rules as a booking; a refusal writes nothing. When seats
     came free meanwhile, back to the day's times."""
-    token = request.POST.get("submit_token", "")
-    waited = request.session.get(WAITLIST_DONE) or {}
-    if token and waited.get("token") == token:
-        return redirect("waitlist_done")
-    if not token or token != state.get("token"):
-        return _("This page was out of date. Check the details and press the button again.")
-    claim = f"waitlist-submit:{token}"
-    if not cache.add(claim, 1, 600):
-        return redirect("waitlist_done")  # the same page is being sent by another request
+    claim, answer = _submission_claim(
+        request, state, done_key=WAITLIST_DONE, done_url="waitlist_done"
+    )
+    if answer is not None:
+        return answer
+    token = request.POST["submit_token"]
     waiting = _as_person(person)
     try:
         with transaction.atomic():
