@@ -115,6 +115,10 @@ DATABASES = {
         ),
         # django-tenants' backend, without a SET search_path per request that changes nothing.
         "ENGINE": "tenants.postgresql_backend",
+        # Django turns psycopg's prepared statements off for transaction-mode poolers, which
+        # django-tenants cannot use anyway (search_path is per session). The ORM's client-side
+        # cursors never prepare; only the hot statements in organizers/db.py do.
+        "OPTIONS": {"prepare_threshold": 5},
     }
 }
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)

@@ -43,9 +43,11 @@ def _booking(*, time_zone: str = "Asia/Jakarta", language: str = "id") -> Bookin
 
 
 def pdf_text(pdf: bytes) -> str:
-    """The text drawn in a PDF: its content streams, inflated."""
+    """The text drawn in a PDF: its content streams, inflated. Each stream is read by its
+    /Length (binary data may itself end in a line break, which a delimiter search would cut)."""
     chunks = []
-    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, flags=re.S):
+    for match in re.finditer(rb"/Length (\d+)\b[^>]*>>\s*stream\r?\n", pdf):
+        stream = pdf[match.end() : match.end() + int(match.group(1))]
         try:
             chunks.append(zlib.decompress(stream).decode("latin-1"))
         except zlib.error:
