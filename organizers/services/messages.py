@@ -21,7 +21,8 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.message import SafeMIMEMultipart
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import CharField, Exists, OuterRef, QuerySet, Value
+from django.db.models.functions import Concat
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -549,7 +550,8 @@ REMINDER_FROM_HOUR = 8  # venue-local: nobody gets a reminder at midnight
 def reminders_record(*, now: dt.datetime | None = None) -> int:
     """Run by beat: record the reminder the day before each slot (venue-local day, from 08:00)
     and the note that the dose-2 window has opened. Idempotent: each has its event_key
-    (`reminder:<booking id>`, `dose2_window:<booking id>`). Returns how many were recorded."""
+    (`reminder:<booking id>:<slot id>`, so a booking moved to another day is reminded again;
+    `dose2_window:<booking id>`). Returns how many were recorded."""
     now = now or timezone.now()
     recorded = 0
     with transaction.atomic():
@@ -563,7 +565,11 @@ def _local_now(now: dt.datetime, time_zone: str) -> dt.datetime:
 
 
 def _reminders_day_before(*, now: dt.datetime) -> int:
-    reminded = Message.objects.filter(booking=OuterRef("pk"), kind=Message.Kind.REMINDER)
+    reminded = Message.objects.filter(
+        booking=OuterRef("pk"), kind=Message.Kind.REMINDER,
+        event_key=Concat(Value("reminder:"), OuterRef("pk"), Value(":"), OuterRef("slot_id"),
+                         output_field=CharField()),
+    )  # fmt: skip
     bookings = (
         Booking.objects.select_related("slot__venue")
         .filter(
@@ -583,8 +589,9 @@ def _reminders_day_before(*, now: dt.datetime) -> int:
         if local_now.hour < REMINDER_FROM_HOUR or booked_on == local_now.date():
             continue  # too early in the day, or booked today: the voucher just went out
         if message_record(
-            kind=Message.Kind.REMINDER, booking=booking, event_key=f"reminder:{booking.id}"
-        ):
+            kind=Message.Kind.REMINDER, booking=booking,
+            event_key=f"reminder:{booking.id}:{booking.slot_id}",
+        ):  # fmt: skip
             recorded += 1
     return recorded
 
@@ -602,11 +609,14 @@ def _dose2_windows_opening(*, now: dt.datetime) -> int:
         status=Booking.Status.ACTIVE,
     )  # fmt: skip
     shortest = min(rule.min_days for rule in rules.values())
+    # A first dose whose every window has closed needs no look: the scan stays bounded.
+    longest = max((rule.max_days or 3650) for rule in rules.values())
     bookings = (
         Booking.objects.select_related("slot__venue", "programme")
         .filter(
             dose=Dose.FIRST, status=Booking.Status.ACTIVE, vaccine_brand__in=list(rules),
             slot__starts_at__lte=now - dt.timedelta(days=max(shortest - 1, 0)),
+            slot__starts_at__gte=now - dt.timedelta(days=longest + 2),
         )
         .exclude(email="")
         .exclude(Exists(noted))

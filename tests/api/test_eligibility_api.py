@@ -5,7 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from organizers.models import AgeRule, Booking, Invite, Message, Programme, RosterEntry
+from organizers.models import (
+    AgeRule,
+    Booking,
+    Invite,
+    Message,
+    Programme,
+    RosterEntry,
+    Slot,
+    WaitlistEntry,
+)
 from organizers.personal_data import person_key, seal
 from organizers.services.invites import invite_token, invites_create
 from tenants.context import tenant_scope
@@ -166,6 +175,23 @@ def test_a_person_admitted_only_by_email_domain_is_sent_to_the_booking_pages(api
         assert Message.objects.count() == messages_before
     # Someone on the roster books with the same work domain: nothing to prove.
     assert api.book(**BUDI, email="budi@acme.co.id").status_code == 201
+
+
+def test_the_waitlist_api_sends_a_domain_only_person_to_the_pages_too(api: Setup) -> None:
+    _make_company(api, allowed_email_domains=["acme.co.id"])
+    day = api.slot.starts_at.astimezone(dt.timezone(dt.timedelta(hours=7))).date().isoformat()
+    with tenant_scope(api.tenant.tenant):
+        Slot.objects.filter(id=api.slot.id).update(booked=2, booked_dose1=2)  # the day is full
+
+    joined = api.post("waitlist", {
+        **PERSON, "email": "x@acme.co.id", "programme_id": api.programme.id,
+        "venue_id": api.venue.id, "day": day, "dose": 1,
+    })  # fmt: skip
+
+    assert joined.status_code == 409
+    assert joined.json()["error"]["code"] == "email_verification_required"
+    with tenant_scope(api.tenant.tenant):
+        assert not WaitlistEntry.objects.exists()
 
 
 def test_roster_checks_stop_after_ten_refusals_per_address(api: Setup) -> None:

@@ -482,11 +482,31 @@ def test_reminder_is_recorded_once_the_day_before_from_eight_venue_time(
         messages.message_deliver(message_id=reminder.id)
 
     assert (too_early, two_days_before, first, second) == (0, 0, 1, 0)
-    assert reminder.event_key == f"reminder:{booking.id}"
+    assert reminder.event_key == f"reminder:{booking.id}:{booking.slot_id}"
     (sent,) = mail.outbox
     assert sent.subject == "Besok: vaksinasi Anda di Puskesmas Cempaka"
     assert "10:00-10:30 WIT" in sent.body
     assert sent.attachments == []  # the QR code is inline, the PDF came with the voucher
+
+
+def test_a_booking_moved_after_its_reminder_is_reminded_again_for_the_new_day(
+    tenant_a: OrganizerFixture,
+) -> None:
+    from organizers.services.bookings import booking_reschedule_with_notice
+
+    with tenant_scope(tenant_a.tenant):
+        booking = _book(days=3)
+        later = _slot_at(days=6, programme=booking.programme, venue=booking.slot.venue)
+        assert messages.reminders_record(now=_at(booking, days_before=1, hour=9)) == 1
+        moved = booking_reschedule_with_notice(booking_id=booking.id, new_slot_id=later.id)
+        moved = Booking.objects.select_related("slot__venue").get(id=moved.id)
+
+        again = messages.reminders_record(now=_at(moved, days_before=1, hour=9))
+        keys = sorted(Message.objects.filter(kind="reminder").values_list("event_key", flat=True))
+
+    assert again == 1
+    assert keys == sorted([f"reminder:{booking.id}:{booking.slot_id}",
+                           f"reminder:{booking.id}:{later.id}"])  # fmt: skip
 
 
 def test_no_reminder_for_a_cancelled_booking_or_one_without_email(
