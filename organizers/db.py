@@ -6,7 +6,7 @@ from __future__ import annotations
 from contextlib import nullcontext
 
 import psycopg
-from django.db import connection
+from django.db import NotSupportedError, connection
 
 
 def fetch_one_prepared(sql: str, params: dict[str, object]) -> tuple | None:
@@ -18,6 +18,20 @@ def fetch_one_prepared(sql: str, params: dict[str, object]) -> tuple | None:
     cursor with prepare=True; PostgreSQL re-plans it by itself when the search_path (the
     tenant) changes. Database errors come out as Django's, and with query logging on (DEBUG,
     tests counting queries) the statement is logged like any other."""
+    try:
+        return _fetch_one(sql, params)
+    except NotSupportedError as exc:
+        # "cached plan must not change result type": a migration changed a table under a
+        # statement prepared on this connection. Outside a transaction, forget the prepared
+        # statements and run it again; inside one, the rollback that follows forgets them.
+        if getattr(exc.__cause__, "sqlstate", None) != "0A000" or connection.in_atomic_block:
+            raise
+        with connection.cursor() as cursor:
+            cursor.execute("DEALLOCATE ALL")  # psycopg forgets its own list with it
+        return _fetch_one(sql, params)
+
+
+def _fetch_one(sql: str, params: dict[str, object]) -> tuple | None:
     with (
         connection.cursor() as django_cursor,
         connection.wrap_database_errors,

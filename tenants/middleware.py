@@ -79,7 +79,9 @@ class SessionTenantBindingMiddleware:
             request.session = self.session_store()
         response = self.get_response(request)
         session = request.session
-        if session.modified and not session.is_empty() and bound != schema:
+        # Read again: a sign-in flushes the session and fills it anew during the request.
+        modified = session.modified and not session.is_empty()
+        if modified and session.get(SESSION_SCHEMA_KEY) != schema:
             session[SESSION_SCHEMA_KEY] = schema
         return response
 

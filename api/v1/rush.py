@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 import time
 from typing import Any
 
@@ -137,6 +138,8 @@ def _booking_create(request: HttpRequest, payload: object, language: str) -> Jso
 _SLOT_QUERY_BY_LANGUAGE: dict[str, dict[str, serializers.Field]] = {}
 # Rendered day pages, per process: (tenant schema, venue, day, programme) -> (expiry, JSON).
 _SLOT_PAGES: dict[tuple[str, int, dt.date, int | None], tuple[float, bytes]] = {}
+_SLOT_PAGES_BYTES = 0
+_SLOT_PAGES_LOCK = threading.Lock()
 
 
 def _slot_query_fields() -> dict[str, serializers.Field]:
@@ -179,7 +182,27 @@ def venue_slots(request: HttpRequest, venue_id: int) -> HttpResponse:
         return JsonResponse(application_error_body(NotFoundError(code="venue_not_found")),
                             status=404)  # fmt: skip
     if settings.SLOT_LIST_CACHE_SECONDS:
-        if len(_SLOT_PAGES) > 5_000:
-            _SLOT_PAGES.clear()
-        _SLOT_PAGES[key] = (now_mono + settings.SLOT_LIST_CACHE_SECONDS, body.encode())
+        _slot_page_keep(key, body.encode(), expires=now_mono + settings.SLOT_LIST_CACHE_SECONDS)
     return HttpResponse(body, content_type="application/json")
+
+
+_SLOT_PAGES_MAX_BYTES = 8 * 1024 * 1024
+
+
+def _slot_page_keep(key: tuple, body: bytes, *, expires: float) -> None:
+    """Keep a rendered day, within a byte budget per process: expired days go first, then
+    the oldest kept (a crawler asking for every day cannot grow the process; busy days come
+    back on their next request). One lock: gunicorn's threads share the pages."""
+    global _SLOT_PAGES_BYTES
+    with _SLOT_PAGES_LOCK:
+        previous = _SLOT_PAGES.pop(key, None)
+        if previous is not None:
+            _SLOT_PAGES_BYTES -= len(previous[1])
+        if _SLOT_PAGES_BYTES + len(body) > _SLOT_PAGES_MAX_BYTES:
+            now = time.monotonic()
+            for old in [k for k, (until, _body) in _SLOT_PAGES.items() if until <= now]:
+                _SLOT_PAGES_BYTES -= len(_SLOT_PAGES.pop(old)[1])
+            while _SLOT_PAGES and _SLOT_PAGES_BYTES + len(body) > _SLOT_PAGES_MAX_BYTES:
+                _SLOT_PAGES_BYTES -= len(_SLOT_PAGES.pop(next(iter(_SLOT_PAGES)))[1])
+        _SLOT_PAGES[key] = (expires, body)
+        _SLOT_PAGES_BYTES += len(body)

@@ -296,10 +296,13 @@ WITH seat AS (
       FROM booking WHERE %(email)s <> ''
     RETURNING id
 )
-SELECT booking.id, booking.vaccine_brand, seat.starts_at, seat.ends_at, seat.venue_id,
-       seat.name, seat.address, seat.time_zone, (SELECT id FROM message)
+SELECT booking.id::bigint, booking.vaccine_brand::text, seat.starts_at, seat.ends_at,
+       seat.venue_id::bigint, seat.name::text, seat.address::text, seat.time_zone::text,
+       (SELECT id FROM message)::bigint
   FROM booking JOIN seat ON seat.id = booking.slot_id
 """
+# The result columns are cast to types without a length, so a migration that changes a
+# column's length does not change the prepared statement's result type (organizers/db.py).
 
 
 def _book_in_one_statement(

@@ -119,10 +119,26 @@ def schema_copy(*, source: str, target: str) -> None:
     # every reference, which is what the script rewrites.
     if connection.schema_name != "public":
         raise RuntimeError("schema_copy runs on the public schema")
-    with transaction.atomic(), connection.cursor() as cursor:
-        fingerprint = _fingerprint(cursor, source)
-        script = _SCRIPTS.get(source)
-        if script is None or script.fingerprint != fingerprint:
-            script = _SCRIPTS[source] = _Script(fingerprint, _capture(cursor, source))
-        quoted = _quote(target)
-        cursor.execute(";\n".join(s.replace(_PLACEHOLDER, quoted) for s in script.statements))
+    for _attempt in range(3):
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                fingerprint = _fingerprint(cursor, source)
+                script = _SCRIPTS.get(source)
+                if script is None or script.fingerprint != fingerprint:
+                    script = _SCRIPTS[source] = _Script(fingerprint, _capture(cursor, source))
+                quoted = _quote(target)
+                cursor.execute(
+                    ";\n".join(s.replace(_PLACEHOLDER, quoted) for s in script.statements)
+                )
+                # A migration of the template that committed while the script ran would give
+                # the copy new migration rows but the old tables: check, and start again.
+                if _fingerprint(cursor, target) != script.fingerprint:
+                    raise _TemplateChangedError
+            return
+        except _TemplateChangedError:
+            _SCRIPTS.pop(source, None)
+    raise RuntimeError(f"the template schema {source} kept changing; try again")
+
+
+class _TemplateChangedError(Exception):
+    pass

@@ -98,3 +98,20 @@ def test_a_days_list_is_kept_per_tenant_for_its_few_seconds(
     assert first.json()[0]["remaining"] == cached.json()[0]["remaining"] == 2
     assert other_tenant.status_code == 404  # alpha's cached day is not beta's
     assert fresh.json()[0]["remaining"] == 1
+
+
+def test_the_kept_days_stay_within_their_byte_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    from api.v1 import rush
+
+    monkeypatch.setattr(rush, "_SLOT_PAGES", {})
+    monkeypatch.setattr(rush, "_SLOT_PAGES_BYTES", 0)
+    monkeypatch.setattr(rush, "_SLOT_PAGES_MAX_BYTES", 1000)
+    now = rush.time.monotonic()
+    rush._slot_page_keep(("a", 1, dt.date(2030, 1, 1), None), b"x" * 400, expires=now - 1)
+    rush._slot_page_keep(("a", 2, dt.date(2030, 1, 1), None), b"x" * 400, expires=now + 60)
+    rush._slot_page_keep(("a", 3, dt.date(2030, 1, 1), None), b"x" * 400, expires=now + 60)
+    rush._slot_page_keep(("a", 4, dt.date(2030, 1, 1), None), b"x" * 400, expires=now + 60)
+
+    kept = [key[1] for key in rush._SLOT_PAGES]
+    assert kept == [3, 4]  # the expired one first, then the oldest
+    assert rush._SLOT_PAGES_BYTES == 800

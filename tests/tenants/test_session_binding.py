@@ -57,3 +57,36 @@ def test_a_copied_session_cookie_shows_nothing_of_another_organiser(
         assert "Victim Beta" not in response.content.decode()
     # The booker's own session on alpha is untouched.
     assert booker.get("/daftar/selesai/").status_code == 200
+
+
+def test_a_session_flushed_and_refilled_during_a_request_is_bound_again(
+    tenant_a: OrganizerFixture,
+) -> None:
+    """What django.contrib.auth.login does when another user was signed in: flush, then
+    write. The new session must carry the host's binding too."""
+    from django.contrib.sessions.middleware import SessionMiddleware
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from tenants.middleware import SESSION_SCHEMA_KEY, SessionTenantBindingMiddleware
+
+    def sign_in_again(request: object) -> HttpResponse:
+        request.session.flush()
+        request.session["_auth_user_id"] = "2"
+        return HttpResponse("ok")
+
+    stack = SessionMiddleware(SessionTenantBindingMiddleware(sign_in_again))
+    request = RequestFactory().get("/", HTTP_HOST=tenant_a.host)
+    request.tenant = tenant_a.tenant
+    SessionMiddleware(lambda r: HttpResponse()).process_request(request)
+    request.session[SESSION_SCHEMA_KEY] = tenant_a.tenant.schema_name
+    request.session.save()
+    cookie = request.session.session_key
+
+    request = RequestFactory().get("/", HTTP_HOST=tenant_a.host)
+    request.tenant = tenant_a.tenant
+    request.COOKIES[settings.SESSION_COOKIE_NAME] = cookie
+    stack(request)
+
+    assert request.session.get("_auth_user_id") == "2"
+    assert request.session.get(SESSION_SCHEMA_KEY) == tenant_a.tenant.schema_name

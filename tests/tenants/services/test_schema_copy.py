@@ -103,3 +103,36 @@ def test_a_new_migration_in_the_template_is_copied_too(db: None) -> None:
 def test_only_plain_schema_names_are_created(db: None) -> None:
     with pytest.raises(ValueError, match="not a schema name"):
         copier.schema_copy(source=TEMPLATE_SCHEMA, target='x"; DROP SCHEMA public; --')
+
+
+def test_a_template_migrated_while_the_script_runs_is_copied_afresh(
+    db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race: the script was chosen by an old fingerprint, then a migration of the template
+    committed before the copy read its rows. The copy notices and starts again."""
+    copier.schema_copy(source=TEMPLATE_SCHEMA, target="copy_old")
+    stale = copier._SCRIPTS[TEMPLATE_SCHEMA].fingerprint
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO sentra_template.django_migrations (app, name, applied) "
+            "VALUES ('organizers', '9998_racing', now())"
+        )
+    real = copier._fingerprint
+    reads = []
+
+    def first_read_is_stale(cursor: object, schema: str) -> tuple[int, int]:
+        reads.append(schema)
+        if schema == TEMPLATE_SCHEMA and reads.count(schema) == 1:
+            return stale
+        return real(cursor, schema)
+
+    monkeypatch.setattr(copier, "_fingerprint", first_read_is_stale)
+
+    copier.schema_copy(source=TEMPLATE_SCHEMA, target="copy_race")
+
+    assert copier._SCRIPTS[TEMPLATE_SCHEMA].fingerprint != stale  # captured again
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM copy_race.django_migrations WHERE name = '9998_racing'"
+        )
+        assert cursor.fetchone() == (1,)
