@@ -515,6 +515,9 @@ class Message(models.Model):
     language = models.CharField(max_length=5, default="id")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # When the next try is due after a failed one (set when the failure is known, so slow
+    # mail-server timeouts do not shift it); the sweep re-sends only past it.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)

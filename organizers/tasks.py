@@ -60,14 +60,15 @@ def message_deliver(self, message_id: int) -> str:
     """Deliver one outbox message (organizers.services.messages). Tenant schema. The service
     counts attempts in the row and marks the message failed after the last one; beat's sweep
     re-sends one whose retry was lost."""
-    from organizers.services.messages import MessageDeliveryError, retry_countdown
+    from organizers.services.messages import MessageDeliveryError
     from organizers.services.messages import message_deliver as deliver
 
     try:
         return deliver(message_id=message_id)
     except MessageDeliveryError as exc:  # the mail server is down: try again, with backoff
-        countdown = retry_countdown(attempt=self.request.retries)
-        raise self.retry(exc=exc, countdown=countdown) from exc
+        # The delay follows the message's own count of attempts, so a chain the sweep started
+        # again keeps the same backoff.
+        raise self.retry(exc=exc, countdown=exc.countdown) from exc
 
 
 @app.task

@@ -22,7 +22,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.core.mail.message import SafeMIMEMultipart
 from django.db import transaction
 from django.db.models import CharField, Exists, OuterRef, QuerySet, Value
-from django.db.models.functions import Concat
+from django.db.models.functions import Coalesce, Concat
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -96,7 +96,12 @@ SWEEP_AFTER = dt.timedelta(minutes=2)
 
 
 class MessageDeliveryError(Exception):
-    """Delivery failed in a way worth retrying (the mail server is down)."""
+    """Delivery failed in a way worth retrying (the mail server is down); `countdown` is the
+    number of seconds until the next try is due (stored on the message too)."""
+
+    def __init__(self, message: str, *, countdown: int) -> None:
+        super().__init__(message)
+        self.countdown = countdown
 
 
 class _NotSendableError(Exception):
@@ -146,6 +151,9 @@ def message_deliver(*, message_id: int) -> str:
                 message.status = Message.Status.FAILED
             else:
                 retry = exc
+                message.next_attempt_at = timezone.now() + dt.timedelta(
+                    seconds=retry_countdown(attempt=message.attempts - 1)
+                )
         except Exception as exc:  # a bug or missing data: tell the organiser, do not loop
             logger.exception("message %s could not be rendered", message_id)
             message.status = Message.Status.FAILED
@@ -153,9 +161,12 @@ def message_deliver(*, message_id: int) -> str:
         else:
             message.status = Message.Status.SENT
             message.sent_at = timezone.now()
-        message.save(update_fields=["status", "attempts", "last_error", "sent_at"])
+        message.save(
+            update_fields=["status", "attempts", "last_error", "sent_at", "next_attempt_at"]
+        )
     if retry is not None:
-        raise MessageDeliveryError(message.last_error) from retry
+        countdown = retry_countdown(attempt=message.attempts - 1)
+        raise MessageDeliveryError(message.last_error, countdown=countdown) from retry
     return message.status
 
 
@@ -522,25 +533,20 @@ def _calendar_part(filename: str, ics: bytes | str) -> MIMEBase:
 # --- Beat: lost messages, reminders -----------------------------------------------------------
 
 
-def _expected_try(message: Message) -> dt.datetime:
-    """When the message's next try should have run, had no task been lost."""
-    waited = sum(retry_countdown(attempt=n) for n in range(max(message.attempts, 0)))
-    return message.created_at + dt.timedelta(seconds=waited)
-
-
 def messages_sweep(*, now: dt.datetime | None = None) -> int:
     """Run by beat: re-enqueue pending messages whose task was lost (a worker died, the broker
-    dropped it): pending for SWEEP_AFTER past their expected try. Sending twice cannot follow:
-    message_deliver locks and re-checks the status. Tenant schema."""
+    dropped it): pending for SWEEP_AFTER past their due try (`next_attempt_at`, or the moment
+    they were recorded). Sending twice cannot follow: message_deliver locks and re-checks the
+    status. Tenant schema."""
     now = now or timezone.now()
+    due = Coalesce("next_attempt_at", "created_at")
+    lost = Message.objects.alias(due=due).filter(
+        status=Message.Status.PENDING, due__lte=now - SWEEP_AFTER
+    )
     swept = 0
-    pending = Message.objects.filter(
-        status=Message.Status.PENDING, created_at__lte=now - SWEEP_AFTER
-    ).only("id", "attempts", "created_at")
-    for message in pending.iterator():
-        if _expected_try(message) + SWEEP_AFTER <= now:
-            message_deliver_after_commit(message_id=message.id)
-            swept += 1
+    for message_id in lost.values_list("id", flat=True).iterator():
+        message_deliver_after_commit(message_id=message_id)
+        swept += 1
     return swept
 
 

@@ -299,11 +299,15 @@ def test_mail_server_down_keeps_the_message_pending_with_the_error_then_it_goes_
     with tenant_scope(tenant_a.tenant):
         message = Message.objects.get(booking=_book())
 
-        with pytest.raises(messages.MessageDeliveryError):
+        with pytest.raises(messages.MessageDeliveryError) as failed:
             messages.message_deliver(message_id=message.id)
         message.refresh_from_db()
         assert (message.status, message.attempts) == ("pending", 1)
         assert "Connection refused" in message.last_error
+        # The next try is due one backoff step after the failure, and the task waits as long.
+        assert failed.value.countdown == messages.retry_countdown(attempt=0)
+        due_in = (message.next_attempt_at - timezone.now()).total_seconds()
+        assert failed.value.countdown - 5 < due_in <= failed.value.countdown
 
         settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
         assert messages.message_deliver(message_id=message.id) == "sent"
@@ -401,10 +405,12 @@ def test_sweep_resends_pending_messages_whose_task_was_lost(
         Message.objects.filter(id=lost.id).update(created_at=now - dt.timedelta(minutes=3))
         Message.objects.get(booking=_book(days=4))  # just made: its task is still on its way
         backing_off = Message.objects.get(booking=_book(days=5))
-        # Tried four times: its next retry is due 30+60+120+240 s after it was made.
+        # Tried four times, the last failure saying the next try is due in a minute (the
+        # mail server was slow to fail: the time counts from the failure, not from the start).
         Message.objects.filter(id=backing_off.id).update(
-            created_at=now - dt.timedelta(minutes=8), attempts=4
-        )
+            created_at=now - dt.timedelta(minutes=30), attempts=4,
+            next_attempt_at=now + dt.timedelta(minutes=1),
+        )  # fmt: skip
         sent = Message.objects.get(booking=_book(days=6))
         Message.objects.filter(id=sent.id).update(
             status="sent", created_at=now - dt.timedelta(hours=1)
