@@ -138,6 +138,18 @@ def make_user(db: None) -> Callable[..., User]:
 
 
 @pytest.fixture
+def make_member(make_user: Callable[..., User]) -> Callable[..., User]:
+    """A user who is a member of an organiser: make_member(tenant_a, "checkin_staff", email)."""
+
+    def make(organizer: OrganizerFixture, role: str, email: str) -> User:
+        user = make_user(email)
+        Membership.objects.create(user=user, tenant=organizer.tenant, role=role)
+        return user
+
+    return make
+
+
+@pytest.fixture
 def committed(
     django_db_setup: None, django_db_blocker: pytest.FixtureRequest
 ) -> Iterator[Callable[[Callable], None]]:

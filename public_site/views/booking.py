@@ -280,6 +280,15 @@ def _programme(programme_id: int) -> Programme:
     return programme
 
 
+def _programme_and_venue(programme_id: int, venue_id: int) -> tuple[Programme, Venue]:
+    """An active programme and one of its bookable venues, or 404."""
+    programme = _programme(programme_id)
+    venue = venue_get_for_programme(venue_id=venue_id, programme_id=programme.id)
+    if venue is None:
+        raise Http404
+    return programme, venue
+
+
 def _takes_bookings(request: HttpRequest) -> bool:
     return request.tenant.review_status == "approved"
 
@@ -381,10 +390,7 @@ def programme_page(request: HttpRequest, programme_id: int) -> HttpResponse:
 
 def venue_page(request: HttpRequest, programme_id: int, venue_id: int) -> HttpResponse:
     """Step 3: a month calendar; the days with a free seat are links."""
-    programme = _programme(programme_id)
-    venue = venue_get_for_programme(venue_id=venue_id, programme_id=programme.id)
-    if venue is None:
-        raise Http404
+    programme, venue = _programme_and_venue(programme_id, venue_id)
     if not _takes_bookings(request):
         return redirect("home")
     month = month_calendar(
@@ -401,10 +407,7 @@ def venue_page(request: HttpRequest, programme_id: int, venue_id: int) -> HttpRe
 def day_page(request: HttpRequest, programme_id: int, venue_id: int, day: str) -> HttpResponse:
     """Step 4: the arrival times of a day with the seats left; choosing one goes on. A full day
     offers its waiting list instead: joining it starts the waitlist mode of the next steps."""
-    programme = _programme(programme_id)
-    venue = venue_get_for_programme(venue_id=venue_id, programme_id=programme.id)
-    if venue is None:
-        raise Http404
+    programme, venue = _programme_and_venue(programme_id, venue_id)
     if not _takes_bookings(request):
         return redirect("home")
     chosen_day = parse_day(day)

@@ -21,6 +21,7 @@ from public_site.forms_booking import phone_normalise
 from tenants.context import tenant_scope
 from tests.conftest import OrganizerFixture, host_client
 from tests.organizers.factories import a_person, a_programme, a_slot, a_venue
+from tests.public_site.booking_steps import press_book, submit_token
 
 BORN = dt.date(1958, 3, 14)
 SITI = {
@@ -75,18 +76,6 @@ def _enter_person(client: Client, person: dict | None = None, contact: dict | No
     response = client.post("/daftar/kontak/", contact or CONTACT)
     assert response.status_code == 302, response.content.decode()[:3000]
     assert response["Location"] == "/daftar/periksa/"
-
-
-def _submit_token(client: Client) -> str:
-    page = client.get("/daftar/periksa/").content.decode()
-    return re.search(r'name="submit_token" value="([^"]+)"', page).group(1)
-
-
-def _book(client: Client) -> object:
-    token = _submit_token(client)
-    return client.post(
-        "/daftar/periksa/", {"action": "book", "consent": "on", "submit_token": token}
-    )
 
 
 def _seats_taken(tenant: OrganizerFixture) -> int:
@@ -195,7 +184,7 @@ def test_a_person_books_and_sees_the_voucher(tenant_a: OrganizerFixture, place) 
     assert "UU No. 27 Tahun 2022" in review
     assert "Langkah 7 dari 7" in review
 
-    response = _book(client)
+    response = press_book(client)
     assert response.status_code == 302
     assert response["Location"] == "/daftar/selesai/"
     done = client.get("/daftar/selesai/").content.decode()
@@ -226,7 +215,7 @@ def test_the_english_switch_keeps_the_answers_and_the_booking_remembers_english(
     assert "How can we reach Siti Aminah?" in page
 
     client.post("/daftar/kontak/", CONTACT)
-    assert _book(client).status_code == 302
+    assert press_book(client).status_code == 302
     with tenant_scope(tenant_a.tenant):
         assert Booking.objects.get().language == "en"
 
@@ -276,7 +265,7 @@ def test_a_full_time_sends_the_person_back_to_choose_another_and_books_nothing(
     client = host_client(tenant_a.host)
     _choose_time(client, place)
     _enter_person(client)
-    token = _submit_token(client)
+    token = submit_token(client)
     with tenant_scope(tenant_a.tenant):  # others take the last seats meanwhile
         Slot.objects.filter(id=place["slot"].id).update(booked=3, booked_dose1=3)
     taken = _seats_taken(tenant_a)
@@ -296,7 +285,7 @@ def test_without_consent_nothing_is_booked(tenant_a: OrganizerFixture, place) ->
     client = host_client(tenant_a.host)
     _choose_time(client, place)
     _enter_person(client)
-    token = _submit_token(client)
+    token = submit_token(client)
 
     response = client.post("/daftar/periksa/", {"action": "book", "submit_token": token})
 
@@ -309,7 +298,7 @@ def test_pressing_book_twice_books_once(tenant_a: OrganizerFixture, place) -> No
     client = host_client(tenant_a.host)
     _choose_time(client, place)
     _enter_person(client)
-    token = _submit_token(client)
+    token = submit_token(client)
     data = {"action": "book", "consent": "on", "submit_token": token}
 
     first = client.post("/daftar/periksa/", data)
@@ -330,7 +319,7 @@ def test_a_second_dose_without_the_first_is_refused_with_the_engines_message(
     _enter_person(client, person={**SITI, "dose": "2"})
     taken = _seats_taken(tenant_a)
 
-    response = _book(client)
+    response = press_book(client)
 
     assert response.status_code == 400
     assert "Pesan dosis sebelumnya terlebih dahulu" in response.content.decode() or (
@@ -381,7 +370,7 @@ def test_an_invite_link_leads_to_its_programme_and_works_once(
     client.post("/daftar/data-diri/", SITI)
     assert 'value="budi@acme.co.id"' in client.get("/daftar/kontak/").content.decode()
     client.post("/daftar/kontak/", {**CONTACT, "email": "budi@acme.co.id"})
-    assert _book(client).status_code == 302
+    assert press_book(client).status_code == 302
     with tenant_scope(tenant_a.tenant):
         assert Invite.objects.get().used_at is not None
     again = host_client(tenant_a.host).get(f"/undangan/{token}/")
@@ -416,7 +405,7 @@ def test_a_helper_books_two_people_at_the_same_time_each_with_a_voucher(
     review = client.get("/daftar/periksa/").content.decode()
     assert "Siti Aminah" in review
     assert "Budi Santoso" in review
-    assert _book(client).status_code == 302
+    assert press_book(client).status_code == 302
 
     with tenant_scope(tenant_a.tenant):
         bookings = list(Booking.objects.order_by("id"))
@@ -444,7 +433,7 @@ def test_when_one_person_is_refused_nobody_is_booked_and_the_message_names_them(
     _enter_person(client, person=BUDI)
     taken = _seats_taken(tenant_a)
 
-    response = _book(client)
+    response = press_book(client)
 
     page = response.content.decode()
     assert response.status_code == 400
@@ -577,7 +566,7 @@ def test_an_email_domain_booker_proves_the_address_with_a_code(
     response = client.post("/daftar/kode-email/", {"action": "verify", "code": code})
 
     assert response["Location"] == "/daftar/periksa/"
-    assert _book(client)["Location"] == "/daftar/selesai/"
+    assert press_book(client)["Location"] == "/daftar/selesai/"
     with tenant_scope(tenant_a.tenant):
         assert Booking.objects.get().email == "siti@acme.co.id"
 
@@ -650,10 +639,10 @@ def test_roster_and_invite_people_are_not_asked_for_a_code(
     _choose_time(client, place)
     _enter_person(client, contact=ACME)  # on the roster: straight to the check step
     client.get(f"/undangan/{token}/")
-    client.post("/daftar/periksa/", {"action": "add", "submit_token": _submit_token(client)})
+    client.post("/daftar/periksa/", {"action": "add", "submit_token": submit_token(client)})
     _enter_person(client, person=BUDI, contact={**ACME, "email": "budi@acme.co.id"})
 
-    assert _book(client)["Location"] == "/daftar/selesai/"
+    assert press_book(client)["Location"] == "/daftar/selesai/"
     assert _codes_sent(tenant_a) == []
     assert _bookings(tenant_a) == 2
 

@@ -23,7 +23,7 @@ from organizers.services.branding import (
     branding_view_for_language,
 )
 from tenants.context import tenant_scope
-from tenants.models import Membership, User
+from tenants.models import User
 from tests.conftest import ROOT_HOST, OrganizerFixture, host_client
 from tests.organizers.services.test_branding import an_image
 
@@ -87,10 +87,9 @@ def test_the_dashboard_links_to_the_page(tenant_a: OrganizerFixture) -> None:
 
 @pytest.mark.parametrize("path", ["/kelola/tampilan/", "/kelola/tampilan/pratinjau/"])
 def test_check_in_staff_get_not_found_and_nothing_is_saved(
-    path: str, tenant_a: OrganizerFixture, make_user: Callable[..., User]
+    path: str, tenant_a: OrganizerFixture, make_member: Callable[..., User]
 ) -> None:
-    checkin = make_user("checkin-branding@alpha.test")
-    Membership.objects.create(user=checkin, tenant=tenant_a.tenant, role="checkin_staff")
+    checkin = make_member(tenant_a, "checkin_staff", "checkin-branding@alpha.test")
     client = host_client(tenant_a.host, user=checkin)
 
     assert client.get(path).status_code == 404
@@ -112,11 +111,10 @@ def test_an_admin_saves_the_look_and_visitors_see_it_on_the_booking_home(
     tenant_a: OrganizerFixture,
     tenant_b: OrganizerFixture,
     local_media: Path,
-    make_user: Callable[..., User],
+    make_member: Callable[..., User],
     django_capture_on_commit_callbacks,
 ) -> None:
-    admin = make_user("admin-branding@alpha.test")
-    Membership.objects.create(user=admin, tenant=tenant_a.tenant, role="admin")
+    admin = make_member(tenant_a, "admin", "admin-branding@alpha.test")
     client = host_client(tenant_a.host, user=admin)
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -10,7 +10,6 @@ from organizers.models import AgeRule, Invite, Message, Programme, RosterEntry
 from organizers.services.invites import invites_create
 from organizers.services.roster import roster_import
 from tenants.context import tenant_scope
-from tenants.models import Membership
 from tests.conftest import OrganizerFixture, host_client
 from tests.organizers.factories import a_programme
 
@@ -183,10 +182,9 @@ def test_another_organisers_programme_and_objects_are_not_here(
 
 
 def test_check_in_staff_and_public_programmes_get_no_roster(
-    tenant_a: OrganizerFixture, make_user: object
+    tenant_a: OrganizerFixture, make_member: object
 ) -> None:
-    staff = make_user("checkin@alpha.test")  # type: ignore[operator]
-    Membership.objects.create(user=staff, tenant=tenant_a.tenant, role="checkin_staff")
+    staff = make_member(tenant_a, "checkin_staff", "checkin@alpha.test")  # type: ignore[operator]
     programme = _company(tenant_a)
     with tenant_scope(tenant_a.tenant):
         public = a_programme()

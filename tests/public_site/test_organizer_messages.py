@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from organizers.models import Message
 from tenants.context import tenant_scope
-from tenants.models import Membership, User
+from tenants.models import User
 from tests.conftest import OrganizerFixture, host_client
 from tests.organizers.factories import a_person, a_programme, a_slot, a_venue
 
@@ -111,11 +111,10 @@ def test_send_again_is_post_only(tenant_a: OrganizerFixture) -> None:
 
 
 def test_another_organisers_owner_and_check_in_staff_cannot_see_or_resend(
-    tenant_a: OrganizerFixture, tenant_b: OrganizerFixture, make_user: Callable[..., User]
+    tenant_a: OrganizerFixture, tenant_b: OrganizerFixture, make_member: Callable[..., User]
 ) -> None:
     _sent, failed = _messages(tenant_a)
-    checkin = make_user("checkin@alpha.test")
-    Membership.objects.create(user=checkin, tenant=tenant_a.tenant, role="checkin_staff")
+    checkin = make_member(tenant_a, "checkin_staff", "checkin@alpha.test")
 
     for user in (tenant_b.owner, checkin):
         client = host_client(tenant_a.host, user=user)

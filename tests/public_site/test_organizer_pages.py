@@ -13,9 +13,13 @@ from django.utils import timezone
 
 from organizers.models import BlackoutDay, Programme, Slot, SlotTemplate, Venue
 from tenants.context import tenant_scope
-from tenants.models import Membership, User
+from tenants.models import User
 from tests.conftest import OrganizerFixture, host_client
 from tests.organizers.factories import a_programme, a_venue
+from tests.public_site.organizer_access import (
+    assert_check_in_staff_refused_and_anonymous_sent_to_sign_in,
+    assert_owners_and_admins_see,
+)
 
 JAYAPURA = ZoneInfo("Asia/Jayapura")
 DASH, TIMES = "\u2013", "\u00d7"  # en dash and multiplication sign, as the pages write them
@@ -497,35 +501,26 @@ def _pages(tenant: OrganizerFixture) -> list[str]:
 
 
 def test_owners_and_administrators_see_every_page(
-    tenant_a: OrganizerFixture, make_user: Callable[..., User]
+    tenant_a: OrganizerFixture, make_member: Callable[..., User]
 ) -> None:
-    admin = make_user("admin@alpha.test")
-    Membership.objects.create(user=admin, tenant=tenant_a.tenant, role="admin")
-    pages = _pages(tenant_a)
+    admin = make_member(tenant_a, "admin", "admin@alpha.test")
 
-    for user in (tenant_a.owner, admin):
-        client = host_client(tenant_a.host, user=user)
-        assert {page: client.get(page).status_code for page in pages} == dict.fromkeys(pages, 200)
+    assert_owners_and_admins_see(tenant_a, admin, _pages(tenant_a))
 
 
 def test_check_in_staff_get_not_found_and_the_anonymous_are_sent_to_sign_in(
-    tenant_a: OrganizerFixture, make_user: Callable[..., User]
+    tenant_a: OrganizerFixture, make_member: Callable[..., User]
 ) -> None:
-    checkin = make_user("checkin@alpha.test")
-    Membership.objects.create(user=checkin, tenant=tenant_a.tenant, role="checkin_staff")
+    checkin = make_member(tenant_a, "checkin_staff", "checkin@alpha.test")
     pages = _pages(tenant_a)
-    staff, anonymous = host_client(tenant_a.host, user=checkin), host_client(tenant_a.host)
     before = _counts(tenant_a)
 
-    for page in pages:
-        assert staff.get(page).status_code == 404, page
-        assert staff.post(page, VENUE_FORM).status_code == 404, page
-        redirect = anonymous.get(page)
-        assert redirect.status_code == 302, page
-        assert redirect["Location"].startswith("/accounts/login/?next="), page
+    assert_check_in_staff_refused_and_anonymous_sent_to_sign_in(
+        tenant_a, checkin, pages, VENUE_FORM
+    )
 
     assert _counts(tenant_a) == before
-    dashboard = staff.get("/kelola/").content.decode()
+    dashboard = host_client(tenant_a.host, user=checkin).get("/kelola/").content.decode()
     assert "/kelola/lokasi/" not in dashboard
 
 

@@ -19,6 +19,7 @@ from organizers.services import capacity
 from tenants.context import tenant_scope
 from tests.conftest import OrganizerFixture, host_client
 from tests.organizers.factories import a_person, a_programme, a_slot, a_venue
+from tests.public_site.booking_steps import press_book
 
 BORN = dt.date(1950, 7, 2)
 SITI = {
@@ -65,14 +66,6 @@ def _to_review(client: Client, place: dict, contact: dict | None = None) -> None
     response = client.post("/daftar/kontak/", contact or CONTACT)
     assert response.status_code == 302, response.content.decode()[:2000]
     assert response["Location"] == "/daftar/periksa/"
-
-
-def _join(client: Client) -> object:
-    page = client.get("/daftar/periksa/").content.decode()
-    token = re.search(r'name="submit_token" value="([^"]+)"', page).group(1)
-    return client.post(
-        "/daftar/periksa/", {"action": "book", "consent": "on", "submit_token": token}
-    )
 
 
 def _entries(tenant: OrganizerFixture) -> list[WaitlistEntry]:
@@ -124,7 +117,7 @@ def test_a_person_joins_the_waiting_list_and_sees_the_place_in_the_queue(
     assert 'value="add"' not in review  # one person per waitlist entry
     assert re.search(r'value="book">\s*Masuk daftar tunggu', review)
 
-    response = _join(client)
+    response = press_book(client)
 
     assert response.status_code == 302
     assert response["Location"] == "/daftar/daftar-tunggu/"
@@ -145,7 +138,7 @@ def test_the_entry_keeps_the_language_of_the_pages(tenant_a: OrganizerFixture, f
     client = host_client(tenant_a.host)
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     _to_review(client, full_day)
-    assert _join(client).status_code == 302
+    assert press_book(client).status_code == 302
     assert "Your place in the queue for this day: number 1." in (
         client.get("/daftar/daftar-tunggu/").content.decode()
     )
@@ -176,7 +169,7 @@ def test_a_seat_freed_before_the_press_sends_the_person_to_the_times_and_writes_
     with tenant_scope(tenant_a.tenant):  # someone cancels meanwhile
         Slot.objects.filter(id=full_day["slots"][1].id).update(booked=1, booked_dose1=1)
 
-    response = _join(client)
+    response = press_book(client)
 
     assert response.status_code == 302
     assert response["Location"] == _day_url(full_day)
@@ -196,11 +189,11 @@ def test_someone_already_waiting_is_told_so_and_nothing_is_written(
 ) -> None:
     first = host_client(tenant_a.host)
     _to_review(first, full_day)
-    assert _join(first).status_code == 302
+    assert press_book(first).status_code == 302
 
     again = host_client(tenant_a.host)
     _to_review(again, full_day)
-    response = _join(again)
+    response = press_book(again)
 
     assert response.status_code == 400
     page = response.content.decode()
@@ -256,7 +249,7 @@ def test_the_confirmation_belongs_to_the_browser_that_joined(
 ) -> None:
     client = host_client(tenant_a.host)
     _to_review(client, full_day)
-    _join(client)
+    press_book(client)
 
     stranger = host_client(tenant_a.host).get("/daftar/daftar-tunggu/")
 

@@ -7,7 +7,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from tenants.access import access_membership_by_tenant
 from tenants.errors import NotFoundError
-from tenants.models import Membership, Tenant, User
+from tenants.models import Tenant, User
 from tests.conftest import OrganizerFixture
 
 
@@ -36,10 +36,9 @@ def test_non_members_get_not_found(
 
 
 def test_role_filter_refuses_a_member_without_the_role(
-    tenant_a: OrganizerFixture, make_user: Callable[..., User]
+    tenant_a: OrganizerFixture, make_member: Callable[..., User]
 ) -> None:
-    checker = make_user("checkin@alpha.test")
-    Membership.objects.create(user=checker, tenant=tenant_a.tenant, role="checkin_staff")
+    checker = make_member(tenant_a, "checkin_staff", "checkin@alpha.test")
 
     with pytest.raises(NotFoundError):
         access_membership_by_tenant(user=checker, tenant=tenant_a.tenant, roles=["owner", "admin"])

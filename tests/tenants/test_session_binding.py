@@ -11,8 +11,8 @@ from organizers.services import capacity
 from tenants.context import tenant_scope
 from tests.conftest import OrganizerFixture, host_client
 from tests.organizers.factories import a_person, a_programme, a_slot, a_venue
+from tests.public_site.booking_steps import press_book
 from tests.public_site.test_booking_pages import (  # noqa: F401 - `place` is a fixture
-    _book,
     _choose_time,
     _enter_person,
     place,
@@ -27,7 +27,7 @@ def test_a_copied_session_cookie_shows_nothing_of_another_organiser(
     booker = host_client(tenant_a.host)
     _choose_time(booker, place)
     _enter_person(booker)
-    assert _book(booker).status_code == 302
+    assert press_book(booker).status_code == 302
     with tenant_scope(tenant_a.tenant):
         own_id = Booking.objects.get().id
     # Beta has a booking with the same id (ids are counted per organiser).
