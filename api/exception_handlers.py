@@ -23,19 +23,25 @@ def application_error_body(exc: ApplicationError) -> dict[str, Any]:
     return {"error": body}
 
 
-def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    if isinstance(exc, ApplicationError):
-        return Response(application_error_body(exc), status=exc.status_code)
+TRY_AGAIN_HEADERS = {"Retry-After": "1"}
+
+
+def try_again_body(exc: Exception) -> dict[str, Any] | None:
+    """The 503 body when PostgreSQL gave up one of two colliding transactions (a deadlock or a
+    serialization failure: nothing was written, a retry will do); None for any other error."""
     if isinstance(exc, OperationalError) and getattr(exc.__cause__, "sqlstate", None) in (
         "40P01",  # deadlock detected
         "40001",  # serialization failure
     ):
-        # PostgreSQL gave up one of two colliding transactions; nothing was written.
-        return Response(
-            {"error": {"code": "try_again", "message": str(_("Busy. Please try again."))}},
-            status=503,
-            headers={"Retry-After": "1"},
-        )
+        return {"error": {"code": "try_again", "message": str(_("Busy. Please try again."))}}
+    return None
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, ApplicationError):
+        return Response(application_error_body(exc), status=exc.status_code)
+    if (busy := try_again_body(exc)) is not None:
+        return Response(busy, status=503, headers=TRY_AGAIN_HEADERS)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(_("Not found."))
     elif isinstance(exc, PermissionDenied):

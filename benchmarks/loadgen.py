@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import itertools
 import json
 import random
@@ -19,6 +20,8 @@ import statistics
 import sys
 import time
 from dataclasses import dataclass, field
+
+from organizers.nik import nik_compose
 
 VOUCHER = re.compile(rb'"voucher_code":\s*"([0-9A-Z]{4}-[0-9A-Z]{4})"')
 ERROR_CODE = re.compile(rb'"code":\s*"([a-z_]+)"')
@@ -89,11 +92,14 @@ class Connection:
             await self.reader.readexactly(2)
 
 
+BUDI_BORN = dt.date(1960, 5, 17)
+
+
 def _nik(number: int) -> str:
     """A NIK that passes the NIK rules for Budi (a man born 17-05-60), distinct for every
     number below 99,990,000: Jawa Barat (32), a 4-digit area and a serial from 0001."""
     area, serial = divmod(number, 9999)
-    return f"32{area % 10_000:04d}170560{serial + 1:04d}"
+    return nik_compose(BUDI_BORN, sex="M", region=f"32{area % 10_000:04d}", serial=serial + 1)
 
 
 def _booking_body(programme_id: int, slot_id: int, nik: int) -> bytes:

@@ -31,4 +31,7 @@ def access_booking_by_voucher(
         if hmac.compare_digest(stored, date_of_birth.isoformat()):
             return booking
     proof_failed(voucher_code=voucher_code, address=address)
-    raise NotFoundError(_("Booking not found."), code="booking_not_found")
+    raise NotFoundError(
+        _("No booking has this voucher code and date of birth. Check both against the e-voucher."),
+        code="booking_not_found",
+    )

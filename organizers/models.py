@@ -4,6 +4,7 @@ bookings and the waitlist. Seat counters are changed only by organizers.services
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -117,6 +118,10 @@ class Venue(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def local_today(self) -> dt.date:
+        """Today in the venue's own time zone (WIB, WITA or WIT)."""
+        return timezone.localdate(timezone.now(), ZoneInfo(self.time_zone))
 
 
 class BlackoutDay(models.Model):

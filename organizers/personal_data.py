@@ -100,10 +100,6 @@ def unseal(token: str, *, field: str) -> str:
         raise PersonalDataError("sealed value does not open here") from exc
 
 
-def sealed_with_old_key(token: str) -> bool:
-    return token.partition(".")[0] != keyring().current_id
-
-
 def person_key(nik: str) -> str:
     """The blind index of a NIK: the same NIK gives the same key in every organiser (so that a
     platform-wide duplicate check is possible), and nothing without the index key."""
@@ -113,3 +109,12 @@ def person_key(nik: str) -> str:
 def mask_nik(nik: str) -> str:
     """Show a NIK as 3273••••••••0002: the region and the last digits, never the birth date."""
     return f"{nik[:4]}{'•' * 8}{nik[-4:]}" if len(nik) == 16 else "•" * len(nik)
+
+
+def mask_sealed_nik(token: str) -> str:
+    """The masked form of a sealed NIK, for a page or a list; dots when the value cannot be
+    opened (a damaged value must not break the page)."""
+    try:
+        return mask_nik(unseal(token, field="nik"))
+    except (PersonalDataError, ValueError):
+        return "•" * 16

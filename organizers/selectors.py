@@ -52,10 +52,6 @@ def venue_list_bookable() -> QuerySet[Venue]:
     return Venue.objects.filter(status=Venue.Status.APPROVED)
 
 
-def venue_get_bookable(*, venue_id: int) -> Venue | None:
-    return venue_list_bookable().filter(id=venue_id).first()
-
-
 def _iso_sql(column: str) -> str:
     """SQL for what Python's isoformat() gives for `column` in the venue's time zone:
     2026-11-27T09:00:00+08:00, with .ffffff only when there are microseconds."""
@@ -117,20 +113,6 @@ def slot_day_json(
         _SLOT_DAY_SQL, {"venue": venue_id, "day": day, "programme": programme_id, "now": now}
     )
     return None if row is None else row[0]
-
-
-def slot_list_for_venue_day(
-    *, venue: Venue, day: dt.date, programme_id: int | None = None
-) -> QuerySet[Slot]:
-    """The slots of `venue` on `day` in the venue's own time zone (WIB, WITA or WIT)."""
-    zone = ZoneInfo(venue.time_zone)
-    start = dt.datetime.combine(day, dt.time(), zone)
-    slots = Slot.objects.filter(
-        venue=venue, starts_at__gte=start, starts_at__lt=start + dt.timedelta(days=1)
-    )
-    if programme_id is not None:
-        slots = slots.filter(programme_id=programme_id)
-    return slots.order_by("starts_at")
 
 
 def waitlist_position(*, entry: WaitlistEntry) -> int:
@@ -371,6 +353,7 @@ def slot_list_bookable_for_day(
     for slot in slots.order_by("starts_at"):
         slot.seats_left = slot.remaining_for_dose(dose)
         if slot.seats_left > 0:
+            slot.venue = venue  # known already: no query per slot for its labels
             found.append(slot)
     return found
 

@@ -18,7 +18,7 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone, translation
 from django.utils.translation import get_language
@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.fields import empty
 
-from api.exception_handlers import application_error_body
+from api.exception_handlers import TRY_AGAIN_HEADERS, application_error_body, try_again_body
 from api.idempotency import HEADER, idempotent
 from api.v1 import serializers as s
 from api.v1.parsers import MAX_BODY_BYTES
@@ -129,6 +129,10 @@ def _booking_create(request: HttpRequest, payload: object, language: str) -> Jso
         )  # fmt: skip
     except ApplicationError as exc:
         return JsonResponse(application_error_body(exc), status=exc.status_code)
+    except OperationalError as exc:
+        if (busy := try_again_body(exc)) is None:
+            raise
+        return JsonResponse(busy, status=503, headers=TRY_AGAIN_HEADERS)
     response = JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
     if replayed:
         response["Idempotent-Replayed"] = "true"

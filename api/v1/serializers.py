@@ -34,9 +34,15 @@ class VenueSerializer(serializers.ModelSerializer):
 
 
 class SlotSerializer(serializers.ModelSerializer):
-    remaining = serializers.SerializerMethodField()
-    remaining_by_dose = serializers.SerializerMethodField()
-    bookable = serializers.SerializerMethodField()
+    """The shape of a day's slot for the OpenAPI schema; the list itself is built by
+    PostgreSQL (organizers.selectors.slot_day_json), times in the venue's time zone."""
+
+    remaining = serializers.IntegerField(read_only=True)
+    remaining_by_dose = serializers.DictField(
+        child=serializers.IntegerField(), read_only=True,
+        help_text="Seats left for each dose: {\"1\": ..., \"2\": ..., \"3\": ...}.",
+    )  # fmt: skip
+    bookable = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = Slot
@@ -44,17 +50,6 @@ class SlotSerializer(serializers.ModelSerializer):
             "id", "starts_at", "ends_at", "vaccine_brand", "capacity", "remaining",
             "remaining_by_dose", "booking_opens_at", "booking_closes_at", "bookable",
         )  # fmt: skip
-
-    def get_remaining(self, slot: Slot) -> int:
-        return slot.remaining
-
-    def get_remaining_by_dose(self, slot: Slot) -> dict[str, int]:
-        return {str(dose): slot.remaining_for_dose(dose) for dose in (1, 2, 3)}
-
-    def get_bookable(self, slot: Slot) -> bool:
-        now = self.context.get("now") or timezone.now()
-        window = slot.booking_opens_at <= now < slot.booking_closes_at
-        return window and not slot.is_closed and slot.remaining > 0
 
 
 def nik_check(value: str) -> str:

@@ -104,7 +104,8 @@ def _refusal_for_failed_take(*, slot_id: int, dose: int, now: dt.datetime) -> Bo
     slot = Slot.objects.get(id=slot_id)
     if slot.is_closed or not (slot.booking_opens_at <= now < slot.booking_closes_at):
         return BookingRefusedError(
-            _("Booking for this arrival time is not open."), code="window_closed"
+            _("Booking for this arrival time is not open. Choose another arrival time."),
+            code="window_closed",
         )
     return BookingRefusedError(_("This arrival time is full. Choose another."), code="slot_full")
 
@@ -586,13 +587,14 @@ def waitlist_join(
 
 
 def _day_has_free_seats(*, venue: Venue, programme: Programme, day: dt.date, dose: int) -> bool:
-    from organizers.selectors import slot_list_for_venue_day
+    """What the booking pages offer for that day (the same rule: organizers.selectors)."""
+    from organizers.selectors import slot_list_bookable_for_day
 
-    now = timezone.now()
-    slots = slot_list_for_venue_day(venue=venue, day=day, programme_id=programme.id).filter(
-        is_closed=False, booking_opens_at__lte=now, booking_closes_at__gt=now
+    return bool(
+        slot_list_bookable_for_day(
+            venue=venue, programme_id=programme.id, dose=dose, day=day, now=timezone.now()
+        )
     )
-    return any(slot.remaining_for_dose(dose) > 0 for slot in slots)
 
 
 def _check_previous_dose_for_day(

@@ -24,8 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from organizers.models import Booking, ManageLink
 from tenants.context import require_current_tenant
 from tenants.errors import NotFoundError
-from tenants.links import absolute_url
-from tenants.selectors import tenant_primary_host
+from tenants.links import current_tenant_url
 
 _SALT = "sentra.organizers.manage-link"
 _NONCE_BYTES = 18
@@ -67,8 +66,7 @@ def manage_link_token_create(booking: Booking, *, now: dt.datetime | None = None
 def manage_link_create(booking: Booking, *, now: dt.datetime | None = None) -> str:
     """The absolute URL of a new one-time link, https://<organiser host>/janji/masuk/<token>/."""
     token = manage_link_token_create(booking, now=now)
-    host = tenant_primary_host(tenant=require_current_tenant())
-    return absolute_url(host=host, path=manage_link_path(token))
+    return current_tenant_url(manage_link_path(token))
 
 
 def _invalid() -> NotFoundError:

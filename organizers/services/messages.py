@@ -33,9 +33,8 @@ from organizers.services import manage_links, vouchers
 from organizers.services.branding import branding_for_email
 from tenants.context import enqueue_after_commit, require_current_tenant
 from tenants.errors import NotFoundError
-from tenants.links import absolute_url
+from tenants.links import current_tenant_url
 from tenants.models import DoseIntervalRule
-from tenants.selectors import tenant_primary_host
 
 logger = logging.getLogger(__name__)
 
@@ -221,10 +220,6 @@ class EmailBranding:
 QR_CID = "voucher-qr"
 
 
-def _tenant_url(path: str) -> str:
-    return absolute_url(host=tenant_primary_host(tenant=require_current_tenant()), path=path)
-
-
 def _email_branding() -> EmailBranding:
     """The organiser's colours, logo (inline, by cid:) and contact
     (organizers.services.branding); Sentra's colours when the organiser chose none."""
@@ -322,7 +317,7 @@ def _cancelled_content(message: Message) -> EmailContent:
             },
             _("Did you not cancel it, or do you want a new time? Book again on our page."),
         ],
-        action_url=_tenant_url("/"),
+        action_url=current_tenant_url("/"),
         action_label=_("Book a new time"),
         # The same event as the voucher's calendar file, cancelled: calendars remove it.
         attachments=[
@@ -372,7 +367,7 @@ def _dose2_content(message: Message) -> EmailContent:
             % {"brand": facts.brand, "date": facts.date, "when": when},
             _("Book a time now, with the same NIK and date of birth. Bring your KTP."),
         ],
-        action_url=_tenant_url("/"),
+        action_url=current_tenant_url("/"),
         action_label=_("Book the second dose"),
     )
 
@@ -405,7 +400,7 @@ def _waitlist_offer_content(message: Message) -> EmailContent:
             _("Accept it before then; afterwards it goes to the next person waiting."),
         ],
         # The booking page accepts the offer (POST /api/v1/waitlist/offers/<token>/accept).
-        action_url=_tenant_url(f"/daftar/tawaran/{entry.offer_token}/"),
+        action_url=current_tenant_url(f"/daftar/tawaran/{entry.offer_token}/"),
         action_label=_("Accept the seat"),
     )
 
@@ -428,7 +423,7 @@ def _invite_content(message: Message) -> EmailContent:
                 "need your NIK and date of birth."
             ),
         ],
-        action_url=_tenant_url(f"/undangan/{invite_token(invite)}/"),
+        action_url=current_tenant_url(f"/undangan/{invite_token(invite)}/"),
         action_label=_("Book my vaccination"),
     )
 

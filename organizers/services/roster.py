@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy
 
 from organizers.models import Programme, RosterEntry
 from organizers.nik import nik_clean, nik_problems
-from organizers.personal_data import mask_nik, person_key, seal, unseal
+from organizers.personal_data import person_key, seal
 from tenants.errors import ApplicationError, NotFoundError
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -397,13 +397,6 @@ def roster_entry_delete(programme: Programme, entry_id: int) -> None:
     deleted, _detail = RosterEntry.objects.filter(programme=programme, id=entry_id).delete()
     if not deleted:
         raise NotFoundError()
-
-
-def roster_masked_nik(entry: RosterEntry) -> str:
-    try:
-        return mask_nik(unseal(entry.nik_sealed, field="nik"))
-    except Exception:  # a damaged value must not break the list
-        return "•" * 16
 
 
 ROSTER_FORMATS_HELP = gettext_lazy(

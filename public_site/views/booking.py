@@ -89,7 +89,6 @@ SLOT_REFUSALS = {
     "slot_full", "window_closed", "slot_in_past", "slot_not_found", "venue_not_bookable",
     "next_dose_full",
 }  # fmt: skip
-IDENTITY_FIELDS = ("full_name", "nik", "date_of_birth", "sex", "dose")
 CONTACT_FIELDS = ("phone", "email", "address", "employee_number")
 
 
@@ -99,10 +98,6 @@ def step_context(number: int) -> dict[str, Any]:
 
 def zone_label(venue: Venue) -> str:
     return Venue.TimeZone(venue.time_zone).label
-
-
-def venue_today(venue: Venue) -> dt.date:
-    return timezone.localdate(timezone.now(), ZoneInfo(venue.time_zone))
 
 
 def slot_labels(slot: Slot) -> Slot:
@@ -176,7 +171,7 @@ def month_calendar(
     month to MONTHS_AHEAD later; the days with a free seat link to `day_url(day)`, and so do
     the full days with `link_full_days` (their page offers the waiting list)."""
     now = timezone.now()
-    today = venue_today(venue)
+    today = venue.local_today()
     first_month = today.replace(day=1)
     last_month = (first_month + dt.timedelta(days=31 * MONTHS_AHEAD)).replace(day=1)
     default = first_month
@@ -380,7 +375,6 @@ def programme_page(request: HttpRequest, programme_id: int) -> HttpResponse:
     venues = venue_list_for_programme(programme_id=programme.id, now=timezone.now())
     for venue in venues:
         venue.map_url = map_url(venue)
-        venue.zone = zone_label(venue)
         venue.next_day_label = date_format(venue.next_day, "l, j F Y") if venue.next_day else ""
     return render(
         request, "public_site/booking/venues.html",

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from organizers.access import access_booking_by_voucher
 from organizers.models import Booking, Message
-from organizers.personal_data import PersonalDataError, mask_nik, unseal
+from organizers.personal_data import mask_sealed_nik
 from organizers.selectors import slot_get_bookable, slot_list_bookable_for_day, vaccine_brand_names
 from organizers.services import bookings
 from organizers.services import messages as outbox
@@ -52,13 +52,6 @@ def _booking(request: HttpRequest, booking_id: int) -> Booking:
         raise Http404
     slot_labels(booking.slot)
     return booking
-
-
-def _masked_nik(booking: Booking) -> str:
-    try:
-        return mask_nik(unseal(booking.nik_sealed, field="nik"))
-    except PersonalDataError:
-        return "•" * 16
 
 
 def manage_start_page(request: HttpRequest) -> HttpResponse:
@@ -113,7 +106,7 @@ def manage_page(request: HttpRequest, booking_id: int) -> HttpResponse:
     return render(
         request, "public_site/booking/manage.html",
         {"booking": booking, "venue": venue, "map_url": map_url(venue),
-         "nik_masked": _masked_nik(booking),
+         "nik_masked": mask_sealed_nik(booking.nik_sealed),
          "brand": vaccine_brand_names().get(booking.vaccine_brand, booking.vaccine_brand),
          "is_active": booking.status == Booking.Status.ACTIVE,
          "is_past": booking.slot.starts_at <= timezone.now()},

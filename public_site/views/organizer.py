@@ -79,10 +79,6 @@ def organizer_admin_page(view: View) -> View:
     return login_required(checked)
 
 
-def _venue_today(venue: Venue) -> dt.date:
-    return timezone.localdate(timezone.now(), ZoneInfo(venue.time_zone))
-
-
 def _calendar_url(venue: Venue, day: dt.date) -> str:
     week = week_start_for(day).isoformat()
     return f"{reverse('venue_calendar', args=[venue.id])}?minggu={week}"
@@ -185,7 +181,7 @@ def slot_template_create_page(request: HttpRequest, venue_id: int) -> HttpRespon
     venue = get_object_or_404(Venue, id=venue_id)
     names = vaccine_brand_names()
     programmes = programme_list_active()
-    first_day = _venue_today(venue) + dt.timedelta(days=1)
+    first_day = venue.local_today() + dt.timedelta(days=1)
     initial = {
         "programme": programmes.first(), "first_day": first_day,
         "last_day": first_day + dt.timedelta(days=6), "weekdays": [0, 1, 2, 3, 4],
@@ -256,7 +252,7 @@ def slot_template_detail_page(
 @organizer_admin_page
 def venue_calendar_page(request: HttpRequest, venue_id: int) -> HttpResponse:
     venue = get_object_or_404(Venue, id=venue_id)
-    today = _venue_today(venue)
+    today = venue.local_today()
     try:
         chosen = dt.date.fromisoformat(request.GET.get("minggu", ""))
     except ValueError:

@@ -144,7 +144,6 @@ def branding_preview_page(request: HttpRequest) -> HttpResponse:
             "branding": view,
             "programmes": programme_list_active(),
             "carried": carried,
-            "is_preview": True,
         },
     )
 

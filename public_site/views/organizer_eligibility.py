@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from organizers.models import AgeRule, Invite, Message, Programme, RosterEntry
+from organizers.personal_data import mask_sealed_nik
 from organizers.services import eligibility, invites, roster
 from public_site.organizer_forms import add_service_errors
 from public_site.views.organizer import organizer_admin_page
@@ -175,7 +176,7 @@ def _roster_context(request: HttpRequest, programme: Programme) -> dict[str, Any
     )
     return {
         "programme": programme, "page": page,
-        "entries": [(entry, roster.roster_masked_nik(entry)) for entry in page],
+        "entries": [(entry, mask_sealed_nik(entry.nik_sealed)) for entry in page],
     }  # fmt: skip
 
 

@@ -34,14 +34,6 @@ _SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")
 STALE_PROVISIONING = dt.timedelta(minutes=15)
 
 
-class ProvisioningError(ApplicationError):
-    def __init__(self) -> None:
-        super().__init__(
-            _("Your workspace could not be created. Platform staff have been told."),
-            code="provisioning_failed",
-        )
-
-
 @dataclass(frozen=True)
 class ProvisionResult:
     tenant: Tenant

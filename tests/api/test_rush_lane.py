@@ -115,3 +115,26 @@ def test_the_kept_days_stay_within_their_byte_budget(monkeypatch: pytest.MonkeyP
     kept = [key[1] for key in rush._SLOT_PAGES]
     assert kept == [3, 4]  # the expired one first, then the oldest
     assert rush._SLOT_PAGES_BYTES == 800
+
+
+def test_a_deadlock_in_the_lane_is_a_503_to_retry_and_books_nothing(
+    api: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import OperationalError
+
+    from organizers.services import bookings
+
+    class DeadlockError(Exception):
+        sqlstate = "40P01"
+
+    def collide(**kwargs: object) -> None:
+        raise OperationalError("deadlock detected") from DeadlockError()
+
+    monkeypatch.setattr(bookings, "booking_place", collide)
+
+    response = api.book()
+
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "1"
+    assert response.json()["error"]["code"] == "try_again"
+    assert api.counters() == (0, 0)

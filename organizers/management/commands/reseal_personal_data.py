@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from organizers.services.personal_data_rotation import personal_data_reseal
 from tenants.context import tenant_scope
-from tenants.models import Tenant
+from tenants.selectors import tenant_list_organizers
 
 
 class Command(BaseCommand):
@@ -22,7 +22,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         total = 0
-        for tenant in Tenant.objects.organizers().order_by("id"):
+        for tenant in tenant_list_organizers():
             with tenant_scope(tenant):
                 count = personal_data_reseal(batch=options["batch"])
             total += count
