@@ -74,11 +74,18 @@ def _validate(payload: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[s
 
 def _language(payload: object) -> str:
     """The booker's language: the body's `language` when it is one we speak, else the
-    request's (cookie or Accept-Language)."""
+    request's (the language cookie; Bahasa Indonesia by default)."""
     chosen = payload.get("language") if isinstance(payload, dict) else None
-    if chosen in ("id", "en"):
-        return chosen
-    return "en" if (translation.get_language() or "id").startswith("en") else "id"
+    return chosen if chosen in _SPOKEN else request_language()
+
+
+_SPOKEN = {code for code, _name in settings.LANGUAGES}
+
+
+def request_language() -> str:
+    """The active language as one of settings.LANGUAGES (what a booking records)."""
+    active = (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    return active if active in _SPOKEN else settings.LANGUAGE_CODE
 
 
 def booking_create(request: HttpRequest) -> JsonResponse:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import get_language
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -104,7 +103,7 @@ def _person(data: dict) -> capacity.Person:
     return capacity.Person(
         nik=data["nik"], date_of_birth=data["date_of_birth"], full_name=data["full_name"],
         phone=data["phone"], email=data["email"], sex=data.get("sex", ""),
-        language="en" if (get_language() or "id").startswith("en") else "id",
+        language=rush.request_language(),
     )  # fmt: skip
 
 

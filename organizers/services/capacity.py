@@ -127,11 +127,7 @@ def _bookable_slot(*, slot_id: int, programme: Programme, now: dt.datetime) -> S
 
 
 def _programme_for_booking(*, programme_id: int, dose: int) -> Programme:
-    tenant = require_current_tenant()
-    if tenant.review_status != "approved":
-        raise BookingRefusedError(
-            _("This organiser does not take bookings yet."), code="organizer_not_approved"
-        )
+    tenant_takes_bookings_check()
     programme = Programme.objects.filter(id=programme_id, is_active=True).first()
     if programme is None:
         raise NotFoundError(_("This programme does not exist."), code="programme_not_found")

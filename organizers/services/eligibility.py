@@ -244,14 +244,9 @@ def refusals_allowed(*, address: str) -> None:
 def refusal_counted(*, address: str, code: str) -> None:
     if code not in COUNTED_REFUSALS:
         return
-    from django.core.cache import caches
+    from organizers.services.proof_limits import failure_count_add
 
-    cache, key = caches["global"], refusals_key(address)
-    cache.add(key, 0, REFUSALS_WINDOW_SECONDS)
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, REFUSALS_WINDOW_SECONDS)
+    failure_count_add(refusals_key(address), window_seconds=REFUSALS_WINDOW_SECONDS)
 
 
 class EligibilityAttemptsError(ApplicationError):

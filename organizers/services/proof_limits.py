@@ -44,10 +44,16 @@ def proof_allowed(*, voucher_code: str, address: str) -> None:
 
 
 def proof_failed(*, voucher_code: str, address: str) -> None:
-    cache = caches["global"]
     for key in _keys(voucher_code, address):
-        cache.add(key, 0, WINDOW_SECONDS)
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, WINDOW_SECONDS)
+        failure_count_add(key, window_seconds=WINDOW_SECONDS)
+
+
+def failure_count_add(key: str, *, window_seconds: int) -> None:
+    """Count one more failure under `key` in the global cache; the count lasts the window
+    from its first failure."""
+    cache = caches["global"]
+    cache.add(key, 0, window_seconds)
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, window_seconds)

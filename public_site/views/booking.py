@@ -742,15 +742,12 @@ def review_page(request: HttpRequest) -> HttpResponse:
     waitlist mode: the one person, the consent, and joining the waiting list)."""
     state = _state(request)
     slot = _wizard_place(request, state)
-    if slot is None:
-        done = request.session.get(DONE) or {}
-        if request.method == "POST" and done.get("token") == request.POST.get("submit_token"):
-            return redirect("booking_done")  # a second press of "Book": already booked
-        waited = request.session.get(WAITLIST_DONE) or {}
-        token = request.POST.get("submit_token")
-        if request.method == "POST" and token and waited.get("token") == token:
-            return redirect("waitlist_done")  # a second press: already on the list
-        return _slot_gone(request, state)
+    if slot is None:  # a second press after booking or joining: its result; else start again
+        return (
+            _already_sent(request, done_key=DONE, done_url="booking_done")
+            or _already_sent(request, done_key=WAITLIST_DONE, done_url="waitlist_done")
+            or _slot_gone(request, state)
+        )
     waitlist = isinstance(slot, WaitlistPlace)
     people = [person for person in people_of(state) if person.get("complete")]
     most = 1 if waitlist else BOOKING_PEOPLE_MAX
@@ -792,15 +789,27 @@ def review_page(request: HttpRequest) -> HttpResponse:
     )  # fmt: skip
 
 
+def _already_sent(request: HttpRequest, *, done_key: str, done_url: str) -> HttpResponse | None:
+    """The review page was sent already (this token is the finished one): its result page."""
+    token = request.POST.get("submit_token", "")
+    if (
+        request.method == "POST"
+        and token
+        and (request.session.get(done_key) or {}).get("token") == token
+    ):
+        return redirect(done_url)
+    return None
+
+
 def _submission_claim(
     request: HttpRequest, state: dict[str, Any], *, done_key: str, done_url: str
 ) -> tuple[str, HttpResponse | str | None]:
     """The review page's one-time token, claimed in the cache before anything is written:
     (claim, None) to go ahead; otherwise an answer (the page already sent: its result; a stale
     page: a message to press again)."""
+    if (sent := _already_sent(request, done_key=done_key, done_url=done_url)) is not None:
+        return "", sent
     token = request.POST.get("submit_token", "")
-    if token and (request.session.get(done_key) or {}).get("token") == token:
-        return "", redirect(done_url)
     if not token or token != state.get("token"):
         return "", _("This page was out of date. Check the details and press the button again.")
     claim = f"{done_key}-submit:{token}"

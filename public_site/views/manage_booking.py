@@ -154,11 +154,13 @@ def manage_reschedule_day_page(request: HttpRequest, booking_id: int, day: str) 
     error = ""
     if request.method == "POST":
         form = SlotChoiceForm(request.POST)
-        slot = None
-        if form.is_valid():
-            slot = slot_get_bookable(
+        slot = (
+            slot_get_bookable(
                 slot_id=form.cleaned_data["slot"], programme_id=booking.programme_id, now=now
             )
+            if form.is_valid()
+            else None
+        )
         if not form.is_valid():
             error = _("Choose an arrival time.")
         elif slot is None or slot.venue_id != venue.id:
