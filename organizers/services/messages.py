@@ -330,11 +330,15 @@ def _cancelled_content(message: Message) -> EmailContent:
     )
 
 
-def dose2_window(booking: Booking) -> tuple[dt.date, dt.date | None] | None:
-    """The days (venue-local) on which the second dose may be given, or None without a rule."""
-    rule = DoseIntervalRule.objects.filter(
-        brand_id=booking.vaccine_brand, from_dose=1, to_dose=2
-    ).first()
+def dose2_window(
+    booking: Booking, rule: DoseIntervalRule | None = None
+) -> tuple[dt.date, dt.date | None] | None:
+    """The days (venue-local) on which the second dose may be given, or None without a rule
+    (looked up unless given)."""
+    if rule is None:
+        rule = DoseIntervalRule.objects.filter(
+            brand_id=booking.vaccine_brand, from_dose=1, to_dose=2
+        ).first()
     if rule is None:
         return None
     first_day = booking.slot.starts_at.astimezone(ZoneInfo(booking.slot.venue.time_zone)).date()
@@ -611,7 +615,7 @@ def _dose2_windows_opening(*, now: dt.datetime) -> int:
     )  # fmt: skip
     shortest = min(rule.min_days for rule in rules.values())
     # A first dose whose every window has closed needs no look: the scan stays bounded.
-    longest = max((rule.max_days or 3650) for rule in rules.values())
+    longest = max(3650 if rule.max_days is None else rule.max_days for rule in rules.values())
     bookings = (
         Booking.objects.select_related("slot__venue", "programme")
         .filter(
@@ -627,11 +631,8 @@ def _dose2_windows_opening(*, now: dt.datetime) -> int:
     for booking in bookings:
         if not booking.programme.offers_dose(2) or not booking.programme.is_active:
             continue
-        rule = rules[booking.vaccine_brand]
         local_now = _local_now(now, booking.slot.venue.time_zone)
-        first_day = booking.slot.starts_at.astimezone(local_now.tzinfo).date()
-        opens = first_day + dt.timedelta(days=rule.min_days)
-        closes = first_day + dt.timedelta(days=rule.max_days) if rule.max_days else None
+        opens, closes = dose2_window(booking, rules[booking.vaccine_brand])
         if local_now.date() < opens or (closes is not None and local_now.date() > closes):
             continue
         if local_now.hour < REMINDER_FROM_HOUR:
