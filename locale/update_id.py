@@ -1,5 +1,6 @@
 """Refresh the Indonesian catalogue: collect the strings (makemessages), fill in translations
-waiting in locale/id/incoming/*.json ({"English msgid": "Indonesian"}), compile the .mo, and list
+waiting in locale/id/incoming/*.json ({"English msgid": "Indonesian"}; a plural's value is a
+list of forms), compile the .mo, and list
 what is still untranslated. Holds a lock so two people running it at once do not clobber the .po.
 
     .venv/bin/python locale/update_id.py
@@ -38,10 +39,15 @@ def main() -> int:
             waiting.update(json.loads(path.read_text(encoding="utf-8")))
         missing = []
         for entry in catalogue:
-            if entry.msgid in waiting and (not entry.msgstr or "fuzzy" in entry.flags):
-                entry.msgstr = waiting[entry.msgid]
-                if "fuzzy" in entry.flags:
-                    entry.flags.remove("fuzzy")
+            wanted = waiting.get(entry.msgid)
+            if wanted is not None and entry.msgid_plural and isinstance(wanted, list):
+                # a plural: {"English singular": ["Indonesian form", ...]} (Indonesian has one)
+                if not all(entry.msgstr_plural.values()) or "fuzzy" in entry.flags:
+                    entry.msgstr_plural = dict(enumerate(wanted))
+            elif wanted is not None and (not entry.msgstr or "fuzzy" in entry.flags):
+                entry.msgstr = wanted
+            if wanted is not None and "fuzzy" in entry.flags:
+                entry.flags.remove("fuzzy")
             if entry.msgid_plural:
                 if not all(entry.msgstr_plural.values()):
                     missing.append(entry.msgid)
