@@ -1,12 +1,12 @@
 """The rush benchmark (`./sentra bench`): opening hour on one small machine.
 
-It creates a fresh database, provisions organiser tenants (B6), serves the platform with
-gunicorn (bounded workers, a tenant on its own subdomain host), loads it over HTTP from a
-separate process (benchmarks/loadgen.py) and prints a table. After every booking run the oracle
-checks in SQL that no slot holds more bookings than seats, that every slot's counter equals its
-bookings, and that every 201 the client saw is a row. Anchors from the same run make the
-figures comparable across machines: raw PostgreSQL guarded-update TPS (pgbench) and a Django
-view that touches no database (/livez).
+It creates a fresh database, provisions organiser tenants (B6), serves the platform with the
+production server (python -m config.serve: uvicorn workers, a tenant on its own subdomain
+host), loads it over HTTP from a separate process (benchmarks/loadgen.py) and prints a table.
+After every booking run the oracle checks in SQL that no slot holds more bookings than seats,
+that every slot's counter equals its bookings, and that every 201 the client saw is a row.
+Anchors from the same run make the figures comparable across machines: raw PostgreSQL
+guarded-update TPS (pgbench) and a Django view that touches no database (/livez).
 """
 
 from __future__ import annotations
@@ -70,16 +70,15 @@ def _recreate_database(url: str) -> None:
 
 
 class Server:
-    """gunicorn with a bounded number of workers, as production would run it."""
+    """The production server (python -m config.serve: uvicorn workers with the rush lane in
+    front of Django) with a bounded number of workers."""
 
     def __init__(self, env: dict[str, str]) -> None:
         self.port = _free_port()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind",
-             f"127.0.0.1:{self.port}", "--workers", str(WORKERS), "--threads", str(THREADS),
-             "--worker-class", "gthread", "--keep-alive", "30", "--backlog", "4096",
-             "--log-level", "warning"],
-            cwd=ROOT, env=env, start_new_session=True,
+            [sys.executable, "-m", "config.serve", "--bind", f"127.0.0.1:{self.port}",
+             "--workers", str(WORKERS)],
+            cwd=ROOT, env={**env, "SENTRA_WEB_THREADS": str(THREADS)}, start_new_session=True,
         )  # fmt: skip
         deadline = time.monotonic() + 60
         while True:
@@ -89,7 +88,7 @@ class Server:
             except OSError:
                 if time.monotonic() > deadline or self.process.poll() is not None:
                     self.stop()
-                    raise RuntimeError("gunicorn did not start") from None
+                    raise RuntimeError("the server did not start") from None
                 time.sleep(0.3)
 
     def stop(self) -> None:
@@ -254,7 +253,7 @@ def main() -> int:
                  f"p95 {provision_seconds[-1]:.3f} s", "p95 ≤ 0.3 s", "-"))  # fmt: skip
 
     env = {**os.environ, "SENTRA_SLOT_LIST_CACHE_SECONDS": "0"}
-    say(f"gunicorn: {WORKERS} workers x {THREADS} threads")
+    say(f"server: python -m config.serve, {WORKERS} workers ({THREADS} threads each for Django)")
     server = Server(env)
     results: dict[str, dict[str, Any]] = {}
     checks: dict[str, str] = {}

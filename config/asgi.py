@@ -1,6 +1,15 @@
+"""The web application as production serves it (python -m config.serve): the rush front
+(api/front.py) in front, Django behind it in a thread pool for everything else."""
+
 import os
 
-from django.core.asgi import get_asgi_application
+from django.conf import settings
+from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-application = get_asgi_application()
+django_application = get_wsgi_application()
+
+from api.front import RushFront  # noqa: E402 - needs the settings loaded above
+from config.wsgi_bridge import WSGIBridge  # noqa: E402
+
+application = RushFront(WSGIBridge(django_application, threads=settings.SENTRA_WEB_THREADS))

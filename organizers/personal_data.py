@@ -73,16 +73,18 @@ def _cipher(key: bytes) -> AESGCM:
     return AESGCM(key)
 
 
-def _associated_data(field: str) -> bytes:
-    return f"sentra:{require_current_tenant().uid}:{field}".encode()
+def _associated_data(field: str, tenant_uid: object = None) -> bytes:
+    uid = require_current_tenant().uid if tenant_uid is None else tenant_uid
+    return f"sentra:{uid}:{field}".encode()
 
 
-def seal(value: str, *, field: str) -> str:
-    """Encrypt `value` for the current tenant's `field`. Tenant schema."""
+def seal(value: str, *, field: str, tenant_uid: object = None) -> str:
+    """Encrypt `value` for a tenant's `field`: the current tenant's (tenant schema), or the one
+    whose `tenant_uid` is given (the rush front, which never switches Django's connection)."""
     ring = keyring()
     nonce = os.urandom(12)
     sealed = _cipher(ring.keys[ring.current_id]).encrypt(
-        nonce, value.encode(), _associated_data(field)
+        nonce, value.encode(), _associated_data(field, tenant_uid)
     )
     return f"{ring.current_id}.{base64.urlsafe_b64encode(nonce + sealed).decode()}"
 

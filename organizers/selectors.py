@@ -74,7 +74,7 @@ def _remaining_sql(dose: int) -> str:
     )
 
 
-_SLOT_DAY_SQL = f"""
+SLOT_DAY_SQL = f"""
 SELECT (
     SELECT coalesce(json_agg(json_build_object(
         'id', s.id,
@@ -109,10 +109,15 @@ def slot_day_json(
     None when the venue does not exist or takes no bookings. Built by PostgreSQL in one
     prepared statement: at opening hour this list is asked for thousands of times, and
     building it through the ORM cost ten times as much."""
-    row = fetch_one_prepared(
-        _SLOT_DAY_SQL, {"venue": venue_id, "day": day, "programme": programme_id, "now": now}
-    )
+    row = fetch_one_prepared(SLOT_DAY_SQL, slot_day_params(venue_id, day, programme_id, now))
     return None if row is None else row[0]
+
+
+def slot_day_params(
+    venue_id: int, day: dt.date, programme_id: int | None, now: dt.datetime
+) -> dict[str, object]:
+    """The parameters of SLOT_DAY_SQL (the rush front runs the same statement)."""
+    return {"venue": venue_id, "day": day, "programme": programme_id, "now": now}
 
 
 def waitlist_position(*, entry: WaitlistEntry) -> int:

@@ -59,8 +59,10 @@ def enqueue_after_commit(task: Task, *args: Any, **kwargs: Any) -> None:
     Tasks take ids, never model instances or personal data.
     """
     schema = connection.schema_name
+    transaction.on_commit(lambda: enqueue_in_schema(schema, task, *args, **kwargs))
 
-    def send() -> None:
-        task.apply_async(args=args, kwargs=kwargs, headers={"_schema_name": schema})
 
-    transaction.on_commit(send)
+def enqueue_in_schema(schema: str, task: Task, *args: Any, **kwargs: Any) -> None:
+    """Send `task` to run in `schema` (tenant-schemas-celery reads the header), now: for work
+    already committed (the rush front's bookings, written by one autocommitted statement)."""
+    task.apply_async(args=args, kwargs=kwargs, headers={"_schema_name": schema})

@@ -22,6 +22,16 @@ from tenants.selectors import user_has_totp
 _HOST_CACHE: dict[str, tuple[Tenant, float]] = {}
 
 
+def tenant_for_host_known(hostname: str) -> Tenant | None:
+    """The tenant this process resolved for `hostname` (as TenantMainMiddleware words it: no
+    port, no "www.") within TENANT_HOST_CACHE_SECONDS, else None; never queries. A host is only
+    remembered after Django accepted it (ALLOWED_HOSTS) and found its tenant."""
+    cached = _HOST_CACHE.get(hostname)
+    if cached is None or cached[1] <= time.monotonic():
+        return None
+    return cached[0]
+
+
 class TenantHostMiddleware(TenantMainMiddleware):
     """django-tenants' host routing: `<slug>.<root domain>` -> that tenant's schema and the
     tenant URLconf; the root domain -> public schema and the public URLconf; an unknown host ->

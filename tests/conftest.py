@@ -96,6 +96,17 @@ def tenant_b(db: None) -> OrganizerFixture:
     return _test_tenant("beta")
 
 
+@pytest.fixture
+def alpha_committed(committed: Callable[[Callable], None]) -> Tenant:
+    """Tenant "alpha" for tests that commit data (threads, a worker, a server); its organiser
+    data is deleted after the test."""
+    from tests.organizers.factories import organizer_data_delete
+
+    tenant = Tenant.objects.get(slug="alpha")
+    committed(lambda: organizer_data_delete(tenant))
+    return tenant
+
+
 @pytest.fixture(autouse=True)
 def _back_to_public_schema() -> Iterator[None]:
     """A request through the test client leaves the connection on its tenant's schema (as the

@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import threading
 import time
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import EmailValidator
 from django.db import OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone, translation
@@ -30,6 +33,8 @@ from api.exception_handlers import TRY_AGAIN_HEADERS, application_error_body, tr
 from api.idempotency import HEADER, idempotent
 from api.v1 import serializers as s
 from api.v1.parsers import MAX_BODY_BYTES
+from organizers.models import Sex
+from organizers.nik import nik_problems
 from organizers.personal_data import mask_nik
 from organizers.selectors import slot_day_json
 from organizers.services import bookings, capacity
@@ -70,6 +75,93 @@ def _validate(payload: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[s
             continue
         data[name] = value
     return data, errors
+
+
+# --- The plain-Python gate of the rush front (api/front.py) ---------------------------------------
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_PLAIN_TEXT_LIMITS = {"phone": 30, "address": 500, "employee_number": 40}
+
+
+def _plain_text(value: object, *, limit: int, blank: bool) -> bool:
+    """A string DRF's CharField would keep exactly as it is: no surrounding whitespace to trim,
+    no NUL or lone surrogate, within the length."""
+    return (
+        type(value) is str
+        and (blank or value != "")
+        and len(value) <= limit
+        and value == value.strip()
+        and "\x00" not in value
+        and not _SURROGATES.search(value)
+    )
+
+
+def booking_fields_plain(payload: object) -> dict[str, Any] | None:
+    """The fields of a first-dose booking body that is valid as it stands, checked without DRF
+    (a tenth of the cost); None for anything else: a body this gate is not sure of, valid or
+    not, goes to the full path (booking_create), which decides and words the answer.
+
+    The rule: this never accepts a body that BookingCreateSerializer, the NIK rules and the
+    date-of-birth check would refuse or change (tests/api/v1/test_rush_plain.py compares the
+    two on thousands of bodies). So it takes only exact JSON types (an int, not "7" or 7.0),
+    text with nothing to trim, and ISO dates."""
+    if type(payload) is not dict:
+        return None
+    get = payload.get
+    programme_id, slot_id = get("programme_id"), get("slot_id")
+    if not (type(programme_id) is int and 1 <= programme_id <= s.MAX_ID):
+        return None
+    if not (type(slot_id) is int and 1 <= slot_id <= s.MAX_ID):
+        return None
+    if type(get("dose")) is not int or get("dose") != 1 or get("reserve_next_dose", False) is not \
+            False or get("invite_token", "") != "":  # fmt: skip
+        return None
+    nik, born, name = get("nik"), get("date_of_birth"), get("full_name")
+    if type(nik) is not str or not s.NIK_RE.fullmatch(nik):
+        return None
+    if type(born) is not str or not _ISO_DAY.fullmatch(born):
+        return None
+    if not _plain_text(name, limit=200, blank=False):
+        return None
+    sex, language, email = get("sex", ""), get("language", "id"), get("email", "")
+    if type(sex) is not str or sex not in _SEXES:
+        return None
+    if type(language) is not str or language not in _SPOKEN:
+        return None
+    fields = {"phone": "", "address": "", "employee_number": ""}
+    for field, limit in _PLAIN_TEXT_LIMITS.items():
+        value = get(field, "")
+        if not _plain_text(value, limit=limit, blank=True):
+            return None
+        fields[field] = value
+    if email != "" and not _plain_email(email):
+        return None
+    try:
+        date_of_birth = s.date_of_birth_check(dt.date.fromisoformat(born))
+    except (ValueError, serializers.ValidationError):
+        return None
+    if nik_problems(nik, date_of_birth=date_of_birth, sex=sex):
+        return None
+    return {
+        "programme_id": programme_id, "slot_id": slot_id, "dose": 1, "nik": nik,
+        "date_of_birth": date_of_birth, "full_name": name, "email": email, "sex": sex,
+        "language": get("language"), **fields,
+    }  # fmt: skip
+
+
+def _plain_email(value: object) -> bool:
+    if not _plain_text(value, limit=320, blank=False):
+        return False
+    try:
+        _EMAIL(value)
+    except DjangoValidationError:
+        return False
+    return True
+
+
+_EMAIL = EmailValidator()
+_SEXES = {"", *(code for code, _name in Sex.choices)}
 
 
 def _language(payload: object) -> str:
@@ -184,17 +276,29 @@ def venue_slots(request: HttpRequest, venue_id: int) -> HttpResponse:
     if not dt.date(2000, 1, 1) <= day <= dt.date(9000, 1, 1):  # far-off days overflow, hold nothing
         return JsonResponse([], safe=False)
     key = (connection.schema_name, venue_id, day, programme)
-    now_mono = time.monotonic()
-    cached = _SLOT_PAGES.get(key)
-    if cached is not None and cached[0] > now_mono:
-        return HttpResponse(cached[1], content_type="application/json")
+    cached = slot_page_known(key)
+    if cached is not None:
+        return HttpResponse(cached, content_type="application/json")
     body = slot_day_json(venue_id=venue_id, day=day, programme_id=programme, now=timezone.now())
     if body is None:
         return JsonResponse(application_error_body(NotFoundError(code="venue_not_found")),
                             status=404)  # fmt: skip
+    encoded = body.encode()
+    slot_page_keep(key, encoded)
+    return HttpResponse(encoded, content_type="application/json")
+
+
+def slot_page_known(key: tuple) -> bytes | None:
+    """A day's rendered slot list kept by this process and still fresh, else None."""
+    cached = _SLOT_PAGES.get(key)
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1]
+    return None
+
+
+def slot_page_keep(key: tuple, body: bytes) -> None:
     if settings.SLOT_LIST_CACHE_SECONDS:
-        _slot_page_keep(key, body.encode(), expires=now_mono + settings.SLOT_LIST_CACHE_SECONDS)
-    return HttpResponse(body, content_type="application/json")
+        _slot_page_keep(key, body, expires=time.monotonic() + settings.SLOT_LIST_CACHE_SECONDS)
 
 
 _SLOT_PAGES_MAX_BYTES = 8 * 1024 * 1024
@@ -203,7 +307,8 @@ _SLOT_PAGES_MAX_BYTES = 8 * 1024 * 1024
 def _slot_page_keep(key: tuple, body: bytes, *, expires: float) -> None:
     """Keep a rendered day, within a byte budget per process: expired days go first, then
     the oldest kept (a crawler asking for every day cannot grow the process; busy days come
-    back on their next request). One lock: gunicorn's threads share the pages."""
+    back on their next request). One lock: the server's threads and the rush front share
+    the pages."""
     global _SLOT_PAGES_BYTES
     with _SLOT_PAGES_LOCK:
         previous = _SLOT_PAGES.pop(key, None)

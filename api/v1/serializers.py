@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
@@ -14,8 +14,11 @@ from rest_framework import serializers
 from organizers.models import Booking, Dose, Programme, Sex, Slot, Venue
 from organizers.nik import nik_problems
 
-_NIK_RE = re.compile(r"^[0-9]{16}$")  # ASCII only: full-width digits would be another HMAC key
-_MAX_ID = 2**63 - 1
+if TYPE_CHECKING:
+    from organizers.services.capacity import BookedSeat
+
+NIK_RE = re.compile(r"^[0-9]{16}$")  # ASCII only: full-width digits would be another HMAC key
+MAX_ID = 2**63 - 1
 
 
 class ProgrammeSerializer(serializers.ModelSerializer):
@@ -53,7 +56,7 @@ class SlotSerializer(serializers.ModelSerializer):
 
 
 def nik_check(value: str) -> str:
-    if not _NIK_RE.fullmatch(value):
+    if not NIK_RE.fullmatch(value):
         raise serializers.ValidationError(_("A NIK has exactly 16 digits."))
     return value
 
@@ -97,8 +100,8 @@ class PersonSerializer(serializers.Serializer):
 
 
 class BookingCreateSerializer(PersonSerializer):
-    programme_id = serializers.IntegerField(min_value=1, max_value=_MAX_ID)
-    slot_id = serializers.IntegerField(min_value=1, max_value=_MAX_ID)
+    programme_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    slot_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     dose = serializers.ChoiceField(choices=Dose.choices)
     reserve_next_dose = serializers.BooleanField(required=False, default=False)
     address = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
@@ -121,12 +124,12 @@ class ProofSerializer(serializers.Serializer):
 
 
 class RescheduleSerializer(ProofSerializer):
-    slot_id = serializers.IntegerField(min_value=1, max_value=_MAX_ID)
+    slot_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
 
 
 class WaitlistJoinSerializer(PersonSerializer):
-    programme_id = serializers.IntegerField(min_value=1, max_value=_MAX_ID)
-    venue_id = serializers.IntegerField(min_value=1, max_value=_MAX_ID)
+    programme_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    venue_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     day = serializers.DateField()
     dose = serializers.ChoiceField(choices=Dose.choices)
 
@@ -148,7 +151,7 @@ class BookingSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-def booking_representation(booking: Booking, *, nik_masked: str) -> dict[str, Any]:
+def booking_representation(booking: Booking | BookedSeat, *, nik_masked: str) -> dict[str, Any]:
     slot, venue = booking.slot, booking.slot.venue
     if hasattr(booking, "next_dose"):  # just booked: the service says what it reserved
         later = booking.next_dose

@@ -61,6 +61,14 @@ def _facts_seconds() -> float:
     return float(getattr(settings, "ELIGIBILITY_FACTS_SECONDS", 5))
 
 
+def programme_open_to_everyone_known(*, tenant_uid: object, programme_id: int) -> bool:
+    """True only when this process learnt within the last few seconds that the programme is open
+    to everyone (programme_is_open_to_everyone); never queries. The rush front books on its own
+    only then; anything else takes the full path, which looks the programme up again."""
+    cached = _facts.get((str(tenant_uid), programme_id))
+    return cached is not None and cached[1] and cached[0] > time.monotonic()
+
+
 def programme_is_open_to_everyone(programme_id: int) -> bool | None:
     """True for an existing public programme without age rules (no eligibility to check),
     False when eligibility applies, None when the programme does not exist."""

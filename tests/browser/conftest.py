@@ -64,13 +64,12 @@ def platform_server(
     }
     log = (tmp_path_factory.getbasetemp() / "live-server.log").open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind",
-         f"127.0.0.1:{port}", "--workers", "2", "--timeout", "60"],
+        [sys.executable, "-m", "config.serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
         env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
 
     def stop() -> None:
-        # The whole group: SIGKILL to gunicorn's master alone would orphan its workers, which
+        # The whole group: SIGKILL to the supervisor alone would orphan its workers, which
         # keep the test database open.
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGTERM)

@@ -1,0 +1,525 @@
+"""The rush front: the ASGI application in front of Django (config/asgi.py). It answers the
+two requests opening hour is made of without a thread, Django's request cycle or the ORM:
+
+- POST /api/v1/bookings with a valid first-dose body for a public programme open to everyone:
+  the capacity engine's one statement (organizers.services.capacity.booking_statement), run on
+  an asyncio PostgreSQL pool, answered 201 with the same body the full path gives.
+- GET /api/v1/venues/<id>/slots?date=...: the day's list from this process's short cache, or
+  from the same prepared statement as the full path (organizers.selectors.SLOT_DAY_SQL).
+
+Everything else goes to Django (config/wsgi_bridge.py: a pool of threads), and so does any
+request the front is not sure of. The front never answers an error. A refusal, a malformed
+body, an unknown host, an Idempotency-Key, plain HTTP where HTTPS is required, a database
+error: each takes the full path, which decides and words the answer. (The front's statement
+either committed a booking, which the front then answers, or wrote nothing.)
+
+It uses only what the full path has learnt lately in this process: a host's tenant
+(TENANT_HOST_CACHE_SECONDS) and that a programme is open to everyone
+(ELIGIBILITY_FACTS_SECONDS). So it never decides what the full path would not.
+
+Measured with ./sentra bench (docs/adr/0008-rush-front.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import datetime as dt
+import json
+import logging
+import re
+import weakref
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import psycopg
+from django.conf import settings
+from django.db import connections
+from django.http import HttpRequest, HttpResponse
+from django.http.cookie import parse_cookie
+from django.middleware.clickjacking import XFrameOptionsMiddleware
+from django.middleware.security import SecurityMiddleware
+from django.utils import timezone
+from django_tenants.utils import remove_www
+from psycopg import sql
+
+from api.v1 import rush
+from api.v1 import serializers as s
+from api.v1.parsers import MAX_BODY_BYTES
+from organizers.personal_data import mask_nik
+from organizers.selectors import SLOT_DAY_SQL, slot_day_params
+from organizers.services import capacity, eligibility
+from tenants.context import enqueue_in_schema
+from tenants.middleware import tenant_for_host_known
+
+log = logging.getLogger(__name__)
+
+Scope = dict[str, Any]
+Message = dict[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+# (status, body, language) of an answer the front gives itself
+Answer = tuple[int, bytes, str]
+
+_SLOTS_PATH = re.compile(r"/api/v1/venues/([1-9][0-9]{0,17})/slots")
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_ID = re.compile(r"[1-9][0-9]{0,17}")
+
+
+class RushFront:
+    def __init__(self, fallback: ASGIApp, *, connections_per_process: int | None = None) -> None:
+        self.fallback = fallback
+        self.database = FrontDatabase(
+            connections_per_process or settings.SENTRA_FRONT_DB_CONNECTIONS
+        )
+        self.supported = {code for code, _name in settings.LANGUAGES}
+        self.pending: set[asyncio.Task] = set()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            return await self._lifespan(receive, send)
+        if scope["type"] != "http":
+            return await self.fallback(scope, receive, send)
+        method, path = scope["method"], scope["path"]
+        if method == "POST" and path == "/api/v1/bookings":
+            handler = self._booking
+        elif method == "GET" and (match := _SLOTS_PATH.fullmatch(path)):
+            venue_id = int(match.group(1))
+
+            async def handler(request: _Request) -> Answer | None:
+                return await self._slots(request, venue_id)
+
+        else:
+            return await self.fallback(scope, receive, send)
+        request = _Request(scope)
+        if request.tenant is None or not request.may_answer():
+            return await self.fallback(scope, receive, send)
+        body, more = await _read_body(receive, request.content_length)
+        if not more:
+            request.body = body
+            answer = await handler(request)
+            if answer is not None:
+                return await self._send(request, answer, send)
+        return await self.fallback(scope, _replay(body, more, receive), send)
+
+    # --- The booking ----------------------------------------------------------------------
+
+    async def _booking(self, request: _Request) -> Answer | None:
+        tenant = request.tenant
+        if (
+            tenant.review_status != "approved"
+            or not request.content_type.startswith("application/json")
+            or request.header(b"idempotency-key") is not None
+        ):
+            return None
+        try:
+            fields = rush.booking_fields_plain(json.loads(request.body))
+        except ValueError:
+            return None
+        if fields is None or not eligibility.programme_open_to_everyone_known(
+            tenant_uid=tenant.uid, programme_id=fields["programme_id"]
+        ):
+            return None
+        language = fields["language"] or request.cookie_language(self.supported)
+        person = capacity.Person(
+            nik=fields["nik"], date_of_birth=fields["date_of_birth"],
+            full_name=fields["full_name"], phone=fields["phone"], email=fields["email"],
+            sex=fields["sex"], address=fields["address"],
+            employee_number=fields["employee_number"], language=language,
+        )  # fmt: skip
+        params = capacity.booking_statement_params(
+            programme_id=fields["programme_id"], slot_id=fields["slot_id"], dose=1,
+            person=person, now=timezone.now(), tenant_uid=tenant.uid,
+        )  # fmt: skip
+        statement = capacity.booking_statement(1)
+        for _attempt in range(5):
+            params["voucher"] = capacity.voucher_code_new()
+            try:
+                row = await self.database.fetch_one(tenant.schema_name, statement, params)
+            except psycopg.errors.UniqueViolation as exc:
+                if capacity.booking_statement_conflict(exc) == "voucher":
+                    continue
+                return None  # already booked (the full path words it), or not ours
+            except (psycopg.Error, FrontBusyError) as exc:
+                log.warning("rush front: booking handed to the full path: %r", exc)
+                return None
+            if row is None:
+                return None  # refused: nothing was written; the full path says why
+            if row[-1] is not None:
+                self._deliver(tenant.schema_name, row[-1])
+            booked = capacity.booked_seat_from_statement_row(row[:-1], params=params)
+            body = s.booking_representation(booked, nik_masked=mask_nik(person.nik))
+            return 201, json.dumps(body, ensure_ascii=False).encode(), language
+        return None
+
+    def _deliver(self, schema: str, message_id: int) -> None:
+        """Hand the e-voucher to Celery off the event loop (the broker client blocks). If that
+        fails, the message is in the outbox already and the sweep sends it."""
+        from organizers.tasks import message_deliver
+
+        loop = asyncio.get_running_loop()
+        future = loop.run_in_executor(None, enqueue_in_schema, schema, message_deliver, message_id)
+        task = asyncio.ensure_future(future)
+        self.pending.add(task)
+        task.add_done_callback(self._delivered)
+
+    def _delivered(self, task: asyncio.Future) -> None:
+        self.pending.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.warning("rush front: e-voucher left to the outbox sweep: %r", task.exception())
+
+    # --- A day's slots --------------------------------------------------------------------
+
+    async def _slots(self, request: _Request, venue_id: int) -> Answer | None:
+        query = request.query()
+        if query is None or not set(query) <= {"date", "programme"} or "date" not in query:
+            return None
+        if not _DAY.fullmatch(query["date"]) or not _ID.fullmatch(query.get("programme", "1")):
+            return None
+        try:
+            day = dt.date.fromisoformat(query["date"])
+        except ValueError:
+            return None
+        if not dt.date(2000, 1, 1) <= day <= dt.date(9000, 1, 1):
+            return None
+        programme = int(query["programme"]) if "programme" in query else None
+        language = request.cookie_language(self.supported)
+        schema = request.tenant.schema_name
+        key = (schema, venue_id, day, programme)
+        cached = rush.slot_page_known(key)
+        if cached is not None:
+            return 200, cached, language
+        try:
+            row = await self.database.fetch_one(
+                schema, SLOT_DAY_SQL, slot_day_params(venue_id, day, programme, timezone.now())
+            )
+        except (psycopg.Error, FrontBusyError) as exc:
+            log.info("rush front: slots handed to the full path: %r", exc)
+            return None
+        if row is None:
+            return None  # no such bookable venue: the full path answers 404
+        body = row[0].encode()
+        rush.slot_page_keep(key, body)
+        return 200, body, language
+
+    # --- Plumbing -------------------------------------------------------------------------
+
+    async def _send(self, request: _Request, answer: Answer, send: Send) -> None:
+        status, body, language = answer
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            (b"vary", b"Cookie"),
+            (b"content-language", language.encode()),
+            *_fixed_headers(request.secure),
+        ]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                # Connect now, not on the first bookings of opening hour; a database that is
+                # not there yet only means the front connects later.
+                self.database.warm()
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                if self.pending:
+                    await asyncio.wait(self.pending, timeout=5)
+                await self.database.close()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+
+class _Request:
+    """What the front reads of a request, worded as Django would read it."""
+
+    body = b""
+
+    def __init__(self, scope: Scope) -> None:
+        self.scope = scope
+        self.headers: dict[bytes, bytes] = {}
+        self.repeated = False
+        for name, value in scope["headers"]:
+            if name in self.headers:
+                self.repeated = True
+            self.headers[name] = value
+        self.secure = self._scheme() == "https"
+        self.tenant = self._tenant()
+
+    def header(self, name: bytes) -> str | None:
+        value = self.headers.get(name)
+        return None if value is None else value.decode("latin-1")
+
+    @property
+    def content_type(self) -> str:
+        return self.header(b"content-type") or ""
+
+    @property
+    def content_length(self) -> int | None:
+        text = self.header(b"content-length")
+        return int(text) if text is not None and text.isdigit() else None
+
+    def may_answer(self) -> bool:
+        """False where Django would do something first: redirect to HTTPS, or a request with a
+        header given twice (Django reads those its own way)."""
+        return not self.repeated and (self.secure or not settings.SECURE_SSL_REDIRECT)
+
+    def _scheme(self) -> str:
+        # As HttpRequest.scheme: the trusted proxy's header first (SECURE_PROXY_SSL_HEADER).
+        if settings.SECURE_PROXY_SSL_HEADER:
+            meta_name, secure_value = settings.SECURE_PROXY_SSL_HEADER
+            value = self.header(meta_name.removeprefix("HTTP_").replace("_", "-").lower().encode())
+            if value is not None:
+                return "https" if value.split(",", 1)[0].strip() == secure_value else "http"
+        return self.scope.get("scheme", "http")
+
+    def _tenant(self) -> Any:
+        # As HttpRequest.get_host() and TenantMainMiddleware.hostname_from_request.
+        host = None
+        if settings.USE_X_FORWARDED_HOST:
+            host = self.header(b"x-forwarded-host")
+        host = host or self.header(b"host")
+        if not host:
+            return None
+        tenant = tenant_for_host_known(remove_www(host.split(":")[0]))
+        return None if tenant is None or tenant.is_public else tenant
+
+    def cookie_language(self, supported: set[str]) -> str:
+        """As public_site.middleware.language_activate: the language cookie, else the default."""
+        cookie = self.header(b"cookie")
+        chosen = parse_cookie(cookie).get(settings.LANGUAGE_COOKIE_NAME) if cookie else None
+        return chosen if chosen in supported else settings.LANGUAGE_CODE
+
+    def query(self) -> dict[str, str] | None:
+        """The query string as single values; None when a name repeats or it does not decode."""
+        raw = self.scope.get("query_string", b"")
+        values: dict[str, str] = {}
+        if not raw:
+            return values
+        try:
+            text = raw.decode("ascii")
+        except UnicodeDecodeError:
+            return None
+        for part in text.split("&"):
+            name, _, value = part.partition("=")
+            if name in values or "%" in part or "+" in part:
+                return None
+            values[name] = value
+        return values
+
+
+class FrontDatabase:
+    """A small asyncio pool of PostgreSQL connections with Django's connection parameters, up to
+    `size` per process, opened when first needed. Each connection remembers its search_path
+    (the tenant) and sets it only when it changes; statements are prepared, as
+    organizers/db.py prepares them on Django's connections. (psycopg_pool's pool cost a
+    timeout task per checkout, which showed in the profile: this takes an idle connection
+    without awaiting, and waits only when all are busy.)"""
+
+    WAIT_SECONDS = 10.0
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.idle: list[psycopg.AsyncConnection] = []
+        self.waiters: collections.deque[asyncio.Future] = collections.deque()
+        self.count = 0
+        self.tasks: set[asyncio.Future] = set()
+        self.params: dict[str, Any] | None = None
+        self.schemas: weakref.WeakKeyDictionary[psycopg.AsyncConnection, str] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    async def fetch_one(self, schema: str, statement: str, params: dict[str, Any]) -> tuple | None:
+        conn = await self._take()
+        try:
+            if self.schemas.get(conn) != schema:
+                await conn.execute(
+                    sql.SQL("SET search_path = {}, public").format(sql.Identifier(schema)),
+                    prepare=False,
+                )
+                self.schemas[conn] = schema
+            cursor = conn.cursor()
+            try:
+                await cursor.execute(statement, params, prepare=True)
+            except psycopg.errors.FeatureNotSupported:
+                # "cached plan must not change result type": a migration changed a table under a
+                # prepared statement. Forget them all here; this request takes the full path.
+                await conn.execute("DEALLOCATE ALL", prepare=False)
+                raise
+            return await cursor.fetchone()
+        finally:
+            self._give(conn)
+
+    async def _take(self) -> psycopg.AsyncConnection:
+        if self.idle:
+            return self.idle.pop()
+        if self.count < self.size:
+            self.count += 1
+            try:
+                return await self._connect()
+            except BaseException:
+                self.count -= 1
+                raise
+        waiter = asyncio.get_running_loop().create_future()
+        self.waiters.append(waiter)
+        try:
+            return await asyncio.wait_for(waiter, self.WAIT_SECONDS)
+        except TimeoutError:
+            raise FrontBusyError("no database connection free") from None
+
+    def _give(self, conn: psycopg.AsyncConnection) -> None:
+        if conn.closed or conn.broken or conn.info.transaction_status != _IDLE:
+            self.count -= 1
+            self._background(conn.close())
+            if self.waiters:  # someone waits: a connection can be opened for them
+                self.count += 1
+                self._background(self._connect_for(self.waiters.popleft()))
+            return
+        while self.waiters:
+            waiter = self.waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(conn)
+                return
+        self.idle.append(conn)
+
+    def warm(self) -> None:
+        """Open the connections in the background."""
+        self._background(self._warm())
+
+    async def _warm(self) -> None:
+        while self.count < self.size:
+            self.count += 1
+            try:
+                conn = await self._connect()
+            except psycopg.Error as exc:
+                self.count -= 1
+                log.warning("rush front: no database connection yet (%s); connecting on use", exc)
+                return
+            self._give(conn)
+
+    def _background(self, work: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(work)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _connect_for(self, waiter: asyncio.Future) -> None:
+        try:
+            conn = await self._connect()
+        except Exception as exc:
+            self.count -= 1
+            if not waiter.done():
+                waiter.set_exception(exc)
+            return
+        if waiter.done():
+            self._give(conn)
+        else:
+            waiter.set_result(conn)
+
+    async def _connect(self) -> psycopg.AsyncConnection:
+        if self.params is None:
+            self.params = _connection_params()
+        conn = await psycopg.AsyncConnection.connect(**self.params)
+        # As Django configures its connections (USE_TZ): timestamps travel in UTC.
+        await conn.execute("SET TIME ZONE 'UTC'", prepare=False)
+        return conn
+
+    async def close(self) -> None:
+        idle, self.idle = self.idle, []
+        for conn in idle:
+            self.count -= 1
+            await conn.close()
+
+
+class FrontBusyError(Exception):
+    """Every connection of the front stayed busy for WAIT_SECONDS."""
+
+
+_IDLE = psycopg.pq.TransactionStatus.IDLE
+
+
+def _connection_params() -> dict[str, Any]:
+    """Django's own connection parameters for the default database (host, name, user,
+    password, OPTIONS such as sslmode), in autocommit: each statement is its transaction."""
+    params = dict(connections["default"].get_connection_params())
+    for django_only in ("cursor_factory", "context", "server_side_binding", "prepare_threshold"):
+        params.pop(django_only, None)
+    # Statements are prepared only where asked (prepare=True); a threshold of None would turn
+    # even those off (PostgreSQL then parses and plans every booking: twice its CPU).
+    return {**params, "autocommit": True, "prepare_threshold": 1_000_000}
+
+
+_HEADERS: dict[tuple, list[tuple[bytes, bytes]]] = {}
+
+
+def _fixed_headers(secure: bool) -> list[tuple[bytes, bytes]]:
+    """The security headers Django's middleware puts on an API answer (SecurityMiddleware and
+    X-Frame-Options, as api.middleware.RushLaneMiddleware applies them), computed by running the
+    same middleware over an empty answer, once for each set of the settings they read."""
+    key = (
+        secure, settings.SECURE_HSTS_SECONDS, settings.SECURE_HSTS_INCLUDE_SUBDOMAINS,
+        settings.SECURE_HSTS_PRELOAD, settings.SECURE_CONTENT_TYPE_NOSNIFF,
+        settings.SECURE_REFERRER_POLICY, settings.SECURE_CROSS_ORIGIN_OPENER_POLICY,
+        settings.X_FRAME_OPTIONS,
+    )  # fmt: skip
+    headers = _HEADERS.get(key)
+    if headers is None:
+        probe = _Probe(secure)
+        response = HttpResponse(content_type="application/json")
+        response = SecurityMiddleware(_unused).process_response(probe, response)
+        response = XFrameOptionsMiddleware(_unused).process_response(probe, response)
+        headers = _HEADERS[key] = [
+            (name.lower().encode("latin-1"), value.encode("latin-1"))
+            for name, value in response.items()
+            if name.lower() != "content-type"
+        ]
+    return headers
+
+
+class _Probe(HttpRequest):
+    def __init__(self, secure: bool) -> None:
+        super().__init__()
+        self.secure = secure
+
+    def is_secure(self) -> bool:
+        return self.secure
+
+
+def _unused(request: HttpRequest) -> HttpResponse:  # pragma: no cover
+    raise AssertionError("only process_response is used")
+
+
+async def _read_body(receive: Receive, declared: int | None) -> tuple[bytes, bool]:
+    """The request body, up to MAX_BODY_BYTES; `more` is True when reading stopped early (a
+    declared or actual length beyond the limit: the full path answers 413)."""
+    if declared is not None and declared > MAX_BODY_BYTES:
+        return b"", True
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return b"".join(chunks), True  # the client left: the fallback sees it too
+        chunk = message.get("body", b"")
+        chunks.append(chunk)
+        size += len(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks), False
+        if size > MAX_BODY_BYTES:
+            return b"".join(chunks), True
+
+
+def _replay(body: bytes, more: bool, receive: Receive) -> Receive:
+    """A receive() for the fallback that gives back what the front read, then the rest."""
+    replayed = False
+
+    async def replay() -> Message:
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": more}
+        return await receive()
+
+    return replay

@@ -1,0 +1,326 @@
+"""The rush front (api.front.RushFront), called as the ASGI server calls it, with Django behind
+it through the thread bridge, on committed data (both use their own database connections).
+
+What a client sees must not depend on who answered: the front's 201 and slot list match the
+full path's; anything the front is not sure of reaches Django, which answers as always; no
+tenant reaches another's slots through it."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.wsgi import get_wsgi_application
+from django.db import connections
+from django.test import override_settings
+
+from api import front
+from organizers.models import Booking, Message, Programme, Slot
+from organizers.personal_data import person_key, unseal
+from organizers.services import eligibility
+from tenants import middleware
+from tenants.context import tenant_scope
+from tenants.models import Tenant
+from tests.organizers.factories import a_programme, a_slot, a_venue, organizer_data_delete
+
+ALPHA, BETA = "alpha.localhost", "beta.localhost"
+PERSON = {"date_of_birth": "1958-03-14", "full_name": "Siti Aminah", "phone": "+6281234567890",
+          "email": "", "sex": "F"}  # fmt: skip
+
+
+def nik(serial: int) -> str:
+    return f"327301540358{serial:04d}"
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+@dataclass
+class Counting:
+    """The fallback (Django through the bridge), counting what reaches it."""
+
+    app: Any
+    seen: list[str] = field(default_factory=list)
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] == "http":
+            self.seen.append(f"{scope['method']} {scope['path']}")
+        await self.app(scope, receive, send)
+
+
+@dataclass
+class Harness:
+    app: front.RushFront
+    django: Counting
+    loop: asyncio.AbstractEventLoop
+    tenant: Tenant
+    programme: Programme
+    slot: Slot
+    delivered: list[tuple]
+
+    def call(self, method: str, path: str, *, host: str = ALPHA, body: bytes = b"",
+             headers: tuple[tuple[bytes, bytes], ...] = (), query: bytes = b"",
+             scheme: str = "http") -> Answer:  # fmt: skip
+        scope = {
+            "type": "http", "method": method, "path": path, "raw_path": path.encode(),
+            "query_string": query, "root_path": "", "scheme": scheme, "http_version": "1.1",
+            "headers": [(b"host", host.encode()), *headers], "client": ("127.0.0.1", 40000),
+            "server": ("127.0.0.1", 8000),
+        }  # fmt: skip
+        if body:
+            scope["headers"].append((b"content-length", str(len(body)).encode()))
+        chunks = [{"type": "http.request", "body": body, "more_body": False}]
+        sent: list[dict] = []
+
+        async def receive() -> dict:
+            return chunks.pop(0) if chunks else {"type": "http.disconnect"}
+
+        async def send(message: dict) -> None:
+            sent.append(message)
+
+        self.loop.run_until_complete(self.app(scope, receive, send))
+        start = sent[0]
+        headers_out = {k.decode().lower(): v.decode() for k, v in start["headers"]}
+        return Answer(start["status"], headers_out,
+                      b"".join(m.get("body", b"") for m in sent[1:]))  # fmt: skip
+
+    def book(self, serial: int, *, host: str = ALPHA, headers: tuple = (), scheme: str = "http",
+             **overrides: object) -> Answer:  # fmt: skip
+        body = {**PERSON, "nik": nik(serial), "programme_id": self.programme.id,
+                "slot_id": self.slot.id, "dose": 1, **overrides}  # fmt: skip
+        return self.call("POST", "/api/v1/bookings", host=host, body=json.dumps(body).encode(),
+                         headers=((b"content-type", b"application/json"), *headers),
+                         scheme=scheme)  # fmt: skip
+
+    def warm(self) -> None:
+        """The first booking of a process takes the full path (it learns the host's tenant and
+        that the programme is open to everyone); the front answers from then on."""
+        assert self.book(9_999).status == 201
+
+    def counters(self) -> tuple[int, int]:
+        with tenant_scope(self.tenant):
+            self.slot.refresh_from_db()
+            return self.slot.booked, Booking.objects.filter(slot=self.slot, status="active").count()
+
+
+@pytest.fixture
+def harness(alpha_committed: Tenant, committed: Callable, monkeypatch: pytest.MonkeyPatch) \
+        -> Iterator[Harness]:  # fmt: skip
+    from config.wsgi_bridge import WSGIBridge
+
+    beta = Tenant.objects.get(slug="beta")
+    committed(lambda: organizer_data_delete(beta))
+    with tenant_scope(alpha_committed):
+        programme, venue = a_programme(), a_venue()
+        slot = a_slot(venue=venue, programme=programme, capacity=5)
+    delivered: list[tuple] = []
+    monkeypatch.setattr(front, "enqueue_in_schema", lambda *args: delivered.append(args))
+    middleware._HOST_CACHE.clear()
+    eligibility.eligibility_facts_forget()
+    bridge = WSGIBridge(get_wsgi_application(), threads=1)
+    django = Counting(bridge)
+    loop = asyncio.new_event_loop()
+    app = front.RushFront(django, connections_per_process=2)
+    with override_settings(TENANT_HOST_CACHE_SECONDS=30, SLOT_LIST_CACHE_SECONDS=0):
+        yield Harness(app, django, loop, alpha_committed, programme, slot, delivered)
+    loop.run_until_complete(app.database.close())
+    loop.close()
+    bridge.executor.submit(connections.close_all).result()  # the Django thread's connection
+    bridge.executor.shutdown()
+    middleware._HOST_CACHE.clear()
+    eligibility.eligibility_facts_forget()
+
+
+def test_the_front_books_with_the_same_answer_as_the_full_path(harness: Harness) -> None:
+    by_django = harness.book(1)
+    handled_by_django = len(harness.django.seen)
+    by_front = harness.book(2, language="en", email="siti@example.id")
+
+    assert by_django.status == by_front.status == 201
+    assert len(harness.django.seen) == handled_by_django == 1  # the second never reached it
+    first, second = by_django.json(), by_front.json()
+    assert set(first) == set(second)
+    for key in ("status", "dose", "vaccine_brand", "full_name", "programme_id", "venue", "slot",
+                "next_dose"):  # fmt: skip
+        assert first[key] == second[key], key
+    assert second["nik_masked"] == "3273••••••••0002"
+    assert second["voucher_code"] != first["voucher_code"]
+    same_headers = ("content-type", "vary", "x-content-type-options", "referrer-policy",
+                    "cross-origin-opener-policy", "x-frame-options")  # fmt: skip
+    for name in same_headers:
+        assert by_front.headers[name] == by_django.headers[name], name
+    assert (by_django.headers["content-language"], by_front.headers["content-language"]) == \
+        ("id", "en")  # fmt: skip
+    assert harness.counters() == (2, 2)
+    with tenant_scope(harness.tenant):
+        booking = Booking.objects.get(voucher_code=second["voucher_code"])
+        assert booking.person_key == person_key(nik(2))
+        assert unseal(booking.nik_sealed, field="nik") == nik(2)
+        assert unseal(booking.date_of_birth_sealed, field="date_of_birth") == "1958-03-14"
+        assert booking.language == "en"
+        message = Message.objects.get(booking=booking)
+        assert (message.kind, message.status, message.to_email) == \
+            ("voucher", "pending", "siti@example.id")  # fmt: skip
+    # the e-voucher is handed to the worker, in the organiser's schema
+    assert [(schema, args[-1]) for schema, *args in harness.delivered] == \
+        [(harness.tenant.schema_name, message.id)]  # fmt: skip
+
+
+def test_the_language_cookie_decides_when_the_body_does_not(harness: Harness) -> None:
+    harness.warm()
+    cookie = f"{settings.LANGUAGE_COOKIE_NAME}=en; other=1".encode()
+    answer = harness.book(3, headers=((b"cookie", cookie),))
+
+    assert answer.status == 201
+    assert answer.headers["content-language"] == "en"
+    assert len(harness.django.seen) == 1
+    with tenant_scope(harness.tenant):
+        assert Booking.objects.get(voucher_code=answer.json()["voucher_code"]).language == "en"
+
+
+def _refusals() -> list[tuple[str, dict[str, Any], int, str]]:
+    return [
+        ("a malformed NIK", {"nik": "123"}, 400, "invalid"),
+        ("a name to trim", {"full_name": " Siti Aminah "}, 201, ""),
+        ("a second booking for the same person", {"nik": nik(9_999)}, 409, "already_booked"),
+        ("a slot of this tenant that does not exist", {"slot_id": 10**12}, 404, "slot_not_found"),
+    ]
+
+
+@pytest.mark.parametrize(("case", "overrides", "status", "code"), _refusals(),
+                         ids=[case[0] for case in _refusals()])  # fmt: skip
+def test_what_the_front_is_not_sure_of_gets_the_full_paths_answer(
+    harness: Harness, case: str, overrides: dict, status: int, code: str
+) -> None:
+    harness.warm()
+    answer = harness.book(4, **overrides)
+
+    assert answer.status == status
+    if code:
+        assert answer.json()["error"]["code"] == code
+    assert len(harness.django.seen) == 2  # the warm-up and this one
+    booked = 2 if status == 201 else 1
+    assert harness.counters() == (booked, booked)
+
+
+def test_a_full_slot_is_refused_by_the_full_path_and_nothing_is_written(harness: Harness) -> None:
+    harness.warm()
+    for serial in range(10, 14):
+        assert harness.book(serial).status == 201
+    refused = harness.book(20)
+
+    assert refused.status == 409
+    assert refused.json()["error"]["code"] == "slot_full"
+    assert harness.counters() == (5, 5)
+    assert len(harness.django.seen) == 2
+
+
+def test_a_retried_post_with_an_idempotency_key_is_left_to_the_full_path(harness: Harness) -> None:
+    harness.warm()
+    key = ((b"idempotency-key", b"retry-1"),)
+    first, again = harness.book(5, headers=key), harness.book(5, headers=key)
+
+    assert first.status == again.status == 201
+    assert first.json()["voucher_code"] == again.json()["voucher_code"]
+    assert again.headers["idempotent-replayed"] == "true"
+    assert harness.counters() == (2, 2)
+
+
+def test_a_body_too_large_is_refused_with_413_and_read_no_further(harness: Harness) -> None:
+    harness.warm()
+    answer = harness.book(6, full_name="x" * 70_000)
+
+    assert answer.status == 413
+    assert harness.counters() == (1, 1)
+
+
+def test_plain_http_still_redirects_to_https(harness: Harness) -> None:
+    from config.wsgi_bridge import WSGIBridge
+
+    harness.warm()
+    with override_settings(SECURE_SSL_REDIRECT=True):
+        # Django's middleware reads the setting when it is built: build it again.
+        bridge = WSGIBridge(get_wsgi_application(), threads=1)
+        harness.django.app = bridge
+        redirected = harness.book(7)
+        secure = harness.book(8, scheme="https")
+    bridge.executor.submit(connections.close_all).result()
+
+    assert redirected.status == 301
+    assert redirected.headers["location"].startswith("https://")
+    assert secure.status == 201
+    assert len(harness.django.seen) == 2  # the warm-up and the redirect; the front booked
+    assert harness.counters() == (2, 2)
+
+
+def test_a_company_programme_is_always_decided_by_the_full_path(harness: Harness) -> None:
+    with tenant_scope(harness.tenant):
+        harness.programme.kind = "company"
+        harness.programme.save()
+    first, second = harness.book(30), harness.book(31)
+
+    assert first.status == second.status == 409
+    assert (
+        first.json()["error"]["code"]
+        == second.json()["error"]["code"]
+        == "programme_closed_to_public"
+    )
+    assert len(harness.django.seen) == 2
+    assert harness.counters() == (0, 0)
+
+
+def test_no_tenant_books_another_tenants_slot_through_the_front(harness: Harness) -> None:
+    harness.warm()
+    beta = Tenant.objects.get(slug="beta")
+    with tenant_scope(beta):  # beta's programme has alpha's id; its slot an id of its own
+        beta_programme = a_programme(id=harness.programme.id)
+        beta_slot = a_slot(venue=a_venue(), programme=beta_programme, capacity=5, id=10**9 + 7)
+    assert harness.book(50, host=BETA, slot_id=beta_slot.id).status == 201  # beta's own
+    reached_django = len(harness.django.seen)
+    alpha_slot_on_beta = harness.book(51, host=BETA)
+    beta_slot_on_alpha = harness.book(52, slot_id=beta_slot.id)
+    anonymous = harness.book(53, host="localhost")
+    unknown = harness.book(54, host="nobody.localhost")
+
+    assert alpha_slot_on_beta.status == beta_slot_on_alpha.status == 404
+    assert alpha_slot_on_beta.json()["error"]["code"] == "slot_not_found"
+    assert beta_slot_on_alpha.json()["error"]["code"] == "slot_not_found"
+    assert anonymous.status == unknown.status == 404
+    assert len(harness.django.seen) == reached_django + 4  # each refusal worded by Django
+    assert harness.counters() == (1, 1)
+    with tenant_scope(beta):
+        beta_slot.refresh_from_db()
+        assert beta_slot.booked == Booking.objects.count() == 1
+
+
+def test_the_days_slots_match_the_full_paths_list(harness: Harness) -> None:
+    day = harness.slot.starts_at.astimezone(dt.timezone(dt.timedelta(hours=7))).date()
+    path = f"/api/v1/venues/{harness.slot.venue_id}/slots"
+    query = f"date={day.isoformat()}".encode()
+    by_django = harness.call("GET", path, query=query)
+    harness.warm()
+    by_front = harness.call("GET", path, query=query)
+    bad = harness.call("GET", path, query=b"date=tomorrow")
+    other_tenant = harness.call("GET", path, query=query, host=BETA)
+
+    assert by_django.status == by_front.status == 200
+    seats = {"remaining": 0, "remaining_by_dose": {}}
+    assert [{**s, **seats} for s in by_django.json()] == [{**s, **seats} for s in by_front.json()]
+    assert (by_django.json()[0]["remaining"], by_front.json()[0]["remaining"]) == (5, 4)
+    assert by_front.headers["content-type"] == "application/json"
+    assert harness.django.seen.count(f"GET {path}") == 3  # the first, the bad one, beta's
+    assert bad.status == 400
+    assert other_tenant.status == 404

@@ -1,0 +1,121 @@
+"""Django behind the ASGI server (config.wsgi_bridge): what a WSGI application sees of a request
+and what the client gets back, including a streamed answer and a client that leaves."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from config import wsgi_bridge
+from config.wsgi_bridge import WSGIBridge
+
+
+def _scope(**overrides: Any) -> dict[str, Any]:
+    scope = {
+        "type": "http", "method": "POST", "path": "/daftar/ä/", "query_string": b"a=1&b=%20",
+        "root_path": "", "scheme": "https", "http_version": "1.1",
+        "server": ("10.0.0.5", 8000), "client": ("203.0.113.9", 51000),
+        "headers": [(b"host", b"alpha.localhost"), (b"content-type", b"text/plain"),
+                    (b"content-length", b"11"), (b"cookie", b"a=1"), (b"cookie", b"b=2"),
+                    (b"x-forwarded-proto", b"https"), (b"x_forwarded_proto", b"http"),
+                    (b"accept", b"text/html"), (b"accept", b"*/*")],
+    }  # fmt: skip
+    return {**scope, **overrides}
+
+
+def _serve(app: Callable, scope: dict, chunks: list[bytes], *, send_fails_after: int = -1) \
+        -> list[dict]:  # fmt: skip
+    bridge = WSGIBridge(app, threads=1)
+    messages = [{"type": "http.request", "body": c, "more_body": i < len(chunks) - 1}
+                for i, c in enumerate(chunks)]  # fmt: skip
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message: dict) -> None:
+        if len(sent) == send_fails_after:
+            raise OSError("the client is gone")
+        sent.append(message)
+
+    try:
+        asyncio.run(bridge(scope, receive, send))
+    finally:
+        bridge.executor.shutdown(wait=True)
+    return sent
+
+
+def test_the_application_sees_the_request_as_a_wsgi_server_gives_it() -> None:
+    seen: dict[str, Any] = {}
+
+    def app(environ: dict, start_response: Callable) -> list[bytes]:
+        seen.update(environ, body=environ["wsgi.input"].read())
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+    sent = _serve(app, _scope(), [b"hello ", b"world"])
+
+    assert seen["REQUEST_METHOD"] == "POST"
+    assert seen["PATH_INFO"] == "/daftar/ä/".encode().decode("latin-1")  # PEP 3333 bytes
+    assert seen["QUERY_STRING"] == "a=1&b=%20"
+    assert seen["body"] == b"hello world"
+    assert (seen["CONTENT_TYPE"], seen["CONTENT_LENGTH"]) == ("text/plain", "11")
+    assert seen["HTTP_COOKIE"] == "a=1; b=2"
+    assert seen["HTTP_ACCEPT"] == "text/html,*/*"
+    assert seen["HTTP_X_FORWARDED_PROTO"] == "https"  # the underscore twin is dropped
+    assert (seen["REMOTE_ADDR"], seen["wsgi.url_scheme"]) == ("203.0.113.9", "https")
+    assert (seen["SERVER_NAME"], seen["SERVER_PORT"]) == ("10.0.0.5", "8000")
+    assert sent[0]["status"] == 200
+    assert (b"content-length", b"2") in sent[0]["headers"]
+    assert sent[1] == {"type": "http.response.body", "body": b"ok"}
+
+
+def test_a_streamed_answer_arrives_whole_and_in_order() -> None:
+    parts = [f"part {n};".encode() for n in range(200)]
+
+    def app(environ: dict, start_response: Callable) -> Iterator[bytes]:
+        start_response("200 OK", [("Content-Type", "application/pdf")])
+        yield from parts
+
+    sent = _serve(app, _scope(method="GET"), [b""])
+
+    assert sent[0]["status"] == 200
+    assert all(name != b"content-length" for name, _value in sent[0]["headers"])
+    assert b"".join(m.get("body", b"") for m in sent[1:]) == b"".join(parts)
+    assert sent[-1] == {"type": "http.response.body", "body": b""}
+
+
+def test_a_client_that_leaves_mid_stream_stops_the_thread_and_closes_the_answer() -> None:
+    produced: list[int] = []
+    closed = threading.Event()
+
+    class Endless:
+        def __iter__(self) -> Iterator[bytes]:
+            for n in range(100_000):
+                produced.append(n)
+                yield b"x" * 1024
+
+        def close(self) -> None:
+            closed.set()
+
+    def app(environ: dict, start_response: Callable) -> Endless:
+        start_response("200 OK", [("Content-Type", "application/octet-stream")])
+        return Endless()
+
+    with pytest.raises(OSError, match="gone"):
+        _serve(app, _scope(method="GET"), [b""], send_fails_after=5)
+
+    assert closed.is_set()
+    assert len(produced) < 5 + wsgi_bridge.BACKLOG + 3  # stopped, not read to the end
+
+
+def test_an_error_the_application_does_not_handle_is_raised_to_the_server() -> None:
+    def app(environ: dict, start_response: Callable) -> list[bytes]:
+        raise ValueError("broken view")
+
+    with pytest.raises(ValueError, match="broken view"):
+        _serve(app, _scope(method="GET"), [b""])
