@@ -315,9 +315,12 @@ class FrontDatabase:
     """A small asyncio pool of PostgreSQL connections with Django's connection parameters, up to
     `size` per process, opened when first needed. Each connection remembers its search_path
     (the tenant) and sets it only when it changes; statements are prepared, as
-    organizers/db.py prepares them on Django's connections. (psycopg_pool's pool cost a
-    timeout task per checkout, which showed in the profile: this takes an idle connection
-    without awaiting, and waits only when all are busy.)"""
+    organizers/db.py prepares them on Django's connections.
+
+    Not psycopg_pool: its checkout always goes through a timeout, which showed in the profile;
+    this takes an idle connection without awaiting and waits only when all are busy. Measured
+    with wrk, three runs each, alternating: 1,709 / 1,709 / 1,935 bookings/s against
+    1,623 / 1,576 / 1,802 with psycopg_pool."""
 
     WAIT_SECONDS = 10.0
 

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import psycopg
 import pytest
 from django.conf import settings
 from django.core.wsgi import get_wsgi_application
@@ -324,3 +325,40 @@ def test_the_days_slots_match_the_full_paths_list(harness: Harness) -> None:
     assert harness.django.seen.count(f"GET {path}") == 3  # the first, the bad one, beta's
     assert bad.status == 400
     assert other_tenant.status == 404
+
+
+# --- The front's own connections ---------------------------------------------------------------
+
+
+def test_the_connections_are_shared_replaced_when_broken_and_waited_for_within_a_limit(
+    committed: Callable,
+) -> None:
+    schema = Tenant.objects.get(slug="alpha").schema_name
+    database = front.FrontDatabase(1)
+    database.WAIT_SECONDS = 0.5
+
+    async def scenario() -> None:
+        async def backend() -> int:
+            row = await database.fetch_one(schema, "SELECT pg_backend_pid()", {})
+            return row[0]
+
+        # one connection, three at once: they take turns on it
+        pids = await asyncio.gather(backend(), backend(), backend())
+        assert len(set(pids)) == 1
+        # a connection the server dropped fails its request once, then a new one is opened
+        killer = await psycopg.AsyncConnection.connect(**front._connection_params())
+        await killer.execute("SELECT pg_terminate_backend(%s)", [pids[0]])
+        await killer.close()
+        with pytest.raises(psycopg.OperationalError):
+            await backend()
+        assert await backend() != pids[0]
+        # every connection busy for longer than WAIT_SECONDS: refused, not queued for ever
+        slow = asyncio.ensure_future(database.fetch_one(schema, "SELECT pg_sleep(1.5)", {}))
+        await asyncio.sleep(0.2)
+        with pytest.raises(front.FrontBusyError):
+            await backend()
+        await slow
+        assert await backend()
+        await database.close()
+
+    asyncio.run(scenario())
