@@ -227,7 +227,8 @@ def _run() -> int:
     env["SENTRA_PUBLIC_PORT"] = port
     celery = str(BIN / "celery")
     specs = {
-        "web": [PYTHON, str(BASE_DIR / "manage.py"), "runserver", f"{bind}:{port}", "--noreload"],
+        # The production web server (the rush front before Django), two workers.
+        "web": [PYTHON, "-m", "config.serve", "--bind", f"{bind}:{port}", "--workers", "2"],
         "worker": [celery, "-A", "config", "worker", "--loglevel=INFO", "--concurrency=2"],
         "beat": [celery, "-A", "config", "beat", "--loglevel=INFO",
                  "--schedule", str(VAR_DIR / "celerybeat-schedule")],
