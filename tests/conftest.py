@@ -9,12 +9,15 @@ a real browser) use `committed` below, which removes what it made.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import pytest
@@ -25,6 +28,7 @@ from django.test import Client, override_settings
 from tenants.context import public_scope
 from tenants.models import Membership, Tenant, User
 
+T = TypeVar("T")
 ROOT_HOST = "localhost"
 PASSWORD = "a-long-test-passphrase-1"
 
@@ -94,6 +98,32 @@ def tenant_a(db: None) -> OrganizerFixture:
 @pytest.fixture
 def tenant_b(db: None) -> OrganizerFixture:
     return _test_tenant("beta")
+
+
+class LoopThread:
+    """An asyncio event loop in a thread of its own, for tests that drive ASGI code. Not
+    asyncio.run() in the test's thread: once a browser test has run, Playwright's sync API
+    keeps a loop running there for the rest of the session."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+
+    def run(self, work: Coroutine[Any, Any, T], timeout: float = 60) -> T:
+        return asyncio.run_coroutine_threadsafe(work, self.loop).result(timeout)
+
+    def close(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=10)
+        self.loop.close()
+
+
+@pytest.fixture
+def loop_thread() -> Iterator[LoopThread]:
+    runner = LoopThread()
+    yield runner
+    runner.close()
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ from organizers.services import eligibility
 from tenants import middleware
 from tenants.context import tenant_scope
 from tenants.models import Tenant
+from tests.conftest import LoopThread
 from tests.organizers.factories import a_programme, a_slot, a_venue, organizer_data_delete
 
 ALPHA, BETA = "alpha.localhost", "beta.localhost"
@@ -66,7 +67,7 @@ class Counting:
 class Harness:
     app: front.RushFront
     django: Counting
-    loop: asyncio.AbstractEventLoop
+    loop: LoopThread
     tenant: Tenant
     programme: Programme
     slot: Slot
@@ -92,7 +93,7 @@ class Harness:
         async def send(message: dict) -> None:
             sent.append(message)
 
-        self.loop.run_until_complete(self.app(scope, receive, send))
+        self.loop.run(self.app(scope, receive, send))
         start = sent[0]
         headers_out = {k.decode().lower(): v.decode() for k, v in start["headers"]}
         return Answer(start["status"], headers_out,
@@ -118,8 +119,8 @@ class Harness:
 
 
 @pytest.fixture
-def harness(alpha_committed: Tenant, committed: Callable, monkeypatch: pytest.MonkeyPatch) \
-        -> Iterator[Harness]:  # fmt: skip
+def harness(alpha_committed: Tenant, committed: Callable, monkeypatch: pytest.MonkeyPatch,
+            loop_thread: LoopThread) -> Iterator[Harness]:  # fmt: skip
     from config.wsgi_bridge import WSGIBridge
 
     beta = Tenant.objects.get(slug="beta")
@@ -133,12 +134,10 @@ def harness(alpha_committed: Tenant, committed: Callable, monkeypatch: pytest.Mo
     eligibility.eligibility_facts_forget()
     bridge = WSGIBridge(get_wsgi_application(), threads=1)
     django = Counting(bridge)
-    loop = asyncio.new_event_loop()
     app = front.RushFront(django, connections_per_process=2)
     with override_settings(TENANT_HOST_CACHE_SECONDS=30, SLOT_LIST_CACHE_SECONDS=0):
-        yield Harness(app, django, loop, alpha_committed, programme, slot, delivered)
-    loop.run_until_complete(app.database.close())
-    loop.close()
+        yield Harness(app, django, loop_thread, alpha_committed, programme, slot, delivered)
+    loop_thread.run(app.database.close())
     bridge.executor.submit(connections.close_all).result()  # the Django thread's connection
     bridge.executor.shutdown()
     middleware._HOST_CACHE.clear()
@@ -331,7 +330,7 @@ def test_the_days_slots_match_the_full_paths_list(harness: Harness) -> None:
 
 
 def test_the_connections_are_shared_replaced_when_broken_and_waited_for_within_a_limit(
-    committed: Callable,
+    committed: Callable, loop_thread: LoopThread
 ) -> None:
     schema = Tenant.objects.get(slug="alpha").schema_name
     database = front.FrontDatabase(1)
@@ -361,4 +360,4 @@ def test_the_connections_are_shared_replaced_when_broken_and_waited_for_within_a
         assert await backend()
         await database.close()
 
-    asyncio.run(scenario())
+    loop_thread.run(scenario())

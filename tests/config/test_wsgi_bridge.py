@@ -3,7 +3,6 @@ and what the client gets back, including a streamed answer and a client that lea
 
 from __future__ import annotations
 
-import asyncio
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -12,6 +11,7 @@ import pytest
 
 from config import wsgi_bridge
 from config.wsgi_bridge import WSGIBridge
+from tests.conftest import LoopThread
 
 
 def _scope(**overrides: Any) -> dict[str, Any]:
@@ -42,9 +42,11 @@ def _serve(app: Callable, scope: dict, chunks: list[bytes], *, send_fails_after:
             raise OSError("the client is gone")
         sent.append(message)
 
+    runner = LoopThread()
     try:
-        asyncio.run(bridge(scope, receive, send))
+        runner.run(bridge(scope, receive, send))
     finally:
+        runner.close()
         bridge.executor.shutdown(wait=True)
     return sent
 
