@@ -1,9 +1,10 @@
 """The rush front: the ASGI application in front of Django (config/asgi.py). It answers the
 two requests opening hour is made of without a thread, Django's request cycle or the ORM:
 
-- POST /api/v1/bookings with a valid first-dose body for a public programme open to everyone:
-  the capacity engine's one statement (organizers.services.capacity.booking_statement), run on
-  an asyncio PostgreSQL pool, answered 201 with the same body the full path gives.
+- POST /api/v1/bookings with a valid first-dose body for a public programme whose age rules
+  admit the person: the capacity engine's one statement
+  (organizers.services.capacity.booking_statement), run on an asyncio PostgreSQL pool,
+  answered 201 with the same body the full path gives.
 - GET /api/v1/venues/<id>/slots?date=...: the day's list from this process's short cache, or
   from the same prepared statement as the full path (organizers.selectors.SLOT_DAY_SQL).
 
@@ -14,8 +15,8 @@ error: each takes the full path, which decides and words the answer. (The front'
 either committed a booking, which the front then answers, or wrote nothing.)
 
 It uses only what the full path has learnt lately in this process: a host's tenant
-(TENANT_HOST_CACHE_SECONDS) and that a programme is open to everyone
-(ELIGIBILITY_FACTS_SECONDS). So it never decides what the full path would not.
+(TENANT_HOST_CACHE_SECONDS) and a public programme's age rules (ELIGIBILITY_FACTS_SECONDS).
+So it never decides what the full path would not.
 
 Measured with ./sentra bench (docs/adr/0008-rush-front.md).
 """
@@ -117,10 +118,16 @@ class RushFront:
             fields = rush.booking_fields_plain(json.loads(request.body))
         except ValueError:
             return None
-        if fields is None or not eligibility.programme_open_to_everyone_known(
-            tenant_uid=tenant.uid, programme_id=fields["programme_id"]
-        ):
+        if fields is None:
             return None
+        now = timezone.now()
+        bands = eligibility.public_age_bands_known(
+            tenant_uid=tenant.uid, programme_id=fields["programme_id"]
+        )
+        if bands is None or not eligibility.age_bands_admit(
+            bands, fields["date_of_birth"], timezone.localdate(now)
+        ):
+            return None  # not a public programme known lately, or an age the rules refuse
         language = fields["language"] or request.cookie_language(self.supported)
         person = capacity.Person(
             nik=fields["nik"], date_of_birth=fields["date_of_birth"],
@@ -130,7 +137,7 @@ class RushFront:
         )  # fmt: skip
         params = capacity.booking_statement_params(
             programme_id=fields["programme_id"], slot_id=fields["slot_id"], dose=1,
-            person=person, now=timezone.now(), tenant_uid=tenant.uid,
+            person=person, now=now, tenant_uid=tenant.uid,
         )  # fmt: skip
         statement = capacity.booking_statement(1)
         for _attempt in range(5):

@@ -36,9 +36,12 @@ def booking_place(
     counted per address and organiser, and beyond the limit the booking is refused with
     `too_many_attempts` (429) without checking."""
     now = now or timezone.now()
-    if eligibility.programme_is_open_to_everyone(programme_id):
-        # The rush path: a public programme without age rules (known without a query for a
-        # few seconds): the capacity engine's single statement is the whole booking.
+    bands = eligibility.public_age_bands(programme_id)
+    if bands is not None and eligibility.age_bands_admit(
+        bands, person.date_of_birth, timezone.localdate(now)
+    ):
+        # The rush path: a public programme whose age rules (known without a query for a few
+        # seconds) admit this person: the capacity engine's single statement is the booking.
         return capacity.booking_create(
             programme_id=programme_id, slot_id=slot_id, dose=dose, person=person,
             reserve_next_dose=reserve_next_dose, now=now,

@@ -11,7 +11,7 @@ booking, so two bookers cannot both take the last place. `eligibility_booked` th
 invite used by the new booking with a guarded UPDATE (two concurrent uses: one wins, the other
 is refused and its booking rolled back with the transaction).
 
-The rush path (a public programme without age rules) asks `programme_is_open_to_everyone`,
+The rush path (a public programme whose age rules admit the person) asks `public_age_bands`,
 which keeps the answer per process for ELIGIBILITY_FACTS_SECONDS (5 s): no query per booking.
 Saving or deleting a programme or an age rule forgets the answer in this process; other
 processes see the change within those seconds.
@@ -26,7 +26,6 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef
 from django.db.models.signals import post_delete, post_save
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -53,7 +52,22 @@ class EligibilityClaim:
 
 # --- Facts cached per process (the rush path) -------------------------------------------------
 
-_facts: dict[tuple[str, int], tuple[float, bool]] = {}
+
+@dataclass(frozen=True, slots=True)
+class AgeBand:
+    """An age rule of a public programme, as the rush paths keep it."""
+
+    min_age: int
+    max_age: int | None
+    opens_on: dt.date
+
+    def holds(self, age: int) -> bool:
+        return self.min_age <= age and (self.max_age is None or age <= self.max_age)
+
+
+# (tenant uid, programme id) -> (expiry, the age bands of a public programme (empty: open to
+# everyone), or None for a company programme)
+_facts: dict[tuple[str, int], tuple[float, tuple[AgeBand, ...] | None]] = {}
 _facts_lock = threading.Lock()
 
 
@@ -61,34 +75,49 @@ def _facts_seconds() -> float:
     return float(getattr(settings, "ELIGIBILITY_FACTS_SECONDS", 5))
 
 
-def programme_open_to_everyone_known(*, tenant_uid: object, programme_id: int) -> bool:
-    """True only when this process learnt within the last few seconds that the programme is open
-    to everyone (programme_is_open_to_everyone); never queries. The rush front books on its own
-    only then; anything else takes the full path, which looks the programme up again."""
+def public_age_bands_known(*, tenant_uid: object, programme_id: int) -> tuple[AgeBand, ...] | None:
+    """The age bands of a public programme as this process learnt them within the last few
+    seconds (public_age_bands); None when it is not a public programme or not known lately.
+    Never queries: the rush front books on its own only with these; anything else takes the
+    full path, which looks the programme up again."""
     cached = _facts.get((str(tenant_uid), programme_id))
-    return cached is not None and cached[1] and cached[0] > time.monotonic()
+    if cached is None or cached[0] <= time.monotonic():
+        return None
+    return cached[1]
 
 
-def programme_is_open_to_everyone(programme_id: int) -> bool | None:
-    """True for an existing public programme without age rules (no eligibility to check),
-    False when eligibility applies, None when the programme does not exist."""
+def public_age_bands(programme_id: int) -> tuple[AgeBand, ...] | None:
+    """The age bands of an existing public programme (empty: open to everyone); None for a
+    company programme or no programme. Kept per process for ELIGIBILITY_FACTS_SECONDS."""
     key = (str(require_current_tenant().uid), programme_id)
     now = time.monotonic()
     cached = _facts.get(key)
     if cached is not None and cached[0] > now:
         return cached[1]
-    row = (
-        Programme.objects.filter(id=programme_id)
-        .annotate(has_rules=Exists(AgeRule.objects.filter(programme=OuterRef("pk"))))
-        .values_list("kind", "has_rules")
-        .first()
-    )
-    if row is None:
+    kind = Programme.objects.filter(id=programme_id).values_list("kind", flat=True).first()
+    if kind is None:
         return None
-    open_to_everyone = row[0] == Programme.Kind.PUBLIC and not row[1]
+    bands = None
+    if kind == Programme.Kind.PUBLIC:
+        rules = AgeRule.objects.filter(programme_id=programme_id).order_by("opens_on", "id")
+        bands = tuple(AgeBand(r.min_age, r.max_age, r.opens_on) for r in rules)
     with _facts_lock:
-        _facts[key] = (now + _facts_seconds(), open_to_everyone)
-    return open_to_everyone
+        _facts[key] = (now + _facts_seconds(), bands)
+    return bands
+
+
+def programme_is_open_to_everyone(programme_id: int) -> bool:
+    """An existing public programme without age rules: no eligibility to check."""
+    return public_age_bands(programme_id) == ()
+
+
+def age_bands_admit(bands: tuple[AgeBand, ...], date_of_birth: dt.date, today: dt.date) -> bool:
+    """Whether a public programme's age rules let this person book today: no rules, or a rule
+    that holds their age and is open (each age group from its own release day)."""
+    if not bands:
+        return True
+    age = age_on(date_of_birth, today)
+    return any(band.holds(age) and band.opens_on <= today for band in bands)
 
 
 def eligibility_facts_forget(programme_id: int | None = None) -> None:
@@ -187,8 +216,8 @@ def eligibility_check(
     that wants to refuse early, or joining a waitlist. Raises EligibilityRefusedError. The
     claim says whether only the email domain admits the person. With `address`, refusals are
     counted per client address (TooManyAttemptsError beyond the limit, without checking)."""
-    if programme_is_open_to_everyone(programme_id) is not False:
-        return EligibilityClaim()  # open to everyone, or no such programme (the caller says so)
+    if programme_is_open_to_everyone(programme_id):
+        return EligibilityClaim()
     programme = Programme.objects.filter(id=programme_id).first()
     if programme is None:
         return EligibilityClaim()
@@ -459,13 +488,12 @@ def _day(value: dt.date) -> str:
 
 def _age_rules_admit(*, programme: Programme, person: Person, now: dt.datetime) -> None:
     rules = list(programme.age_rules.all())
-    if not rules:
-        return
+    bands = [AgeBand(r.min_age, r.max_age, r.opens_on) for r in rules]
     today = timezone.localdate(now)
-    age = age_on(person.date_of_birth, today)
-    matching = [r for r in rules if r.min_age <= age and (r.max_age is None or age <= r.max_age)]
-    if any(r.opens_on <= today for r in matching):
+    if age_bands_admit(tuple(bands), person.date_of_birth, today):
         return
+    age = age_on(person.date_of_birth, today)
+    matching = [rule for rule, band in zip(rules, bands, strict=True) if band.holds(age)]
     if matching:
         first = min(matching, key=lambda r: r.opens_on)
         raise _refuse(

@@ -20,9 +20,10 @@ from django.conf import settings
 from django.core.wsgi import get_wsgi_application
 from django.db import connections
 from django.test import override_settings
+from django.utils import timezone
 
 from api import front
-from organizers.models import Booking, Message, Programme, Slot
+from organizers.models import AgeRule, Booking, Message, Programme, Slot
 from organizers.personal_data import person_key, unseal
 from organizers.services import eligibility
 from tenants import middleware
@@ -361,3 +362,26 @@ def test_the_connections_are_shared_replaced_when_broken_and_waited_for_within_a
         await database.close()
 
     loop_thread.run(scenario())
+
+
+def test_elderly_first_the_age_rules_admit_in_the_front_and_refuse_in_the_full_path(
+    harness: Harness,
+) -> None:
+    today = timezone.localdate()
+    with tenant_scope(harness.tenant):
+        AgeRule.objects.create(programme=harness.programme, min_age=60, max_age=None,
+                               opens_on=today - dt.timedelta(days=1))  # fmt: skip
+        AgeRule.objects.create(programme=harness.programme, min_age=18, max_age=59,
+                               opens_on=today + dt.timedelta(days=7))  # fmt: skip
+    harness.warm()  # 68 years old: admitted
+    elderly = harness.book(60)
+    young = {"date_of_birth": "1990-01-15", "nik": "3273015501900001"}
+    too_early = harness.call("POST", "/api/v1/bookings", body=json.dumps(
+        {**PERSON, **young, "programme_id": harness.programme.id, "slot_id": harness.slot.id,
+         "dose": 1}).encode(), headers=((b"content-type", b"application/json"),))  # fmt: skip
+
+    assert elderly.status == 201
+    assert too_early.status == 409
+    assert too_early.json()["error"]["code"] == "age_group_not_open_yet"
+    assert harness.django.seen == ["POST /api/v1/bookings"] * 2  # the warm-up, the refusal
+    assert harness.counters() == (2, 2)
