@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -63,6 +64,7 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 # (status, body, language) of an answer the front gives itself
 Answer = tuple[int, bytes, str]
 
+LEARN_SECONDS = 5.0
 _SLOTS_PATH = re.compile(r"/api/v1/venues/([1-9][0-9]{0,17})/slots")
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _ID = re.compile(r"[1-9][0-9]{0,17}")
@@ -76,6 +78,9 @@ class RushFront:
         )
         self.supported = {code for code, _name in settings.LANGUAGES}
         self.pending: set[asyncio.Task] = set()
+        # What one request is learning through the full path (a host's tenant, a programme's
+        # age rules), and the futures the others wait on meanwhile.
+        self.learning: dict[tuple, asyncio.Future] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -94,15 +99,46 @@ class RushFront:
         else:
             return await self.fallback(scope, receive, send)
         request = _Request(scope)
-        if request.tenant is None or not request.may_answer():
+        if not request.may_answer() or request.hostname is None:
             return await self.fallback(scope, receive, send)
+        if request.tenant is None:
+            if await self._learn_or_wait(("host", request.hostname), request):
+                request.tenant = request.find_tenant()
+            if request.tenant is None:
+                return await self._full_path(request, scope, receive, send)
         body, more = await _read_body(receive, request.content_length)
         if not more:
             request.body = body
             answer = await handler(request)
             if answer is not None:
                 return await self._send(request, answer, send)
-        return await self.fallback(scope, _replay(body, more, receive), send)
+        return await self._full_path(request, scope, _replay(body, more, receive), send)
+
+    # --- Learning through the full path -----------------------------------------------------
+
+    async def _learn_or_wait(self, key: tuple, request: _Request) -> bool:
+        """At a drop, the first requests of a process find the host or the programme unknown:
+        one of them (the learner) takes the full path, which learns it; the others wait for it
+        (at most LEARN_SECONDS) instead of all taking the full path at once. True when this
+        request waited (look again), False when it is the learner."""
+        learning = self.learning.get(key)
+        if learning is None:
+            self.learning[key] = asyncio.get_running_loop().create_future()
+            request.teaches = key
+            return False
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(learning), LEARN_SECONDS)
+        return True
+
+    async def _full_path(self, request: _Request, scope: Scope, receive: Receive,
+                         send: Send) -> None:  # fmt: skip
+        try:
+            await self.fallback(scope, receive, send)
+        finally:
+            if request.teaches is not None:
+                learning = self.learning.pop(request.teaches, None)
+                if learning is not None and not learning.done():
+                    learning.set_result(None)
 
     # --- The booking ----------------------------------------------------------------------
 
@@ -120,10 +156,13 @@ class RushFront:
             return None
         if fields is None:
             return None
+        programme_id = fields["programme_id"]
+        known = eligibility.programme_facts_known(tenant_uid=tenant.uid, programme_id=programme_id)
+        if not known and not await self._learn_or_wait(("programme", tenant.uid, programme_id),
+                                                       request):  # fmt: skip
+            return None  # the learner: the full path learns the programme's rules
         now = timezone.now()
-        bands = eligibility.public_age_bands_known(
-            tenant_uid=tenant.uid, programme_id=fields["programme_id"]
-        )
+        bands = eligibility.public_age_bands_known(tenant_uid=tenant.uid, programme_id=programme_id)
         if bands is None or not eligibility.age_bands_admit(
             bands, fields["date_of_birth"], timezone.localdate(now)
         ):
@@ -244,6 +283,7 @@ class _Request:
     """What the front reads of a request, worded as Django would read it."""
 
     body = b""
+    teaches: tuple | None = None  # what this request learns through the full path
 
     def __init__(self, scope: Scope) -> None:
         self.scope = scope
@@ -254,7 +294,8 @@ class _Request:
                 self.repeated = True
             self.headers[name] = value
         self.secure = self._scheme() == "https"
-        self.tenant = self._tenant()
+        self.hostname = self._hostname()
+        self.tenant = self.find_tenant()
 
     def header(self, name: bytes) -> str | None:
         value = self.headers.get(name)
@@ -283,15 +324,17 @@ class _Request:
                 return "https" if value.split(",", 1)[0].strip() == secure_value else "http"
         return self.scope.get("scheme", "http")
 
-    def _tenant(self) -> Any:
+    def _hostname(self) -> str | None:
         # As HttpRequest.get_host() and TenantMainMiddleware.hostname_from_request.
         host = None
         if settings.USE_X_FORWARDED_HOST:
             host = self.header(b"x-forwarded-host")
         host = host or self.header(b"host")
-        if not host:
-            return None
-        tenant = tenant_for_host_known(remove_www(host.split(":")[0]))
+        return remove_www(host.split(":")[0]) if host else None
+
+    def find_tenant(self) -> Any:
+        """The organiser of this host, if this process resolved it lately."""
+        tenant = tenant_for_host_known(self.hostname) if self.hostname else None
         return None if tenant is None or tenant.is_public else tenant
 
     def cookie_language(self, supported: set[str]) -> str:

@@ -86,6 +86,12 @@ def public_age_bands_known(*, tenant_uid: object, programme_id: int) -> tuple[Ag
     return cached[1]
 
 
+def programme_facts_known(*, tenant_uid: object, programme_id: int) -> bool:
+    """Whether this process learnt lately what kind of programme this is (and its age rules)."""
+    cached = _facts.get((str(tenant_uid), programme_id))
+    return cached is not None and cached[0] > time.monotonic()
+
+
 def public_age_bands(programme_id: int) -> tuple[AgeBand, ...] | None:
     """The age bands of an existing public programme (empty: open to everyone); None for a
     company programme or no programme. Kept per process for ELIGIBILITY_FACTS_SECONDS."""

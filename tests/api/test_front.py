@@ -83,6 +83,24 @@ class Harness:
             "headers": [(b"host", host.encode()), *headers], "client": ("127.0.0.1", 40000),
             "server": ("127.0.0.1", 8000),
         }  # fmt: skip
+        return self.loop.run(self._exchange(scope, body))
+
+    def book_at_once(self, serials: list[int]) -> list[Answer]:
+        """Bookings arriving together, as at a drop: all are in the front before any ends."""
+        scope = {"type": "http", "method": "POST", "path": "/api/v1/bookings", "scheme": "http",
+                 "query_string": b"", "root_path": "", "http_version": "1.1",
+                 "headers": [(b"host", ALPHA.encode()), (b"content-type", b"application/json")],
+                 "client": ("127.0.0.1", 40000), "server": ("127.0.0.1", 8000)}  # fmt: skip
+
+        async def together() -> list[Answer]:
+            bodies = [json.dumps(self._body(serial)).encode() for serial in serials]
+            return list(await asyncio.gather(
+                *(self._exchange({**scope, "headers": list(scope["headers"])}, body)
+                  for body in bodies)))  # fmt: skip
+
+        return self.loop.run(together())
+
+    async def _exchange(self, scope: dict, body: bytes) -> Answer:
         if body:
             scope["headers"].append((b"content-length", str(len(body)).encode()))
         chunks = [{"type": "http.request", "body": body, "more_body": False}]
@@ -94,16 +112,17 @@ class Harness:
         async def send(message: dict) -> None:
             sent.append(message)
 
-        self.loop.run(self.app(scope, receive, send))
-        start = sent[0]
-        headers_out = {k.decode().lower(): v.decode() for k, v in start["headers"]}
-        return Answer(start["status"], headers_out,
-                      b"".join(m.get("body", b"") for m in sent[1:]))  # fmt: skip
+        await self.app(scope, receive, send)
+        headers = {k.decode().lower(): v.decode() for k, v in sent[0]["headers"]}
+        return Answer(sent[0]["status"], headers, b"".join(m.get("body", b"") for m in sent[1:]))
+
+    def _body(self, serial: int, **overrides: object) -> dict:
+        return {**PERSON, "nik": nik(serial), "programme_id": self.programme.id,
+                "slot_id": self.slot.id, "dose": 1, **overrides}  # fmt: skip
 
     def book(self, serial: int, *, host: str = ALPHA, headers: tuple = (), scheme: str = "http",
              **overrides: object) -> Answer:  # fmt: skip
-        body = {**PERSON, "nik": nik(serial), "programme_id": self.programme.id,
-                "slot_id": self.slot.id, "dose": 1, **overrides}  # fmt: skip
+        body = self._body(serial, **overrides)
         return self.call("POST", "/api/v1/bookings", host=host, body=json.dumps(body).encode(),
                          headers=((b"content-type", b"application/json"), *headers),
                          scheme=scheme)  # fmt: skip
@@ -385,3 +404,14 @@ def test_elderly_first_the_age_rules_admit_in_the_front_and_refuse_in_the_full_p
     assert too_early.json()["error"]["code"] == "age_group_not_open_yet"
     assert harness.django.seen == ["POST /api/v1/bookings"] * 2  # the warm-up, the refusal
     assert harness.counters() == (2, 2)
+
+
+def test_at_a_drop_one_request_learns_through_the_full_path_and_the_rest_wait_for_it(
+    harness: Harness,
+) -> None:
+    answers = harness.book_at_once(list(range(100, 105)))
+
+    assert [answer.status for answer in answers] == [201] * 5
+    assert harness.django.seen == ["POST /api/v1/bookings"]  # one learner, for host and rules
+    assert harness.counters() == (5, 5)
+    assert not harness.app.learning
