@@ -270,6 +270,9 @@ class RushFront:
                 # Connect now, not on the first bookings of opening hour; a database that is
                 # not there yet only means the front connects later.
                 self.database.warm()
+                warm = getattr(self.fallback, "warm", None)
+                if warm is not None:
+                    warm()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 if self.pending:

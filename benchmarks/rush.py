@@ -298,7 +298,9 @@ def main() -> int:
             "requests_per_s"]  # fmt: skip
         extra = ""
         if name == "B1 rush":
-            extra = f", sold {result['created']} in {result['elapsed']:.2f} s"
+            extra = (f", sold {result['created']} in {result['elapsed']:.2f} s; p99 of what was"
+                     f" sent in the first 0.25 s {result['p99_first_quarter_second_ms']:.0f} ms,"
+                     f" after it {result['p99_after_start_ms']:.0f} ms")  # fmt: skip
         rows.append((
             name, f"{rate:,.0f}/s, p50 {result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms, "
             f"5xx {result['server_errors']}{extra}", TARGETS.get(name, "anchor"),

@@ -12,4 +12,13 @@ django_application = get_wsgi_application()
 from api.front import RushFront  # noqa: E402 - needs the settings loaded above
 from config.wsgi_bridge import WSGIBridge  # noqa: E402
 
-application = RushFront(WSGIBridge(django_application, threads=settings.SENTRA_WEB_THREADS))
+
+def _connect() -> None:
+    from django.db import connection
+
+    connection.ensure_connection()
+
+
+application = RushFront(
+    WSGIBridge(django_application, threads=settings.SENTRA_WEB_THREADS, warm=_connect)
+)

@@ -14,6 +14,7 @@ ahead of the client.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 import tempfile
 import threading
@@ -32,13 +33,36 @@ BACKLOG = 16  # chunks a streamed answer may run ahead of the client
 
 
 class WSGIBridge:
-    def __init__(self, app: WSGIApp, *, threads: int) -> None:
+    def __init__(
+        self, app: WSGIApp, *, threads: int, warm: Callable[[], object] | None = None
+    ) -> None:
         self.app = app
+        self.threads = threads
         self.executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="django")
+        self.warm_thread = warm
+
+    def warm(self) -> None:
+        """Start every thread now and run `warm` in each (say, open its database connection),
+        so that the first requests of opening hour do not pay for it. The tasks meet at a
+        barrier, which makes the pool start one thread for each."""
+        if self.warm_thread is None:
+            return
+        meeting = threading.Barrier(self.threads)
+
+        def warm_one() -> None:
+            with contextlib.suppress(threading.BrokenBarrierError):
+                meeting.wait(timeout=10)
+            try:
+                self.warm_thread()  # type: ignore[misc]
+            except Exception as exc:  # a warm-up failure only costs time later
+                print(f"sentra: a web thread could not warm up: {exc!r}", file=sys.stderr)
+
+        for _thread in range(self.threads):
+            self.executor.submit(warm_one)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
-            return  # websockets and lifespan: nothing of ours speaks them
+            return  # websockets: nothing of ours speaks them
         body = await _read_body(receive)
         try:
             exchange = _Exchange(asyncio.get_running_loop())

@@ -121,3 +121,18 @@ def test_an_error_the_application_does_not_handle_is_raised_to_the_server() -> N
 
     with pytest.raises(ValueError, match="broken view"):
         _serve(app, _scope(method="GET"), [b""])
+
+
+def test_warming_runs_once_in_every_thread_before_any_request() -> None:
+    threads: list[str] = []
+    lock = threading.Lock()
+
+    def connect() -> None:
+        with lock:
+            threads.append(threading.current_thread().name)
+
+    bridge = WSGIBridge(lambda environ, start: [b""], threads=3, warm=connect)
+    bridge.warm()
+    bridge.executor.shutdown(wait=True)
+
+    assert len(threads) == len(set(threads)) == 3
