@@ -25,11 +25,11 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import contextlib
 import datetime as dt
 import json
 import logging
 import re
+import time
 import weakref
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -39,6 +39,7 @@ from django.conf import settings
 from django.db import connections
 from django.http import HttpRequest, HttpResponse
 from django.http.cookie import parse_cookie
+from django.http.request import split_domain_port, validate_host
 from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.security import SecurityMiddleware
 from django.utils import timezone
@@ -48,6 +49,7 @@ from psycopg import sql
 from api.v1 import rush
 from api.v1 import serializers as s
 from api.v1.parsers import MAX_BODY_BYTES
+from config.wsgi_bridge import BODY_IDLE_SECONDS
 from organizers.personal_data import mask_nik
 from organizers.selectors import SLOT_DAY_SQL, slot_day_params
 from organizers.services import capacity, eligibility
@@ -81,6 +83,7 @@ class RushFront:
         # What one request is learning through the full path (a host's tenant, a programme's
         # age rules), and the futures the others wait on meanwhile.
         self.learning: dict[tuple, asyncio.Future] = {}
+        self.unlearnable: dict[tuple, float] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -99,35 +102,54 @@ class RushFront:
         else:
             return await self.fallback(scope, receive, send)
         request = _Request(scope)
-        if not request.may_answer() or request.hostname is None:
+        if not request.may_answer() or request.hostname is None or request.public:
             return await self.fallback(scope, receive, send)
+        body, more = await _read_body(receive, request.content_length)
+        replay = _replay(body, more, receive)
+        if more:  # too large, or the client left: the full path answers
+            return await self.fallback(scope, replay, send)
+        request.body = body
         if request.tenant is None:
-            if await self._learn_or_wait(("host", request.hostname), request):
+            key = ("host", request.hostname)
+            if await self._learn_or_wait(key, request, settings.TENANT_HOST_CACHE_SECONDS):
                 request.tenant = request.find_tenant()
             if request.tenant is None:
-                return await self._full_path(request, scope, receive, send)
-        body, more = await _read_body(receive, request.content_length)
-        if not more:
-            request.body = body
+                return await self._full_path(request, scope, replay, send)
+        try:
             answer = await handler(request)
-            if answer is not None:
-                return await self._send(request, answer, send)
-        return await self._full_path(request, scope, _replay(body, more, receive), send)
+        except Exception:
+            # A defect of the front must not become an error page: the full path answers.
+            log.exception("rush front: request handed to the full path")
+            answer = None
+        if answer is not None:
+            return await self._send(request, answer, send)
+        return await self._full_path(request, scope, replay, send)
 
     # --- Learning through the full path -----------------------------------------------------
 
-    async def _learn_or_wait(self, key: tuple, request: _Request) -> bool:
+    async def _learn_or_wait(self, key: tuple, request: _Request, remembered: float) -> bool:
         """At a drop, the first requests of a process find the host or the programme unknown:
-        one of them (the learner) takes the full path, which learns it; the others wait for it
-        (at most LEARN_SECONDS) instead of all taking the full path at once. True when this
-        request waited (look again), False when it is the learner."""
+        one of them (the learner, whose body is already read) takes the full path, which learns
+        it; the others wait for it (at most LEARN_SECONDS) instead of all taking the full path
+        at once. True when this request waited (look again), False when it goes to the full
+        path. What the full path does not learn (an unknown host, a programme that does not
+        exist) is not waited for again for LEARN_SECONDS; nor anything when the cache is off
+        (`remembered` seconds <= 0)."""
+        now = time.monotonic()
+        if remembered <= 0 or self.unlearnable.get(key, 0.0) > now:
+            return False
         learning = self.learning.get(key)
         if learning is None:
             self.learning[key] = asyncio.get_running_loop().create_future()
             request.teaches = key
             return False
-        with contextlib.suppress(TimeoutError):
+        try:
             await asyncio.wait_for(asyncio.shield(learning), LEARN_SECONDS)
+        except TimeoutError:
+            # A learner that never finishes (a client that stalls) must not hold the others.
+            if self.learning.get(key) is learning:
+                del self.learning[key]
+            return False
         return True
 
     async def _full_path(self, request: _Request, scope: Scope, receive: Receive,
@@ -136,9 +158,22 @@ class RushFront:
             await self.fallback(scope, receive, send)
         finally:
             if request.teaches is not None:
-                learning = self.learning.pop(request.teaches, None)
-                if learning is not None and not learning.done():
-                    learning.set_result(None)
+                self._learnt(request)
+
+    def _learnt(self, request: _Request) -> None:
+        key = request.teaches
+        learning = self.learning.pop(key, None)  # type: ignore[arg-type]
+        if learning is not None and not learning.done():
+            learning.set_result(None)
+        if key[0] == "host":  # type: ignore[index]
+            known = request.find_tenant() is not None
+        else:
+            _kind, uid, programme_id = key  # type: ignore[misc]
+            known = eligibility.programme_facts_known(tenant_uid=uid, programme_id=programme_id)
+        if not known:
+            self.unlearnable[key] = time.monotonic() + LEARN_SECONDS  # type: ignore[index]
+            if len(self.unlearnable) > 10_000:
+                self.unlearnable.clear()
 
     # --- The booking ----------------------------------------------------------------------
 
@@ -152,14 +187,14 @@ class RushFront:
             return None
         try:
             fields = rush.booking_fields_plain(json.loads(request.body))
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
         if fields is None:
             return None
         programme_id = fields["programme_id"]
         known = eligibility.programme_facts_known(tenant_uid=tenant.uid, programme_id=programme_id)
-        if not known and not await self._learn_or_wait(("programme", tenant.uid, programme_id),
-                                                       request):  # fmt: skip
+        key = ("programme", tenant.uid, programme_id)
+        if not known and not await self._learn_or_wait(key, request, eligibility.facts_seconds()):
             return None  # the learner: the full path learns the programme's rules
         now = timezone.now()
         bands = eligibility.public_age_bands_known(tenant_uid=tenant.uid, programme_id=programme_id)
@@ -167,7 +202,10 @@ class RushFront:
             bands, fields["date_of_birth"], timezone.localdate(now)
         ):
             return None  # not a public programme known lately, or an age the rules refuse
-        language = fields["language"] or request.cookie_language(self.supported)
+        # As the full path: the answer's Content-Language is the request's (the cookie's); the
+        # booking, and every message to the person, is in the body's language when it has one.
+        answered_in = request.cookie_language(self.supported)
+        language = fields["language"] or answered_in
         person = capacity.Person(
             nik=fields["nik"], date_of_birth=fields["date_of_birth"],
             full_name=fields["full_name"], phone=fields["phone"], email=fields["email"],
@@ -196,7 +234,7 @@ class RushFront:
                 self._deliver(tenant.schema_name, row[-1])
             booked = capacity.booked_seat_from_statement_row(row[:-1], params=params)
             body = s.booking_representation(booked, nik_masked=mask_nik(person.nik))
-            return 201, json.dumps(body, ensure_ascii=False).encode(), language
+            return 201, json.dumps(body, ensure_ascii=False).encode(), answered_in
         return None
 
     def _deliver(self, schema: str, message_id: int) -> None:
@@ -287,6 +325,7 @@ class _Request:
 
     body = b""
     teaches: tuple | None = None  # what this request learns through the full path
+    public = False  # the root domain's host: the control plane, never the front's
 
     def __init__(self, scope: Scope) -> None:
         self.scope = scope
@@ -311,7 +350,7 @@ class _Request:
     @property
     def content_length(self) -> int | None:
         text = self.header(b"content-length")
-        return int(text) if text is not None and text.isdigit() else None
+        return int(text) if text is not None and text.isascii() and text.isdigit() else None
 
     def may_answer(self) -> bool:
         """False where Django would do something first: redirect to HTTPS, or a request with a
@@ -328,17 +367,24 @@ class _Request:
         return self.scope.get("scheme", "http")
 
     def _hostname(self) -> str | None:
-        # As HttpRequest.get_host() and TenantMainMiddleware.hostname_from_request.
+        """As HttpRequest.get_host() (ALLOWED_HOSTS, a well-formed port) and then
+        TenantMainMiddleware.hostname_from_request; None where Django would refuse the host."""
         host = None
         if settings.USE_X_FORWARDED_HOST:
             host = self.header(b"x-forwarded-host")
         host = host or self.header(b"host")
-        return remove_www(host.split(":")[0]) if host else None
+        if not host:
+            return None
+        domain, _port = split_domain_port(host)
+        if not domain or not validate_host(domain, settings.ALLOWED_HOSTS):
+            return None
+        return remove_www(host.split(":")[0])
 
     def find_tenant(self) -> Any:
         """The organiser of this host, if this process resolved it lately."""
         tenant = tenant_for_host_known(self.hostname) if self.hostname else None
-        return None if tenant is None or tenant.is_public else tenant
+        self.public = tenant is not None and tenant.is_public
+        return None if tenant is None or self.public else tenant
 
     def cookie_language(self, supported: set[str]) -> str:
         """As public_site.middleware.language_activate: the language cookie, else the default."""
@@ -422,9 +468,16 @@ class FrontDatabase:
         waiter = asyncio.get_running_loop().create_future()
         self.waiters.append(waiter)
         try:
-            return await asyncio.wait_for(waiter, self.WAIT_SECONDS)
-        except TimeoutError:
-            raise FrontBusyError("no database connection free") from None
+            done, _pending = await asyncio.wait({waiter}, timeout=self.WAIT_SECONDS)
+        except BaseException:  # cancelled while waiting: a connection given meanwhile goes back
+            if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
+                self._give(waiter.result())
+            waiter.cancel()
+            raise
+        if not done:
+            waiter.cancel()  # _give passes over it
+            raise FrontBusyError("no database connection free")
+        return waiter.result()
 
     def _give(self, conn: psycopg.AsyncConnection) -> None:
         if conn.closed or conn.broken or conn.info.transaction_status != _IDLE:
@@ -555,7 +608,10 @@ async def _read_body(receive: Receive, declared: int | None) -> tuple[bytes, boo
     chunks: list[bytes] = []
     size = 0
     while True:
-        message = await receive()
+        try:
+            message = await asyncio.wait_for(receive(), BODY_IDLE_SECONDS)
+        except TimeoutError:
+            return b"".join(chunks), True  # a stalled client: the full path times it out
         if message["type"] != "http.request":
             return b"".join(chunks), True  # the client left: the fallback sees it too
         chunk = message.get("body", b"")

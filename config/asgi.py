@@ -20,5 +20,10 @@ def _connect() -> None:
 
 
 application = RushFront(
-    WSGIBridge(django_application, threads=settings.SENTRA_WEB_THREADS, warm=_connect)
+    WSGIBridge(
+        django_application,
+        threads=settings.SENTRA_WEB_THREADS,
+        warm=_connect,
+        max_body_bytes=settings.SENTRA_WEB_MAX_BODY_BYTES,
+    )
 )

@@ -34,11 +34,12 @@ from multiprocessing.process import BaseProcess
 APP = "config.asgi:application"
 
 
-def _listen(host: str, port: int) -> socket.socket:
+def _listen(host: str, port: int, *, shared: bool = True) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    if shared:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((host, port))
     sock.listen(4096)
     sock.set_inheritable(True)
@@ -50,6 +51,7 @@ def _worker(host: str, port: int, app: str) -> None:
     # serves and raises the signal again once it has stopped, for the default action.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+    _stop_with_parent()
     import uvicorn
 
     config = uvicorn.Config(
@@ -64,6 +66,20 @@ def _worker(host: str, port: int, app: str) -> None:
     # socket bound to it, and a worker still importing Django would leave its share waiting.
     config.load()
     uvicorn.Server(config).run(sockets=[_listen(host, port)])
+
+
+def _stop_with_parent() -> None:
+    """On Linux, a worker is sent SIGTERM when the supervisor dies (even by SIGKILL): an
+    orphaned worker would otherwise keep its share of the port with old code."""
+    if sys.platform != "linux":
+        return
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
+    if os.getppid() == 1:  # the supervisor died before prctl took effect
+        os.kill(os.getpid(), signal.SIGTERM)
 
 
 class Supervisor:
@@ -82,8 +98,9 @@ class Supervisor:
         return process
 
     def run(self) -> int:
-        # Bind once here first, so a port that is taken fails loudly before any worker starts.
-        _listen(self.host, self.port).close()
+        # Bind once here first, without SO_REUSEPORT, so a port that is taken (by anyone, our
+        # own workers of an earlier run included) fails loudly before any worker starts.
+        _listen(self.host, self.port, shared=False).close()
         signal.signal(signal.SIGTERM, self._stop)
         signal.signal(signal.SIGINT, self._stop)
         self.workers = [self._start_one() for _ in range(self.count)]

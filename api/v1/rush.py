@@ -187,7 +187,7 @@ def booking_create(request: HttpRequest) -> JsonResponse:
         return _error(415, "unsupported_media_type", _("Send the booking as JSON."))
     try:
         payload = json.loads(request.body or b"{}")
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: thousands of nested brackets
         return _error(400, "parse_error", _("The request body is not valid JSON."))
     language = _language(payload)
     with translation.override(language):

@@ -67,6 +67,8 @@ SLOT_LIST_CACHE_SECONDS = env_int("SENTRA_SLOT_LIST_CACHE_SECONDS", 2)
 # (one per thread of SENTRA_WEB_THREADS).
 SENTRA_FRONT_DB_CONNECTIONS = env_int("SENTRA_FRONT_DB_CONNECTIONS", 8)
 SENTRA_WEB_THREADS = env_int("SENTRA_WEB_THREADS", 4)
+# The largest request body the web server reads (uploads: licences, photos, rosters of 5 MB).
+SENTRA_WEB_MAX_BODY_BYTES = env_int("SENTRA_WEB_MAX_BODY_BYTES", 25 * 1024 * 1024)
 
 MIDDLEWARE = [
     "tenants.middleware.TenantHostMiddleware",

@@ -71,7 +71,7 @@ _facts: dict[tuple[str, int], tuple[float, tuple[AgeBand, ...] | None]] = {}
 _facts_lock = threading.Lock()
 
 
-def _facts_seconds() -> float:
+def facts_seconds() -> float:
     return float(getattr(settings, "ELIGIBILITY_FACTS_SECONDS", 5))
 
 
@@ -108,7 +108,7 @@ def public_age_bands(programme_id: int) -> tuple[AgeBand, ...] | None:
         rules = AgeRule.objects.filter(programme_id=programme_id).order_by("opens_on", "id")
         bands = tuple(AgeBand(r.min_age, r.max_age, r.opens_on) for r in rules)
     with _facts_lock:
-        _facts[key] = (now + _facts_seconds(), bands)
+        _facts[key] = (now + facts_seconds(), bands)
     return bands
 
 

@@ -3,6 +3,7 @@ and what the client gets back, including a streamed answer and a client that lea
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -136,3 +137,75 @@ def test_warming_runs_once_in_every_thread_before_any_request() -> None:
     bridge.executor.shutdown(wait=True)
 
     assert len(threads) == len(set(threads)) == 3
+
+
+def test_a_chunked_body_reaches_django_with_its_length() -> None:
+    seen: dict[str, Any] = {}
+
+    def app(environ: dict, start_response: Callable) -> list[bytes]:
+        seen.update(length=environ.get("CONTENT_LENGTH"), body=environ["wsgi.input"].read())
+        start_response("200 OK", [])
+        return [b""]
+
+    headers = [(b"host", b"alpha.localhost"), (b"transfer-encoding", b"chunked")]
+    _serve(app, _scope(headers=headers), [b'{"a":', b" 1}"])
+
+    assert seen == {"length": "8", "body": b'{"a": 1}'}
+
+
+def test_a_body_over_the_limit_is_refused_before_django_reads_it() -> None:
+    called = []
+
+    def app(environ: dict, start_response: Callable) -> list[bytes]:
+        called.append(True)
+        start_response("200 OK", [])
+        return [b""]
+
+    bridge_limit = wsgi_bridge.WSGIBridge(app, threads=1, max_body_bytes=10)
+    declared = _serve_with(bridge_limit, _scope(), [b"hello world!"])
+    streamed = _serve_with(bridge_limit, _scope(headers=[(b"host", b"a.localhost")]),
+                           [b"hello ", b"world!", b"and more"])  # fmt: skip
+
+    assert declared[0]["status"] == streamed[0]["status"] == 413
+    assert not called
+
+
+def test_a_client_that_stops_sending_its_body_gets_408(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(wsgi_bridge, "BODY_IDLE_SECONDS", 0.2)
+    bridge = WSGIBridge(lambda environ, start: [b""], threads=1)
+    runner = LoopThread()
+    sent: list[dict] = []
+
+    async def stalls() -> dict:
+        await asyncio.sleep(3600)
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    try:
+        runner.run(bridge(_scope(), stalls, send))
+    finally:
+        runner.close()
+        bridge.executor.shutdown()
+
+    assert sent[0]["status"] == 408
+
+
+def _serve_with(bridge: WSGIBridge, scope: dict, chunks: list[bytes]) -> list[dict]:
+    messages = [{"type": "http.request", "body": c, "more_body": i < len(chunks) - 1}
+                for i, c in enumerate(chunks)]  # fmt: skip
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    runner = LoopThread()
+    try:
+        runner.run(bridge(scope, receive, send))
+    finally:
+        runner.close()
+    return sent
