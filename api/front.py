@@ -609,7 +609,8 @@ async def _read_body(receive: Receive, declared: int | None) -> tuple[bytes, boo
     size = 0
     while True:
         try:
-            message = await asyncio.wait_for(receive(), BODY_IDLE_SECONDS)
+            async with asyncio.timeout(BODY_IDLE_SECONDS):  # a timer, not a task per chunk
+                message = await receive()
         except TimeoutError:
             return b"".join(chunks), True  # a stalled client: the full path times it out
         if message["type"] != "http.request":

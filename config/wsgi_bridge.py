@@ -197,7 +197,8 @@ async def _read_body(receive: Receive, scope: Scope, limit: int) -> IO[bytes]:
     try:
         while True:
             try:
-                message = await asyncio.wait_for(receive(), BODY_IDLE_SECONDS)
+                async with asyncio.timeout(BODY_IDLE_SECONDS):  # a timer, not a task per chunk
+                    message = await receive()
             except TimeoutError:
                 raise _RefusedError(408, "The request body did not arrive in time.") from None
             if message["type"] != "http.request":
