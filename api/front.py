@@ -375,10 +375,7 @@ class _Request:
         host = host or self.header(b"host")
         if not host:
             return None
-        domain, _port = split_domain_port(host)
-        if not domain or not validate_host(domain, settings.ALLOWED_HOSTS):
-            return None
-        return remove_www(host.split(":")[0])
+        return _host_checked(host)
 
     def find_tenant(self) -> Any:
         """The organiser of this host, if this process resolved it lately."""
@@ -408,6 +405,24 @@ class _Request:
                 return None
             values[name] = value
         return values
+
+
+_CHECKED_HOSTS: dict[str, str | None] = {}
+_CHECKED_AGAINST: list[object] = [None]
+
+
+def _host_checked(host: str) -> str | None:
+    """The tenant host name of a Host header Django would accept, else None; remembered per
+    header value (a handful of them), as long as ALLOWED_HOSTS stays the same."""
+    if _CHECKED_AGAINST[0] is not settings.ALLOWED_HOSTS or len(_CHECKED_HOSTS) > 1000:
+        _CHECKED_HOSTS.clear()
+        _CHECKED_AGAINST[0] = settings.ALLOWED_HOSTS
+    if host in _CHECKED_HOSTS:
+        return _CHECKED_HOSTS[host]
+    domain, _port = split_domain_port(host)
+    valid = bool(domain) and validate_host(domain, settings.ALLOWED_HOSTS)
+    checked = _CHECKED_HOSTS[host] = remove_www(host.split(":")[0]) if valid else None
+    return checked
 
 
 class FrontDatabase:
