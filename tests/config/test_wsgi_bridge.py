@@ -31,25 +31,10 @@ def _scope(**overrides: Any) -> dict[str, Any]:
 def _serve(app: Callable, scope: dict, chunks: list[bytes], *, send_fails_after: int = -1) \
         -> list[dict]:  # fmt: skip
     bridge = WSGIBridge(app, threads=1)
-    messages = [{"type": "http.request", "body": c, "more_body": i < len(chunks) - 1}
-                for i, c in enumerate(chunks)]  # fmt: skip
-    sent: list[dict] = []
-
-    async def receive() -> dict:
-        return messages.pop(0) if messages else {"type": "http.disconnect"}
-
-    async def send(message: dict) -> None:
-        if len(sent) == send_fails_after:
-            raise OSError("the client is gone")
-        sent.append(message)
-
-    runner = LoopThread()
     try:
-        runner.run(bridge(scope, receive, send))
+        return _serve_with(bridge, scope, chunks, send_fails_after=send_fails_after)
     finally:
-        runner.close()
         bridge.executor.shutdown(wait=True)
-    return sent
 
 
 def test_the_application_sees_the_request_as_a_wsgi_server_gives_it() -> None:
@@ -192,7 +177,8 @@ def test_a_client_that_stops_sending_its_body_gets_408(monkeypatch: pytest.Monke
     assert sent[0]["status"] == 408
 
 
-def _serve_with(bridge: WSGIBridge, scope: dict, chunks: list[bytes]) -> list[dict]:
+def _serve_with(bridge: WSGIBridge, scope: dict, chunks: list[bytes], *,
+                send_fails_after: int = -1) -> list[dict]:  # fmt: skip
     messages = [{"type": "http.request", "body": c, "more_body": i < len(chunks) - 1}
                 for i, c in enumerate(chunks)]  # fmt: skip
     sent: list[dict] = []
@@ -201,6 +187,8 @@ def _serve_with(bridge: WSGIBridge, scope: dict, chunks: list[bytes]) -> list[di
         return messages.pop(0) if messages else {"type": "http.disconnect"}
 
     async def send(message: dict) -> None:
+        if len(sent) == send_fails_after:
+            raise OSError("the client is gone")
         sent.append(message)
 
     runner = LoopThread()
