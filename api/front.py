@@ -46,6 +46,7 @@ from django.utils import timezone
 from django_tenants.utils import remove_www
 from psycopg import sql
 
+from api.middleware import SLOTS_PATH
 from api.v1 import rush
 from api.v1 import serializers as s
 from api.v1.parsers import MAX_BODY_BYTES
@@ -67,8 +68,6 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 Answer = tuple[int, bytes, str]
 
 LEARN_SECONDS = 5.0
-_SLOTS_PATH = re.compile(r"/api/v1/venues/([1-9][0-9]{0,17})/slots")
-_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _ID = re.compile(r"[1-9][0-9]{0,17}")
 
 
@@ -93,7 +92,7 @@ class RushFront:
         method, path = scope["method"], scope["path"]
         if method == "POST" and path == "/api/v1/bookings":
             handler = self._booking
-        elif method == "GET" and (match := _SLOTS_PATH.fullmatch(path)):
+        elif method == "GET" and (match := SLOTS_PATH.match(path)):
             venue_id = int(match.group(1))
 
             async def handler(request: _Request) -> Answer | None:
@@ -213,7 +212,7 @@ class RushFront:
             employee_number=fields["employee_number"], language=language,
         )  # fmt: skip
         params = capacity.booking_statement_params(
-            programme_id=fields["programme_id"], slot_id=fields["slot_id"], dose=1,
+            programme_id=programme_id, slot_id=fields["slot_id"], dose=1,
             person=person, now=now, tenant_uid=tenant.uid,
         )  # fmt: skip
         statement = capacity.booking_statement(1)
@@ -259,14 +258,16 @@ class RushFront:
         query = request.query()
         if query is None or not set(query) <= {"date", "programme"} or "date" not in query:
             return None
-        if not _DAY.fullmatch(query["date"]) or not _ID.fullmatch(query.get("programme", "1")):
+        if not rush.ISO_DAY.fullmatch(query["date"]) or not _ID.fullmatch(
+            query.get("programme", "1")
+        ):
             return None
         try:
             day = dt.date.fromisoformat(query["date"])
         except ValueError:
             return None
-        if not dt.date(2000, 1, 1) <= day <= dt.date(9000, 1, 1):
-            return None
+        if not rush.day_may_hold_slots(day):
+            return None  # the full path answers an empty list
         programme = int(query["programme"]) if "programme" in query else None
         language = request.cookie_language(self.supported)
         schema = request.tenant.schema_name

@@ -24,7 +24,7 @@ from django.utils import translation
 from api.v1 import rush
 from public_site.middleware import language_activate, language_mark
 
-_SLOTS = re.compile(r"^/api/v1/venues/([0-9]{1,18})/slots$")
+SLOTS_PATH = re.compile(r"^/api/v1/venues/([0-9]{1,18})/slots$")  # also the rush front's
 
 
 def _never_called(request: HttpRequest) -> HttpResponse:  # pragma: no cover
@@ -61,7 +61,7 @@ class RushLaneMiddleware:
         path = request.path_info
         if request.method == "POST" and path == "/api/v1/bookings":
             return rush.booking_create
-        if request.method == "GET" and (match := _SLOTS.match(path)):
+        if request.method == "GET" and (match := SLOTS_PATH.match(path)):
             venue_id = int(match.group(1))
             return lambda request: rush.venue_slots(request, venue_id)
         return None

@@ -36,6 +36,21 @@ BODY_IDLE_SECONDS = 30.0  # a client that stops sending its body is answered 408
 _NO_BODY_STATUSES = {204, 304}
 
 
+def _too_large(limit: int) -> _RefusedError:
+    # Before Django, so before the person's language is known: Bahasa Indonesia, then English.
+    megabytes = limit // (1024 * 1024)
+    return _RefusedError(413, (
+        f"Berkas atau isian ini terlalu besar (lebih dari {megabytes} MB). Kembali, lalu pilih "
+        f"berkas yang lebih kecil.\nThis file or form is too large (over {megabytes} MB). Go "
+        "back and choose a smaller file."))  # fmt: skip
+
+
+_TOO_SLOW = (
+    "Kiriman Anda terputus sebelum selesai. Kembali, lalu coba lagi.\n"
+    "What you sent stopped arriving before it was complete. Go back and try again."
+)
+
+
 class _RefusedError(Exception):
     def __init__(self, status: int, text: str) -> None:
         super().__init__(text)
@@ -191,7 +206,7 @@ async def _read_body(receive: Receive, scope: Scope, limit: int) -> IO[bytes]:
     declared length or the bytes so far say so), 408 when the client stops sending it."""
     declared = next((value for name, value in scope["headers"] if name == b"content-length"), b"")
     if declared.isdigit() and int(declared) > limit:
-        raise _RefusedError(413, "Request body too large.")
+        raise _too_large(limit)
     body = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - closed by caller
     size = 0
     try:
@@ -200,13 +215,13 @@ async def _read_body(receive: Receive, scope: Scope, limit: int) -> IO[bytes]:
                 async with asyncio.timeout(BODY_IDLE_SECONDS):  # a timer, not a task per chunk
                     message = await receive()
             except TimeoutError:
-                raise _RefusedError(408, "The request body did not arrive in time.") from None
+                raise _RefusedError(408, _TOO_SLOW) from None
             if message["type"] != "http.request":
                 raise ConnectionAbortedError("the client left")
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > limit:
-                raise _RefusedError(413, "Request body too large.")
+                raise _too_large(limit)
             body.write(chunk)
             if not message.get("more_body", False):
                 break

@@ -80,7 +80,7 @@ def _validate(payload: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[s
 # --- The plain-Python gate of the rush front (api/front.py) ---------------------------------------
 
 _SURROGATES = re.compile("[\ud800-\udfff]")
-_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _PLAIN_TEXT_LIMITS = {"phone": 30, "address": 500, "employee_number": 40}
 
 
@@ -120,7 +120,7 @@ def booking_fields_plain(payload: object) -> dict[str, Any] | None:
     nik, born, name = get("nik"), get("date_of_birth"), get("full_name")
     if type(nik) is not str or not s.NIK_RE.fullmatch(nik):
         return None
-    if type(born) is not str or not _ISO_DAY.fullmatch(born):
+    if type(born) is not str or not ISO_DAY.fullmatch(born):
         return None
     if not _plain_text(name, limit=200, blank=False):
         return None
@@ -273,7 +273,7 @@ def venue_slots(request: HttpRequest, venue_id: int) -> HttpResponse:
     if errors:
         return _error(400, "invalid", _("Invalid input."), fields=errors)
     day, programme = query["date"], query["programme"]
-    if not dt.date(2000, 1, 1) <= day <= dt.date(9000, 1, 1):  # far-off days overflow, hold nothing
+    if not day_may_hold_slots(day):
         return JsonResponse([], safe=False)
     key = (connection.schema_name, venue_id, day, programme)
     cached = slot_page_known(key)
@@ -286,6 +286,11 @@ def venue_slots(request: HttpRequest, venue_id: int) -> HttpResponse:
     encoded = body.encode()
     slot_page_keep(key, encoded)
     return HttpResponse(encoded, content_type="application/json")
+
+
+def day_may_hold_slots(day: dt.date) -> bool:
+    """False for far-off days: they hold no slots, and their time zone arithmetic overflows."""
+    return dt.date(2000, 1, 1) <= day <= dt.date(9000, 1, 1)
 
 
 def slot_page_known(key: tuple) -> bytes | None:

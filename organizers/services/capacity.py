@@ -428,7 +428,7 @@ def booking_from_statement_row(row: tuple, *, params: dict) -> Booking:
     the constructors with keywords, which showed up in the rush-hour profile. The slot and the
     venue carry only the columns the statement returned; any other is loaded if asked for."""
     booking_id, brand, starts, ends, venue_id, name, address, time_zone = row
-    alias = DEFAULT_DB_ALIAS  # no connection is touched: the rush front builds it off-thread
+    alias = DEFAULT_DB_ALIAS
     slot_id, dose, now = params["slot_id"], params["dose"], params["now"]
     venue = Venue.from_db(alias, _VENUE_COLUMNS, (venue_id, name, address, time_zone))
     slot = Slot.from_db(

@@ -152,6 +152,8 @@ def test_a_body_over_the_limit_is_refused_before_django_reads_it() -> None:
                            [b"hello ", b"world!", b"and more"])  # fmt: skip
 
     assert declared[0]["status"] == streamed[0]["status"] == 413
+    assert b"terlalu besar" in declared[1]["body"]  # Bahasa Indonesia first, then English
+    assert b"too large" in declared[1]["body"]
     assert not called
 
 
