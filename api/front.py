@@ -9,10 +9,13 @@ two requests opening hour is made of without a thread, Django's request cycle or
   from the same prepared statement as the full path (organizers.selectors.SLOT_DAY_SQL).
 
 Everything else goes to Django (config/wsgi_bridge.py: a pool of threads), and so does any
-request the front is not sure of. The front never answers an error. A refusal, a malformed
-body, an unknown host, an Idempotency-Key, plain HTTP where HTTPS is required, a database
-error: each takes the full path, which decides and words the answer. (The front's statement
-either committed a booking, which the front then answers, or wrote nothing.)
+request the front is not sure of: a malformed body, an unknown host, an Idempotency-Key, plain
+HTTP where HTTPS is required, a database error, a person already booked. Each takes the full
+path, which decides and words the answer. The one error the front answers is a seat its
+statement did not get (the end of a rush: the slot is full), with the full path's own reason
+query and words (capacity.refusal_statement, capacity.refusal_error): through Django, those
+refusals cost twice a booking, and their threads held up the event loop as slots filled. (The
+front's statement either committed a booking, which the front then answers, or wrote nothing.)
 
 It uses only what the full path has learnt lately in this process: a host's tenant
 (TENANT_HOST_CACHE_SECONDS) and a public programme's age rules (ELIGIBILITY_FACTS_SECONDS).
@@ -32,20 +35,22 @@ import re
 import time
 import weakref
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import psycopg
 from django.conf import settings
-from django.db import connections
+from django.db import close_old_connections, connections
 from django.http import HttpRequest, HttpResponse
 from django.http.cookie import parse_cookie
 from django.http.request import split_domain_port, validate_host
 from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.security import SecurityMiddleware
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tenants.utils import remove_www
 from psycopg import sql
 
+from api.exception_handlers import application_error_body
 from api.middleware import SLOTS_PATH
 from api.v1 import rush
 from api.v1 import serializers as s
@@ -54,7 +59,7 @@ from config.wsgi_bridge import BODY_IDLE_SECONDS
 from organizers.personal_data import mask_nik
 from organizers.selectors import SLOT_DAY_SQL, slot_day_params
 from organizers.services import capacity, eligibility
-from tenants.context import enqueue_in_schema
+from tenants.context import enqueue_in_schema, tenant_scope
 from tenants.middleware import tenant_for_host_known
 
 log = logging.getLogger(__name__)
@@ -83,6 +88,7 @@ class RushFront:
         # age rules), and the futures the others wait on meanwhile.
         self.learning: dict[tuple, asyncio.Future] = {}
         self.unlearnable: dict[tuple, float] = {}
+        self.learner = ThreadPoolExecutor(1, thread_name_prefix="sentra-front-learn")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -124,16 +130,54 @@ class RushFront:
             return await self._send(request, answer, send)
         return await self._full_path(request, scope, replay, send)
 
-    # --- Learning through the full path -----------------------------------------------------
+    # --- Learning ----------------------------------------------------------------------------
+
+    async def _programme_learnt(self, tenant: Any, programme_id: int) -> bool:
+        """At a drop, a programme's facts (public or not, its age rules) are not known in this
+        process: they are kept ELIGIBILITY_FACTS_SECONDS and nobody booked before the drop.
+        The first request asks the full path's own service (eligibility.public_age_bands) in
+        the learning thread, and it and the others wait for that one query (at most
+        LEARN_SECONDS). Through a whole Django request instead, the first wave of a drop waited
+        about 20 ms longer. False when the facts are not known after it: the full path
+        answers (and a programme that cannot be learnt is not asked again for LEARN_SECONDS)."""
+        key = ("programme", tenant.uid, programme_id)
+        if eligibility.facts_seconds() <= 0 or self.unlearnable.get(key, 0.0) > time.monotonic():
+            return False
+        learning = self.learning.get(key)
+        if learning is None:
+            learning = asyncio.get_running_loop().run_in_executor(
+                self.learner, _programme_learn, tenant, programme_id
+            )
+            self.learning[key] = learning
+            learning.add_done_callback(lambda done: self._programme_done(key, done))
+        try:
+            await asyncio.wait_for(asyncio.shield(learning), LEARN_SECONDS)
+        except Exception:  # the query failed or took too long (logged once, when it ends)
+            return False
+        return eligibility.programme_facts_known(tenant_uid=tenant.uid, programme_id=programme_id)
+
+    def _programme_done(self, key: tuple, learning: asyncio.Future) -> None:
+        if self.learning.get(key) is learning:
+            del self.learning[key]
+        if learning.cancelled() or learning.exception() is not None:
+            if not learning.cancelled():
+                log.warning("rush front: a programme not learnt: %r", learning.exception())
+            self._unlearnable(key)
+        elif not eligibility.programme_facts_known(tenant_uid=key[1], programme_id=key[2]):
+            self._unlearnable(key)  # no such programme
+
+    def _unlearnable(self, key: tuple) -> None:
+        self.unlearnable[key] = time.monotonic() + LEARN_SECONDS
+        if len(self.unlearnable) > 10_000:
+            self.unlearnable.clear()
 
     async def _learn_or_wait(self, key: tuple, request: _Request, remembered: float) -> bool:
-        """At a drop, the first requests of a process find the host or the programme unknown:
-        one of them (the learner, whose body is already read) takes the full path, which learns
-        it; the others wait for it (at most LEARN_SECONDS) instead of all taking the full path
-        at once. True when this request waited (look again), False when it goes to the full
-        path. What the full path does not learn (an unknown host, a programme that does not
-        exist) is not waited for again for LEARN_SECONDS; nor anything when the cache is off
-        (`remembered` seconds <= 0)."""
+        """At a drop, the first requests of a process may find the host unknown: one of them
+        (the learner, whose body is already read) takes the full path, which learns it; the
+        others wait for it (at most LEARN_SECONDS) instead of all taking the full path at once.
+        True when this request waited (look again), False when it goes to the full path. A
+        host the full path does not learn (no organiser's) is not waited for again for
+        LEARN_SECONDS; nor anything when the cache is off (`remembered` seconds <= 0)."""
         now = time.monotonic()
         if remembered <= 0 or self.unlearnable.get(key, 0.0) > now:
             return False
@@ -164,15 +208,8 @@ class RushFront:
         learning = self.learning.pop(key, None)  # type: ignore[arg-type]
         if learning is not None and not learning.done():
             learning.set_result(None)
-        if key[0] == "host":  # type: ignore[index]
-            known = request.find_tenant() is not None
-        else:
-            _kind, uid, programme_id = key  # type: ignore[misc]
-            known = eligibility.programme_facts_known(tenant_uid=uid, programme_id=programme_id)
-        if not known:
-            self.unlearnable[key] = time.monotonic() + LEARN_SECONDS  # type: ignore[index]
-            if len(self.unlearnable) > 10_000:
-                self.unlearnable.clear()
+        if request.find_tenant() is None:
+            self._unlearnable(key)  # type: ignore[arg-type]
 
     # --- The booking ----------------------------------------------------------------------
 
@@ -192,9 +229,8 @@ class RushFront:
             return None
         programme_id = fields["programme_id"]
         known = eligibility.programme_facts_known(tenant_uid=tenant.uid, programme_id=programme_id)
-        key = ("programme", tenant.uid, programme_id)
-        if not known and not await self._learn_or_wait(key, request, eligibility.facts_seconds()):
-            return None  # the learner: the full path learns the programme's rules
+        if not known and not await self._programme_learnt(tenant, programme_id):
+            return None  # not learnt (no such programme, no database): the full path answers
         now = timezone.now()
         bands = eligibility.public_age_bands_known(tenant_uid=tenant.uid, programme_id=programme_id)
         if bands is None or not eligibility.age_bands_admit(
@@ -215,11 +251,13 @@ class RushFront:
             programme_id=programme_id, slot_id=fields["slot_id"], dose=1,
             person=person, now=now, tenant_uid=tenant.uid,
         )  # fmt: skip
-        statement = capacity.booking_statement(1)
+        statement, why_not = capacity.booking_statement(1), capacity.refusal_statement(1)
         for _attempt in range(5):
             params["voucher"] = capacity.voucher_code_new()
             try:
-                row = await self.database.fetch_one(tenant.schema_name, statement, params)
+                row, refused = await self.database.fetch_one_or(
+                    tenant.schema_name, statement, why_not, params
+                )
             except psycopg.errors.UniqueViolation as exc:
                 if capacity.booking_statement_conflict(exc) == "voucher":
                     continue
@@ -227,14 +265,26 @@ class RushFront:
             except (psycopg.Error, FrontBusyError) as exc:
                 log.warning("rush front: booking handed to the full path: %r", exc)
                 return None
-            if row is None:
-                return None  # refused: nothing was written; the full path says why
+            if row is None:  # refused: nothing was written
+                return self._refusal(refused, language, answered_in)
             if row[-1] is not None:
                 self._deliver(tenant.schema_name, row[-1])
             booked = capacity.booked_seat_from_statement_row(row[:-1], params=params)
             body = s.booking_representation(booked, nik_masked=mask_nik(person.nik))
             return 201, json.dumps(body, ensure_ascii=False).encode(), answered_in
         return None
+
+    @staticmethod
+    def _refusal(why: tuple | None, language: str, answered_in: str) -> Answer | None:
+        """The seat the statement did not take (a full slot, at the end of a rush), refused as
+        the full path refuses it: the reason from the same query (capacity.refusal_statement),
+        the same error and words. None (the full path answers) when no reason holds by now."""
+        if why is None or why[0] is None:
+            return None
+        error = capacity.refusal_error(why[0])
+        with translation.override(language):
+            body = json.dumps(application_error_body(error)).encode()
+        return error.status_code, body, answered_in
 
     def _deliver(self, schema: str, message_id: int) -> None:
         """Hand the e-voucher to Celery off the event loop (the broker client blocks). If that
@@ -316,9 +366,25 @@ class RushFront:
             elif message["type"] == "lifespan.shutdown":
                 if self.pending:
                     await asyncio.wait(self.pending, timeout=5)
-                await self.database.close()
+                await self.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+    async def close(self) -> None:
+        """Close the front's database connections and its learning thread's."""
+        await self.database.close()
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self.learner, connections.close_all)
+        self.learner.shutdown()
+
+
+def _programme_learn(tenant: Any, programme_id: int) -> None:
+    """In the learning thread: the full path's own question, which keeps the answer in this
+    process (eligibility.public_age_bands). Connections are checked as Django checks them
+    between requests (CONN_MAX_AGE, a broken one)."""
+    close_old_connections()
+    with tenant_scope(tenant):
+        eligibility.public_age_bands(programme_id)
 
 
 class _Request:
@@ -451,6 +517,16 @@ class FrontDatabase:
         )
 
     async def fetch_one(self, schema: str, statement: str, params: dict[str, Any]) -> tuple | None:
+        """The first row of `statement` in `schema`."""
+        row, _otherwise = await self.fetch_one_or(schema, statement, None, params)
+        return row
+
+    async def fetch_one_or(
+        self, schema: str, statement: str, otherwise: str | None, params: dict[str, Any]
+    ) -> tuple[tuple | None, tuple | None]:
+        """(the first row of `statement`, None); when `statement` has no row and `otherwise` is
+        given, (None, the first row of `otherwise`), run with the same parameters on the same
+        connection: a request that needs both waits for a connection once, not twice."""
         conn = await self._take()
         try:
             if self.schemas.get(conn) != schema:
@@ -459,17 +535,25 @@ class FrontDatabase:
                     prepare=False,
                 )
                 self.schemas[conn] = schema
-            cursor = conn.cursor()
-            try:
-                await cursor.execute(statement, params, prepare=True)
-            except psycopg.errors.FeatureNotSupported:
-                # "cached plan must not change result type": a migration changed a table under a
-                # prepared statement. Forget them all here; this request takes the full path.
-                await conn.execute("DEALLOCATE ALL", prepare=False)
-                raise
-            return await cursor.fetchone()
+            row = await self._fetch_one(conn, statement, params)
+            if row is not None or otherwise is None:
+                return row, None
+            return None, await self._fetch_one(conn, otherwise, params)
         finally:
             self._give(conn)
+
+    @staticmethod
+    async def _fetch_one(conn: psycopg.AsyncConnection, statement: str,
+                         params: dict[str, Any]) -> tuple | None:  # fmt: skip
+        cursor = conn.cursor()
+        try:
+            await cursor.execute(statement, params, prepare=True)
+        except psycopg.errors.FeatureNotSupported:
+            # "cached plan must not change result type": a migration changed a table under a
+            # prepared statement. Forget them all here; this request takes the full path.
+            await conn.execute("DEALLOCATE ALL", prepare=False)
+            raise
+        return await cursor.fetchone()
 
     async def _take(self) -> psycopg.AsyncConnection:
         if self.idle:

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from organizers.db import fetch_one_prepared
@@ -100,14 +101,61 @@ def _free_seat(*, slot_id: int, dose: int) -> None:
             raise RuntimeError(f"slot {slot_id}: no seat to free for dose {dose}")
 
 
-def _refusal_for_failed_take(*, slot_id: int, dose: int, now: dt.datetime) -> BookingRefusedError:
+# --- Refusals: one wording each, whichever path refuses --------------------------------------
+
+_REFUSALS: dict[str, tuple[type[ApplicationError], str | Promise]] = {
+    "programme_not_found": (NotFoundError, _("This programme does not exist.")),
+    "dose_not_offered": (BookingRefusedError, _("This programme does not offer this dose.")),
+    "slot_not_found": (NotFoundError, _("This arrival time does not exist.")),
+    "venue_not_bookable": (BookingRefusedError, _("This venue does not take bookings.")),
+    "slot_in_past": (BookingRefusedError, _("This arrival time has passed.")),
+    "window_closed": (
+        BookingRefusedError,
+        _("Booking for this arrival time is not open. Choose another arrival time."),
+    ),
+    "slot_full": (BookingRefusedError, _("This arrival time is full. Choose another.")),
+}
+
+
+def refusal_error(code: str) -> ApplicationError:
+    """The error for a refused seat: 404 for what does not exist, 409 otherwise. The message
+    is translated when it is rendered (in the active language)."""
+    error_class, message = _REFUSALS[code]
+    return error_class(message, code=code)
+
+
+_REFUSAL_SQL = """
+SELECT CASE
+         WHEN p.id IS NULL THEN 'programme_not_found'
+         WHEN NOT (cardinality(p.doses) = 0 OR %(dose)s = ANY(p.doses)) THEN 'dose_not_offered'
+         WHEN s.id IS NULL OR s.programme_id <> p.id THEN 'slot_not_found'
+         WHEN v.status <> 'approved' THEN 'venue_not_bookable'
+         WHEN s.starts_at <= %(now)s THEN 'slot_in_past'
+         WHEN s.is_closed OR s.booking_opens_at > %(now)s OR s.booking_closes_at <= %(now)s
+           THEN 'window_closed'
+         WHEN s.booked >= s.capacity OR s.booked_dose{dose} >= s.capacity_dose{dose}
+           THEN 'slot_full'
+       END::text
+  FROM (SELECT 1) AS one
+  LEFT JOIN organizers_programme p ON p.id = %(programme_id)s AND p.is_active
+  LEFT JOIN organizers_slot s ON s.id = %(slot_id)s
+  LEFT JOIN organizers_venue v ON v.id = s.venue_id
+"""
+
+
+def refusal_statement(dose: int) -> str:
+    """Why the booking statement (booking_statement) took no seat, in one read: the first
+    reason in the order the checks of the full path give them (programme, dose, slot, venue,
+    past, window, full), or NULL when none holds any more (a seat was freed meanwhile). Its
+    parameters are the booking statement's (slot_id, programme_id, dose, now)."""
+    return _REFUSAL_SQL.format(dose=int(dose))
+
+
+def _refusal_for_failed_take(*, slot_id: int, dose: int, now: dt.datetime) -> ApplicationError:
     slot = Slot.objects.get(id=slot_id)
     if slot.is_closed or not (slot.booking_opens_at <= now < slot.booking_closes_at):
-        return BookingRefusedError(
-            _("Booking for this arrival time is not open. Choose another arrival time."),
-            code="window_closed",
-        )
-    return BookingRefusedError(_("This arrival time is full. Choose another."), code="slot_full")
+        return refusal_error("window_closed")
+    return refusal_error("slot_full")
 
 
 # --- Checks -------------------------------------------------------------------------------
@@ -116,13 +164,11 @@ def _refusal_for_failed_take(*, slot_id: int, dose: int, now: dt.datetime) -> Bo
 def _bookable_slot(*, slot_id: int, programme: Programme, now: dt.datetime) -> Slot:
     slot = Slot.objects.select_related("venue").filter(id=slot_id).first()
     if slot is None or slot.programme_id != programme.id:
-        raise NotFoundError(_("This arrival time does not exist."), code="slot_not_found")
+        raise refusal_error("slot_not_found")
     if slot.venue.status != Venue.Status.APPROVED:
-        raise BookingRefusedError(
-            _("This venue does not take bookings."), code="venue_not_bookable"
-        )
+        raise refusal_error("venue_not_bookable")
     if slot.starts_at <= now:
-        raise BookingRefusedError(_("This arrival time has passed."), code="slot_in_past")
+        raise refusal_error("slot_in_past")
     return slot
 
 
@@ -130,11 +176,9 @@ def _programme_for_booking(*, programme_id: int, dose: int) -> Programme:
     tenant_takes_bookings_check()
     programme = Programme.objects.filter(id=programme_id, is_active=True).first()
     if programme is None:
-        raise NotFoundError(_("This programme does not exist."), code="programme_not_found")
+        raise refusal_error("programme_not_found")
     if not programme.offers_dose(dose):
-        raise BookingRefusedError(
-            _("This programme does not offer this dose."), code="dose_not_offered"
-        )
+        raise refusal_error("dose_not_offered")
     return programme
 
 
@@ -221,10 +265,13 @@ def booking_create(
         )
         if booking is not None:
             return booking
-        # Refused: find out why (the slow path runs only for refusals).
-        programme = _programme_for_booking(programme_id=programme_id, dose=dose)
-        _bookable_slot(slot_id=slot_id, programme=programme, now=now)
-        raise _refusal_for_failed_take(slot_id=slot_id, dose=dose, now=now)
+        # Refused: one read says why (the rush front asks the same). None: a seat was freed
+        # since; this attempt found the slot full all the same.
+        why = fetch_one_prepared(
+            refusal_statement(dose),
+            {"slot_id": slot_id, "programme_id": programme_id, "dose": dose, "now": now},
+        )  # fmt: skip
+        raise refusal_error(why[0] if why and why[0] else "slot_full")
     key = person_key(person.nik)
     with transaction.atomic():
         programme = _programme_for_booking(programme_id=programme_id, dose=dose)

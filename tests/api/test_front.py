@@ -26,7 +26,7 @@ from django.utils import timezone
 from api import front
 from organizers.models import AgeRule, Booking, Message, Programme, Slot
 from organizers.personal_data import person_key, unseal
-from organizers.services import eligibility
+from organizers.services import capacity, eligibility
 from tenants import middleware
 from tenants.context import tenant_scope
 from tenants.models import Tenant
@@ -77,14 +77,15 @@ class Harness:
 
     def call(self, method: str, path: str, *, host: str = ALPHA, body: bytes = b"",
              headers: tuple[tuple[bytes, bytes], ...] = (), query: bytes = b"",
-             scheme: str = "http") -> Answer:  # fmt: skip
+             scheme: str = "http", app: Any = None) -> Answer:  # fmt: skip
+        """The request as a client sends it (to the front), or to `app` (Django alone)."""
         scope = {
             "type": "http", "method": method, "path": path, "raw_path": path.encode(),
             "query_string": query, "root_path": "", "scheme": scheme, "http_version": "1.1",
             "headers": [(b"host", host.encode()), *headers], "client": ("127.0.0.1", 40000),
             "server": ("127.0.0.1", 8000),
         }  # fmt: skip
-        return self.loop.run(self._exchange(scope, body))
+        return self.loop.run(self._exchange(scope, body, app))
 
     def book_at_once(self, serials: list[int]) -> list[Answer]:
         """Bookings arriving together, as at a drop: all are in the front before any ends."""
@@ -101,7 +102,7 @@ class Harness:
 
         return self.loop.run(together())
 
-    async def _exchange(self, scope: dict, body: bytes) -> Answer:
+    async def _exchange(self, scope: dict, body: bytes, app: Any = None) -> Answer:
         if body:
             scope["headers"].append((b"content-length", str(len(body)).encode()))
         chunks = [{"type": "http.request", "body": body, "more_body": False}]
@@ -113,7 +114,7 @@ class Harness:
         async def send(message: dict) -> None:
             sent.append(message)
 
-        await self.app(scope, receive, send)
+        await (app or self.app)(scope, receive, send)
         headers = {k.decode().lower(): v.decode() for k, v in sent[0]["headers"]}
         return Answer(sent[0]["status"], headers, b"".join(m.get("body", b"") for m in sent[1:]))
 
@@ -122,11 +123,11 @@ class Harness:
                 "slot_id": self.slot.id, "dose": 1, **overrides}  # fmt: skip
 
     def book(self, serial: int, *, host: str = ALPHA, headers: tuple = (), scheme: str = "http",
-             **overrides: object) -> Answer:  # fmt: skip
+             app: Any = None, **overrides: object) -> Answer:  # fmt: skip
         body = self._body(serial, **overrides)
         return self.call("POST", "/api/v1/bookings", host=host, body=json.dumps(body).encode(),
                          headers=((b"content-type", b"application/json"), *headers),
-                         scheme=scheme)  # fmt: skip
+                         scheme=scheme, app=app)  # fmt: skip
 
     def warm(self) -> None:
         """The first booking of a process takes the full path (it learns the host's tenant and
@@ -158,7 +159,7 @@ def harness(alpha_committed: Tenant, committed: Callable, monkeypatch: pytest.Mo
     app = front.RushFront(django, connections_per_process=2)
     with override_settings(TENANT_HOST_CACHE_SECONDS=30, SLOT_LIST_CACHE_SECONDS=0):
         yield Harness(app, django, loop_thread, alpha_committed, programme, slot, delivered)
-    loop_thread.run(app.database.close())
+    loop_thread.run(app.close())
     bridge.executor.submit(connections.close_all).result()  # the Django thread's connection
     bridge.executor.shutdown()
     middleware._HOST_CACHE.clear()
@@ -218,7 +219,7 @@ def _refusals() -> list[tuple[str, dict[str, Any], int, str]]:
         ("a malformed NIK", {"nik": "123"}, 400, "invalid"),
         ("a name to trim", {"full_name": " Siti Aminah "}, 201, ""),
         ("a second booking for the same person", {"nik": nik(9_999)}, 409, "already_booked"),
-        ("a slot of this tenant that does not exist", {"slot_id": 10**12}, 404, "slot_not_found"),
+        ("a dose the front does not book", {"dose": 2}, 409, "previous_dose_missing"),
     ]
 
 
@@ -238,16 +239,92 @@ def test_what_the_front_is_not_sure_of_gets_the_full_paths_answer(
     assert harness.counters() == (booked, booked)
 
 
-def test_a_full_slot_is_refused_by_the_full_path_and_nothing_is_written(harness: Harness) -> None:
-    harness.warm()
-    for serial in range(10, 14):
-        assert harness.book(serial).status == 201
-    refused = harness.book(20)
+def _seat_refusals() -> list[tuple[str, dict[str, Any], dict[str, Any], int, str]]:
+    """(case, the slot's fields, the body's overrides, status, code)"""
+    past = timezone.now() - dt.timedelta(hours=1)
+    return [
+        ("a full slot", {"capacity": 1}, {}, 409, "slot_full"),
+        ("a closed window", {"booking_closes_at": past}, {}, 409, "window_closed"),
+        ("a closed slot", {"is_closed": True}, {}, 409, "window_closed"),
+        ("a slot that has passed", {"starts_at": past, "ends_at": past + dt.timedelta(minutes=5)},
+         {}, 409, "slot_in_past"),
+        ("a slot of this tenant that does not exist", {}, {"slot_id": 10**12}, 404,
+         "slot_not_found"),
+    ]  # fmt: skip
 
-    assert refused.status == 409
-    assert refused.json()["error"]["code"] == "slot_full"
-    assert harness.counters() == (5, 5)
+
+@pytest.mark.parametrize(("case", "slot_fields", "overrides", "status", "code"),
+                         _seat_refusals(), ids=[case[0] for case in _seat_refusals()])  # fmt: skip
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_a_seat_the_front_did_not_get_is_refused_as_the_full_path_refuses_it(
+    harness: Harness, case: str, slot_fields: dict, overrides: dict, status: int, code: str,
+    language: str,
+) -> None:  # fmt: skip
+    harness.warm()  # takes the one seat of "a full slot"
+    with tenant_scope(harness.tenant):
+        Slot.objects.filter(id=harness.slot.id).update(**slot_fields)
+    cookie = ((b"cookie", f"{settings.LANGUAGE_COOKIE_NAME}={language}".encode()),)
+    by_front = harness.book(20, headers=cookie, **overrides)
+    seen = len(harness.django.seen)
+    by_django = harness.book(21, headers=cookie, app=harness.django, **overrides)
+
+    assert seen == 1  # the warm-up only: the front answered the refusal
+    assert by_front.status == by_django.status == status
+    assert by_front.json()["error"]["code"] == code
+    assert by_front.body == by_django.body  # the same words, in the person's language
+    for name in (
+        "content-type",
+        "content-language",
+        "vary",
+        "x-content-type-options",
+        "referrer-policy",
+        "cross-origin-opener-policy",
+        "x-frame-options",
+    ):
+        assert by_front.headers.get(name) == by_django.headers.get(name), name
+    assert by_front.headers["content-language"] == language
+    assert harness.counters() == (1, 1)  # the warm-up's booking; nothing else written
+
+
+def test_a_refusal_is_worded_in_the_bodys_language_as_the_full_path_words_it(
+    harness: Harness,
+) -> None:
+    harness.warm()
+    with tenant_scope(harness.tenant):
+        Slot.objects.filter(id=harness.slot.id).update(capacity=1)
+    by_front = harness.book(22, language="en")
+    seen = len(harness.django.seen)
+    by_django = harness.book(23, language="en", app=harness.django)
+
+    assert by_front.json()["error"]["message"] == "This arrival time is full. Choose another."
+    assert by_front.body == by_django.body
+    assert by_front.headers["content-language"] == by_django.headers["content-language"] == "id"
+    assert seen == 1
+
+
+def test_a_seat_freed_before_the_front_asks_why_leaves_the_answer_to_the_full_path(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    harness.warm()
+    with tenant_scope(harness.tenant):
+        Slot.objects.filter(id=harness.slot.id).update(capacity=1)
+    original, asked = front.FrontDatabase._fetch_one, []
+    refusal = capacity.refusal_statement(1)
+
+    async def seat_freed_meanwhile(conn: Any, statement: str, params: dict) -> tuple | None:
+        if statement == refusal:  # the organiser adds a seat (or someone cancels) meanwhile
+            asked.append(statement)
+            freed = "UPDATE organizers_slot SET capacity = 2 WHERE id = %(id)s RETURNING id"
+            assert await original(conn, freed, {"id": harness.slot.id})
+        return await original(conn, statement, params)
+
+    monkeypatch.setattr(front.FrontDatabase, "_fetch_one", staticmethod(seat_freed_meanwhile))
+    answer = harness.book(24)
+
+    assert asked == [refusal]
+    assert answer.status == 201  # the full path tried again, and got the freed seat
     assert len(harness.django.seen) == 2
+    assert harness.counters() == (2, 2)
 
 
 def test_a_retried_post_with_an_idempotency_key_is_left_to_the_full_path(harness: Harness) -> None:
@@ -305,11 +382,11 @@ def test_a_company_programme_is_always_decided_by_the_full_path(harness: Harness
 
 
 def test_no_tenant_books_another_tenants_slot_through_the_front(harness: Harness) -> None:
-    harness.warm()
     beta = Tenant.objects.get(slug="beta")
     with tenant_scope(beta):  # beta's programme has alpha's id; its slot an id of its own
         beta_programme = a_programme(id=harness.programme.id)
         beta_slot = a_slot(venue=a_venue(), programme=beta_programme, capacity=5, id=10**9 + 7)
+    harness.warm()  # after the programmes are saved (a saved programme is learnt anew)
     assert harness.book(50, host=BETA, slot_id=beta_slot.id).status == 201  # beta's own
     reached_django = len(harness.django.seen)
     alpha_slot_on_beta = harness.book(51, host=BETA)
@@ -321,7 +398,9 @@ def test_no_tenant_books_another_tenants_slot_through_the_front(harness: Harness
     assert alpha_slot_on_beta.json()["error"]["code"] == "slot_not_found"
     assert beta_slot_on_alpha.json()["error"]["code"] == "slot_not_found"
     assert anonymous.status == unknown.status == 404
-    assert len(harness.django.seen) == reached_django + 4  # each refusal worded by Django
+    # the front refused the slots of the other tenant (its statement saw none in this schema);
+    # Django refused the hosts that are no organiser's
+    assert len(harness.django.seen) == reached_django + 2
     assert harness.counters() == (1, 1)
     with tenant_scope(beta):
         beta_slot.refresh_from_db()
@@ -417,6 +496,51 @@ def test_at_a_drop_one_request_learns_through_the_full_path_and_the_rest_wait_fo
     assert harness.django.seen == ["POST /api/v1/bookings"]  # one learner, for host and rules
     assert harness.counters() == (5, 5)
     assert not harness.app.learning
+
+
+def test_a_programme_not_known_at_its_drop_is_learnt_once_not_through_django(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    harness.warm()  # the host is known (people opened the booking pages before the drop)
+    eligibility.eligibility_facts_forget()  # the programme's facts expired before the drop
+    asked = _count_learning(monkeypatch)
+    answers = harness.book_at_once(list(range(110, 114)))
+
+    assert [answer.status for answer in answers] == [201] * 4
+    assert asked == [harness.programme.id]  # one question for the four
+    assert harness.django.seen == ["POST /api/v1/bookings"]  # the warm-up only
+    assert eligibility.programme_facts_known(
+        tenant_uid=harness.tenant.uid, programme_id=harness.programme.id
+    )
+    assert harness.counters() == (5, 5)
+    assert not harness.app.learning
+
+
+def _count_learning(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    asked: list[int] = []
+    learn = front._programme_learn
+
+    def counted(tenant: Tenant, programme_id: int) -> None:
+        asked.append(programme_id)
+        learn(tenant, programme_id)
+
+    monkeypatch.setattr(front, "_programme_learn", counted)
+    return asked
+
+
+def test_a_programme_that_cannot_be_learnt_goes_to_the_full_path_and_is_not_asked_again(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    harness.warm()
+    asked = _count_learning(monkeypatch)
+    first = harness.book(120, programme_id=10**9)
+    again = harness.book(121, programme_id=10**9)
+
+    assert first.status == again.status == 404
+    assert first.json()["error"]["code"] == "programme_not_found"
+    assert asked == [10**9]  # the second did not wait for another query
+    assert len(harness.django.seen) == 3
+    assert harness.counters() == (1, 1)
 
 
 @pytest.mark.parametrize(

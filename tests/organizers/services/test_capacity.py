@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from organizers.models import Booking, Slot, WaitlistEntry
+from organizers.models import Booking, Programme, Slot, WaitlistEntry
 from organizers.personal_data import person_key, unseal
 from organizers.services.capacity import (
     BookingRefusedError,
@@ -106,6 +106,37 @@ def test_past_slot_unapproved_venue_and_foreign_slot_are_refused(alpha: Organize
         booking_create(programme_id=programme.id, slot_id=foreign.id, dose=1, person=a_person())
     assert Booking.objects.count() == 0
     assert {s.booked for s in Slot.objects.all()} == {0}
+
+
+def test_a_refusal_names_the_first_reason_as_the_checks_order_them(alpha: OrganizerFixture) -> None:
+    # One query says why the booking statement took no seat (the rush front asks it too); its
+    # order is the checks' order: programme, dose, slot, venue, past, window, full.
+    programme, venue = a_programme(), a_venue()
+    second_only, inactive = a_programme(name="Dosis 2", doses=[2]), a_programme(name="Lama")
+    Programme.objects.filter(id=inactive.id).update(is_active=False)
+    now = timezone.now()
+    full_and_past = a_slot(venue=venue, programme=programme, capacity=1,
+                           starts_in=dt.timedelta(hours=-1),
+                           booking_closes_at=now + dt.timedelta(hours=1))  # fmt: skip
+    Slot.objects.filter(id=full_and_past.id).update(booked=1, booked_dose1=1)
+    full_and_closed = a_slot(venue=venue, programme=programme, capacity=1, is_closed=True,
+                             starts_in=dt.timedelta(days=3))  # fmt: skip
+    Slot.objects.filter(id=full_and_closed.id).update(booked=1, booked_dose1=1)
+    of_second_only = a_slot(venue=venue, programme=second_only, starts_in=dt.timedelta(days=4))
+
+    cases = [
+        (NotFoundError, "programme_not_found", inactive.id, full_and_past.id),
+        (NotFoundError, "programme_not_found", 10**9, full_and_past.id),
+        (BookingRefusedError, "dose_not_offered", second_only.id, of_second_only.id),
+        (NotFoundError, "slot_not_found", programme.id, of_second_only.id),
+        (BookingRefusedError, "slot_in_past", programme.id, full_and_past.id),
+        (BookingRefusedError, "window_closed", programme.id, full_and_closed.id),
+    ]
+    for error, code, programme_id, slot_id in cases:
+        with pytest.raises(error) as refused:
+            booking_create(programme_id=programme_id, slot_id=slot_id, dose=1, person=a_person())
+        assert refused.value.code == code, (code, programme_id, slot_id)
+    assert Booking.objects.count() == 0
 
 
 def test_second_active_booking_for_the_same_nik_and_dose_is_refused(
