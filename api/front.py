@@ -17,9 +17,11 @@ query and words (capacity.refusal_statement, capacity.refusal_error): through Dj
 refusals cost twice a booking, and their threads held up the event loop as slots filled. (The
 front's statement either committed a booking, which the front then answers, or wrote nothing.)
 
-It uses only what the full path has learnt lately in this process: a host's tenant
-(TENANT_HOST_CACHE_SECONDS) and a public programme's age rules (ELIGIBILITY_FACTS_SECONDS).
-So it never decides what the full path would not.
+It uses only what the full path knows lately in this process: a host's tenant
+(TENANT_HOST_CACHE_SECONDS, learnt by a request through Django) and a public programme's age
+rules (ELIGIBILITY_FACTS_SECONDS, learnt with the full path's own statement). So it
+never decides what the full path would not. The first time it sees an organiser, it prepares
+its statements in that organiser's schema on every idle connection (FrontDatabase.prime).
 
 Measured with ./sentra bench (docs/adr/0008-rush-front.md).
 """
@@ -35,12 +37,11 @@ import re
 import time
 import weakref
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import psycopg
 from django.conf import settings
-from django.db import close_old_connections, connections
+from django.db import connections
 from django.http import HttpRequest, HttpResponse
 from django.http.cookie import parse_cookie
 from django.http.request import split_domain_port, validate_host
@@ -59,7 +60,7 @@ from config.wsgi_bridge import BODY_IDLE_SECONDS
 from organizers.personal_data import mask_nik
 from organizers.selectors import SLOT_DAY_SQL, slot_day_params
 from organizers.services import capacity, eligibility
-from tenants.context import enqueue_in_schema, tenant_scope
+from tenants.context import enqueue_in_schema
 from tenants.middleware import tenant_for_host_known
 
 log = logging.getLogger(__name__)
@@ -88,7 +89,6 @@ class RushFront:
         # age rules), and the futures the others wait on meanwhile.
         self.learning: dict[tuple, asyncio.Future] = {}
         self.unlearnable: dict[tuple, float] = {}
-        self.learner = ThreadPoolExecutor(1, thread_name_prefix="sentra-front-learn")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -120,6 +120,8 @@ class RushFront:
                 request.tenant = request.find_tenant()
             if request.tenant is None:
                 return await self._full_path(request, scope, replay, send)
+        if request.tenant.schema_name not in self.database.primed:
+            self.database.prime_in_background(request.tenant.schema_name, _priming(request.tenant))
         try:
             answer = await handler(request)
         except Exception:
@@ -135,8 +137,9 @@ class RushFront:
     async def _programme_learnt(self, tenant: Any, programme_id: int) -> bool:
         """At a drop, a programme's facts (public or not, its age rules) are not known in this
         process: they are kept ELIGIBILITY_FACTS_SECONDS and nobody booked before the drop.
-        The first request asks the full path's own service (eligibility.public_age_bands) in
-        the learning thread, and it and the others wait for that one query (at most
+        The first request runs the full path's own statement for them
+        (eligibility.PROGRAMME_FACTS_SQL, kept by eligibility.programme_facts_learnt) on the
+        front's connections, and it and the others wait for that one query (at most
         LEARN_SECONDS). Through a whole Django request instead, the first wave of a drop waited
         about 20 ms longer. False when the facts are not known after it: the full path
         answers (and a programme that cannot be learnt is not asked again for LEARN_SECONDS)."""
@@ -145,9 +148,7 @@ class RushFront:
             return False
         learning = self.learning.get(key)
         if learning is None:
-            learning = asyncio.get_running_loop().run_in_executor(
-                self.learner, _programme_learn, tenant, programme_id
-            )
+            learning = asyncio.ensure_future(self._programme_learn(tenant, programme_id))
             self.learning[key] = learning
             learning.add_done_callback(lambda done: self._programme_done(key, done))
         try:
@@ -155,6 +156,13 @@ class RushFront:
         except Exception:  # the query failed or took too long (logged once, when it ends)
             return False
         return eligibility.programme_facts_known(tenant_uid=tenant.uid, programme_id=programme_id)
+
+    async def _programme_learn(self, tenant: Any, programme_id: int) -> None:
+        row = await self.database.fetch_one(
+            tenant.schema_name, eligibility.PROGRAMME_FACTS_SQL, {"programme_id": programme_id}
+        )
+        eligibility.programme_facts_learnt(tenant_uid=tenant.uid, programme_id=programme_id,
+                                           row=row)  # fmt: skip
 
     def _programme_done(self, key: tuple, learning: asyncio.Future) -> None:
         if self.learning.get(key) is learning:
@@ -371,20 +379,27 @@ class RushFront:
                 return
 
     async def close(self) -> None:
-        """Close the front's database connections and its learning thread's."""
+        """Close the front's database connections."""
         await self.database.close()
-        loop = asyncio.get_running_loop()
-        await loop.run_in_executor(self.learner, connections.close_all)
-        self.learner.shutdown()
 
 
-def _programme_learn(tenant: Any, programme_id: int) -> None:
-    """In the learning thread: the full path's own question, which keeps the answer in this
-    process (eligibility.public_age_bands). Connections are checked as Django checks them
-    between requests (CONN_MAX_AGE, a broken one)."""
-    close_old_connections()
-    with tenant_scope(tenant):
-        eligibility.public_age_bands(programme_id)
+def _priming(tenant: Any) -> list[tuple[str, dict[str, Any]]]:
+    """The front's statements with parameters that find nothing and write nothing (no slot,
+    venue or programme has id 0), typed as real requests type them (psycopg prepares a
+    statement per parameter types)."""
+    now = timezone.now()
+    nobody = capacity.Person(nik="3273015403580001", date_of_birth=dt.date(1958, 3, 14),
+                             full_name="-")  # fmt: skip
+    params = capacity.booking_statement_params(
+        programme_id=0, slot_id=0, dose=1, person=nobody, now=now, tenant_uid=tenant.uid
+    )
+    params["voucher"] = capacity.voucher_code_new()
+    return [
+        (capacity.booking_statement(1), params),
+        (capacity.refusal_statement(1), params),
+        (SLOT_DAY_SQL, slot_day_params(0, timezone.localdate(now), None, now)),
+        (eligibility.PROGRAMME_FACTS_SQL, {"programme_id": 0}),
+    ]
 
 
 class _Request:
@@ -515,6 +530,7 @@ class FrontDatabase:
         self.schemas: weakref.WeakKeyDictionary[psycopg.AsyncConnection, str] = (
             weakref.WeakKeyDictionary()
         )
+        self.primed: set[str] = set()
 
     async def fetch_one(self, schema: str, statement: str, params: dict[str, Any]) -> tuple | None:
         """The first row of `statement` in `schema`."""
@@ -529,18 +545,45 @@ class FrontDatabase:
         connection: a request that needs both waits for a connection once, not twice."""
         conn = await self._take()
         try:
-            if self.schemas.get(conn) != schema:
-                await conn.execute(
-                    sql.SQL("SET search_path = {}, public").format(sql.Identifier(schema)),
-                    prepare=False,
-                )
-                self.schemas[conn] = schema
+            await self._use_schema(conn, schema)
             row = await self._fetch_one(conn, statement, params)
             if row is not None or otherwise is None:
                 return row, None
             return None, await self._fetch_one(conn, otherwise, params)
         finally:
             self._give(conn)
+
+    def prime_in_background(self, schema: str, statements: list[tuple[str, dict]]) -> None:
+        """Run `statements` (which write nothing) in `schema` on every idle connection, once
+        per schema: PostgreSQL loads the schema's tables and plans them, psycopg prepares them,
+        before requests need them. Cold, each connection's first booking of an organiser took
+        about 20 ms (in a drop's first wave, all at once); busy connections warm up on their
+        own first request."""
+        if len(self.primed) > 10_000:
+            self.primed.clear()
+        self.primed.add(schema)
+        idle, self.idle = self.idle, []
+        for conn in idle:
+            self._background(self._prime(conn, schema, statements))
+
+    async def _prime(self, conn: psycopg.AsyncConnection, schema: str,
+                     statements: list[tuple[str, dict]]) -> None:  # fmt: skip
+        try:
+            await self._use_schema(conn, schema)
+            for statement, params in statements:
+                await self._fetch_one(conn, statement, params)
+        except psycopg.Error as exc:
+            log.info("rush front: a connection not primed for %s: %r", schema, exc)
+        finally:
+            self._give(conn)
+
+    async def _use_schema(self, conn: psycopg.AsyncConnection, schema: str) -> None:
+        if self.schemas.get(conn) != schema:
+            await conn.execute(
+                sql.SQL("SET search_path = {}, public").format(sql.Identifier(schema)),
+                prepare=False,
+            )
+            self.schemas[conn] = schema
 
     @staticmethod
     async def _fetch_one(conn: psycopg.AsyncConnection, statement: str,

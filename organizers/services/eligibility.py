@@ -20,6 +20,7 @@ processes see the change within those seconds.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import threading
 import time
@@ -30,6 +31,7 @@ from django.db.models.signals import post_delete, post_save
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from organizers.db import fetch_one_prepared
 from organizers.models import AgeRule, Booking, Invite, Programme, RosterEntry
 from organizers.personal_data import person_key
 from organizers.services.capacity import BookingRefusedError, Person
@@ -92,24 +94,48 @@ def programme_facts_known(*, tenant_uid: object, programme_id: int) -> bool:
     return cached is not None and cached[0] > time.monotonic()
 
 
+# What public_age_bands learns, in one prepared statement (the rush front runs it too, on its
+# own connections): the programme's kind and its age rules, oldest release first.
+PROGRAMME_FACTS_SQL = """
+SELECT p.kind::text,
+       coalesce(json_agg(json_build_array(r.min_age, r.max_age, r.opens_on)
+                         ORDER BY r.opens_on, r.id) FILTER (WHERE r.id IS NOT NULL),
+                '[]')::text
+  FROM organizers_programme p
+  LEFT JOIN organizers_agerule r ON r.programme_id = p.id
+ WHERE p.id = %(programme_id)s
+ GROUP BY p.id
+"""
+
+
+def programme_facts_learnt(*, tenant_uid: object, programme_id: int,
+                           row: tuple | None) -> tuple[AgeBand, ...] | None:  # fmt: skip
+    """Keep what PROGRAMME_FACTS_SQL returned for a programme in this process for
+    ELIGIBILITY_FACTS_SECONDS, and return its age bands (see public_age_bands). No row (no
+    such programme) is not kept."""
+    if row is None:
+        return None
+    kind, rules = row
+    bands = None
+    if kind == Programme.Kind.PUBLIC:
+        bands = tuple(
+            AgeBand(min_age, max_age, dt.date.fromisoformat(opens_on))
+            for min_age, max_age, opens_on in json.loads(rules)
+        )  # fmt: skip
+    with _facts_lock:
+        _facts[(str(tenant_uid), programme_id)] = (time.monotonic() + facts_seconds(), bands)
+    return bands
+
+
 def public_age_bands(programme_id: int) -> tuple[AgeBand, ...] | None:
     """The age bands of an existing public programme (empty: open to everyone); None for a
     company programme or no programme. Kept per process for ELIGIBILITY_FACTS_SECONDS."""
-    key = (str(require_current_tenant().uid), programme_id)
-    now = time.monotonic()
-    cached = _facts.get(key)
-    if cached is not None and cached[0] > now:
+    tenant_uid = require_current_tenant().uid
+    cached = _facts.get((str(tenant_uid), programme_id))
+    if cached is not None and cached[0] > time.monotonic():
         return cached[1]
-    kind = Programme.objects.filter(id=programme_id).values_list("kind", flat=True).first()
-    if kind is None:
-        return None
-    bands = None
-    if kind == Programme.Kind.PUBLIC:
-        rules = AgeRule.objects.filter(programme_id=programme_id).order_by("opens_on", "id")
-        bands = tuple(AgeBand(r.min_age, r.max_age, r.opens_on) for r in rules)
-    with _facts_lock:
-        _facts[key] = (now + facts_seconds(), bands)
-    return bands
+    row = fetch_one_prepared(PROGRAMME_FACTS_SQL, {"programme_id": programme_id})
+    return programme_facts_learnt(tenant_uid=tenant_uid, programme_id=programme_id, row=row)
 
 
 def programme_is_open_to_everyone(programme_id: int) -> bool:

@@ -18,6 +18,7 @@ from typing import Any
 import psycopg
 import pytest
 from django.conf import settings
+from django.core.cache import caches
 from django.core.wsgi import get_wsgi_application
 from django.db import connections
 from django.test import override_settings
@@ -147,6 +148,7 @@ def harness(alpha_committed: Tenant, committed: Callable, monkeypatch: pytest.Mo
 
     beta = Tenant.objects.get(slug="beta")
     committed(lambda: organizer_data_delete(beta))
+    caches["global"].delete(eligibility.refusals_key("127.0.0.1", beta.uid))
     with tenant_scope(alpha_committed):
         programme, venue = a_programme(), a_venue()
         slot = a_slot(venue=venue, programme=programme, capacity=5)
@@ -427,6 +429,39 @@ def test_the_days_slots_match_the_full_paths_list(harness: Harness) -> None:
     assert other_tenant.status == 404
 
 
+def test_an_organisers_statements_are_prepared_on_the_idle_connections_when_first_seen(
+    harness: Harness,
+) -> None:
+    database = harness.app.database
+    harness.loop.run(database._warm())  # as at startup: the pool's connections are open
+    harness.warm()  # through Django, which learns the host
+    day = harness.slot.starts_at.astimezone(dt.timezone(dt.timedelta(hours=7))).date()
+    listed = harness.call("GET", f"/api/v1/venues/{harness.slot.venue_id}/slots",
+                          query=f"date={day}".encode())  # fmt: skip
+
+    async def prepared_on_each() -> list[tuple[str, int]]:
+        await asyncio.gather(*list(database.tasks))
+        found = []
+        for conn in list(database.idle):
+            path = (await (await conn.execute("SHOW search_path")).fetchone())[0]
+            count = (await (await conn.execute(
+                "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+                ["%organizers_booking%"])).fetchone())[0]  # fmt: skip
+            found.append((path, count))
+        return found
+
+    found = harness.loop.run(prepared_on_each())
+
+    assert listed.status == 200
+    assert len(found) == 2  # both connections of this pool
+    schema = harness.tenant.schema_name
+    assert found == [(f"{schema}, public", 1)] * 2  # the booking statement, ready
+    assert schema in database.primed
+    assert harness.counters() == (1, 1)  # priming wrote nothing
+    with tenant_scope(harness.tenant):
+        assert Message.objects.count() == 0
+
+
 # --- The front's own connections ---------------------------------------------------------------
 
 
@@ -518,13 +553,13 @@ def test_a_programme_not_known_at_its_drop_is_learnt_once_not_through_django(
 
 def _count_learning(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     asked: list[int] = []
-    learn = front._programme_learn
+    learn = front.RushFront._programme_learn
 
-    def counted(tenant: Tenant, programme_id: int) -> None:
+    async def counted(self: front.RushFront, tenant: Tenant, programme_id: int) -> None:
         asked.append(programme_id)
-        learn(tenant, programme_id)
+        await learn(self, tenant, programme_id)
 
-    monkeypatch.setattr(front, "_programme_learn", counted)
+    monkeypatch.setattr(front.RushFront, "_programme_learn", counted)
     return asked
 
 
