@@ -1,7 +1,8 @@
 """The production web server: `python -m config.serve`.
 
-uvicorn (C HTTP parser, uvloop) in a bounded number of worker processes, one per core by
-default, serving config.asgi:application (the rush front before Django). Each worker binds
+uvicorn (C HTTP parser, uvloop; each response written once, config/http.py) in a bounded
+number of worker processes, one per core by default, serving config.asgi:application (the rush
+front before Django). Each worker binds
 its own listening socket with SO_REUSEPORT, so the kernel spreads connections evenly across
 the workers. With one shared socket, the first worker to wake takes most of a burst of new
 keep-alive connections and keeps them: in the rush benchmark 44 of 64 connections sat on one
@@ -54,8 +55,10 @@ def _worker(host: str, port: int, app: str) -> None:
     _stop_with_parent()
     import uvicorn
 
+    from config.http import OneWriteHttpToolsProtocol
+
     config = uvicorn.Config(
-        app, http="httptools", loop="uvloop", lifespan="on", access_log=False,
+        app, http=OneWriteHttpToolsProtocol, loop="uvloop", lifespan="on", access_log=False,
         log_level=os.environ.get("SENTRA_WEB_LOG_LEVEL", "warning"),
         proxy_headers=True,
         forwarded_allow_ips=os.environ.get("SENTRA_FORWARDED_ALLOW_IPS", "127.0.0.1"),
