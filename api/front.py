@@ -31,6 +31,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import datetime as dt
+import functools
 import json
 import logging
 import re
@@ -38,8 +39,9 @@ import time
 import weakref
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import urlencode
 
-import psycopg
+import asyncpg
 from django.conf import settings
 from django.db import connections
 from django.http import HttpRequest, HttpResponse
@@ -49,7 +51,6 @@ from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.security import SecurityMiddleware
 from django.utils import timezone, translation
 from django_tenants.utils import remove_www
-from psycopg import sql
 
 from api.exception_handlers import application_error_body
 from api.middleware import SLOTS_PATH
@@ -266,11 +267,11 @@ class RushFront:
                 row, refused = await self.database.fetch_one_or(
                     tenant.schema_name, statement, why_not, params
                 )
-            except psycopg.errors.UniqueViolation as exc:
+            except asyncpg.UniqueViolationError as exc:
                 if capacity.booking_statement_conflict(exc) == "voucher":
                     continue
                 return None  # already booked (the full path words it), or not ours
-            except (psycopg.Error, FrontBusyError) as exc:
+            except (*DATABASE_ERRORS, FrontBusyError) as exc:
                 log.warning("rush front: booking handed to the full path: %r", exc)
                 return None
             if row is None:  # refused: nothing was written
@@ -337,7 +338,7 @@ class RushFront:
             row = await self.database.fetch_one(
                 schema, SLOT_DAY_SQL, slot_day_params(venue_id, day, programme, timezone.now())
             )
-        except (psycopg.Error, FrontBusyError) as exc:
+        except (*DATABASE_ERRORS, FrontBusyError) as exc:
             log.info("rush front: slots handed to the full path: %r", exc)
             return None
         if row is None:
@@ -385,8 +386,7 @@ class RushFront:
 
 def _priming(tenant: Any) -> list[tuple[str, dict[str, Any]]]:
     """The front's statements with parameters that find nothing and write nothing (no slot,
-    venue or programme has id 0), typed as real requests type them (psycopg prepares a
-    statement per parameter types)."""
+    venue or programme has id 0)."""
     now = timezone.now()
     nobody = capacity.Person(nik="3273015403580001", date_of_birth=dt.date(1958, 3, 14),
                              full_name="-")  # fmt: skip
@@ -508,26 +508,29 @@ def _host_checked(host: str) -> str | None:
 
 
 class FrontDatabase:
-    """A small asyncio pool of PostgreSQL connections with Django's connection parameters, up to
-    `size` per process, opened when first needed. Each connection remembers its search_path
-    (the tenant) and sets it only when it changes; statements are prepared, as
-    organizers/db.py prepares them on Django's connections.
+    """A small asyncio pool of PostgreSQL connections (asyncpg) with Django's connection
+    parameters, up to `size` per process, opened when first needed. Each connection remembers
+    its search_path (the tenant) and sets it only when it changes; statements are prepared, as
+    organizers/db.py prepares them on Django's connections. Statements are written for
+    psycopg (%(name)s parameters, shared with Django's path) and numbered for asyncpg once.
 
-    Not psycopg_pool: its checkout always goes through a timeout, which showed in the profile;
-    this takes an idle connection without awaiting and waits only when all are busy. Measured
-    with wrk, three runs each, alternating: 1,709 / 1,709 / 1,935 bookings/s against
-    1,623 / 1,576 / 1,802 with psycopg_pool."""
+    asyncpg, not psycopg, on the front (docs/adr/0008-rush-front.md): for the booking statement
+    it took 95 µs of the worker's CPU and 230 µs of wall time per call, psycopg's async
+    connection 175 µs and 730 µs (5,000 calls each, one connection).
+    Not a library pool: psycopg_pool's checkout always goes through a timeout, which showed in
+    the profile; this takes an idle connection without awaiting and waits only when all are
+    busy (1,709 / 1,709 / 1,935 bookings/s against 1,623 / 1,576 / 1,802, alternating)."""
 
     WAIT_SECONDS = 10.0
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self.idle: list[psycopg.AsyncConnection] = []
+        self.idle: list[asyncpg.Connection] = []
         self.waiters: collections.deque[asyncio.Future] = collections.deque()
         self.count = 0
         self.tasks: set[asyncio.Future] = set()
         self.params: dict[str, Any] | None = None
-        self.schemas: weakref.WeakKeyDictionary[psycopg.AsyncConnection, str] = (
+        self.schemas: weakref.WeakKeyDictionary[asyncpg.Connection, str] = (
             weakref.WeakKeyDictionary()
         )
         self.primed: set[str] = set()
@@ -544,18 +547,22 @@ class FrontDatabase:
         given, (None, the first row of `otherwise`), run with the same parameters on the same
         connection: a request that needs both waits for a connection once, not twice."""
         conn = await self._take()
+        usable = True
         try:
             await self._use_schema(conn, schema)
             row = await self._fetch_one(conn, statement, params)
             if row is not None or otherwise is None:
                 return row, None
             return None, await self._fetch_one(conn, otherwise, params)
+        except BaseException as exc:
+            usable = _usable_after(exc)
+            raise
         finally:
-            self._give(conn)
+            self._give(conn, usable=usable)
 
     def prime_in_background(self, schema: str, statements: list[tuple[str, dict]]) -> None:
         """Run `statements` (which write nothing) in `schema` on every idle connection, once
-        per schema: PostgreSQL loads the schema's tables and plans them, psycopg prepares them,
+        per schema: PostgreSQL loads the schema's tables and plans them, asyncpg prepares them,
         before requests need them. Cold, each connection's first booking of an organiser took
         about 20 ms (in a drop's first wave, all at once); busy connections warm up on their
         own first request."""
@@ -566,39 +573,34 @@ class FrontDatabase:
         for conn in idle:
             self._background(self._prime(conn, schema, statements))
 
-    async def _prime(self, conn: psycopg.AsyncConnection, schema: str,
+    async def _prime(self, conn: asyncpg.Connection, schema: str,
                      statements: list[tuple[str, dict]]) -> None:  # fmt: skip
+        usable = True
         try:
             await self._use_schema(conn, schema)
             for statement, params in statements:
                 await self._fetch_one(conn, statement, params)
-        except psycopg.Error as exc:
+        except DATABASE_ERRORS as exc:
+            usable = _usable_after(exc)
             log.info("rush front: a connection not primed for %s: %r", schema, exc)
         finally:
-            self._give(conn)
+            self._give(conn, usable=usable)
 
-    async def _use_schema(self, conn: psycopg.AsyncConnection, schema: str) -> None:
+    async def _use_schema(self, conn: asyncpg.Connection, schema: str) -> None:
         if self.schemas.get(conn) != schema:
-            await conn.execute(
-                sql.SQL("SET search_path = {}, public").format(sql.Identifier(schema)),
-                prepare=False,
-            )
+            await conn.execute(f"SET search_path = {_identifier(schema)}, public")
             self.schemas[conn] = schema
 
     @staticmethod
-    async def _fetch_one(conn: psycopg.AsyncConnection, statement: str,
+    async def _fetch_one(conn: asyncpg.Connection, statement: str,
                          params: dict[str, Any]) -> tuple | None:  # fmt: skip
-        cursor = conn.cursor()
-        try:
-            await cursor.execute(statement, params, prepare=True)
-        except psycopg.errors.FeatureNotSupported:
-            # "cached plan must not change result type": a migration changed a table under a
-            # prepared statement. Forget them all here; this request takes the full path.
-            await conn.execute("DEALLOCATE ALL", prepare=False)
-            raise
-        return await cursor.fetchone()
+        """asyncpg prepares the statement on the connection the first time and keeps it; a
+        migration that changes a table under it makes it prepare it again by itself."""
+        numbered, names = _numbered(statement)
+        row = await conn.fetchrow(numbered, *[params[name] for name in names])
+        return None if row is None else tuple(row)
 
-    async def _take(self) -> psycopg.AsyncConnection:
+    async def _take(self) -> asyncpg.Connection:
         if self.idle:
             return self.idle.pop()
         if self.count < self.size:
@@ -622,10 +624,10 @@ class FrontDatabase:
             raise FrontBusyError("no database connection free")
         return waiter.result()
 
-    def _give(self, conn: psycopg.AsyncConnection) -> None:
-        if conn.closed or conn.broken or conn.info.transaction_status != _IDLE:
+    def _give(self, conn: asyncpg.Connection, *, usable: bool = True) -> None:
+        if not usable or conn.is_closed() or conn.is_in_transaction():
             self.count -= 1
-            self._background(conn.close())
+            self._background(_close(conn))
             if self.waiters:  # someone waits: a connection can be opened for them
                 self.count += 1
                 self._background(self._connect_for(self.waiters.popleft()))
@@ -646,7 +648,7 @@ class FrontDatabase:
             self.count += 1
             try:
                 conn = await self._connect()
-            except psycopg.Error as exc:
+            except DATABASE_ERRORS as exc:
                 self.count -= 1
                 log.warning("rush front: no database connection yet (%s); connecting on use", exc)
                 return
@@ -670,37 +672,90 @@ class FrontDatabase:
         else:
             waiter.set_result(conn)
 
-    async def _connect(self) -> psycopg.AsyncConnection:
+    async def _connect(self) -> asyncpg.Connection:
         if self.params is None:
             self.params = _connection_params()
-        conn = await psycopg.AsyncConnection.connect(**self.params)
-        # As Django configures its connections (USE_TZ): timestamps travel in UTC.
-        await conn.execute("SET TIME ZONE 'UTC'", prepare=False)
-        return conn
+        return await asyncpg.connect(**self.params)
 
     async def close(self) -> None:
         idle, self.idle = self.idle, []
         for conn in idle:
             self.count -= 1
-            await conn.close()
+            await _close(conn)
 
 
 class FrontBusyError(Exception):
     """Every connection of the front stayed busy for WAIT_SECONDS."""
 
 
-_IDLE = psycopg.pq.TransactionStatus.IDLE
+# What a statement of the front can fail with, besides a refusal it reads as one: PostgreSQL's
+# errors, a connection that broke or could not be opened, no connection free in time.
+DATABASE_ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError)
+
+
+def _usable_after(error: BaseException) -> bool:
+    """Whether a connection can serve the next request after `error`: yes after an error of the
+    statement (a unique violation, say); no after a lost or terminated connection, a server in
+    trouble, or an interruption in the middle of a statement."""
+    if isinstance(error, asyncpg.PostgresError):
+        return (error.sqlstate or "")[:2] not in {"08", "57", "58", "XX"}
+    return False
+
+
+async def _close(conn: asyncpg.Connection) -> None:
+    try:
+        await conn.close(timeout=5)
+    except Exception:  # a connection that is already gone
+        conn.terminate()
+
+
+@functools.lru_cache(maxsize=64)
+def _numbered(statement: str) -> tuple[str, tuple[str, ...]]:
+    """A statement with psycopg's %(name)s parameters as asyncpg's $1, $2 ... (a name used
+    twice is one number; psycopg's %% is a %), and the names in their numbers' order."""
+    names: list[str] = []
+
+    def number(match: re.Match) -> str:
+        name = match.group(1)
+        if name not in names:
+            names.append(name)
+        return f"${names.index(name) + 1}"
+
+    return _PARAMETER.sub(number, statement).replace("%%", "%"), tuple(names)
+
+
+_PARAMETER = re.compile(r"%\((\w+)\)s")
+
+
+def _identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _connection_params() -> dict[str, Any]:
-    """Django's own connection parameters for the default database (host, name, user,
-    password, OPTIONS such as sslmode), in autocommit: each statement is its transaction."""
-    params = dict(connections["default"].get_connection_params())
-    for django_only in ("cursor_factory", "context", "server_side_binding", "prepare_threshold"):
-        params.pop(django_only, None)
-    # Statements are prepared only where asked (prepare=True); a threshold of None would turn
-    # even those off (PostgreSQL then parses and plans every booking: twice its CPU).
-    return {**params, "autocommit": True, "prepare_threshold": 1_000_000}
+    """Django's own connection parameters for the default database (host, port, name, user,
+    password; OPTIONS such as sslmode as libpq spells them). Timestamps travel in UTC, as
+    Django has them (USE_TZ); each statement is its own transaction (autocommit)."""
+    given = {
+        name: value
+        for name, value in connections["default"].get_connection_params().items()
+        if value is not None and name not in _NOT_LIBPQ
+    }
+    params: dict[str, Any] = {
+        "host": given.pop("host", None) or None,
+        "port": given.pop("port", None) or None,
+        "user": given.pop("user", None),
+        "password": given.pop("password", None),
+        "database": given.pop("dbname", None),
+        "server_settings": {"TimeZone": "UTC"},
+        "max_cached_statement_lifetime": 0,  # prepared for as long as the connection lives
+    }
+    if given:
+        params["dsn"] = "postgresql://?" + urlencode({k: str(v) for k, v in given.items()})
+    return params
+
+
+_NOT_LIBPQ = {"cursor_factory", "context", "server_side_binding", "prepare_threshold",
+              "client_encoding"}  # fmt: skip
 
 
 _HEADERS: dict[tuple, list[tuple[bytes, bytes]]] = {}
