@@ -6,6 +6,7 @@ import asyncio
 from typing import Any
 
 from config.http import OneWriteTransport
+from tests.conftest import LoopThread
 
 
 class Recording:
@@ -27,7 +28,9 @@ class Recording:
         return ("127.0.0.1", 8000) if name == "sockname" else None
 
 
-def test_a_head_and_body_sent_together_reach_the_socket_in_one_write() -> None:
+def test_a_head_and_body_sent_together_reach_the_socket_in_one_write(
+    loop_thread: LoopThread,
+) -> None:
     async def scenario() -> list[bytes]:
         socket = Recording()
         transport = OneWriteTransport(socket, asyncio.get_running_loop())  # type: ignore[arg-type]
@@ -39,7 +42,7 @@ def test_a_head_and_body_sent_together_reach_the_socket_in_one_write() -> None:
         await asyncio.sleep(0)
         return socket.writes
 
-    writes = asyncio.new_event_loop().run_until_complete(scenario())
+    writes = loop_thread.run(scenario())
 
     assert writes == [
         b"HTTP/1.1 201 Created\r\ncontent-length: 2\r\n\r\n{}",
@@ -47,7 +50,9 @@ def test_a_head_and_body_sent_together_reach_the_socket_in_one_write() -> None:
     ]
 
 
-def test_closing_sends_what_is_held_first_and_a_closed_socket_gets_nothing() -> None:
+def test_closing_sends_what_is_held_first_and_a_closed_socket_gets_nothing(
+    loop_thread: LoopThread,
+) -> None:
     async def scenario() -> tuple[list[bytes], list[bytes]]:
         loop = asyncio.get_running_loop()
         closing, gone = Recording(), Recording()
@@ -61,7 +66,7 @@ def test_closing_sends_what_is_held_first_and_a_closed_socket_gets_nothing() -> 
         assert first.get_extra_info("sockname") == ("127.0.0.1", 8000)  # the rest passes through
         return closing.writes, gone.writes
 
-    closing_writes, gone_writes = asyncio.new_event_loop().run_until_complete(scenario())
+    closing_writes, gone_writes = loop_thread.run(scenario())
 
     assert closing_writes == [b"HTTP/1.1 400 Bad Request\r\n\r\n"]
     assert gone_writes == []
