@@ -121,9 +121,11 @@ class RushFront:
                 request.tenant = request.find_tenant()
             if request.tenant is None:
                 return await self._full_path(request, scope, replay, send)
-        if request.tenant.schema_name not in self.database.primed:
-            self.database.prime_in_background(request.tenant.schema_name, _priming(request.tenant))
         try:
+            if request.tenant.schema_name not in self.database.primed:
+                self.database.prime_in_background(
+                    request.tenant.schema_name, _priming(request.tenant)
+                )
             answer = await handler(request)
         except Exception:
             # A defect of the front must not become an error page: the full path answers.
@@ -580,8 +582,10 @@ class FrontDatabase:
             await self._use_schema(conn, schema)
             for statement, params in statements:
                 await self._fetch_one(conn, statement, params)
-        except DATABASE_ERRORS as exc:
+        except BaseException as exc:
             usable = _usable_after(exc)
+            if not isinstance(exc, Exception):
+                raise  # cancelled (shutdown)
             log.info("rush front: a connection not primed for %s: %r", schema, exc)
         finally:
             self._give(conn, usable=usable)
@@ -601,8 +605,11 @@ class FrontDatabase:
         return None if row is None else tuple(row)
 
     async def _take(self) -> asyncpg.Connection:
-        if self.idle:
-            return self.idle.pop()
+        while self.idle:
+            conn = self.idle.pop()
+            if not conn.is_closed():
+                return conn
+            self.count -= 1  # the server closed it while it was idle (a restart)
         if self.count < self.size:
             self.count += 1
             try:
@@ -666,6 +673,11 @@ class FrontDatabase:
             self.count -= 1
             if not waiter.done():
                 waiter.set_exception(exc)
+            if self.waiters and self.count < self.size:
+                # The next one in line tries too (and, the database being down, learns it at
+                # once) instead of waiting WAIT_SECONDS for a connection nobody will give back.
+                self.count += 1
+                self._background(self._connect_for(self.waiters.popleft()))
             return
         if waiter.done():
             self._give(conn)
@@ -690,7 +702,12 @@ class FrontBusyError(Exception):
 
 # What a statement of the front can fail with, besides a refusal it reads as one: PostgreSQL's
 # errors, a connection that broke or could not be opened, no connection free in time.
-DATABASE_ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError)
+# (InternalClientError: a statement sent on a connection the server has just terminated, before
+# asyncpg saw the socket close.)
+DATABASE_ERRORS = (
+    asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError, OSError,
+    TimeoutError,
+)  # fmt: skip
 
 
 def _usable_after(error: BaseException) -> bool:
@@ -733,8 +750,10 @@ def _identifier(name: str) -> str:
 
 def _connection_params() -> dict[str, Any]:
     """Django's own connection parameters for the default database (host, port, name, user,
-    password; OPTIONS such as sslmode as libpq spells them). Timestamps travel in UTC, as
-    Django has them (USE_TZ); each statement is its own transaction (autocommit)."""
+    password; the OPTIONS asyncpg knows: TLS, target_session_attrs, application_name,
+    connect_timeout). Timestamps travel in UTC, as Django has them (USE_TZ); each statement is
+    its own transaction (autocommit). Other OPTIONS (keepalives, say) are left out, with a
+    warning: passed on, PostgreSQL would refuse them and the front would not connect."""
     given = {
         name: value
         for name, value in connections["default"].get_connection_params().items()
@@ -749,13 +768,26 @@ def _connection_params() -> dict[str, Any]:
         "server_settings": {"TimeZone": "UTC"},
         "max_cached_statement_lifetime": 0,  # prepared for as long as the connection lives
     }
-    if given:
-        params["dsn"] = "postgresql://?" + urlencode({k: str(v) for k, v in given.items()})
+    if "connect_timeout" in given:
+        params["timeout"] = float(given.pop("connect_timeout"))
+    if "application_name" in given:
+        params["server_settings"]["application_name"] = str(given.pop("application_name"))
+    known = {name: str(value) for name, value in given.items() if name in _DSN_OPTIONS}
+    if known:
+        params["dsn"] = "postgresql://?" + urlencode(known)
+    if unknown := sorted(set(given) - set(known)):
+        log.warning("rush front: database OPTIONS left out of its connections: %s", unknown)
     return params
 
 
 _NOT_LIBPQ = {"cursor_factory", "context", "server_side_binding", "prepare_threshold",
               "client_encoding"}  # fmt: skip
+# The libpq options asyncpg reads from a connection string.
+_DSN_OPTIONS = {
+    "sslmode", "sslrootcert", "sslcert", "sslkey", "sslpassword", "sslcrl",
+    "ssl_min_protocol_version", "ssl_max_protocol_version", "target_session_attrs",
+    "passfile", "service", "servicefile", "krbsrvname", "gsslib",
+}  # fmt: skip
 
 
 _HEADERS: dict[tuple, list[tuple[bytes, bytes]]] = {}

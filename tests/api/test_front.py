@@ -473,6 +473,11 @@ def test_the_connections_are_shared_replaced_when_broken_and_waited_for_within_a
     database = front.FrontDatabase(1)
     database.WAIT_SECONDS = 0.5
 
+    async def terminate(pid: int) -> None:
+        killer = await asyncpg.connect(**front._connection_params())
+        await killer.execute("SELECT pg_terminate_backend($1)", pid)
+        await killer.close()
+
     async def scenario() -> None:
         async def backend() -> int:
             row = await database.fetch_one(schema, "SELECT pg_backend_pid()", {})
@@ -481,12 +486,9 @@ def test_the_connections_are_shared_replaced_when_broken_and_waited_for_within_a
         # one connection, three at once: they take turns on it
         pids = await asyncio.gather(backend(), backend(), backend())
         assert len(set(pids)) == 1
-        # a connection the server dropped fails its request once, then a new one is opened
-        killer = await asyncpg.connect(**front._connection_params())
-        await killer.execute("SELECT pg_terminate_backend($1)", pids[0])
-        await killer.close()
-        with pytest.raises(front.DATABASE_ERRORS):
-            await backend()
+        # an idle connection the server dropped (a restart) is not handed out: a new one is
+        await terminate(pids[0])
+        await asyncio.sleep(0.3)  # asyncpg sees the socket close
         assert await backend() != pids[0]
         # every connection busy for longer than WAIT_SECONDS: refused, not queued for ever
         slow = asyncio.ensure_future(database.fetch_one(schema, "SELECT pg_sleep(1.5)", {}))
@@ -498,6 +500,40 @@ def test_the_connections_are_shared_replaced_when_broken_and_waited_for_within_a
         await database.close()
 
     loop_thread.run(scenario())
+
+
+def test_when_the_database_cannot_be_reached_the_waiting_requests_learn_it_at_once(
+    committed: Callable, loop_thread: LoopThread
+) -> None:
+    schema = Tenant.objects.get(slug="alpha").schema_name
+    database = front.FrontDatabase(1)
+    database.WAIT_SECONDS = 5.0
+
+    async def scenario() -> tuple[list[str], float]:
+        pid = (await database.fetch_one(schema, "SELECT pg_backend_pid()", {}))[0]
+        busy = asyncio.ensure_future(database.fetch_one(schema, "SELECT pg_sleep(2)", {}))
+        await asyncio.sleep(0.2)
+        waiting = [asyncio.ensure_future(database.fetch_one(schema, "SELECT 1", {}))
+                   for _ in range(2)]  # fmt: skip
+        await asyncio.sleep(0.1)
+
+        async def unreachable() -> None:
+            raise OSError("connection refused")
+
+        database._connect = unreachable  # type: ignore[method-assign]
+        killer = await asyncpg.connect(**front._connection_params())
+        await killer.execute("SELECT pg_terminate_backend($1)", pid)
+        await killer.close()
+        started = time.monotonic()
+        outcomes = await asyncio.gather(busy, *waiting, return_exceptions=True)
+        return [type(outcome).__name__ for outcome in outcomes], time.monotonic() - started
+
+    outcomes, took = loop_thread.run(scenario())
+
+    assert outcomes[1:] == ["OSError", "OSError"]  # both told, neither left to time out
+    assert outcomes[0] != "tuple"
+    assert took < 3  # not the 5 s of WAIT_SECONDS
+    assert database.count == 0
 
 
 def test_elderly_first_the_age_rules_admit_in_the_front_and_refuse_in_the_full_path(
@@ -634,3 +670,22 @@ def test_a_client_that_stalls_while_learning_does_not_hold_the_others(
 
     assert booked == 2
     assert took < 3  # not the 5 s a stuck learner would make them wait
+
+
+def test_the_fronts_connections_take_djangos_parameters_that_asyncpg_knows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    given = {"dbname": "sentra", "user": "app", "password": "s3cret", "host": "db.internal",
+             "port": 5432, "sslmode": "verify-full", "sslrootcert": "/etc/rds.pem",
+             "connect_timeout": 5, "application_name": "sentra-web", "keepalives_idle": 30,
+             "prepare_threshold": 5, "client_encoding": "UTF8"}  # fmt: skip
+    monkeypatch.setattr(connections["default"], "get_connection_params", lambda: given)
+
+    params = front._connection_params()
+
+    assert (params["host"], params["port"], params["user"], params["password"],
+            params["database"]) == ("db.internal", 5432, "app", "s3cret", "sentra")  # fmt: skip
+    assert params["dsn"] == "postgresql://?sslmode=verify-full&sslrootcert=%2Fetc%2Frds.pem"
+    assert params["timeout"] == 5.0
+    assert params["server_settings"] == {"TimeZone": "UTC", "application_name": "sentra-web"}
+    assert "keepalives_idle" not in str(params)  # PostgreSQL would refuse it as a setting

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from config.http import OneWriteTransport
+from config.http import HOLD_BYTES, OneWriteTransport
 from tests.conftest import LoopThread
 
 
@@ -70,3 +70,21 @@ def test_closing_sends_what_is_held_first_and_a_closed_socket_gets_nothing(
 
     assert closing_writes == [b"HTTP/1.1 400 Bad Request\r\n\r\n"]
     assert gone_writes == []
+
+
+def test_beyond_the_hold_limit_writes_go_out_at_once(loop_thread: LoopThread) -> None:
+    # An application that sends chunk after chunk without yielding still reaches the socket
+    # (and its flow control) as it writes, not all at the end of the iteration.
+    async def scenario() -> list[int]:
+        socket = Recording()
+        transport = OneWriteTransport(socket, asyncio.get_running_loop())  # type: ignore[arg-type]
+        for _ in range(10):
+            transport.write(b"x" * (HOLD_BYTES // 4))
+        sizes = [len(write) for write in socket.writes]
+        await asyncio.sleep(0)
+        return [*sizes, len(socket.writes[-1])]
+
+    sizes = loop_thread.run(scenario())
+
+    assert sizes[:2] == [5 * (HOLD_BYTES // 4)] * 2  # written while the loop was still busy
+    assert sizes[-1] == 5 * (HOLD_BYTES // 4)
