@@ -4,12 +4,16 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from public_site.middleware import language_activate, language_mark
 from tenants.links import absolute_url
 
 
 def tenant_not_found(request: HttpRequest) -> HttpResponse:
-    """An unknown subdomain: a proper page with the way to the directory, status 404."""
-    return render(
+    """An unknown subdomain: a proper page with the way to the directory, status 404. The host
+    middleware answers it before the language middleware runs, so the page takes its language
+    here (else it spoke whatever the thread's previous request had left active)."""
+    language = language_activate(request, _SUPPORTED)
+    response = render(
         request,
         "public_site/tenant_not_found.html",
         {
@@ -19,3 +23,7 @@ def tenant_not_found(request: HttpRequest) -> HttpResponse:
         },
         status=404,
     )
+    return language_mark(response, language)
+
+
+_SUPPORTED = {code for code, _name in settings.LANGUAGES}

@@ -54,6 +54,23 @@ def test_unknown_subdomain_gets_the_organiser_not_found_page(db: None) -> None:
     assert "nosuchorganiser.localhost" in body
 
 
+def test_the_unknown_organiser_page_speaks_the_persons_language_not_the_last_requests(
+    db: None, settings
+) -> None:
+    from django.utils import translation
+
+    translation.activate("en")  # what an earlier request left active in this thread
+    default = host_client(f"nosuchorganiser.{ROOT_HOST}").get("/")
+    client = host_client(f"nosuchorganiser.{ROOT_HOST}")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get("/")
+
+    assert "Penyelenggara tidak ditemukan" in default.content.decode()
+    assert default["Content-Language"] == "id"
+    assert "Organiser not found" in english.content.decode()
+    assert english["Content-Language"] == "en"
+
+
 def test_unknown_subdomain_deep_path_is_also_404(db: None) -> None:
     response = host_client(f"nosuchorganiser.{ROOT_HOST}").get("/kelola/")
 
