@@ -15,6 +15,7 @@ import asyncio
 import datetime as dt
 import itertools
 import json
+import os
 import random
 import re
 import statistics
@@ -192,6 +193,21 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
 
 
+PRIORITY = -10
+
+
+def _raise_priority() -> str:
+    """Run before the server's processes when they all want the CPU (nice -10; needs root or
+    CAP_SYS_NICE). People at a drop read their answers on their own machines: time this one
+    process spent waiting for a core is not the server's latency. On 2 cores, four alternating
+    rush runs gave p99 38, 42, 37, 51 ms with it and 51, 46, 38, 63 ms without."""
+    try:
+        os.nice(PRIORITY)
+    except OSError:
+        return "normal (raising it needs root)"
+    return f"raised (nice {PRIORITY})"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--mode", choices=("rush", "sustained", "get"), required=True)
@@ -204,6 +220,7 @@ def main() -> None:
     parser.add_argument("--spec", required=True, help="JSON: programme_id, slot_ids, paths")
     parser.add_argument("--vouchers-file")
     args = parser.parse_args()
+    priority = _raise_priority()
     tally = uvloop.run(run(args))  # the same loop as the server: less CPU taken from it
     elapsed = tally.last - tally.first
     if args.vouchers_file:
@@ -226,6 +243,7 @@ def main() -> None:
         "p99_first_quarter_second_ms": 1000 * _percentile(
             [lat for lat, at in zip(tally.latencies, tally.started, strict=True) if at < 0.25],
             0.99),
+        "priority": priority,
         "statuses": tally.statuses,
         "refusals": tally.refusals,
         "server_errors": sum(n for s, n in tally.statuses.items() if s >= 500),

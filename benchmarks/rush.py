@@ -328,6 +328,8 @@ def main() -> int:
     refusals = {n: r["refusals"] for n, r in results.items() if r["refusals"]}
     print(f"\nrefusals seen: {json.dumps(refusals)}")
     print(f"machine: {os.cpu_count()} cores; load generator and PostgreSQL on the same machine")
+    priorities = {r.get("priority") for r in results.values()}
+    print(f"load generator priority: {', '.join(sorted(p for p in priorities if p))}")
     return 0
 
 
