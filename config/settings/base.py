@@ -72,10 +72,12 @@ SENTRA_WEB_THREADS = env_int("SENTRA_WEB_THREADS", 4)
 SENTRA_WEB_MAX_BODY_BYTES = env_int("SENTRA_WEB_MAX_BODY_BYTES", 25 * 1024 * 1024)
 
 MIDDLEWARE = [
+    # Static files first: they belong to no organiser, and on a host that is no organiser's
+    # the host middleware would answer "organiser not found" for the 404 page's own CSS.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "tenants.middleware.TenantHostMiddleware",
     "api.middleware.RushLaneMiddleware",  # the two rush-hour endpoints end here
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "tenants.middleware.SessionTenantBindingMiddleware",
     "public_site.middleware.LanguageMiddleware",

@@ -66,6 +66,8 @@ def test_unknown_organiser_shows_a_helpful_page(platform_server: LiveServer, pho
 
     assert response.status == 404
     assert phone.get_by_role("heading", level=1).inner_text() == "Penyelenggara tidak ditemukan"
+    # the page is styled: its stylesheet loaded on this host too (not the 404 page instead)
+    assert phone.evaluate("[...document.styleSheets].every(s => s.cssRules.length > 0)")
     screenshot(phone, "unknown-organiser-360")
 
 

@@ -71,6 +71,15 @@ def test_the_unknown_organiser_page_speaks_the_persons_language_not_the_last_req
     assert english["Content-Language"] == "en"
 
 
+def test_the_unknown_organiser_page_gets_its_stylesheet_on_that_host(db: None) -> None:
+    page = host_client(f"nosuchorganiser.{ROOT_HOST}").get("/").content.decode()
+    stylesheet = host_client(f"nosuchorganiser.{ROOT_HOST}").get("/static/public_site/site.css")
+
+    assert "/static/public_site/site.css" in page
+    assert stylesheet.status_code == 200
+    assert stylesheet["Content-Type"].startswith("text/css")
+
+
 def test_unknown_subdomain_deep_path_is_also_404(db: None) -> None:
     response = host_client(f"nosuchorganiser.{ROOT_HOST}").get("/kelola/")
 
