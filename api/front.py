@@ -75,6 +75,7 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 Answer = tuple[int, bytes, str]
 
 LEARN_SECONDS = 5.0
+REFRESH_AHEAD_SECONDS = 1.0
 _ID = re.compile(r"[1-9][0-9]{0,17}")
 
 
@@ -146,19 +147,27 @@ class RushFront:
         LEARN_SECONDS). Through a whole Django request instead, the first wave of a drop waited
         about 20 ms longer. False when the facts are not known after it: the full path
         answers (and a programme that cannot be learnt is not asked again for LEARN_SECONDS)."""
-        key = ("programme", tenant.uid, programme_id)
-        if eligibility.facts_seconds() <= 0 or self.unlearnable.get(key, 0.0) > time.monotonic():
-            return False
-        learning = self.learning.get(key)
+        learning = self._programme_learning(tenant, programme_id)
         if learning is None:
-            learning = asyncio.ensure_future(self._programme_learn(tenant, programme_id))
-            self.learning[key] = learning
-            learning.add_done_callback(lambda done: self._programme_done(key, done))
+            return False
         try:
             await asyncio.wait_for(asyncio.shield(learning), LEARN_SECONDS)
         except Exception:  # the query failed or took too long (logged once, when it ends)
             return False
         return eligibility.programme_facts_known(tenant_uid=tenant.uid, programme_id=programme_id)
+
+    def _programme_learning(self, tenant: Any, programme_id: int) -> asyncio.Future | None:
+        """The query learning a programme's facts: the one under way, or a new one; None when
+        the cache is off or the programme could not be learnt lately."""
+        key = ("programme", tenant.uid, programme_id)
+        if eligibility.facts_seconds() <= 0 or self.unlearnable.get(key, 0.0) > time.monotonic():
+            return None
+        learning = self.learning.get(key)
+        if learning is None:
+            learning = asyncio.ensure_future(self._programme_learn(tenant, programme_id))
+            self.learning[key] = learning
+            learning.add_done_callback(lambda done: self._programme_done(key, done))
+        return learning
 
     async def _programme_learn(self, tenant: Any, programme_id: int) -> None:
         row = await self.database.fetch_one(
@@ -242,6 +251,12 @@ class RushFront:
         known = eligibility.programme_facts_known(tenant_uid=tenant.uid, programme_id=programme_id)
         if not known and not await self._programme_learnt(tenant, programme_id):
             return None  # not learnt (no such programme, no database): the full path answers
+        if known and eligibility.programme_facts_expire_within(
+            tenant_uid=tenant.uid, programme_id=programme_id, seconds=REFRESH_AHEAD_SECONDS
+        ):
+            # Learnt again before they expire, while this and the next requests use them: in a
+            # long rush, no request of this worker waits for the query every few seconds.
+            self._programme_learning(tenant, programme_id)
         now = timezone.now()
         bands = eligibility.public_age_bands_known(tenant_uid=tenant.uid, programme_id=programme_id)
         if bands is None or not eligibility.age_bands_admit(

@@ -127,6 +127,13 @@ def programme_facts_learnt(*, tenant_uid: object, programme_id: int,
     return bands
 
 
+def programme_facts_expire_within(*, tenant_uid: object, programme_id: int,
+                                  seconds: float) -> bool:  # fmt: skip
+    """Whether this process's facts of a programme expire within `seconds` (or are gone)."""
+    cached = _facts.get((str(tenant_uid), programme_id))
+    return cached is None or cached[0] - time.monotonic() < seconds
+
+
 def public_age_bands(programme_id: int) -> tuple[AgeBand, ...] | None:
     """The age bands of an existing public programme (empty: open to everyone); None for a
     company programme or no programme. Kept per process for ELIGIBILITY_FACTS_SECONDS."""
