@@ -21,7 +21,8 @@ It uses only what the full path knows lately in this process: a host's tenant
 (TENANT_HOST_CACHE_SECONDS, learnt by a request through Django) and a public programme's age
 rules (ELIGIBILITY_FACTS_SECONDS, learnt with the full path's own statement). So it
 never decides what the full path would not. The first time it sees an organiser, it prepares
-its statements in that organiser's schema on every idle connection (FrontDatabase.prime).
+its statements in that organiser's schema on every idle connection
+(FrontDatabase.prime_in_background).
 
 Measured with ./sentra bench (docs/adr/0008-rush-front.md).
 """
@@ -87,8 +88,9 @@ class RushFront:
         )
         self.supported = {code for code, _name in settings.LANGUAGES}
         self.pending: set[asyncio.Task] = set()
-        # What one request is learning through the full path (a host's tenant, a programme's
-        # age rules), and the futures the others wait on meanwhile.
+        # What is being learnt (a host's tenant through one request on the full path, a
+        # programme's age rules with one query), and the futures the others wait on meanwhile;
+        # what could not be learnt lately, until when.
         self.learning: dict[tuple, asyncio.Future] = {}
         self.unlearnable: dict[tuple, float] = {}
 
@@ -138,23 +140,26 @@ class RushFront:
 
     # --- Learning ----------------------------------------------------------------------------
 
-    async def _programme_learnt(self, tenant: Any, programme_id: int) -> bool:
+    async def _programme_learnt(
+        self, tenant: Any, programme_id: int
+    ) -> tuple[float, tuple[eligibility.AgeBand, ...] | None] | None:
         """At a drop, a programme's facts (public or not, its age rules) are not known in this
         process: they are kept ELIGIBILITY_FACTS_SECONDS and nobody booked before the drop.
         The first request runs the full path's own statement for them
         (eligibility.PROGRAMME_FACTS_SQL, kept by eligibility.programme_facts_learnt) on the
         front's connections, and it and the others wait for that one query (at most
         LEARN_SECONDS). Through a whole Django request instead, the first wave of a drop waited
-        about 20 ms longer. False when the facts are not known after it: the full path
-        answers (and a programme that cannot be learnt is not asked again for LEARN_SECONDS)."""
+        about 20 ms longer. The facts as eligibility.programme_facts_kept gives them; None when
+        they are not known after it: the full path answers (and a programme that cannot be
+        learnt is not asked again for LEARN_SECONDS)."""
         learning = self._programme_learning(tenant, programme_id)
         if learning is None:
-            return False
+            return None
         try:
             await asyncio.wait_for(asyncio.shield(learning), LEARN_SECONDS)
         except Exception:  # the query failed or took too long (logged once, when it ends)
-            return False
-        return eligibility.programme_facts_known(tenant_uid=tenant.uid, programme_id=programme_id)
+            return None
+        return eligibility.programme_facts_kept(tenant_uid=tenant.uid, programme_id=programme_id)
 
     def _programme_learning(self, tenant: Any, programme_id: int) -> asyncio.Future | None:
         """The query learning a programme's facts: the one under way, or a new one; None when
@@ -248,17 +253,17 @@ class RushFront:
         if fields is None:
             return None
         programme_id = fields["programme_id"]
-        known = eligibility.programme_facts_known(tenant_uid=tenant.uid, programme_id=programme_id)
-        if not known and not await self._programme_learnt(tenant, programme_id):
-            return None  # not learnt (no such programme, no database): the full path answers
-        if known and eligibility.programme_facts_expire_within(
-            tenant_uid=tenant.uid, programme_id=programme_id, seconds=REFRESH_AHEAD_SECONDS
-        ):
+        facts = eligibility.programme_facts_kept(tenant_uid=tenant.uid, programme_id=programme_id)
+        if facts is None:
+            facts = await self._programme_learnt(tenant, programme_id)
+            if facts is None:
+                return None  # not learnt (no such programme, no database): the full path answers
+        elif facts[0] < REFRESH_AHEAD_SECONDS:
             # Learnt again before they expire, while this and the next requests use them: in a
             # long rush, no request of this worker waits for the query every few seconds.
             self._programme_learning(tenant, programme_id)
+        _seconds_left, bands = facts
         now = timezone.now()
-        bands = eligibility.public_age_bands_known(tenant_uid=tenant.uid, programme_id=programme_id)
         if bands is None or not eligibility.age_bands_admit(
             bands, fields["date_of_birth"], timezone.localdate(now)
         ):

@@ -77,21 +77,23 @@ def facts_seconds() -> float:
     return float(getattr(settings, "ELIGIBILITY_FACTS_SECONDS", 5))
 
 
-def public_age_bands_known(*, tenant_uid: object, programme_id: int) -> tuple[AgeBand, ...] | None:
-    """The age bands of a public programme as this process learnt them within the last few
-    seconds (public_age_bands); None when it is not a public programme or not known lately.
-    Never queries: the rush front books on its own only with these; anything else takes the
-    full path, which looks the programme up again."""
+def programme_facts_kept(
+    *, tenant_uid: object, programme_id: int
+) -> tuple[float, tuple[AgeBand, ...] | None] | None:
+    """What this process learnt lately of a programme (public_age_bands): (the seconds it is
+    still kept, the age bands of a public programme or None for a company programme); None when
+    not known lately. Never queries: the rush front books on its own only with these; anything
+    else takes the full path, which looks the programme up again."""
     cached = _facts.get((str(tenant_uid), programme_id))
-    if cached is None or cached[0] <= time.monotonic():
+    if cached is None:
         return None
-    return cached[1]
+    left = cached[0] - time.monotonic()
+    return (left, cached[1]) if left > 0 else None
 
 
 def programme_facts_known(*, tenant_uid: object, programme_id: int) -> bool:
     """Whether this process learnt lately what kind of programme this is (and its age rules)."""
-    cached = _facts.get((str(tenant_uid), programme_id))
-    return cached is not None and cached[0] > time.monotonic()
+    return programme_facts_kept(tenant_uid=tenant_uid, programme_id=programme_id) is not None
 
 
 # What public_age_bands learns, in one prepared statement (the rush front runs it too, on its
@@ -127,20 +129,13 @@ def programme_facts_learnt(*, tenant_uid: object, programme_id: int,
     return bands
 
 
-def programme_facts_expire_within(*, tenant_uid: object, programme_id: int,
-                                  seconds: float) -> bool:  # fmt: skip
-    """Whether this process's facts of a programme expire within `seconds` (or are gone)."""
-    cached = _facts.get((str(tenant_uid), programme_id))
-    return cached is None or cached[0] - time.monotonic() < seconds
-
-
 def public_age_bands(programme_id: int) -> tuple[AgeBand, ...] | None:
     """The age bands of an existing public programme (empty: open to everyone); None for a
     company programme or no programme. Kept per process for ELIGIBILITY_FACTS_SECONDS."""
     tenant_uid = require_current_tenant().uid
-    cached = _facts.get((str(tenant_uid), programme_id))
-    if cached is not None and cached[0] > time.monotonic():
-        return cached[1]
+    kept = programme_facts_kept(tenant_uid=tenant_uid, programme_id=programme_id)
+    if kept is not None:
+        return kept[1]
     row = fetch_one_prepared(PROGRAMME_FACTS_SQL, {"programme_id": programme_id})
     return programme_facts_learnt(tenant_uid=tenant_uid, programme_id=programme_id, row=row)
 
