@@ -25,8 +25,11 @@ class LanguageMiddleware:
         return language_mark(self.get_response(request), language)
 
 
-def language_activate(request: HttpRequest, supported: set[str]) -> str:
-    """Activate the language of the cookie (or the default) for this request."""
+def language_activate(request: HttpRequest, supported: set[str] | None = None) -> str:
+    """Activate the language of the cookie (or the default) for this request. `supported`:
+    the codes of settings.LANGUAGES, which the middlewares work out once."""
+    if supported is None:
+        supported = {code for code, _name in settings.LANGUAGES}
     chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
     language = chosen if chosen in supported else settings.LANGUAGE_CODE
     translation.activate(language)

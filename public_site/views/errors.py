@@ -12,7 +12,7 @@ def tenant_not_found(request: HttpRequest) -> HttpResponse:
     """An unknown subdomain: a proper page with the way to the directory, status 404. The host
     middleware answers it before the language middleware runs, so the page takes its language
     here (else it spoke whatever the thread's previous request had left active)."""
-    language = language_activate(request, _SUPPORTED)
+    language = language_activate(request)
     response = render(
         request,
         "public_site/tenant_not_found.html",
@@ -24,6 +24,3 @@ def tenant_not_found(request: HttpRequest) -> HttpResponse:
         status=404,
     )
     return language_mark(response, language)
-
-
-_SUPPORTED = {code for code, _name in settings.LANGUAGES}

@@ -466,17 +466,24 @@ def test_an_organisers_statements_are_prepared_on_the_idle_connections_when_firs
 # --- The front's own connections ---------------------------------------------------------------
 
 
+def _one_connection_pool(wait_seconds: float) -> tuple[str, front.FrontDatabase]:
+    """alpha's schema and a front pool of one connection that waits `wait_seconds` for it."""
+    database = front.FrontDatabase(1)
+    database.WAIT_SECONDS = wait_seconds
+    return Tenant.objects.get(slug="alpha").schema_name, database
+
+
+async def _terminate(pid: int) -> None:
+    """End a PostgreSQL backend, as a restart or a failover does."""
+    killer = await asyncpg.connect(**front._connection_params())
+    await killer.execute("SELECT pg_terminate_backend($1)", pid)
+    await killer.close()
+
+
 def test_the_connections_are_shared_replaced_when_broken_and_waited_for_within_a_limit(
     committed: Callable, loop_thread: LoopThread
 ) -> None:
-    schema = Tenant.objects.get(slug="alpha").schema_name
-    database = front.FrontDatabase(1)
-    database.WAIT_SECONDS = 0.5
-
-    async def terminate(pid: int) -> None:
-        killer = await asyncpg.connect(**front._connection_params())
-        await killer.execute("SELECT pg_terminate_backend($1)", pid)
-        await killer.close()
+    schema, database = _one_connection_pool(wait_seconds=0.5)
 
     async def scenario() -> None:
         async def backend() -> int:
@@ -487,7 +494,7 @@ def test_the_connections_are_shared_replaced_when_broken_and_waited_for_within_a
         pids = await asyncio.gather(backend(), backend(), backend())
         assert len(set(pids)) == 1
         # an idle connection the server dropped (a restart) is not handed out: a new one is
-        await terminate(pids[0])
+        await _terminate(pids[0])
         await asyncio.sleep(0.3)  # asyncpg sees the socket close
         assert await backend() != pids[0]
         # every connection busy for longer than WAIT_SECONDS: refused, not queued for ever
@@ -505,9 +512,7 @@ def test_the_connections_are_shared_replaced_when_broken_and_waited_for_within_a
 def test_when_the_database_cannot_be_reached_the_waiting_requests_learn_it_at_once(
     committed: Callable, loop_thread: LoopThread
 ) -> None:
-    schema = Tenant.objects.get(slug="alpha").schema_name
-    database = front.FrontDatabase(1)
-    database.WAIT_SECONDS = 5.0
+    schema, database = _one_connection_pool(wait_seconds=5.0)
 
     async def scenario() -> tuple[list[str], float]:
         pid = (await database.fetch_one(schema, "SELECT pg_backend_pid()", {}))[0]
@@ -521,9 +526,7 @@ def test_when_the_database_cannot_be_reached_the_waiting_requests_learn_it_at_on
             raise OSError("connection refused")
 
         database._connect = unreachable  # type: ignore[method-assign]
-        killer = await asyncpg.connect(**front._connection_params())
-        await killer.execute("SELECT pg_terminate_backend($1)", pid)
-        await killer.close()
+        await _terminate(pid)
         started = time.monotonic()
         outcomes = await asyncio.gather(busy, *waiting, return_exceptions=True)
         return [type(outcome).__name__ for outcome in outcomes], time.monotonic() - started
