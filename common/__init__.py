@@ -1,0 +1,1 @@
+"""Small pieces every package may use: no domain, no Django app, imports nothing of ours."""

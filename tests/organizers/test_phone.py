@@ -1,0 +1,38 @@
+"""The one phone rule."""
+
+from __future__ import annotations
+
+import pytest
+
+from organizers.phone import phone_display, phone_normalise, whatsapp_number
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("0812 3456 7890", "+6281234567890"),
+        ("0812-3456-7890", "+6281234567890"),
+        ("62 812 3456 7890", "+6281234567890"),
+        ("+62 812.3456.7890", "+6281234567890"),
+        ("(021) 555-1234", "+62215551234"),
+        ("+62 21 5551234", "+62215551234"),
+    ],
+)
+def test_indonesian_numbers_are_stored_in_one_form(typed: str, stored: str) -> None:
+    assert phone_normalise(typed) == stored
+
+
+@pytest.mark.parametrize(
+    "typed", ["", "12345", "08123", "081234567890123", "+1 650 253 0000", "0812 abcd 7890"]
+)
+def test_what_is_not_an_indonesian_number_is_refused(typed: str) -> None:
+    assert phone_normalise(typed) is None
+
+
+def test_a_mobile_number_has_whatsapp_and_a_landline_has_not() -> None:
+    assert whatsapp_number("0812 3456 7890") == "6281234567890"
+    assert whatsapp_number("+62 21 555 1234") is None
+
+
+def test_a_stored_number_is_shown_grouped() -> None:
+    assert phone_display("+6281234567890") == "+62 812-3456-7890"
