@@ -1,30 +1,30 @@
 """Celery tasks that run inside an organiser's schema (tenant-schemas-celery switches to the
-schema stamped on the message when it was sent)."""
+schema stamped on the message when it was sent).
+
+Beat's jobs (`*_all`, config.settings CELERY_BEAT_SCHEDULE) run in the public schema and only
+fan out: one task per organiser, pinned to its schema, which does the work there."""
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from config.celery import app
 
-logger = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from celery import Task
 
 
-def _in_every_organiser(work: Callable[[], int]) -> int:
-    """Run a beat job in each organiser's schema; one organiser failing (logged) does not stop
-    the others. Returns the sum of what the job counted."""
-    from tenants.context import tenant_scope
+def _fan_out(task: Task) -> int:
+    """Send `task` once per organiser, pinned to that organiser's schema: each runs, retries
+    and fails on its own, so one organiser's broken row never stops the others' work, and a
+    slow organiser does not hold a worker for everyone. Returns how many were sent."""
+    from tenants.context import enqueue_in_schema
     from tenants.selectors import tenant_list_organizers
 
-    total = 0
-    for tenant in tenant_list_organizers():
-        try:
-            with tenant_scope(tenant):
-                total += work()
-        except Exception:
-            logger.exception("%s failed for organiser %s", work.__name__, tenant.schema_name)
-    return total
+    organisers = tenant_list_organizers()
+    for tenant in organisers:
+        enqueue_in_schema(tenant.schema_name, task)
+    return len(organisers)
 
 
 @app.task(bind=True, max_retries=5, default_retry_delay=30, acks_late=True)
@@ -41,18 +41,34 @@ def owner_welcome_email_send(self, user_id: int) -> str:
 @app.task
 def waitlist_offers_expire_all() -> int:
     """Run by beat every minute: in every organiser's schema, an expired waitlist offer passes
-    its held seat to the next person waiting, or back to the pool."""
-    from organizers.services.capacity import waitlist_offers_expire
+    its held seat to the next person waiting, or back to the pool. Returns the organisers sent."""
+    return _fan_out(waitlist_offers_expire)
 
-    return _in_every_organiser(waitlist_offers_expire)
+
+@app.task
+def waitlist_offers_expire() -> int:
+    """One organiser's expired offers (sent by waitlist_offers_expire_all). Tenant schema."""
+    from organizers.services.capacity import waitlist_offers_expire as expire
+    from tenants.context import require_current_tenant
+
+    require_current_tenant()  # sent without a schema (by hand): none of its tables
+    return expire()
 
 
 @app.task
 def idempotency_records_purge_all() -> int:
     """Run by beat hourly: Idempotency-Key records older than a day are not kept."""
-    from organizers.services.housekeeping import idempotency_records_purge
+    return _fan_out(idempotency_records_purge)
 
-    return _in_every_organiser(idempotency_records_purge)
+
+@app.task
+def idempotency_records_purge() -> int:
+    """One organiser's old Idempotency-Key records. Tenant schema."""
+    from organizers.services.housekeeping import idempotency_records_purge as purge
+    from tenants.context import require_current_tenant
+
+    require_current_tenant()  # sent without a schema (by hand): none of its tables
+    return purge()
 
 
 @app.task(bind=True, max_retries=8, acks_late=True)
@@ -75,15 +91,31 @@ def message_deliver(self, message_id: int) -> str:
 def messages_sweep_all() -> int:
     """Run by beat every minute: in every organiser's schema, a pending message whose task was
     lost is sent again (organizers.services.messages.messages_sweep)."""
-    from organizers.services.messages import messages_sweep
+    return _fan_out(messages_sweep)
 
-    return _in_every_organiser(messages_sweep)
+
+@app.task
+def messages_sweep() -> int:
+    """One organiser's lost messages, sent again. Tenant schema."""
+    from organizers.services.messages import messages_sweep as sweep
+    from tenants.context import require_current_tenant
+
+    require_current_tenant()  # sent without a schema (by hand): none of its tables
+    return sweep()
 
 
 @app.task
 def reminders_record_all() -> int:
     """Run by beat every 15 minutes: in every organiser's schema, record the reminders due (the
     day before a slot; the dose-2 window opening). Each goes out once (its event_key)."""
-    from organizers.services.messages import reminders_record
+    return _fan_out(reminders_record)
 
-    return _in_every_organiser(reminders_record)
+
+@app.task
+def reminders_record() -> int:
+    """One organiser's reminders due. Tenant schema."""
+    from organizers.services.messages import reminders_record as record
+    from tenants.context import require_current_tenant
+
+    require_current_tenant()  # sent without a schema (by hand): none of its tables
+    return record()

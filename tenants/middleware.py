@@ -4,7 +4,6 @@ staff."""
 from __future__ import annotations
 
 import copy
-import time
 from collections.abc import Callable
 from importlib import import_module
 
@@ -13,23 +12,23 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import Resolver404, ResolverMatch, get_resolver, reverse
 from django_tenants.middleware.main import TenantMainMiddleware
 
+from common.process_cache import ProcessCache
 from tenants.access import access_membership_by_tenant
 from tenants.errors import NotFoundError
 from tenants.links import absolute_url
 from tenants.models import Tenant
 from tenants.selectors import user_has_totp
 
-_HOST_CACHE: dict[str, tuple[Tenant, float]] = {}
+# Host -> tenant, each kept TENANT_HOST_CACHE_SECONDS (see TenantHostMiddleware.get_tenant);
+# bounded, so a crawler asking for every host cannot grow the process.
+_HOST_CACHE: ProcessCache[Tenant] = ProcessCache(max_size=10_000)
 
 
 def tenant_for_host_known(hostname: str) -> Tenant | None:
     """The tenant this process resolved for `hostname` (as TenantMainMiddleware words it: no
     port, no "www.") within TENANT_HOST_CACHE_SECONDS, else None; never queries. A host is only
     remembered after Django accepted it (ALLOWED_HOSTS) and found its tenant."""
-    cached = _HOST_CACHE.get(hostname)
-    if cached is None or cached[1] <= time.monotonic():
-        return None
-    return cached[0]
+    return _HOST_CACHE.get(hostname)
 
 
 class TenantHostMiddleware(TenantMainMiddleware):
@@ -47,14 +46,11 @@ class TenantHostMiddleware(TenantMainMiddleware):
         approved is seen by every process within that time."""
         if settings.TENANT_HOST_CACHE_SECONDS <= 0:
             return super().get_tenant(domain_model, hostname)
-        now = time.monotonic()
         cached = _HOST_CACHE.get(hostname)
-        if cached is not None and cached[1] > now:
-            return copy.copy(cached[0])
+        if cached is not None:
+            return copy.copy(cached)
         tenant = super().get_tenant(domain_model, hostname)
-        if len(_HOST_CACHE) > 10_000:
-            _HOST_CACHE.clear()
-        _HOST_CACHE[hostname] = (tenant, now + settings.TENANT_HOST_CACHE_SECONDS)
+        _HOST_CACHE.put(hostname, tenant, seconds=settings.TENANT_HOST_CACHE_SECONDS)
         return copy.copy(tenant)
 
     def process_request(self, request: HttpRequest) -> HttpResponse | None:

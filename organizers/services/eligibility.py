@@ -13,8 +13,9 @@ is refused and its booking rolled back with the transaction).
 
 The rush path (a public programme whose age rules admit the person) asks `public_age_bands`,
 which keeps the answer per process for ELIGIBILITY_FACTS_SECONDS (5 s): no query per booking.
-Saving or deleting a programme or an age rule forgets the answer in this process; other
-processes see the change within those seconds.
+The services that change a programme's kind or its age rules (programme_update, age_rule_create,
+age_rule_delete) forget the answer in this process once they commit; other processes see the
+change within those seconds.
 """
 
 from __future__ import annotations
@@ -22,15 +23,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import threading
-import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models.signals import post_delete, post_save
+from django.db import transaction
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from common.process_cache import ProcessCache
 from organizers.db import fetch_one_prepared
 from organizers.models import AgeRule, Booking, Invite, Programme, RosterEntry
 from organizers.personal_data import person_key
@@ -67,10 +67,11 @@ class AgeBand:
         return self.min_age <= age and (self.max_age is None or age <= self.max_age)
 
 
-# (tenant uid, programme id) -> (expiry, the age bands of a public programme (empty: open to
-# everyone), or None for a company programme)
-_facts: dict[tuple[str, int], tuple[float, tuple[AgeBand, ...] | None]] = {}
-_facts_lock = threading.Lock()
+# (tenant uid, programme id) -> the age bands of a public programme (empty: open to everyone),
+# or None for a company programme; each kept ELIGIBILITY_FACTS_SECONDS. The services that change
+# what is kept (a programme's kind, its age rules) forget it once they commit
+# (programme_facts_forget_after_commit); other processes see the change within those seconds.
+_facts: ProcessCache[tuple[AgeBand, ...] | None] = ProcessCache(max_size=20_000)
 
 
 def facts_seconds() -> float:
@@ -84,11 +85,11 @@ def programme_facts_kept(
     still kept, the age bands of a public programme or None for a company programme); None when
     not known lately. Never queries: the rush front books on its own only with these; anything
     else takes the full path, which looks the programme up again."""
-    cached = _facts.get((str(tenant_uid), programme_id))
-    if cached is None:
+    kept = _facts.get_with_seconds_left((str(tenant_uid), programme_id))
+    if kept is None:
         return None
-    left = cached[0] - time.monotonic()
-    return (left, cached[1]) if left > 0 else None
+    bands, left = kept
+    return (left, bands) if left > 0 else None
 
 
 def programme_facts_known(*, tenant_uid: object, programme_id: int) -> bool:
@@ -124,8 +125,7 @@ def programme_facts_learnt(*, tenant_uid: object, programme_id: int,
             AgeBand(min_age, max_age, dt.date.fromisoformat(opens_on))
             for min_age, max_age, opens_on in json.loads(rules)
         )  # fmt: skip
-    with _facts_lock:
-        _facts[(str(tenant_uid), programme_id)] = (time.monotonic() + facts_seconds(), bands)
+    _facts.put((str(tenant_uid), programme_id), bands, seconds=facts_seconds())
     return bands
 
 
@@ -154,23 +154,18 @@ def age_bands_admit(bands: tuple[AgeBand, ...], date_of_birth: dt.date, today: d
     return any(band.holds(age) and band.opens_on <= today for band in bands)
 
 
-def eligibility_facts_forget(programme_id: int | None = None) -> None:
-    with _facts_lock:
-        if programme_id is None:
-            _facts.clear()
-        else:
-            for key in [k for k in _facts if k[1] == programme_id]:
-                del _facts[key]
+def eligibility_facts_forget() -> None:
+    """Forget every programme's facts in this process (tests; a process that must start cold)."""
+    _facts.clear()
 
 
-def _forget_on_change(sender: type, instance: object, **kwargs: object) -> None:
-    programme_id = instance.pk if isinstance(instance, Programme) else instance.programme_id
-    eligibility_facts_forget(programme_id)
-
-
-for _model in (Programme, AgeRule):
-    post_save.connect(_forget_on_change, sender=_model, dispatch_uid=f"eligibility-{_model}")
-    post_delete.connect(_forget_on_change, sender=_model, dispatch_uid=f"eligibility-d-{_model}")
+def programme_facts_forget_after_commit(*, programme_id: int) -> None:
+    """Forget what this process keeps of a programme of the current tenant once the current
+    transaction commits (at once outside one): for the services that change a programme's kind
+    or its age rules. After the commit, not before: a booking in between would learn the old
+    rules again from the database and keep them. Tenant schema."""
+    key = (str(require_current_tenant().uid), programme_id)
+    transaction.on_commit(lambda: _facts.pop(key))
 
 
 # --- The rules --------------------------------------------------------------------------------
@@ -621,7 +616,8 @@ def programme_eligibility_update(
 def age_rule_create(
     *, programme: Programme, min_age: int, max_age: int | None, opens_on: dt.date
 ) -> AgeRule:
-    """A group of a public programme: people aged min_age..max_age book from opens_on."""
+    """A group of a public programme: people aged min_age..max_age book from opens_on. Tenant
+    schema; once the transaction commits, this process forgets the programme's kept facts."""
     if programme.kind != Programme.Kind.PUBLIC:
         raise ApplicationError(_("Age rules are for public programmes."), code="public_only")
     if min_age > 130 or (max_age is not None and max_age > 130):
@@ -634,13 +630,18 @@ def age_rule_create(
             code="invalid_age_range",
             extra={"max_age": [_("Must not be below the lower age.")]},
         )
-    return AgeRule.objects.create(
+    rule = AgeRule.objects.create(
         programme=programme, min_age=min_age, max_age=max_age, opens_on=opens_on
     )
+    programme_facts_forget_after_commit(programme_id=programme.id)
+    return rule
 
 
 def age_rule_delete(*, programme: Programme, rule_id: int) -> None:
+    """Remove an age group (NotFoundError: not this programme's). Tenant schema; once the
+    transaction commits, this process forgets the programme's kept facts."""
     rule = AgeRule.objects.filter(programme=programme, id=rule_id).first()
     if rule is None:
         raise NotFoundError()
     rule.delete()
+    programme_facts_forget_after_commit(programme_id=programme.id)

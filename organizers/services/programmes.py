@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from organizers.models import Programme
+from organizers.services.eligibility import programme_facts_forget_after_commit
 from tenants.errors import ApplicationError
 from tenants.models import VaccineBrand
 
@@ -81,7 +82,8 @@ def programme_update(
     """Change the details that are given (None: leave as it is). Same rules as
     programme_create; a refusal writes nothing. Deactivating (`is_active=False`) stops new
     bookings (organizers.services.capacity books only active programmes); bookings already
-    made, and the slots, stay as they are."""
+    made, and the slots, stay as they are. Changing the kind forgets the programme's facts
+    kept by the booking paths (eligibility) once the transaction commits."""
     changes: dict[str, object] = {}
     if name is not None:
         changes["name"] = name.strip()
@@ -102,4 +104,6 @@ def programme_update(
     _saved(candidate, update_fields=list(changes))
     for field, value in changes.items():
         setattr(programme, field, value)
+    if "kind" in changes:  # a public programme's age rules, or none, are kept per process
+        programme_facts_forget_after_commit(programme_id=programme.id)
     return programme

@@ -596,15 +596,15 @@ def test_facts_about_to_expire_are_learnt_again_while_the_bookings_go_on(
 ) -> None:
     harness.warm()
     key = (str(harness.tenant.uid), harness.programme.id)
-    _expiry, bands = eligibility._facts[key]
-    eligibility._facts[key] = (time.monotonic() + 0.5, bands)  # half a second left
+    bands, _left = eligibility._facts.get_with_seconds_left(key)
+    eligibility._facts.put(key, bands, seconds=0.5)  # half a second left
     asked = _count_learning(monkeypatch)
     answer = harness.book(130)  # answered at once, with the facts still known
     harness.loop.run(asyncio.sleep(0.2))  # the refresh ran meanwhile
 
     assert answer.status == 201
     assert asked == [harness.programme.id]
-    assert eligibility._facts[key][0] > time.monotonic() + 4  # kept another 5 s
+    assert eligibility._facts.get_with_seconds_left(key)[1] > 4  # kept another 5 s
     assert harness.django.seen == ["POST /api/v1/bookings"]  # the warm-up only
 
 

@@ -94,3 +94,45 @@ def test_host_outside_allowed_hosts_is_refused(db: None, settings) -> None:
     assert response.status_code in (400, 404)
     # Refused by host validation, not routed like an unknown organiser's subdomain.
     assert "Penyelenggara tidak ditemukan" not in response.content.decode()
+
+
+def test_a_host_is_remembered_for_the_configured_seconds_then_asked_again(
+    tenant_a: OrganizerFixture, settings, monkeypatch
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from common.process_cache import ProcessCache
+    from tenants import middleware
+
+    now = [1000.0]
+    monkeypatch.setattr(middleware, "_HOST_CACHE", ProcessCache(max_size=10, timer=lambda: now[0]))
+    settings.TENANT_HOST_CACHE_SECONDS = 30
+    hostname = tenant_a.host.partition(":")[0]
+    client = host_client(tenant_a.host)
+
+    def domain_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/").status_code == 200
+        return sum('"tenants_domain"' in q["sql"] for q in queries.captured_queries)
+
+    assert middleware.tenant_for_host_known(hostname) is None
+    assert domain_queries() == 1
+    assert middleware.tenant_for_host_known(hostname) == tenant_a.tenant
+    now[0] += 29
+    assert domain_queries() == 0
+    now[0] += 2
+    assert middleware.tenant_for_host_known(hostname) is None
+    assert domain_queries() == 1
+
+
+def test_with_no_seconds_configured_no_host_is_remembered(
+    tenant_a: OrganizerFixture, settings
+) -> None:
+    from tenants import middleware
+
+    settings.TENANT_HOST_CACHE_SECONDS = 0
+    middleware._HOST_CACHE.clear()
+    assert host_client(tenant_a.host).get("/").status_code == 200
+
+    assert middleware.tenant_for_host_known(tenant_a.host.partition(":")[0]) is None

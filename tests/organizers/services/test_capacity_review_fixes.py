@@ -23,6 +23,7 @@ from tenants.errors import ApplicationError
 from tenants.models import Tenant
 from tests.conftest import OrganizerFixture
 from tests.organizers.concurrency import run_at_once
+from tests.organizers.conftest import BeatInline
 from tests.organizers.factories import (
     a_person,
     a_programme,
@@ -95,7 +96,9 @@ def test_no_offer_once_the_slot_stopped_taking_bookings(alpha: OrganizerFixture)
     assert (entry.status, slot.booked) == ("waiting", 0)
 
 
-def test_beat_task_expires_offers_in_every_tenant(tenant_a: OrganizerFixture) -> None:
+def test_beat_task_expires_offers_in_every_tenant(
+    tenant_a: OrganizerFixture, beat_inline: BeatInline
+) -> None:
     with tenant_scope(tenant_a.tenant):
         programme, venue = a_programme(), a_venue()
         slot = a_slot(venue=venue, programme=programme, capacity=1)
@@ -108,7 +111,9 @@ def test_beat_task_expires_offers_in_every_tenant(tenant_a: OrganizerFixture) ->
             offer_expires_at=timezone.now() - dt.timedelta(minutes=1)
         )
 
-    assert waitlist_offers_expire_all.apply().get() == 1
+    waitlist_offers_expire_all.apply().get()
+
+    assert beat_inline.total() == 1
 
     with tenant_scope(tenant_a.tenant):
         slot.refresh_from_db()
