@@ -488,7 +488,7 @@ class _Request:
         return None if tenant is None or self.public else tenant
 
     def cookie_language(self, supported: set[str]) -> str:
-        """As public_site.middleware.language_activate: the language cookie, else the default."""
+        """As common.language.language_activate: the language cookie, else the default."""
         cookie = self.header(b"cookie")
         chosen = parse_cookie(cookie).get(settings.LANGUAGE_COOKIE_NAME) if cookie else None
         return chosen if chosen in supported else settings.LANGUAGE_CODE

@@ -61,7 +61,7 @@ class TenantHostMiddleware(TenantMainMiddleware):
         if request.path_info == "/livez":
             return HttpResponse("ok", content_type="text/plain", headers={"Content-Length": "2"})
         if request.path_info == "/healthz":
-            from public_site.views.health import healthz
+            from common.health import healthz
 
             return healthz(request)
         return super().process_request(request)

@@ -1,4 +1,5 @@
-"""/healthz for load balancers: the database and the broker answer."""
+"""/healthz for load balancers: the database and the broker answer. In common/ because the
+host middleware (tenants) answers it on any host, before any tenant or page is chosen."""
 
 from __future__ import annotations
 
