@@ -42,13 +42,16 @@ class OrganizerFixture:
 
 @pytest.fixture(scope="session")
 def django_db_setup(
-    django_test_environment: None, django_db_blocker: pytest.FixtureRequest
+    django_test_environment: None,
+    django_db_blocker: pytest.FixtureRequest,
+    django_db_modify_db_settings: None,
 ) -> Iterator[None]:
     """Create the test database for every run, whichever tests were selected.
 
     pytest-django's own fixture sets up only the databases that the selected tests request
     through `db`; tests that work on committed data (real worker, real browser) do not, and
-    would otherwise meet the development database.
+    would otherwise meet the development database. `django_db_modify_db_settings` names the
+    database per pytest-xdist worker (test_<name>_gw0, _gw1): each worker has its own.
     """
     from allauth.account.models import EmailAddress
     from django.test.utils import setup_databases, teardown_databases
@@ -57,7 +60,9 @@ def django_db_setup(
     from tenants.services.public_tenant import public_tenant_ensure, template_tenant_ensure
 
     for alias in ("default", "global"):
-        caches[alias].clear()  # rate-limit counters and the like from an earlier run
+        # Rate-limit counters and the like from an earlier run; with Redis, this worker's keys
+        # only (tests/worker_cache.py).
+        caches[alias].clear()
     with django_db_blocker.unblock():
         config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
         public_tenant_ensure()
@@ -206,6 +211,17 @@ def committed(
         with public_scope():
             for cleanup in reversed(cleanups):
                 cleanup()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (--dist loadgroup), the tests that start a browser server or a Celery
+    worker each run on one worker: those processes are started once per test worker, and a
+    second copy would cost its start-up time and memory for a handful of tests."""
+    for item in items:
+        for marker, group in (("browser", "browser"), ("worker", "celery-worker")):
+            if item.get_closest_marker(marker) is not None:
+                item.add_marker(pytest.mark.xdist_group(group))
+                break
 
 
 def pytest_report_header() -> list[str]:
