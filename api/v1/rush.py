@@ -21,7 +21,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import EmailValidator
-from django.db import OperationalError, connection
+from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone, translation
 from django.utils.translation import get_language
@@ -38,6 +38,7 @@ from organizers.nik import nik_problems
 from organizers.personal_data import mask_nik
 from organizers.selectors import slot_day_json
 from organizers.services import bookings, capacity
+from tenants.context import current_schema_name
 from tenants.errors import ApplicationError, NotFoundError
 
 # Bound once per language (validating with them keeps no state): DRF formats some messages,
@@ -275,7 +276,7 @@ def venue_slots(request: HttpRequest, venue_id: int) -> HttpResponse:
     day, programme = query["date"], query["programme"]
     if not day_may_hold_slots(day):
         return JsonResponse([], safe=False)
-    key = (connection.schema_name, venue_id, day, programme)
+    key = (current_schema_name(), venue_id, day, programme)
     cached = slot_page_known(key)
     if cached is not None:
         return HttpResponse(cached, content_type="application/json")

@@ -23,6 +23,7 @@ from organizers.selectors import (
 )
 from organizers.services import bookings, capacity, eligibility
 from tenants.access import access_membership_by_tenant
+from tenants.requests import request_tenant
 
 
 class PublicAPIView(APIView):
@@ -38,7 +39,7 @@ class OrganizerView(PublicAPIView):
 
     @extend_schema(responses=None)
     def get(self, request: Request) -> Response:
-        tenant = request.tenant
+        tenant = request_tenant(request)
         return Response(
             {
                 "name": tenant.name,
@@ -56,7 +57,7 @@ class MembershipView(APIView):
 
     @extend_schema(responses=None)
     def get(self, request: Request) -> Response:
-        membership = access_membership_by_tenant(user=request.user, tenant=request.tenant)
+        membership = access_membership_by_tenant(user=request.user, tenant=request_tenant(request))
         return Response({"email": request.user.email, "role": membership.role})
 
 
