@@ -87,7 +87,7 @@ class RushFront:
             connections_per_process or settings.SENTRA_FRONT_DB_CONNECTIONS
         )
         self.supported = {code for code, _name in settings.LANGUAGES}
-        self.pending: set[asyncio.Task] = set()
+        self.pending: set[asyncio.Future[None]] = set()
         # What is being learnt (a host's tenant through one request on the full path, a
         # programme's age rules with one query), and the futures the others wait on meanwhile;
         # what could not be learnt lately, until when.

@@ -144,11 +144,11 @@ def choose_database(*, probe_local: bool) -> str:
         say(f"database from DATABASE_URL: {redacted_url(url)}")
         return url
     if probe_local:
-        url = _local_postgres_url("sentra")
-        if url:
-            _ensure_database(url)
+        local = _local_postgres_url("sentra")
+        if local:
+            _ensure_database(local)
             say("database: PostgreSQL on 127.0.0.1:5432")
-            return url
+            return local
     url = _embedded_postgres_url("sentra")
     _ensure_database(url)
     say("database: embedded PostgreSQL (pgserver)")

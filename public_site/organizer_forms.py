@@ -197,7 +197,8 @@ class SlotTemplateForm(forms.Form):
         cast(forms.ChoiceField, self.fields["vaccine_brand"]).choices = brand_choices
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         for number in (1, 2):
             start = cleaned.get(f"break{number}_start")
             end = cleaned.get(f"break{number}_end")

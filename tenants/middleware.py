@@ -162,7 +162,13 @@ class TenantMembershipMiddleware:
         user = getattr(request, "user", None)
         on_tenant_host = tenant is not None and not tenant.is_public
         signed_in = user is not None and user.is_authenticated
-        if on_tenant_host and signed_in and _member_only(request):
+        if (
+            tenant is not None
+            and user is not None
+            and on_tenant_host
+            and signed_in
+            and (_member_only(request))
+        ):
             try:
                 access_membership_by_tenant(user=user, tenant=tenant)
             except NotFoundError as exc:

@@ -16,7 +16,8 @@ import json
 import re
 import threading
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeGuard
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -54,7 +55,10 @@ def _fields() -> Any:
     return fields
 
 
-_EXTRA_CHECKS = {"nik": s.nik_check, "date_of_birth": s.date_of_birth_check}
+_EXTRA_CHECKS: dict[str, Callable[[Any], Any]] = {
+    "nik": s.nik_check,
+    "date_of_birth": s.date_of_birth_check,
+}
 
 
 def _error(status: int, code: str, message: str, **extra: Any) -> JsonResponse:
@@ -85,7 +89,7 @@ ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _PLAIN_TEXT_LIMITS = {"phone": 30, "address": 500, "employee_number": 40}
 
 
-def _plain_text(value: object, *, limit: int, blank: bool) -> bool:
+def _plain_text(value: object, *, limit: int, blank: bool) -> TypeGuard[str]:
     """A string DRF's CharField would keep exactly as it is: no surrounding whitespace to trim,
     no NUL or lone surrogate, within the length."""
     return (

@@ -163,7 +163,7 @@ def eligibility_facts_forget(programme_id: int | None = None) -> None:
                 del _facts[key]
 
 
-def _forget_on_change(sender: type, instance: object, **kwargs: object) -> None:
+def _forget_on_change(sender: type, instance: Programme | AgeRule, **kwargs: object) -> None:
     programme_id = instance.pk if isinstance(instance, Programme) else instance.programme_id
     eligibility_facts_forget(programme_id)
 

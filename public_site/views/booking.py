@@ -954,7 +954,7 @@ def invite_page(request: HttpRequest, token: str) -> HttpResponse:
             "This invite link has already been used for a booking. To change that booking, use "
             "the link in its e-voucher email."
         )
-    if problem:
+    if problem or invite is None:
         return render(request, "public_site/booking/invite_invalid.html", {"problem": problem},
                       status=404)  # fmt: skip
     request.session[INVITE] = {
@@ -973,7 +973,8 @@ def waitlist_offer_page(request: HttpRequest, token: str) -> HttpResponse:
     when it is held; the button turns it into a booking (and its e-voucher)."""
     now = timezone.now()
     entry = waitlist_offer_get(token=token, now=now)
-    if entry is None:
+    # An open offer has its slot and expiry (the offer sets them together).
+    if entry is None or entry.offered_slot is None or entry.offer_expires_at is None:
         return render(request, "public_site/booking/offer.html", {"entry": None}, status=404)
     if request.method == "POST":
         try:

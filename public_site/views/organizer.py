@@ -22,6 +22,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -238,10 +239,8 @@ def slot_template_detail_page(
             "template": template,
             "venue": template.venue,
             "injections_per_lane": injections,
-            "weekday_names": [
-                name
-                for number, name in SlotTemplateForm.base_fields["weekdays"].choices
-                if number in template.weekdays
+            "weekday_names": [  # the form's choices are WEEKDAYS
+                name for number, name in WEEKDAYS.items() if number in template.weekdays
             ],
             "vaccine_name": vaccine_brand_names().get(template.vaccine_brand),
             "slot_count": template.slots.count(),
