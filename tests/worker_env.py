@@ -16,4 +16,6 @@ _worker = os.environ.get("PYTEST_XDIST_WORKER")
 if _worker and os.environ.get("SENTRA_TEST_WORKER") != _worker:
     _base = Path(os.environ.get("SENTRA_VAR_DIR") or Path(__file__).resolve().parent.parent / "var")
     os.environ["SENTRA_VAR_DIR"] = str(_base / _worker)
+    # Screenshots for a person to look at stay in one place: var/test/screenshots.
+    os.environ["SENTRA_TEST_SCREENSHOTS"] = str(_base / "screenshots")
     os.environ["SENTRA_TEST_WORKER"] = _worker
