@@ -407,7 +407,11 @@ def main(argv: list[str] | None = None) -> int:
     manage_parser = commands.add_parser("manage", help="a manage.py command on the same database")
     manage_parser.add_argument("rest", nargs=argparse.REMAINDER)
     manage_parser.set_defaults(handler=command_manage)
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown and args.command != "test":
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    if unknown:  # pytest options before any path (`./sentra test -n 2`, `--durations=20`)
+        args.pytest_args = [*unknown, *args.pytest_args]
     return args.handler(args)
 
 

@@ -213,15 +213,37 @@ def committed(
                 cleanup()
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's, which reads the groups into the node ids
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under pytest-xdist (--dist loadgroup), the tests that start a browser server or a Celery
     worker each run on one worker: those processes are started once per test worker, and a
-    second copy would cost its start-up time and memory for a handful of tests."""
+    second copy would cost its start-up time, memory and database connections."""
     for item in items:
-        for marker, group in (("browser", "browser"), ("worker", "celery-worker")):
-            if item.get_closest_marker(marker) is not None:
-                item.add_marker(pytest.mark.xdist_group(group))
-                break
+        group = next(
+            (group for marker, group in _GROUPS_BY_MARKER if item.get_closest_marker(marker)),
+            None,
+        )
+        if group is None and _opens_many_connections(item):
+            group = "many-connections"
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
+_GROUPS_BY_MARKER = (("browser", "browser"), ("worker", "celery-worker"))
+_MANY_CONNECTIONS_FILES = {"tests/api/test_front.py"}  # the front's connection pools
+
+
+def _opens_many_connections(item: pytest.Item) -> bool:
+    """Tests that open tens of PostgreSQL connections at once (threads racing through
+    tests/organizers/concurrency.py, the front's pools) run one after another on one worker:
+    side by side they could exceed the server's max_connections on a shared machine."""
+    function = getattr(item, "function", None)
+    if function is not None and "run_at_once" in function.__code__.co_names:
+        return True
+    return Path(item.path).relative_to(ROOT).as_posix() in _MANY_CONNECTIONS_FILES
+
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def pytest_report_header() -> list[str]:
