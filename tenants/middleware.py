@@ -160,14 +160,12 @@ class TenantMembershipMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         tenant = getattr(request, "tenant", None)
         user = getattr(request, "user", None)
-        on_tenant_host = tenant is not None and not tenant.is_public
-        signed_in = user is not None and user.is_authenticated
         if (
             tenant is not None
+            and not tenant.is_public  # an organiser's host
             and user is not None
-            and on_tenant_host
-            and signed_in
-            and (_member_only(request))
+            and user.is_authenticated
+            and _member_only(request)
         ):
             try:
                 access_membership_by_tenant(user=user, tenant=tenant)
