@@ -87,7 +87,7 @@ class RushFront:
             connections_per_process or settings.SENTRA_FRONT_DB_CONNECTIONS
         )
         self.supported = {code for code, _name in settings.LANGUAGES}
-        self.pending: set[asyncio.Task] = set()
+        self.pending: set[asyncio.Future[None]] = set()
         # What is being learnt (a host's tenant through one request on the full path, a
         # programme's age rules with one query), and the futures the others wait on meanwhile;
         # what could not be learnt lately, until when.
@@ -488,7 +488,7 @@ class _Request:
         return None if tenant is None or self.public else tenant
 
     def cookie_language(self, supported: set[str]) -> str:
-        """As public_site.middleware.language_activate: the language cookie, else the default."""
+        """As common.language.language_activate: the language cookie, else the default."""
         cookie = self.header(b"cookie")
         chosen = parse_cookie(cookie).get(settings.LANGUAGE_COOKIE_NAME) if cookie else None
         return chosen if chosen in supported else settings.LANGUAGE_CODE

@@ -63,4 +63,5 @@ def _replay(*, scope: str, key: str, fingerprint: str) -> tuple[int, Any, bool]:
             _("This Idempotency-Key was used for a different request."),
             code="idempotency_key_reused",
         )
-    return record.status_code, record.body, True
+    # Both were saved with the record in idempotent() (same transaction): never None here.
+    return record.status_code or 0, record.body, True

@@ -22,7 +22,7 @@ from django.middleware.security import SecurityMiddleware
 from django.utils import translation
 
 from api.v1 import rush
-from public_site.middleware import language_activate, language_mark
+from common.language import language_activate, language_mark
 
 SLOTS_PATH = re.compile(r"^/api/v1/venues/([0-9]{1,18})/slots$")  # also the rush front's
 

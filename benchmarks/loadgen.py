@@ -51,17 +51,21 @@ class Connection:
     async def connect(self) -> None:
         self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
 
+    async def _streams(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        if self.reader is None or self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        return self.reader, self.writer
+
     async def request(self, method: str, path: str, body: bytes = b"") -> tuple[int, bytes]:
         for attempt in range(2):
-            if self.writer is None:
-                self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+            reader, writer = await self._streams()
             head = (
                 f"{method} {path} HTTP/1.1\r\nHost: {self.host_header}\r\n"
                 f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
             ).encode()
             try:
-                self.writer.write(head + body)
-                raw = await self.reader.readuntil(b"\r\n\r\n")
+                writer.write(head + body)
+                raw = await reader.readuntil(b"\r\n\r\n")
             except (ConnectionError, asyncio.IncompleteReadError):
                 self.writer = None
                 if attempt:
@@ -80,24 +84,24 @@ class Connection:
                 elif name == b"transfer-encoding" and b"chunked" in value.lower():
                     chunked = True
             if chunked:
-                payload = await self._read_chunked()
+                payload = await self._read_chunked(reader)
             else:
-                payload = await self.reader.readexactly(length) if length else b""
+                payload = await reader.readexactly(length) if length else b""
             if close:
-                self.writer.close()
+                writer.close()
                 self.writer = None
             return status, payload
         raise ConnectionError("unreachable")
 
-    async def _read_chunked(self) -> bytes:
-        parts = []
+    async def _read_chunked(self, reader: asyncio.StreamReader) -> bytes:
+        parts: list[bytes] = []
         while True:
-            size = int((await self.reader.readuntil(b"\r\n")).strip(), 16)
+            size = int((await reader.readuntil(b"\r\n")).strip(), 16)
             if size == 0:
-                await self.reader.readuntil(b"\r\n")
+                await reader.readuntil(b"\r\n")
                 return b"".join(parts)
-            parts.append(await self.reader.readexactly(size))
-            await self.reader.readexactly(2)
+            parts.append(await reader.readexactly(size))
+            await reader.readexactly(2)
 
 
 BUDI_BORN = dt.date(1960, 5, 17)

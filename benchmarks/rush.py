@@ -323,8 +323,8 @@ def main() -> int:
     rows.append(("B2 256 vs 16 connections", f"{100 * hot256 / hot16:.0f}%", "≥ 80%", "-"))
     width = max(len(r[0]) for r in rows)
     print(f"\n{'scenario':<{width}}  result  |  target  |  oracle")
-    for name, result, target, check in rows:
-        print(f"{name:<{width}}  {result}  |  {target}  |  {check}")
+    for name, shown, target, check in rows:
+        print(f"{name:<{width}}  {shown}  |  {target}  |  {check}")
     refusals = {n: r["refusals"] for n, r in results.items() if r["refusals"]}
     print(f"\nrefusals seen: {json.dumps(refusals)}")
     print(f"machine: {os.cpu_count()} cores; load generator and PostgreSQL on the same machine")

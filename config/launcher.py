@@ -5,7 +5,8 @@ run:  database (DATABASE_URL, or an embedded PostgreSQL from the `pgserver` pack
       Ctrl-C. Broker: Redis when REDIS_URL is set, else kombu's filesystem transport.
 test: database (DATABASE_URL, else PostgreSQL on 127.0.0.1:5432 if it answers, else embedded),
       broker (REDIS_URL, else Redis on 127.0.0.1:6379 if it answers, else filesystem), Chromium
-      for browser tests, then ruff (lint and format check) and pytest with coverage.
+      for browser tests, then ruff (lint and format check), the import contracts, mypy, and
+      pytest with coverage (on two pytest-xdist workers for the whole suite).
 """
 
 from __future__ import annotations
@@ -127,10 +128,11 @@ def release_test_database(url: str) -> None:
             password=config["PASSWORD"] or None, host=config["HOST"] or None,
             port=config["PORT"] or None, autocommit=True, connect_timeout=5,
         ) as admin:  # fmt: skip
+            # test_<name>, and test_<name>_gw0, _gw1 of the pytest-xdist workers.
             admin.execute(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = %s AND pid <> pg_backend_pid()",
-                (f"test_{config['NAME']}",),
+                "WHERE (datname = %s OR starts_with(datname, %s)) AND pid <> pg_backend_pid()",
+                (f"test_{config['NAME']}", f"test_{config['NAME']}_gw"),
             )
     except psycopg.Error as exc:
         say(f"could not check the test database for stale sessions: {exc}")
@@ -142,11 +144,11 @@ def choose_database(*, probe_local: bool) -> str:
         say(f"database from DATABASE_URL: {redacted_url(url)}")
         return url
     if probe_local:
-        url = _local_postgres_url("sentra")
-        if url:
-            _ensure_database(url)
+        local = _local_postgres_url("sentra")
+        if local:
+            _ensure_database(local)
             say("database: PostgreSQL on 127.0.0.1:5432")
-            return url
+            return local
     url = _embedded_postgres_url("sentra")
     _ensure_database(url)
     say("database: embedded PostgreSQL (pgserver)")
@@ -311,7 +313,22 @@ def _ensure_axe_core() -> None:
     )
 
 
+def _selects_tests(pytest_args: list[str]) -> bool:
+    """Whether the arguments name tests (a path or node id) rather than only options."""
+    return any(
+        not arg.startswith("-") and (BASE_DIR / arg.split("::")[0]).exists() for arg in pytest_args
+    )
+
+
+def _check(name: str, command: list[str]) -> bool:
+    say(name)
+    return subprocess.run(command, cwd=BASE_DIR, check=False).returncode == 0
+
+
 def command_test(args: argparse.Namespace) -> int:
+    """ruff, the import contracts, mypy, then pytest with coverage. The whole suite runs on
+    two pytest-xdist workers; when the arguments name tests (a file, a folder, a node id), in
+    one process, which starts faster (add `-n 2` to spread a large selection anyway)."""
     env = dict(os.environ)
     env["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
     env["SENTRA_VAR_DIR"] = str(VAR_DIR / "test")
@@ -325,18 +342,29 @@ def command_test(args: argparse.Namespace) -> int:
     if not args.no_browser:
         _ensure_chromium()
         _ensure_axe_core()
-    ruff = str(BIN / "ruff")
-    say("ruff check")
-    lint = subprocess.run([ruff, "check", "."], cwd=BASE_DIR, check=False)
-    say("ruff format --check")
-    fmt = subprocess.run([ruff, "format", "--check", "."], cwd=BASE_DIR, check=False)
+    failed = [
+        name
+        for name, command in (
+            ("ruff check", [str(BIN / "ruff"), "check", "."]),
+            ("ruff format --check", [str(BIN / "ruff"), "format", "--check", "."]),
+            ("import contracts (lint-imports)", [str(BIN / "lint-imports")]),
+            # Incremental: .mypy_cache makes a second run take a few seconds.
+            ("mypy", [PYTHON, "-m", "mypy"]),
+        )
+        if not _check(name, command)
+    ]
     pytest_args = [PYTHON, "-m", "pytest", "--cov", "--cov-report=term:skip-covered"]
+    if not _selects_tests(args.pytest_args) and not any(
+        arg == "-n" or arg.startswith(("-n", "--numprocesses")) for arg in args.pytest_args
+    ):
+        pytest_args += ["-n", "2", "--dist", "loadgroup"]
     if args.no_browser:
         pytest_args += ["-m", "not browser"]
+    say("pytest")
     tests = subprocess.run([*pytest_args, *args.pytest_args], cwd=BASE_DIR, env=env, check=False)
     stop_embedded_database()
-    if lint.returncode or fmt.returncode:
-        say("ruff found problems (see above)")
+    if failed:
+        say(f"failed: {', '.join(failed)} (see above)")
         return 1
     return tests.returncode
 
@@ -379,7 +407,11 @@ def main(argv: list[str] | None = None) -> int:
     manage_parser = commands.add_parser("manage", help="a manage.py command on the same database")
     manage_parser.add_argument("rest", nargs=argparse.REMAINDER)
     manage_parser.set_defaults(handler=command_manage)
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown and args.command != "test":
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    if unknown:  # pytest options before any path (`./sentra test -n 2`, `--durations=20`)
+        args.pytest_args = [*unknown, *args.pytest_args]
     return args.handler(args)
 
 

@@ -3,7 +3,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from public_site.views import dev_mail, health, public
+from common import health
+from public_site.views import dev_mail, public
 
 urlpatterns = [
     path("", public.landing, name="home"),

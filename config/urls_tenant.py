@@ -3,9 +3,9 @@ tests/test_isolation.py."""
 
 from django.urls import include, path
 
+from common import health
 from public_site.views import (
     booking,
-    health,
     manage_booking,
     organizer,
     organizer_branding,

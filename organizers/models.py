@@ -78,6 +78,11 @@ class Venue(models.Model):
     """A place where people are vaccinated. Only approved venues of approved organisers take
     bookings."""
 
+    # Set on instances by the booking pages' selectors and views, for display (not columns).
+    next_day: dt.date | None
+    next_day_label: str
+    map_url: str
+
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for review")
         APPROVED = "approved", _("Approved")
@@ -209,6 +214,12 @@ class Slot(models.Model):
     constraints are the backstop. With a split by dose, `capacity_doseN` bounds `booked_doseN`.
     """
 
+    # Set on instances by selectors and the booking views, for display (not columns).
+    seats_left: int
+    day: dt.date
+    day_label: str
+    time_label: str
+
     venue = models.ForeignKey(Venue, on_delete=models.PROTECT, related_name="slots")
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="slots")
     template = models.ForeignKey(
@@ -272,6 +283,9 @@ class Slot(models.Model):
 class Booking(models.Model):
     """A person's seat. NIK and date of birth are sealed (organizers.personal_data); the
     person key (a keyed HMAC of the NIK) is the lookup and uniqueness key."""
+
+    # Set by booking_create: the second dose reserved with the first, if asked (not a column).
+    next_dose: Booking | None
 
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")

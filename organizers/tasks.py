@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from config.celery import app
+from celery import shared_task
 
 if TYPE_CHECKING:
     from celery import Task
@@ -27,7 +27,7 @@ def _fan_out(task: Task) -> int:
     return len(organisers)
 
 
-@app.task(bind=True, max_retries=5, default_retry_delay=30, acks_late=True)
+@shared_task(bind=True, max_retries=5, default_retry_delay=30, acks_late=True)
 def owner_welcome_email_send(self, user_id: int) -> str:
     """Email the new organiser's owner the address of their workspace. Tenant schema."""
     from organizers.services.notifications import owner_welcome_email_deliver
@@ -38,7 +38,7 @@ def owner_welcome_email_send(self, user_id: int) -> str:
         raise self.retry(exc=exc, countdown=30 * (2**self.request.retries)) from exc
 
 
-@app.task
+@shared_task
 def waitlist_offers_expire_all() -> int:
     """Run by beat every minute: in every organiser's schema, an expired waitlist offer passes
     its held seat to the next person waiting, or back to the pool. Returns the organisers sent."""
@@ -55,7 +55,7 @@ def waitlist_offers_expire() -> int:
     return expire()
 
 
-@app.task
+@shared_task
 def idempotency_records_purge_all() -> int:
     """Run by beat hourly: Idempotency-Key records older than a day are not kept."""
     return _fan_out(idempotency_records_purge)
@@ -71,7 +71,7 @@ def idempotency_records_purge() -> int:
     return purge()
 
 
-@app.task(bind=True, max_retries=8, acks_late=True)
+@shared_task(bind=True, max_retries=8, acks_late=True)
 def message_deliver(self, message_id: int) -> str:
     """Deliver one outbox message (organizers.services.messages). Tenant schema. The service
     counts attempts in the row and marks the message failed after the last one; beat's sweep
@@ -87,7 +87,7 @@ def message_deliver(self, message_id: int) -> str:
         raise self.retry(exc=exc, countdown=exc.countdown) from exc
 
 
-@app.task
+@shared_task
 def messages_sweep_all() -> int:
     """Run by beat every minute: in every organiser's schema, a pending message whose task was
     lost is sent again (organizers.services.messages.messages_sweep)."""
@@ -104,7 +104,7 @@ def messages_sweep() -> int:
     return sweep()
 
 
-@app.task
+@shared_task
 def reminders_record_all() -> int:
     """Run by beat every 15 minutes: in every organiser's schema, record the reminders due (the
     day before a slot; the dose-2 window opening). Each goes out once (its event_key)."""

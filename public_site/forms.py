@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.http import HttpRequest
@@ -25,7 +27,7 @@ class OrganizerSignupForm(forms.Form):
         widget=forms.RadioSelect,
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["slug"].help_text = _("Your booking page will be at <subdomain>.%(root)s") % {
             "root": settings.ROOT_DOMAIN

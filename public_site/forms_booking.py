@@ -168,7 +168,8 @@ class PersonForm(AccessibleForm):
         self.doses = doses
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         born = _date_of_birth(self, cleaned)
         cleaned["date_of_birth"] = born
         raw_nik = cleaned.get("nik")
@@ -286,7 +287,8 @@ class ManageAccessForm(AccessibleForm):
         return f"{code[:4]}-{code[4:]}"
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         cleaned["date_of_birth"] = _date_of_birth(self, cleaned)
         return cleaned
 

@@ -4,7 +4,7 @@ live in organizers.services, whose refusals the views put back next to the field
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -92,7 +92,7 @@ class VenueForm(forms.Form):
 
     def __init__(self, *args: Any, brand_choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["vaccine_brands"].choices = brand_choices
+        cast(forms.MultipleChoiceField, self.fields["vaccine_brands"]).choices = brand_choices
 
 
 class ProgrammeForm(forms.Form):
@@ -117,7 +117,7 @@ class ProgrammeForm(forms.Form):
 
     def __init__(self, *args: Any, brand_choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["vaccine_brands"].choices = brand_choices
+        cast(forms.MultipleChoiceField, self.fields["vaccine_brands"]).choices = brand_choices
 
 
 class SlotTemplateForm(forms.Form):
@@ -187,17 +187,18 @@ class SlotTemplateForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["programme"].queryset = programmes
+        cast(forms.ModelChoiceField, self.fields["programme"]).queryset = programmes
         self.fields["programme"].help_text = format_html(
             '{} <a href="{}">{}</a>',
             _("Active programmes only."),
             reverse("programme_list"),
             _("Manage programmes"),
         )
-        self.fields["vaccine_brand"].choices = brand_choices
+        cast(forms.ChoiceField, self.fields["vaccine_brand"]).choices = brand_choices
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         for number in (1, 2):
             start = cleaned.get(f"break{number}_start")
             end = cleaned.get(f"break{number}_end")
@@ -250,4 +251,4 @@ class BlackoutDayForm(forms.Form):
 
     def __init__(self, *args: Any, venues: QuerySet[Venue], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["venue"].queryset = venues
+        cast(forms.ModelChoiceField, self.fields["venue"]).queryset = venues

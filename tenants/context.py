@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import connection, transaction
 from django_tenants.utils import get_public_schema_name, schema_context, tenant_context
@@ -16,16 +16,23 @@ if TYPE_CHECKING:
     from celery import Task
 
     from tenants.models import Tenant
+    from tenants.postgresql_backend.base import DatabaseWrapper
+
+
+def tenant_connection() -> DatabaseWrapper:
+    """The default connection, typed as what settings make it: django-tenants' backend
+    (tenants/postgresql_backend), which knows its schema."""
+    return cast("DatabaseWrapper", connection)
 
 
 def current_schema_name() -> str:
-    return connection.schema_name
+    return tenant_connection().schema_name
 
 
 def current_tenant() -> Tenant | None:
     """The organiser whose schema is active, or None on the public schema."""
     tenant = getattr(connection, "tenant", None)
-    if tenant is None or connection.schema_name == get_public_schema_name():
+    if tenant is None or current_schema_name() == get_public_schema_name():
         return None
     return tenant
 
@@ -58,7 +65,7 @@ def enqueue_after_commit(task: Task, *args: Any, **kwargs: Any) -> None:
     or task may have switched schema, and tenant-schemas-celery would stamp that one instead.
     Tasks take ids, never model instances or personal data.
     """
-    schema = connection.schema_name
+    schema = current_schema_name()
     transaction.on_commit(lambda: enqueue_in_schema(schema, task, *args, **kwargs))
 
 

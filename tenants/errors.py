@@ -3,7 +3,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypeAlias
+
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
+
+# A message for a person: a str, or gettext_lazy's lazy string translated when it is shown
+# (_StrPromise is the stubs' name for that lazy string; it does not exist at run time).
+UserText: TypeAlias = "str | _StrPromise"
 
 
 class ApplicationError(Exception):
@@ -12,7 +21,9 @@ class ApplicationError(Exception):
 
     status_code = 400
 
-    def __init__(self, message: str, *, code: str = "invalid", extra: dict | None = None) -> None:
+    def __init__(
+        self, message: UserText, *, code: str = "invalid", extra: dict | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.code = code
@@ -24,7 +35,7 @@ class NotFoundError(ApplicationError):
 
     status_code = 404
 
-    def __init__(self, message: str | None = None, *, code: str = "not_found") -> None:
+    def __init__(self, message: UserText | None = None, *, code: str = "not_found") -> None:
         super().__init__(message or _("Not found."), code=code)
 
 

@@ -57,7 +57,7 @@ class TenantHostMiddleware(TenantMainMiddleware):
         if request.path_info == "/livez":
             return HttpResponse("ok", content_type="text/plain", headers={"Content-Length": "2"})
         if request.path_info == "/healthz":
-            from public_site.views.health import healthz
+            from common.health import healthz
 
             return healthz(request)
         return super().process_request(request)
@@ -156,9 +156,13 @@ class TenantMembershipMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         tenant = getattr(request, "tenant", None)
         user = getattr(request, "user", None)
-        on_tenant_host = tenant is not None and not tenant.is_public
-        signed_in = user is not None and user.is_authenticated
-        if on_tenant_host and signed_in and _member_only(request):
+        if (
+            tenant is not None
+            and not tenant.is_public  # an organiser's host
+            and user is not None
+            and user.is_authenticated
+            and _member_only(request)
+        ):
             try:
                 access_membership_by_tenant(user=user, tenant=tenant)
             except NotFoundError as exc:

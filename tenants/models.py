@@ -3,6 +3,7 @@ memberships, and organiser sign-up requests."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import ClassVar
 
@@ -34,13 +35,17 @@ class Tenant(TenantMixin):
         CHANGES_REQUESTED = "changes_requested", _("Changes requested")
         REJECTED = "rejected", _("Rejected")
 
-    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    name = models.CharField(_("organisation name"), max_length=200)
-    slug = models.SlugField(_("subdomain"), max_length=40, unique=True)
-    review_status = models.CharField(
+    uid: models.UUIDField[uuid.UUID | str, uuid.UUID] = models.UUIDField(
+        default=uuid.uuid4, unique=True, editable=False
+    )
+    name: models.CharField[str, str] = models.CharField(_("organisation name"), max_length=200)
+    slug: models.SlugField[str, str] = models.SlugField(_("subdomain"), max_length=40, unique=True)
+    review_status: models.CharField[str, str] = models.CharField(
         max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.PENDING
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at: models.DateTimeField[dt.datetime, dt.datetime] = models.DateTimeField(
+        default=timezone.now
+    )
 
     # The schema is created when the row is first saved: cloned from the template schema when
     # there is one, otherwise by running every tenant migration.

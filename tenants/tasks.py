@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from celery import shared_task
 from django.core.cache import caches
 from django.utils import timezone
 
-from config.celery import app
 from tenants.context import current_schema_name
 
 
-@app.task(bind=True, max_retries=4, acks_late=True)
+@shared_task(bind=True, max_retries=4, acks_late=True)
 def organizer_signup_provision(self, signup_id: str) -> str:
     """Provision the tenant of a web sign-up (public schema), then welcome its owner. An
     unexpected error is retried with backoff; after the last try the sign-up is marked failed
@@ -26,7 +26,7 @@ def organizer_signup_provision(self, signup_id: str) -> str:
         raise self.retry(exc=exc, countdown=10 * 2**self.request.retries) from exc
 
 
-@app.task
+@shared_task
 def worker_heartbeat() -> str:
     """Run by beat every minute; /healthz reports how long ago a worker last ran it."""
     now = timezone.now().isoformat()
@@ -34,7 +34,7 @@ def worker_heartbeat() -> str:
     return now
 
 
-@app.task
+@shared_task
 def report_schema() -> str:
     """Which schema the worker ran this task in: `manage.py check_worker` sends it from each
     tenant to prove that tasks carry their tenant."""

@@ -42,13 +42,16 @@ class OrganizerFixture:
 
 @pytest.fixture(scope="session")
 def django_db_setup(
-    django_test_environment: None, django_db_blocker: pytest.FixtureRequest
+    django_test_environment: None,
+    django_db_blocker: pytest.FixtureRequest,
+    django_db_modify_db_settings: None,
 ) -> Iterator[None]:
     """Create the test database for every run, whichever tests were selected.
 
     pytest-django's own fixture sets up only the databases that the selected tests request
     through `db`; tests that work on committed data (real worker, real browser) do not, and
-    would otherwise meet the development database.
+    would otherwise meet the development database. `django_db_modify_db_settings` names the
+    database per pytest-xdist worker (test_<name>_gw0, _gw1): each worker has its own.
     """
     from allauth.account.models import EmailAddress
     from django.test.utils import setup_databases, teardown_databases
@@ -57,7 +60,9 @@ def django_db_setup(
     from tenants.services.public_tenant import public_tenant_ensure, template_tenant_ensure
 
     for alias in ("default", "global"):
-        caches[alias].clear()  # rate-limit counters and the like from an earlier run
+        # Rate-limit counters and the like from an earlier run; with Redis, this worker's keys
+        # only (tests/worker_cache.py).
+        caches[alias].clear()
     with django_db_blocker.unblock():
         config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
         public_tenant_ensure()
@@ -206,6 +211,39 @@ def committed(
         with public_scope():
             for cleanup in reversed(cleanups):
                 cleanup()
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's, which reads the groups into the node ids
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (--dist loadgroup), the tests that start a browser server or a Celery
+    worker each run on one worker: those processes are started once per test worker, and a
+    second copy would cost its start-up time, memory and database connections."""
+    for item in items:
+        group = next(
+            (group for marker, group in _GROUPS_BY_MARKER if item.get_closest_marker(marker)),
+            None,
+        )
+        if group is None and _opens_many_connections(item):
+            group = "many-connections"
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
+_GROUPS_BY_MARKER = (("browser", "browser"), ("worker", "celery-worker"))
+_MANY_CONNECTIONS_FILES = {"tests/api/test_front.py"}  # the front's connection pools
+
+
+def _opens_many_connections(item: pytest.Item) -> bool:
+    """Tests that open tens of PostgreSQL connections at once (threads racing through
+    tests/organizers/concurrency.py, the front's pools) run one after another on one worker:
+    side by side they could exceed the server's max_connections on a shared machine."""
+    function = getattr(item, "function", None)
+    if function is not None and "run_at_once" in function.__code__.co_names:
+        return True
+    return Path(item.path).relative_to(ROOT).as_posix() in _MANY_CONNECTIONS_FILES
+
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def pytest_report_header() -> list[str]:

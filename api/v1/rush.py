@@ -16,12 +16,13 @@ import json
 import re
 import threading
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeGuard
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import EmailValidator
-from django.db import OperationalError, connection
+from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone, translation
 from django.utils.translation import get_language
@@ -38,6 +39,7 @@ from organizers.nik import nik_problems
 from organizers.personal_data import mask_nik
 from organizers.selectors import slot_day_json
 from organizers.services import bookings, capacity
+from tenants.context import current_schema_name
 from tenants.errors import ApplicationError, NotFoundError
 
 # Bound once per language (validating with them keeps no state): DRF formats some messages,
@@ -53,7 +55,10 @@ def _fields() -> Any:
     return fields
 
 
-_EXTRA_CHECKS = {"nik": s.nik_check, "date_of_birth": s.date_of_birth_check}
+_EXTRA_CHECKS: dict[str, Callable[[Any], Any]] = {
+    "nik": s.nik_check,
+    "date_of_birth": s.date_of_birth_check,
+}
 
 
 def _error(status: int, code: str, message: str, **extra: Any) -> JsonResponse:
@@ -84,7 +89,7 @@ ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _PLAIN_TEXT_LIMITS = {"phone": 30, "address": 500, "employee_number": 40}
 
 
-def _plain_text(value: object, *, limit: int, blank: bool) -> bool:
+def _plain_text(value: object, *, limit: int, blank: bool) -> TypeGuard[str]:
     """A string DRF's CharField would keep exactly as it is: no surrounding whitespace to trim,
     no NUL or lone surrogate, within the length."""
     return (
@@ -275,7 +280,7 @@ def venue_slots(request: HttpRequest, venue_id: int) -> HttpResponse:
     day, programme = query["date"], query["programme"]
     if not day_may_hold_slots(day):
         return JsonResponse([], safe=False)
-    key = (connection.schema_name, venue_id, day, programme)
+    key = (current_schema_name(), venue_id, day, programme)
     cached = slot_page_known(key)
     if cached is not None:
         return HttpResponse(cached, content_type="application/json")

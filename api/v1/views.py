@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -23,6 +24,7 @@ from organizers.selectors import (
 )
 from organizers.services import bookings, capacity, eligibility
 from tenants.access import access_membership_by_tenant
+from tenants.requests import request_tenant
 
 
 class PublicAPIView(APIView):
@@ -38,7 +40,7 @@ class OrganizerView(PublicAPIView):
 
     @extend_schema(responses=None)
     def get(self, request: Request) -> Response:
-        tenant = request.tenant
+        tenant = request_tenant(request)
         return Response(
             {
                 "name": tenant.name,
@@ -56,8 +58,9 @@ class MembershipView(APIView):
 
     @extend_schema(responses=None)
     def get(self, request: Request) -> Response:
-        membership = access_membership_by_tenant(user=request.user, tenant=request.tenant)
-        return Response({"email": request.user.email, "role": membership.role})
+        membership = access_membership_by_tenant(user=request.user, tenant=request_tenant(request))
+        # IsAuthenticated: the user is a signed-in User, never AnonymousUser.
+        return Response({"email": request.user.email, "role": membership.role})  # type: ignore[union-attr]
 
 
 class ProgrammeListView(PublicAPIView):
@@ -76,7 +79,7 @@ class VenueSlotsView(PublicAPIView):
     """Slots of a venue on a day (the venue's local date) with the seats left. GETs are
     served by api.v1.rush.venue_slots; this class describes the endpoint for the schema."""
 
-    def dispatch(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.method == "GET":
             return rush.venue_slots(request, kwargs["venue_id"])
         return super().dispatch(request, *args, **kwargs)
@@ -111,7 +114,7 @@ class BookingCreateView(PublicAPIView):
     """Book a seat. POSTs are served by api.v1.rush.booking_create (the rush-hour path, without
     DRF's per-request machinery); this class describes the endpoint for the OpenAPI schema."""
 
-    def dispatch(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.method == "POST":
             return rush.booking_create(request)
         return super().dispatch(request, *args, **kwargs)

@@ -111,7 +111,11 @@ def waitlist_offer_accept_checked(*, token: str, now: dt.datetime | None = None)
             .filter(offer_token=token, status=WaitlistEntry.Status.OFFERED)
             .first()
         )
-        if entry is not None and entry.offer_expires_at > now:
+        if (
+            entry is not None
+            and entry.offer_expires_at is not None
+            and entry.offer_expires_at > now
+        ):
             programme = entry.programme
             if programme.kind == Programme.Kind.COMPANY and programme.quota is not None:
                 with translation.override(entry.language or translation.get_language()):

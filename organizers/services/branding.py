@@ -36,7 +36,7 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from organizers.models import Branding
-from tenants.errors import ApplicationError, NotFoundError
+from tenants.errors import ApplicationError, NotFoundError, UserText
 from tenants.storage import tenant_file_delete, tenant_file_open, tenant_file_save
 
 BRANDING_ID = 1
@@ -68,7 +68,7 @@ _PHONE = re.compile(r"^(\+62|62|0)[0-9]{7,13}$")
 class BrandingError(ApplicationError):
     """A refused branding detail; `extra` maps the form field to its message."""
 
-    def __init__(self, message: str, *, code: str, field: str) -> None:
+    def __init__(self, message: UserText, *, code: str, field: str) -> None:
         super().__init__(message, code=code, extra={field: [message]})
 
 
@@ -171,7 +171,7 @@ class PreparedLogo:
     height: int
 
 
-def _refuse_logo(message: str, code: str) -> BrandingError:
+def _refuse_logo(message: UserText, code: str) -> BrandingError:
     return BrandingError(message, code=code, field="logo")
 
 

@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from organizers.db import fetch_one_prepared
@@ -26,7 +25,7 @@ from organizers.models import Booking, Message, Programme, Slot, Venue, Waitlist
 from organizers.personal_data import person_key, seal
 from organizers.services import messages
 from tenants.context import require_current_tenant
-from tenants.errors import ApplicationError, ConflictError, NotFoundError
+from tenants.errors import ApplicationError, ConflictError, NotFoundError, UserText
 from tenants.models import DoseIntervalRule
 
 VOUCHER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L, U: read out by phone
@@ -72,7 +71,7 @@ def _take_seat(*, slot_id: int, dose: int, now: dt.datetime, ignore_window: bool
     """One guarded UPDATE: a seat is taken only if one is left (overall and for the dose) and,
     unless reserving a later dose, the booking window is open."""
     window = "" if ignore_window else "AND booking_opens_at <= %s AND booking_closes_at > %s"
-    params: list[object] = [slot_id] + ([] if ignore_window else [now, now])
+    params: list[int | dt.datetime] = [slot_id, *([] if ignore_window else [now, now])]
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
@@ -103,7 +102,7 @@ def _free_seat(*, slot_id: int, dose: int) -> None:
 
 # --- Refusals: one wording each, whichever path refuses --------------------------------------
 
-_REFUSALS: dict[str, tuple[type[ApplicationError], str | Promise]] = {
+_REFUSALS: dict[str, tuple[type[ApplicationError], UserText]] = {
     "programme_not_found": (NotFoundError, _("This programme does not exist.")),
     "dose_not_offered": (BookingRefusedError, _("This programme does not offer this dose.")),
     "slot_not_found": (NotFoundError, _("This arrival time does not exist.")),
@@ -192,7 +191,8 @@ def _check_dose_interval(
     previous = (
         Booking.objects.select_related("slot__venue")
         .filter(programme=programme, person_key=key, dose=dose - 1, status="active")
-        .exclude(id=exclude_id)
+        # exclude(id=None) excludes nothing: ids are never null.
+        .exclude(id=exclude_id)  # type: ignore[misc]
         .first()
     )
     if previous is None:
@@ -599,7 +599,7 @@ def booking_reschedule(
         raise BookingRefusedError(
             _("This dose must be the same vaccine as the other doses."), code="brand_mismatch"
         )
-    if booking.first_dose_id is not None:
+    if booking.first_dose is not None:
         _check_interval_days(previous=booking.first_dose, dose=booking.dose, slot=new_slot)
     for later in booking.later_doses.filter(status="active").select_related("slot__venue"):
         _check_interval_days(
@@ -745,10 +745,11 @@ def waitlist_offer_accept(*, token: str, now: dt.datetime | None = None) -> Book
         .select_related("offered_slot__venue", "programme")
         .filter(offer_token=token, status=WaitlistEntry.Status.OFFERED).first()
     )  # fmt: skip
-    if entry is None or entry.offer_expires_at <= now:
+    # An offered entry has both the slot and the expiry (the offer sets them together).
+    if entry is None or entry.offer_expires_at is None or entry.offer_expires_at <= now:
         raise NotFoundError(_("This offer has expired or does not exist."), code="offer_not_found")
     slot = entry.offered_slot
-    if slot.starts_at <= now:
+    if slot is None or slot.starts_at <= now:
         raise NotFoundError(_("This offer has expired or does not exist."), code="offer_not_found")
     previous = None
     if entry.dose > 1:  # the rules of a later dose hold for a seat from the waitlist too
@@ -781,5 +782,6 @@ def waitlist_offers_expire(*, now: dt.datetime | None = None) -> int:
     for entry in expired:
         entry.status = WaitlistEntry.Status.EXPIRED
         entry.save(update_fields=["status"])
-        _seat_released(slot_id=entry.offered_slot_id, dose=entry.dose, now=now)
+        if entry.offered_slot_id is not None:  # always, for an offered entry
+            _seat_released(slot_id=entry.offered_slot_id, dose=entry.dose, now=now)
     return len(expired)

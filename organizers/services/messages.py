@@ -15,6 +15,7 @@ from email.encoders import encode_base64
 from email.mime.base import MIMEBase
 from email.mime.image import MIMEImage
 from email.utils import formataddr, parseaddr
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -176,12 +177,13 @@ class _EmailWithInlineImages(EmailMultiAlternatives):
     """multipart/mixed [ multipart/related [ multipart/alternative [text, html], images ],
     attachments ]: the HTML shows the QR code by cid: and the files stay attachments."""
 
-    def __init__(self, *args: object, inline_images: list[MIMEImage], **kwargs: object) -> None:
+    def __init__(self, *args: Any, inline_images: list[MIMEImage], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.inline_images = inline_images
 
     def _create_alternatives(self, msg):  # Django's private hook, see EmailMultiAlternatives
-        msg = super()._create_alternatives(msg)
+        # Not in django-stubs (private); present in the pinned Django 5.2.
+        msg = super()._create_alternatives(msg)  # type: ignore[misc]
         if not self.inline_images:
             return msg
         related = SafeMIMEMultipart(_subtype="related", encoding=self.encoding)
@@ -267,7 +269,7 @@ def _voucher_content(message: Message, *, kind: str, branding: EmailBranding) ->
             _("A reminder of your vaccination tomorrow."),
         ),
     }.get(
-        kind,
+        Message.Kind(kind),
         (
             _("Your vaccination is booked"),
             _("Your vaccination e-voucher: %(code)s") % {"code": code},
@@ -380,11 +382,14 @@ def _waitlist_offer_content(message: Message) -> EmailContent:
     entry = message.waitlist_entry
     if entry is None or entry.status != WaitlistEntry.Status.OFFERED or not entry.offer_token:
         raise _NotSendableError("The offer was taken or has ended before this message went out.")
-    slot = entry.offered_slot
+    # An offered entry has both (the offer sets them together); narrowed for the type checker.
+    slot, offer_expires_at = entry.offered_slot, entry.offer_expires_at
+    if slot is None or offer_expires_at is None:
+        raise _NotSendableError("The offer was taken or has ended before this message went out.")
     zone = ZoneInfo(slot.venue.time_zone)
     zone_name = vouchers.ZONE_NAMES.get(slot.venue.time_zone, "")
     starts = slot.starts_at.astimezone(zone)
-    until = entry.offer_expires_at.astimezone(zone)
+    until = offer_expires_at.astimezone(zone)
     return EmailContent(
         subject=_("A seat is free for you: %(venue)s, %(date)s")
         % {"venue": slot.venue.name, "date": formats.date_format(starts, "j F Y")},
@@ -470,7 +475,7 @@ def message_content(message: Message, *, branding: EmailBranding) -> EmailConten
         Message.Kind.INVITE: _invite_content,
         Message.Kind.MANAGE_LINK: _manage_link_content,
     }
-    return builders[kind](message)
+    return builders[Message.Kind(kind)](message)
 
 
 def _sender(organizer_name: str) -> str:
@@ -632,7 +637,10 @@ def _dose2_windows_opening(*, now: dt.datetime) -> int:
         if not booking.programme.offers_dose(2) or not booking.programme.is_active:
             continue
         local_now = _local_now(now, booking.slot.venue.time_zone)
-        opens, closes = dose2_window(booking, rules[booking.vaccine_brand])
+        window = dose2_window(booking, rules[booking.vaccine_brand])
+        if window is None:  # not with a rule given; for the type checker
+            continue
+        opens, closes = window
         if local_now.date() < opens or (closes is not None and local_now.date() > closes):
             continue
         if local_now.hour < REMINDER_FROM_HOUR:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organizers.models import BlackoutDay, Programme, Slot, SlotTemplate, Venue
-from tenants.errors import ApplicationError
+from tenants.errors import ApplicationError, UserText
 
 
 @dataclass(frozen=True)
@@ -187,11 +187,11 @@ TEMPLATE_MAX_DAYS = 366
 
 def _template_errors(
     *, template: SlotTemplate, programme: Programme, today: dt.date
-) -> dict[str, list[str]]:
+) -> dict[str, list[UserText]]:
     """Every rule a person can break on the schedule form, keyed by the form field."""
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[UserText]] = {}
 
-    def refuse(field: str, message: str) -> None:
+    def refuse(field: str, message: UserText) -> None:
         errors.setdefault(field, []).append(message)
 
     if not programme.is_active:

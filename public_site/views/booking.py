@@ -67,6 +67,7 @@ from public_site.forms_booking import (
     SlotChoiceForm,
 )
 from tenants.errors import ApplicationError
+from tenants.requests import request_tenant
 
 BOOKING_PEOPLE_MAX = getattr(settings, "SENTRA_BOOKING_PEOPLE_MAX", 5)
 STEPS = (
@@ -246,8 +247,8 @@ def parse_day(text: str) -> dt.date:
 
 def _state(request: HttpRequest) -> dict[str, Any]:
     state = request.session.get(WIZARD) or {}
-    if state.get("tenant") != str(request.tenant.uid):
-        return {"tenant": str(request.tenant.uid)}
+    if state.get("tenant") != str(request_tenant(request).uid):
+        return {"tenant": str(request_tenant(request).uid)}
     return dict(state)
 
 
@@ -285,7 +286,7 @@ def _programme_and_venue(programme_id: int, venue_id: int) -> tuple[Programme, V
 
 
 def _takes_bookings(request: HttpRequest) -> bool:
-    return request.tenant.review_status == "approved"
+    return request_tenant(request).review_status == "approved"
 
 
 def _wizard_slot(request: HttpRequest, state: dict[str, Any]) -> Slot | None:
@@ -784,7 +785,8 @@ def review_page(request: HttpRequest) -> HttpResponse:
         request, "public_site/booking/review.html",
         {"form": form, "slot": slot, "people": _summaries(people), "error": error,
          "can_add": len(people) < most, "people_max": BOOKING_PEOPLE_MAX, "waitlist": waitlist,
-         "organiser": request.tenant.name, "submit_token": state["token"], **step_context(7)},
+         "organiser": request_tenant(request).name, "submit_token": state["token"],
+         **step_context(7)},
         status=400 if (error or form.errors) else 200,
     )  # fmt: skip
 
@@ -908,7 +910,7 @@ def waitlist_done_page(request: HttpRequest) -> HttpResponse:
 def grant_manage_access(request: HttpRequest, booking_ids: list[int]) -> None:
     """This browser may manage these bookings (session, this organiser only)."""
     grants = dict(request.session.get("manage_access") or {})
-    tenant = str(request.tenant.uid)
+    tenant = str(request_tenant(request).uid)
     grants[tenant] = sorted(set(grants.get(tenant, [])) | set(booking_ids))[-50:]
     request.session["manage_access"] = grants
 
@@ -952,7 +954,7 @@ def invite_page(request: HttpRequest, token: str) -> HttpResponse:
             "This invite link has already been used for a booking. To change that booking, use "
             "the link in its e-voucher email."
         )
-    if problem:
+    if problem or invite is None:
         return render(request, "public_site/booking/invite_invalid.html", {"problem": problem},
                       status=404)  # fmt: skip
     request.session[INVITE] = {
@@ -971,7 +973,8 @@ def waitlist_offer_page(request: HttpRequest, token: str) -> HttpResponse:
     when it is held; the button turns it into a booking (and its e-voucher)."""
     now = timezone.now()
     entry = waitlist_offer_get(token=token, now=now)
-    if entry is None:
+    # An open offer has its slot and expiry (the offer sets them together).
+    if entry is None or entry.offered_slot is None or entry.offer_expires_at is None:
         return render(request, "public_site/booking/offer.html", {"entry": None}, status=404)
     if request.method == "POST":
         try:

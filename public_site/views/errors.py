@@ -4,7 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from public_site.middleware import language_activate, language_mark
+from common.language import language_activate, language_mark
 from tenants.links import absolute_url
 
 

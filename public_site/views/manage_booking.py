@@ -36,13 +36,14 @@ from public_site.views.booking import (
     zone_label,
 )
 from tenants.errors import ApplicationError, NotFoundError
+from tenants.requests import request_tenant
 
 RESEND_MINUTES = 10  # one resent e-voucher per booking per this many minutes
 
 
 def _booking(request: HttpRequest, booking_id: int) -> Booking:
     """The booking, if this browser proved it may manage it on this organiser's host."""
-    allowed = (request.session.get("manage_access") or {}).get(str(request.tenant.uid), [])
+    allowed = (request.session.get("manage_access") or {}).get(str(request_tenant(request).uid), [])
     if booking_id not in allowed:
         raise Http404
     booking = (

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from functools import wraps
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
@@ -21,6 +22,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -58,6 +60,7 @@ from public_site.organizer_forms import (
 from tenants.access import access_membership_by_tenant
 from tenants.errors import ApplicationError, NotFoundError
 from tenants.models import Membership
+from tenants.requests import request_tenant
 
 ADMIN_ROLES = (Membership.Role.OWNER, Membership.Role.ADMIN)
 
@@ -71,7 +74,9 @@ def organizer_admin_page(view: View) -> View:
     @wraps(view)
     def checked(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         try:
-            access_membership_by_tenant(user=request.user, tenant=request.tenant, roles=ADMIN_ROLES)
+            access_membership_by_tenant(
+                user=request.user, tenant=request_tenant(request), roles=ADMIN_ROLES
+            )
         except NotFoundError as exc:
             raise Http404(exc.message) from exc
         return view(request, *args, **kwargs)
@@ -101,7 +106,7 @@ def venue_list_page(request: HttpRequest) -> HttpResponse:
     return render(request, "public_site/kelola/venue_list.html", {"venues": venue_list()})
 
 
-def _venue_fields(form: VenueForm) -> dict[str, object]:
+def _venue_fields(form: VenueForm) -> dict[str, Any]:
     data = dict(form.cleaned_data)
     # Left on "follow the province": the province's zone (WIB, WITA or WIT).
     data["time_zone"] = data["time_zone"] or time_zone_for_province(data["province"])
@@ -234,10 +239,8 @@ def slot_template_detail_page(
             "template": template,
             "venue": template.venue,
             "injections_per_lane": injections,
-            "weekday_names": [
-                name
-                for number, name in SlotTemplateForm.base_fields["weekdays"].choices
-                if number in template.weekdays
+            "weekday_names": [  # the form's choices are WEEKDAYS
+                name for number, name in WEEKDAYS.items() if number in template.weekdays
             ],
             "vaccine_name": vaccine_brand_names().get(template.vaccine_brand),
             "slot_count": template.slots.count(),

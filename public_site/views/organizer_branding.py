@@ -113,7 +113,7 @@ def branding_preview_page(request: HttpRequest) -> HttpResponse:
     """GET: the booking home with the saved branding. POST (the form's "Preview" button): with
     the values just typed, saved nowhere; the page offers to save exactly those."""
     language = getattr(request, "LANGUAGE_CODE", "id")
-    carried: list[tuple[str, str]] = []
+    carried: list[tuple[str, object]] = []
     if request.method != "POST":
         view = branding_view_for_language(branding_view_get(), language=language)
     else:

@@ -132,7 +132,9 @@ def eligibility_page(request: HttpRequest, programme_id: int) -> HttpResponse:
             "allowed_email_domains": "\n".join(programme.allowed_email_domains),
             "quota": programme.quota, "asks_employee_number": programme.asks_employee_number,
         }  # fmt: skip
-        form = CompanyEligibilityForm(request.POST or None, initial=initial)
+        form: CompanyEligibilityForm | AgeRuleForm = CompanyEligibilityForm(
+            request.POST or None, initial=initial
+        )
         saved = _save_on_post(
             request, form, programme,
             lambda: eligibility.programme_eligibility_update(

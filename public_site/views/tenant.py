@@ -10,6 +10,7 @@ from organizers.selectors import dashboard_summary, programme_list_active
 from public_site.views.booking import step_context
 from tenants.access import access_membership_by_tenant
 from tenants.errors import NotFoundError
+from tenants.requests import request_tenant
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -25,7 +26,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     try:
-        membership = access_membership_by_tenant(user=request.user, tenant=request.tenant)
+        membership = access_membership_by_tenant(user=request.user, tenant=request_tenant(request))
     except NotFoundError as exc:
         raise Http404(exc.message) from exc
     return render(

@@ -14,6 +14,9 @@ from django_tenants.postgresql_backend.base import DatabaseWrapper as TenantData
 
 class DatabaseWrapper(TenantDatabaseWrapper):
     _applied_search_paths: list[str] | None = None
+    # Set by django-tenants' backend (untyped); declared for the type checker.
+    schema_name: str
+    search_path_set_schemas: list[str] | None
 
     def _handle_search_path(self, cursor: object = None) -> None:
         unchanged = (

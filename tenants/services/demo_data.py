@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypedDict
 
 from allauth.account.models import EmailAddress
 from django.utils import timezone
@@ -24,7 +25,15 @@ class DemoLogin:
     where: str
 
 
-_ORGANISERS = (
+class _OrganiserSpec(TypedDict):
+    slug: str
+    name: str
+    kind: str
+    programme: str
+    venues: tuple[tuple[str, str, str, str], ...]
+
+
+_ORGANISERS: tuple[_OrganiserSpec, ...] = (
     {
         "slug": "demo",
         "name": "Demo Vaccine Centre",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
+import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -45,7 +46,7 @@ def _taken() -> ConflictError:
     return ConflictError(_("This subdomain is already taken. Choose another."), code="taken")
 
 
-def organizer_slug_validate(*, slug: str, ignore_signup_id: object = None) -> str:
+def organizer_slug_validate(*, slug: str, ignore_signup_id: uuid.UUID | str | None = None) -> str:
     """Normalise and check a subdomain; raise ApplicationError with a message for the user.
     A subdomain is taken by a tenant, or by a sign-up that has not failed."""
     slug = slug.strip().lower()
@@ -87,7 +88,7 @@ def tenant_provision(
     slug: str,
     owner: User,
     review_status: str = Tenant.ReviewStatus.PENDING,
-    signup_id: object = None,
+    signup_id: uuid.UUID | str | None = None,
 ) -> ProvisionResult:
     """Create the tenant's schema (running every tenant migration), its domain and the owner's
     membership. Public schema. Not one transaction (django-tenants creates the schema when the

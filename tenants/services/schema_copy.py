@@ -16,6 +16,9 @@ import re
 from dataclasses import dataclass
 
 from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
+
+from tenants.context import current_schema_name
 
 _PLACEHOLDER = "\x00schema\x00"
 
@@ -33,13 +36,13 @@ def _quote(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
-def _fingerprint(cursor: object, source: str) -> tuple[int, int]:
+def _fingerprint(cursor: CursorWrapper, source: str) -> tuple[int, int]:
     cursor.execute(f"SELECT count(*), coalesce(max(id), 0) FROM {_quote(source)}.django_migrations")  # noqa: S608
     count, highest = cursor.fetchone()
     return int(count), int(highest)
 
 
-def _capture(cursor: object, source: str) -> tuple[str, ...]:
+def _capture(cursor: CursorWrapper, source: str) -> tuple[str, ...]:
     """The statements that rebuild `source` under another name (the placeholder)."""
     target = _PLACEHOLDER
     qualified = re.compile(
@@ -117,7 +120,7 @@ def schema_copy(*, source: str, target: str) -> None:
         raise ValueError(f"not a schema name we create: {target!r}")
     # On the public schema's search path the catalogue functions name the source schema in
     # every reference, which is what the script rewrites.
-    if connection.schema_name != "public":
+    if current_schema_name() != "public":
         raise RuntimeError("schema_copy runs on the public schema")
     for _attempt in range(3):
         try:

@@ -34,7 +34,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SCREENSHOTS = VAR_DIR / "screenshots"
+SCREENSHOTS = Path(os.environ.get("SENTRA_TEST_SCREENSHOTS") or VAR_DIR / "screenshots")
 
 
 @dataclass(frozen=True)

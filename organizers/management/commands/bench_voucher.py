@@ -10,7 +10,8 @@ import datetime as dt
 import statistics
 import time
 from collections.abc import Callable
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
@@ -53,6 +54,9 @@ class Command(BaseCommand):
             )
 
 
+_T = TypeVar("_T")
+
+
 def _throwaway_bookings(count: int) -> list[Booking]:
     now = timezone.now()
     programme = Programme.objects.create(name="Bench", kind="public", vaccine_brands=["sinovac"])
@@ -84,10 +88,14 @@ def _throwaway_bookings(count: int) -> list[Booking]:
     return created
 
 
+def _email_bytes(message: Message) -> bytes:
+    return messages.message_email(message).message().as_bytes()
+
+
 def _measure(bookings: list[Booking], timings: dict[str, list[float]]) -> None:
     names = vaccine_brand_names()
 
-    def timed(name: str, work: Callable[[], object]) -> object:
+    def timed(name: str, work: Callable[[], _T]) -> _T:
         started = time.perf_counter()
         result = work()
         timings.setdefault(name, []).append((time.perf_counter() - started) * 1000)
@@ -96,12 +104,12 @@ def _measure(bookings: list[Booking], timings: dict[str, list[float]]) -> None:
     for booking in bookings:
         with translation.override(booking.language):
             facts = vouchers.voucher_facts(booking, brand_names=names)
-            token = timed("token", lambda b=booking: vouchers.voucher_token_issue(b))
-            png = timed("qr_png", lambda t=token: vouchers.voucher_qr_png(t))
-            timed("pdf", lambda f=facts, q=png: vouchers.voucher_pdf(f, qr_png=q))
-            timed("ics", lambda b=booking, f=facts: vouchers.voucher_ics(b, f))
+            token = timed("token", partial(vouchers.voucher_token_issue, booking))
+            png = timed("qr_png", partial(vouchers.voucher_qr_png, token))
+            timed("pdf", partial(vouchers.voucher_pdf, facts, qr_png=png))
+            timed("ics", partial(vouchers.voucher_ics, booking, facts))
         message = Message(
             kind=Message.Kind.VOUCHER, booking=booking, to_email=booking.email,
             language=booking.language,
         )  # fmt: skip
-        timed("email", lambda m=message: messages.message_email(m).message().as_bytes())
+        timed("email", partial(_email_bytes, message))

@@ -1,8 +1,10 @@
-"""/healthz for load balancers: the database and the broker answer."""
+"""/healthz for load balancers: the database and the broker answer. In common/ because the
+host middleware (tenants) answers it on any host, before any tenant or page is chosen."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from django.conf import settings
 from django.core.cache import caches
@@ -54,7 +56,9 @@ def _checks() -> dict[str, bool]:
 def healthz(request: HttpRequest) -> JsonResponse:
     # Answered on any host (load balancers probe by IP), so the checks are shared for a few
     # seconds: a flood of probes costs one database query and one broker connection each time.
-    checks = caches["global"].get_or_set("healthz:checks", _checks, timeout=5)
+    checks = cast(
+        "dict[str, bool]", caches["global"].get_or_set("healthz:checks", _checks, timeout=5)
+    )
     healthy = all(checks.values())
     return JsonResponse(
         {

@@ -3,6 +3,8 @@
 Django's LocaleMiddleware would follow the browser's Accept-Language, and many phones in
 Indonesia are set to English while their owners read Bahasa Indonesia best; the product's rule
 is "Bahasa Indonesia first". So only the language cookie (set by the switch) counts.
+
+In common/ because both web layers use it: the pages (this middleware) and the API's.
 """
 
 from __future__ import annotations
