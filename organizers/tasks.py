@@ -45,7 +45,7 @@ def waitlist_offers_expire_all() -> int:
     return _fan_out(waitlist_offers_expire)
 
 
-@app.task
+@shared_task
 def waitlist_offers_expire() -> int:
     """One organiser's expired offers (sent by waitlist_offers_expire_all). Tenant schema."""
     from organizers.services.capacity import waitlist_offers_expire as expire
@@ -61,7 +61,7 @@ def idempotency_records_purge_all() -> int:
     return _fan_out(idempotency_records_purge)
 
 
-@app.task
+@shared_task
 def idempotency_records_purge() -> int:
     """One organiser's old Idempotency-Key records. Tenant schema."""
     from organizers.services.housekeeping import idempotency_records_purge as purge
@@ -94,7 +94,7 @@ def messages_sweep_all() -> int:
     return _fan_out(messages_sweep)
 
 
-@app.task
+@shared_task
 def messages_sweep() -> int:
     """One organiser's lost messages, sent again. Tenant schema."""
     from organizers.services.messages import messages_sweep as sweep
@@ -111,7 +111,7 @@ def reminders_record_all() -> int:
     return _fan_out(reminders_record)
 
 
-@app.task
+@shared_task
 def reminders_record() -> int:
     """One organiser's reminders due. Tenant schema."""
     from organizers.services.messages import reminders_record as record
