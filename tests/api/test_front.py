@@ -441,14 +441,18 @@ def test_an_organisers_statements_are_prepared_on_the_idle_connections_when_firs
 
     async def prepared_on_each() -> list[tuple[str, int]]:
         await asyncio.gather(*list(database.tasks))
+        pool = database.pool
+        assert pool is not None
+        held = [await pool.acquire() for _ in range(pool.get_size())]  # each of its connections
         found = []
-        for conn in list(database.idle):
+        for conn in held:
             path = await conn.fetchval("SHOW search_path")
             count = await conn.fetchval(
                 "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE $1",
                 "%organizers_booking%",
             )
             found.append((path, count))
+            await pool.release(conn)
         return found
 
     found = harness.loop.run(prepared_on_each())
@@ -537,6 +541,43 @@ def test_when_the_database_cannot_be_reached_the_waiting_requests_learn_it_at_on
     assert outcomes[0] != "tuple"
     assert took < 3  # not the 5 s of WAIT_SECONDS
     assert database.count == 0
+
+
+def test_a_connection_keeps_its_schema_and_is_dropped_only_after_an_error_that_breaks_it(
+    committed: Callable, loop_thread: LoopThread, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    schema, database = _one_connection_pool(wait_seconds=5.0)
+    switched: list[str] = []
+    switch = front.connection_schema_switch
+
+    async def counted(conn: Any, *, schema: str) -> None:
+        switched.append(schema)
+        await switch(conn, schema=schema)
+
+    monkeypatch.setattr(front, "connection_schema_switch", counted)
+    seen = "SELECT pg_backend_pid(), current_setting('search_path')"
+
+    async def scenario() -> list[tuple]:
+        first = await database.fetch_one(schema, seen, {})
+        # an error of the statement leaves the connection as it was
+        with pytest.raises(asyncpg.DivisionByZeroError):
+            await database.fetch_one(schema, "SELECT 1 / 0", {})
+        after_error = await database.fetch_one(schema, seen, {})
+        # a request cancelled in the middle of its statement: that connection is not used again
+        slow = asyncio.ensure_future(database.fetch_one(schema, "SELECT pg_sleep(5)", {}))
+        await asyncio.sleep(0.2)
+        slow.cancel()
+        await asyncio.gather(slow, return_exceptions=True)
+        after_cancel = await database.fetch_one(schema, seen, {})
+        await database.close()
+        return [first, after_error, after_cancel]
+
+    first, after_error, after_cancel = loop_thread.run(scenario())
+
+    assert first[1] == after_error[1] == after_cancel[1] == f"{schema}, public"
+    assert after_error[0] == first[0]
+    assert after_cancel[0] != first[0]
+    assert switched == [schema, schema]  # once per connection, not once per request
 
 
 def test_elderly_first_the_age_rules_admit_in_the_front_and_refuse_in_the_full_path(
