@@ -644,6 +644,8 @@ class FrontDatabase:
         """An idle connection, else a new one while fewer than `size` are open, else the first
         one given back within WAIT_SECONDS. A connection the server closed while it was idle
         (a restart) is replaced by the pool."""
+        if pool.get_idle_size():
+            return await pool.acquire()  # at once: without a timer (13 µs of CPU a request)
         waiting = asyncio.timeout(self.WAIT_SECONDS)  # a timer, not asyncpg's task per wait
         try:
             async with waiting:
