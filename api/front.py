@@ -540,7 +540,7 @@ class FrontDatabase:
     asyncpg, not psycopg, on the front (docs/adr/0008-rush-front.md): for the booking statement
     it took 95 µs of the worker's CPU and 230 µs of wall time per call, psycopg's async
     connection 175 µs and 730 µs (5,000 calls each, one connection). asyncpg's pool, not a
-    hand-written one: as fast in ./sentra bench (ADR 0008, "Session 5")."""
+    hand-written one: as fast in ./sentra bench (ADR 0008, "The pool")."""
 
     WAIT_SECONDS = 10.0
 
