@@ -30,19 +30,19 @@ Measured with ./sentra bench (docs/adr/0008-rush-front.md).
 from __future__ import annotations
 
 import asyncio
+import collections
 import datetime as dt
 import functools
 import json
 import logging
 import re
-import sys
 import time
+import weakref
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlencode
 
 import asyncpg
-from asyncpg.pool import PoolConnectionProxy
 from django.conf import settings
 from django.db import connections
 from django.http import HttpRequest, HttpResponse
@@ -530,31 +530,36 @@ def _host_checked(host: str) -> str | None:
 
 
 class FrontDatabase:
-    """The front's PostgreSQL connections: asyncpg's own pool, with Django's connection
-    parameters, up to `size` per process, opened at startup (warm) or when first needed. Each
-    connection remembers its search_path (the tenant) and switches it, through
-    tenants.context, only when it changes; statements are prepared, as organizers/db.py
-    prepares them on Django's connections. Statements are written for psycopg (%(name)s
-    parameters, shared with Django's path) and numbered for asyncpg once.
+    """A small asyncio pool of PostgreSQL connections (asyncpg) with Django's connection
+    parameters, up to `size` per process, opened when first needed. Each connection remembers
+    its search_path (the tenant) and switches it, through tenants.context, only when it
+    changes; statements are prepared, as organizers/db.py prepares them on Django's
+    connections. Statements are written for psycopg (%(name)s parameters, shared with
+    Django's path) and numbered for asyncpg once.
 
     asyncpg, not psycopg, on the front (docs/adr/0008-rush-front.md): for the booking statement
     it took 95 µs of the worker's CPU and 230 µs of wall time per call, psycopg's async
-    connection 175 µs and 730 µs (5,000 calls each, one connection). asyncpg's pool, not a
-    hand-written one: as fast in ./sentra bench (ADR 0008, "The pool")."""
+    connection 175 µs and 730 µs (5,000 calls each, one connection).
+    Not a library pool: psycopg_pool's checkout always goes through a timeout, which showed in
+    the profile; this takes an idle connection without awaiting and waits only when all are
+    busy (1,709 / 1,709 / 1,935 bookings/s against 1,623 / 1,576 / 1,802, alternating).
+    asyncpg's own pool (issue #10) sold as fast but with a longer tail: B1 rush p99 49.9 and
+    48.0 ms against 37.8 and 39.6 ms, sustained 50.9 and 51.5 against 29.0 and 29.3 ms
+    (alternating, quiet machine; ADR 0008, "The pool")."""
 
     WAIT_SECONDS = 10.0
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self.pool: asyncpg.Pool | None = None
+        self.idle: list[asyncpg.Connection] = []
+        self.waiters: collections.deque[asyncio.Future] = collections.deque()
+        self.count = 0
         self.tasks: set[asyncio.Future] = set()
         self.params: dict[str, Any] | None = None
+        self.schemas: weakref.WeakKeyDictionary[asyncpg.Connection, str] = (
+            weakref.WeakKeyDictionary()
+        )
         self.primed: set[str] = set()
-
-    @property
-    def count(self) -> int:
-        """How many connections are open."""
-        return 0 if self.pool is None else self.pool.get_size()
 
     async def fetch_one(self, schema: str, statement: str, params: dict[str, Any]) -> tuple | None:
         """The first row of `statement` in `schema`."""
@@ -567,8 +572,7 @@ class FrontDatabase:
         """(the first row of `statement`, None); when `statement` has no row and `otherwise` is
         given, (None, the first row of `otherwise`), run with the same parameters on the same
         connection: a request that needs both waits for a connection once, not twice."""
-        pool = self.pool or await self._open()
-        conn = await self._take(pool)
+        conn = await self._take()
         usable = True
         try:
             await self._use_schema(conn, schema)
@@ -580,7 +584,7 @@ class FrontDatabase:
             usable = _usable_after(exc)
             raise
         finally:
-            await self._give(pool, conn, usable=usable)
+            self._give(conn, usable=usable)
 
     def prime_in_background(self, schema: str, statements: list[tuple[str, dict]]) -> None:
         """Run `statements` (which write nothing) in `schema` on every idle connection, once
@@ -591,48 +595,32 @@ class FrontDatabase:
         if len(self.primed) > 10_000:
             self.primed.clear()
         self.primed.add(schema)
-        pool = self.pool
-        if pool is not None and (idle := pool.get_idle_size()):
-            self._background(self._prime(pool, idle, schema, statements))
+        idle, self.idle = self.idle, []
+        for conn in idle:
+            self._background(self._prime(conn, schema, statements))
 
-    async def _prime(
-        self, pool: asyncpg.Pool, count: int, schema: str, statements: list[tuple[str, dict]]
-    ) -> None:
-        """Take `count` connections (the idle ones, or the first given back when a request
-        took one meanwhile), then prime them all at once: each a different connection."""
-        held: list[PoolConnectionProxy] = []
-        try:
-            while len(held) < count:
-                held.append(await self._take(pool))
-            await asyncio.gather(*(self._prime_one(conn, schema, statements) for conn in held))
-        except Exception as exc:  # none free within WAIT_SECONDS, or none could be opened
-            log.info("rush front: connections not primed for %s: %r", schema, exc)
-        finally:
-            for conn in held:
-                await pool.release(conn)  # nothing to do for one closed by _prime_one
-
-    async def _prime_one(
-        self, conn: PoolConnectionProxy, schema: str, statements: list[tuple[str, dict]]
-    ) -> None:
+    async def _prime(self, conn: asyncpg.Connection, schema: str,
+                     statements: list[tuple[str, dict]]) -> None:  # fmt: skip
+        usable = True
         try:
             await self._use_schema(conn, schema)
             for statement, params in statements:
                 await self._fetch_one(conn, statement, params)
         except BaseException as exc:
-            if not _usable_after(exc):
-                conn.terminate()
+            usable = _usable_after(exc)
             if not isinstance(exc, Exception):
                 raise  # cancelled (shutdown)
             log.info("rush front: a connection not primed for %s: %r", schema, exc)
+        finally:
+            self._give(conn, usable=usable)
 
-    @staticmethod
-    async def _use_schema(conn: PoolConnectionProxy, schema: str) -> None:
-        if conn.schema != schema:
+    async def _use_schema(self, conn: asyncpg.Connection, schema: str) -> None:
+        if self.schemas.get(conn) != schema:
             await connection_schema_switch(conn, schema=schema)
-            conn.schema_remember(schema)
+            self.schemas[conn] = schema
 
     @staticmethod
-    async def _fetch_one(conn: PoolConnectionProxy, statement: str,
+    async def _fetch_one(conn: asyncpg.Connection, statement: str,
                          params: dict[str, Any]) -> tuple | None:  # fmt: skip
         """asyncpg prepares the statement on the connection the first time and keeps it; a
         migration that changes a table under it makes it prepare it again by itself."""
@@ -640,102 +628,96 @@ class FrontDatabase:
         row = await conn.fetchrow(numbered, *[params[name] for name in names])
         return None if row is None else tuple(row)
 
-    async def _take(self, pool: asyncpg.Pool) -> PoolConnectionProxy:
-        """An idle connection, else a new one while fewer than `size` are open, else the first
-        one given back within WAIT_SECONDS. A connection the server closed while it was idle
-        (a restart) is replaced by the pool."""
-        if pool.get_idle_size():
-            return await pool.acquire()  # at once: without a timer (13 µs of CPU a request)
-        waiting = asyncio.timeout(self.WAIT_SECONDS)  # a timer, not asyncpg's task per wait
+    async def _take(self) -> asyncpg.Connection:
+        while self.idle:
+            conn = self.idle.pop()
+            if not conn.is_closed():
+                return conn
+            self.count -= 1  # the server closed it while it was idle (a restart)
+        if self.count < self.size:
+            self.count += 1
+            try:
+                return await self._connect()
+            except BaseException:
+                self.count -= 1
+                raise
+        waiter = asyncio.get_running_loop().create_future()
+        self.waiters.append(waiter)
         try:
-            async with waiting:
-                return await pool.acquire()
-        except TimeoutError:
-            if waiting.expired():
-                raise FrontBusyError("no database connection free") from None
-            raise  # connecting timed out
+            done, _pending = await asyncio.wait({waiter}, timeout=self.WAIT_SECONDS)
+        except BaseException:  # cancelled while waiting: a connection given meanwhile goes back
+            if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
+                self._give(waiter.result())
+            waiter.cancel()
+            raise
+        if not done:
+            waiter.cancel()  # _give passes over it
+            raise FrontBusyError("no database connection free")
+        return waiter.result()
 
-    @staticmethod
-    async def _give(pool: asyncpg.Pool, conn: PoolConnectionProxy, *, usable: bool) -> None:
-        """Back to the pool; closed when it is not `usable` (the pool opens another when
-        needed). One left in a transaction is rolled back by the pool."""
-        if not usable:
-            conn.terminate()
-        await pool.release(conn)
+    def _give(self, conn: asyncpg.Connection, *, usable: bool = True) -> None:
+        if not usable or conn.is_closed() or conn.is_in_transaction():
+            self.count -= 1
+            self._background(_close(conn))
+            if self.waiters:  # someone waits: a connection can be opened for them
+                self.count += 1
+                self._background(self._connect_for(self.waiters.popleft()))
+            return
+        while self.waiters:
+            waiter = self.waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(conn)
+                return
+        self.idle.append(conn)
 
     def warm(self) -> None:
         """Open the connections in the background."""
         self._background(self._warm())
 
     async def _warm(self) -> None:
-        pool = self.pool or await self._open()
-        held = []
-        try:
-            while len(held) < self.size:
-                held.append(await self._take(pool))
-        except DATABASE_ERRORS as exc:
-            log.warning("rush front: no database connection yet (%s); connecting on use", exc)
-        finally:
-            for conn in held:
-                await pool.release(conn)
+        while self.count < self.size:
+            self.count += 1
+            try:
+                conn = await self._connect()
+            except DATABASE_ERRORS as exc:
+                self.count -= 1
+                log.warning("rush front: no database connection yet (%s); connecting on use", exc)
+                return
+            self._give(conn)
 
     def _background(self, work: Awaitable[None]) -> None:
         task = asyncio.ensure_future(work)
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
-    async def _open(self) -> asyncpg.Pool:
-        """The pool, opening no connection yet (each is opened when first taken)."""
-        if self.pool is None:
-            pool = asyncpg.create_pool(
-                min_size=0,
-                max_size=self.size,
-                # Connections live as long as they work: not closed after so many queries or
-                # seconds idle, which would throw their prepared statements away.
-                max_queries=sys.maxsize,
-                max_inactive_connection_lifetime=0,
-                connect=self._connect_for_pool,
-                connection_class=_Connection,
-                # Not asyncpg's RESET ALL on every release: it would undo the search_path
-                # each connection keeps. The pool still rolls back an open transaction.
-                reset=_no_reset,
-            )
-            await pool  # sets the pool up without waiting: it opens no connection yet
-            if self.pool is None:
-                self.pool = pool
-        return self.pool
+    async def _connect_for(self, waiter: asyncio.Future) -> None:
+        try:
+            conn = await self._connect()
+        except Exception as exc:
+            self.count -= 1
+            if not waiter.done():
+                waiter.set_exception(exc)
+            if self.waiters and self.count < self.size:
+                # The next one in line tries too (and, the database being down, learns it at
+                # once) instead of waiting WAIT_SECONDS for a connection nobody will give back.
+                self.count += 1
+                self._background(self._connect_for(self.waiters.popleft()))
+            return
+        if waiter.done():
+            self._give(conn)
+        else:
+            waiter.set_result(conn)
 
-    async def _connect_for_pool(self, *_args: Any, **_kwargs: Any) -> _Connection:
-        """How the pool opens a connection: with Django's parameters (_connect)."""
-        return await self._connect()
-
-    async def _connect(self) -> _Connection:
+    async def _connect(self) -> asyncpg.Connection:
         if self.params is None:
             self.params = _connection_params()
-        return await asyncpg.connect(**self.params, connection_class=_Connection)
+        return await asyncpg.connect(**self.params)
 
     async def close(self) -> None:
-        """Close the connections, once the requests using them have given them back."""
-        if self.pool is not None:
-            try:
-                async with asyncio.timeout(5):
-                    await self.pool.close()
-            except TimeoutError:  # a request that does not end: its connection is cut
-                self.pool.terminate()
-
-
-class _Connection(asyncpg.Connection):
-    """A connection of the front, remembering the schema its search_path was last switched to
-    (FrontDatabase._use_schema)."""
-
-    schema: str | None = None
-
-    def schema_remember(self, schema: str | None) -> None:
-        self.schema = schema
-
-
-async def _no_reset(conn: asyncpg.Connection) -> None:
-    return None
+        idle, self.idle = self.idle, []
+        for conn in idle:
+            self.count -= 1
+            await _close(conn)
 
 
 class FrontBusyError(Exception):
@@ -759,6 +741,13 @@ def _usable_after(error: BaseException) -> bool:
     if isinstance(error, asyncpg.PostgresError):
         return (error.sqlstate or "")[:2] not in {"08", "57", "58", "XX"}
     return False
+
+
+async def _close(conn: asyncpg.Connection) -> None:
+    try:
+        await conn.close(timeout=5)
+    except Exception:  # a connection that is already gone
+        conn.terminate()
 
 
 @functools.lru_cache(maxsize=64)

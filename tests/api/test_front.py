@@ -441,18 +441,14 @@ def test_an_organisers_statements_are_prepared_on_the_idle_connections_when_firs
 
     async def prepared_on_each() -> list[tuple[str, int]]:
         await asyncio.gather(*list(database.tasks))
-        pool = database.pool
-        assert pool is not None
-        held = [await pool.acquire() for _ in range(pool.get_size())]  # each of its connections
         found = []
-        for conn in held:
+        for conn in list(database.idle):
             path = await conn.fetchval("SHOW search_path")
             count = await conn.fetchval(
                 "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE $1",
                 "%organizers_booking%",
             )
             found.append((path, count))
-            await pool.release(conn)
         return found
 
     found = harness.loop.run(prepared_on_each())
