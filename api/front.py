@@ -62,7 +62,7 @@ from config.wsgi_bridge import BODY_IDLE_SECONDS
 from organizers.personal_data import mask_nik
 from organizers.selectors import SLOT_DAY_SQL, slot_day_params
 from organizers.services import capacity, eligibility
-from tenants.context import enqueue_in_schema
+from tenants.context import connection_schema_switch, enqueue_in_schema
 from tenants.middleware import tenant_for_host_known
 
 log = logging.getLogger(__name__)
@@ -532,16 +532,20 @@ def _host_checked(host: str) -> str | None:
 class FrontDatabase:
     """A small asyncio pool of PostgreSQL connections (asyncpg) with Django's connection
     parameters, up to `size` per process, opened when first needed. Each connection remembers
-    its search_path (the tenant) and sets it only when it changes; statements are prepared, as
-    organizers/db.py prepares them on Django's connections. Statements are written for
-    psycopg (%(name)s parameters, shared with Django's path) and numbered for asyncpg once.
+    its search_path (the tenant) and switches it, through tenants.context, only when it
+    changes; statements are prepared, as organizers/db.py prepares them on Django's
+    connections. Statements are written for psycopg (%(name)s parameters, shared with
+    Django's path) and numbered for asyncpg once.
 
     asyncpg, not psycopg, on the front (docs/adr/0008-rush-front.md): for the booking statement
     it took 95 µs of the worker's CPU and 230 µs of wall time per call, psycopg's async
     connection 175 µs and 730 µs (5,000 calls each, one connection).
     Not a library pool: psycopg_pool's checkout always goes through a timeout, which showed in
     the profile; this takes an idle connection without awaiting and waits only when all are
-    busy (1,709 / 1,709 / 1,935 bookings/s against 1,623 / 1,576 / 1,802, alternating)."""
+    busy (1,709 / 1,709 / 1,935 bookings/s against 1,623 / 1,576 / 1,802, alternating).
+    asyncpg's own pool (issue #10) sold as fast but with a longer tail: B1 rush p99 49.9 and
+    48.0 ms against 37.8 and 39.6 ms, sustained 50.9 and 51.5 against 29.0 and 29.3 ms
+    (alternating, quiet machine; ADR 0008, "The pool")."""
 
     WAIT_SECONDS = 10.0
 
@@ -612,7 +616,7 @@ class FrontDatabase:
 
     async def _use_schema(self, conn: asyncpg.Connection, schema: str) -> None:
         if self.schemas.get(conn) != schema:
-            await conn.execute(f"SET search_path = {_identifier(schema)}, public")
+            await connection_schema_switch(conn, schema=schema)
             self.schemas[conn] = schema
 
     @staticmethod
@@ -762,10 +766,6 @@ def _numbered(statement: str) -> tuple[str, tuple[str, ...]]:
 
 
 _PARAMETER = re.compile(r"%\((\w+)\)s")
-
-
-def _identifier(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _connection_params() -> dict[str, Any]:

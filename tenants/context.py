@@ -1,7 +1,8 @@
 """The only module that switches PostgreSQL schemas (search_path) outside django-tenants' own
 request middleware and tenant-schemas-celery's worker hook. Everything else asks for a scope
-here, so a reviewer can audit every switch in one file (tests/tenants/test_context.py fails when
-another module imports django-tenants' switching helpers)."""
+here (Django's connections) or for a switch of its own connection (the rush front's asyncpg
+connections), so a reviewer can audit every switch in one file. tests/tenants/test_context.py
+fails when another module imports django-tenants' switching helpers or sets search_path itself."""
 
 from __future__ import annotations
 
@@ -10,9 +11,17 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, cast
 
 from django.db import connection, transaction
-from django_tenants.utils import get_public_schema_name, schema_context, tenant_context
+from django_tenants.postgresql_backend.base import is_valid_schema_name
+from django_tenants.utils import (
+    get_public_schema_name,
+    quote_schema_name,
+    schema_context,
+    tenant_context,
+)
 
 if TYPE_CHECKING:
+    from asyncpg import Connection
+    from asyncpg.pool import PoolConnectionProxy
     from celery import Task
 
     from tenants.models import Tenant
@@ -56,6 +65,17 @@ def public_scope() -> Iterator[None]:
     """Run the block in the public schema only (the control plane)."""
     with schema_context(get_public_schema_name()):
         yield
+
+
+async def connection_schema_switch(conn: Connection | PoolConnectionProxy, *, schema: str) -> None:
+    """Point an asyncpg connection (the rush front's, api/front.py) at `schema` for the rest of
+    its session: search_path = schema, public, the statement django-tenants runs on Django's
+    connections. The caller remembers each connection's schema and switches only when it
+    changes (a round trip). Raises ValueError for a name django-tenants would not accept."""
+    if not is_valid_schema_name(schema):
+        raise ValueError(f"Not a schema name: {schema!r}")
+    path = ",".join(quote_schema_name(name) for name in (schema, get_public_schema_name()))
+    await conn.execute(f"SET search_path = {path}")
 
 
 def enqueue_after_commit(task: Task, *args: Any, **kwargs: Any) -> None:

@@ -539,6 +539,43 @@ def test_when_the_database_cannot_be_reached_the_waiting_requests_learn_it_at_on
     assert database.count == 0
 
 
+def test_a_connection_keeps_its_schema_and_is_dropped_only_after_an_error_that_breaks_it(
+    committed: Callable, loop_thread: LoopThread, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    schema, database = _one_connection_pool(wait_seconds=5.0)
+    switched: list[str] = []
+    switch = front.connection_schema_switch
+
+    async def counted(conn: Any, *, schema: str) -> None:
+        switched.append(schema)
+        await switch(conn, schema=schema)
+
+    monkeypatch.setattr(front, "connection_schema_switch", counted)
+    seen = "SELECT pg_backend_pid(), current_setting('search_path')"
+
+    async def scenario() -> list[tuple]:
+        first = await database.fetch_one(schema, seen, {})
+        # an error of the statement leaves the connection as it was
+        with pytest.raises(asyncpg.DivisionByZeroError):
+            await database.fetch_one(schema, "SELECT 1 / 0", {})
+        after_error = await database.fetch_one(schema, seen, {})
+        # a request cancelled in the middle of its statement: that connection is not used again
+        slow = asyncio.ensure_future(database.fetch_one(schema, "SELECT pg_sleep(5)", {}))
+        await asyncio.sleep(0.2)
+        slow.cancel()
+        await asyncio.gather(slow, return_exceptions=True)
+        after_cancel = await database.fetch_one(schema, seen, {})
+        await database.close()
+        return [first, after_error, after_cancel]
+
+    first, after_error, after_cancel = loop_thread.run(scenario())
+
+    assert first[1] == after_error[1] == after_cancel[1] == f"{schema}, public"
+    assert after_error[0] == first[0]
+    assert after_cancel[0] != first[0]
+    assert switched == [schema, schema]  # once per connection, not once per request
+
+
 def test_elderly_first_the_age_rules_admit_in_the_front_and_refuse_in_the_full_path(
     harness: Harness,
 ) -> None:
