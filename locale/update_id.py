@@ -56,7 +56,7 @@ def _untranslated(entry: polib.POEntry) -> bool:
 
 def gaps(po: Path = PO, mo: Path = MO) -> list[str]:
     """What stands between the code and a complete, compiled catalogue; changes nothing."""
-    scratch = f"zz_{uuid.uuid4().hex[:8].upper()}"  # a locale nobody uses: makemessages writes there
+    scratch = f"zz_{uuid.uuid4().hex[:8].upper()}"  # unused locale; makemessages writes it
     try:
         _makemessages(scratch)
         wanted = polib.pofile(str(ROOT / "locale" / scratch / "LC_MESSAGES/django.po"))
