@@ -15,7 +15,7 @@ from organizers.models import Booking, Dose, Programme, Sex, Slot, Venue
 from organizers.nik import nik_problems
 
 if TYPE_CHECKING:
-    from organizers.services.capacity import BookedSeat
+    from organizers.services.booking_statement import PlacedBooking
 
 NIK_RE = re.compile(r"^[0-9]{16}$")  # ASCII only: full-width digits would be another HMAC key
 MAX_ID = 2**63 - 1
@@ -151,7 +151,7 @@ class BookingSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-def booking_representation(booking: Booking | BookedSeat, *, nik_masked: str) -> dict[str, Any]:
+def booking_representation(booking: Booking | PlacedBooking, *, nik_masked: str) -> dict[str, Any]:
     slot, venue = booking.slot, booking.slot.venue
     if hasattr(booking, "next_dose"):  # just booked: the service says what it reserved
         later = booking.next_dose
