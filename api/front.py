@@ -1,21 +1,23 @@
 """The rush front: the ASGI application in front of Django (config/asgi.py). It answers the
-two requests opening hour is made of without a thread, Django's request cycle or the ORM:
+two requests opening hour is made of (api.hot names them) without a thread, Django's request
+cycle or the ORM, as a thin executor of the same booking core as Django's path:
 
-- POST /api/v1/bookings with a valid first-dose body for a public programme whose age rules
-  admit the person: the capacity engine's one statement
-  (organizers.services.capacity.booking_statement), run on an asyncio PostgreSQL pool,
-  answered 201 with the same body the full path gives.
-- GET /api/v1/venues/<id>/slots?date=...: the day's list from this process's short cache, or
-  from the same prepared statement as the full path (organizers.selectors.SLOT_DAY_SQL).
+- POST /api/v1/bookings: the body checked by the one validator
+  (organizers.services.booking_request; a body Django would refuse gets Django's 400 from
+  here), then, when the one statement may be the whole booking
+  (organizers.services.booking_statement.one_statement_admits: a first dose for a public
+  programme whose age rules admit the person), the capacity engine's one statement on an
+  asyncio PostgreSQL pool, its outcome read by booking_statement.booking_outcome: 201, or the
+  refusal worded as the full path words it (capacity.refusal_error).
+- GET /api/v1/venues/<id>/slots?date=...: the day's list from this process's short cache
+  (api.hot.SLOT_PAGES, shared with Django's view), or from the same prepared statement as the
+  full path (organizers.selectors.SLOT_DAY_SQL).
 
-Everything else goes to Django (config/wsgi_bridge.py: a pool of threads), and so does any
-request the front is not sure of: a malformed body, an unknown host, an Idempotency-Key, plain
-HTTP where HTTPS is required, a database error, a person already booked. Each takes the full
-path, which decides and words the answer. The one error the front answers is a seat its
-statement did not get (the end of a rush: the slot is full), with the full path's own reason
-query and words (capacity.refusal_statement, capacity.refusal_error): through Django, those
-refusals cost twice a booking, and their threads held up the event loop as slots filled. (The
-front's statement either committed a booking, which the front then answers, or wrote nothing.)
+Both render with api.hot.json_bytes: the same bytes as Django's DRF views. Everything else goes
+to Django (config/wsgi_bridge.py: a pool of threads), and so does any request the front is not
+sure of: a body not sent as JSON, another dose, an invite, an unknown host, an Idempotency-Key,
+plain HTTP where HTTPS is required, a database error. Each takes the full path, which decides
+and words the answer.
 
 It uses only what the full path knows lately in this process: a host's tenant
 (TENANT_HOST_CACHE_SECONDS, learnt by a request through Django) and a public programme's age
