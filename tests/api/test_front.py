@@ -895,6 +895,7 @@ def test_the_forwarded_scheme_is_read_as_django_reads_it(
         front_answer = harness.book(90, headers=headers, scheme=scheme)
         django_answer = harness.book(91, headers=headers, scheme=scheme, app=harness.django)
     bridge.executor.submit(connections.close_all).result()
+    bridge.executor.shutdown()
 
     assert front_answer.status == django_answer.status == status
     if status == 201:
