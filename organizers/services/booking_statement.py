@@ -10,7 +10,7 @@ records the e-voucher in one round trip; capacity.refusal_statement says why it 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -111,7 +111,7 @@ class PlacedBooking:
             _SLOT_COLUMNS,
             (
                 slot.id,
-                venue.id,
+                slot.venue.id,
                 self.programme_id,
                 slot.starts_at,
                 slot.ends_at,
@@ -230,7 +230,9 @@ class NotOurs:
 Outcome = Booked | Refused | Retry | NotOurs
 
 
-def booking_attempts(params: dict[str, Any], *, voucher_code_new: Any) -> Iterator[int]:
+def booking_attempts(
+    params: dict[str, Any], *, voucher_code_new: Callable[[], str]
+) -> Iterator[int]:
     """The attempts of one booking: each draws a new voucher code into `params`. After the
     last, RuntimeError (no free voucher code: something is wrong)."""
     for attempt in range(ATTEMPTS):
