@@ -23,6 +23,11 @@ def application_error_body(exc: ApplicationError) -> dict[str, Any]:
     return {"error": body}
 
 
+def invalid_body(fields: dict[str, Any]) -> dict[str, Any]:
+    """The 400 of a request whose fields are wrong: the messages per field."""
+    return {"error": {"code": "invalid", "message": str(_("Invalid input.")), "fields": fields}}
+
+
 TRY_AGAIN_HEADERS = {"Retry-After": "1"}
 
 
@@ -51,9 +56,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return None
     if isinstance(exc, exceptions.ValidationError):
         fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-        response.data = {
-            "error": {"code": "invalid", "message": _("Invalid input."), "fields": fields}
-        }
+        response.data = invalid_body(fields)
     else:
         detail = response.data.get("detail", "") if isinstance(response.data, dict) else ""
         code = getattr(detail, "code", None) or exc.__class__.__name__.lower()

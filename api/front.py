@@ -1,21 +1,23 @@
 """The rush front: the ASGI application in front of Django (config/asgi.py). It answers the
-two requests opening hour is made of without a thread, Django's request cycle or the ORM:
+two requests opening hour is made of (api.hot names them) without a thread, Django's request
+cycle or the ORM, as a thin executor of the same booking core as Django's path:
 
-- POST /api/v1/bookings with a valid first-dose body for a public programme whose age rules
-  admit the person: the capacity engine's one statement
-  (organizers.services.capacity.booking_statement), run on an asyncio PostgreSQL pool,
-  answered 201 with the same body the full path gives.
-- GET /api/v1/venues/<id>/slots?date=...: the day's list from this process's short cache, or
-  from the same prepared statement as the full path (organizers.selectors.SLOT_DAY_SQL).
+- POST /api/v1/bookings: the body checked by the one validator
+  (organizers.services.booking_request; a body Django would refuse gets Django's 400 from
+  here), then, when the one statement may be the whole booking
+  (organizers.services.booking_statement.one_statement_admits: a first dose for a public
+  programme whose age rules admit the person), the capacity engine's one statement on an
+  asyncio PostgreSQL pool, its outcome read by booking_statement.booking_outcome: 201, or the
+  refusal worded as the full path words it (capacity.refusal_error).
+- GET /api/v1/venues/<id>/slots?date=...: the day's list from this process's short cache
+  (api.hot.SLOT_PAGES, shared with Django's view), or from the same prepared statement as the
+  full path (organizers.selectors.SLOT_DAY_SQL).
 
-Everything else goes to Django (config/wsgi_bridge.py: a pool of threads), and so does any
-request the front is not sure of: a malformed body, an unknown host, an Idempotency-Key, plain
-HTTP where HTTPS is required, a database error, a person already booked. Each takes the full
-path, which decides and words the answer. The one error the front answers is a seat its
-statement did not get (the end of a rush: the slot is full), with the full path's own reason
-query and words (capacity.refusal_statement, capacity.refusal_error): through Django, those
-refusals cost twice a booking, and their threads held up the event loop as slots filled. (The
-front's statement either committed a booking, which the front then answers, or wrote nothing.)
+Both render with api.hot.json_bytes: the same bytes as Django's DRF views. Everything else goes
+to Django (config/wsgi_bridge.py: a pool of threads), and so does any request the front is not
+sure of: a body not sent as JSON, another dose, an invite, an unknown host, an Idempotency-Key,
+plain HTTP where HTTPS is required, a database error. Each takes the full path, which decides
+and words the answer.
 
 It uses only what the full path knows lately in this process: a host's tenant
 (TENANT_HOST_CACHE_SECONDS, learnt by a request through Django) and a public programme's age
@@ -36,7 +38,6 @@ import functools
 import json
 import logging
 import re
-import time
 import weakref
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -53,15 +54,21 @@ from django.middleware.security import SecurityMiddleware
 from django.utils import timezone, translation
 from django_tenants.utils import remove_www
 
-from api.exception_handlers import application_error_body
-from api.middleware import SLOTS_PATH
-from api.v1 import rush
+from api import hot
+from api.exception_handlers import application_error_body, invalid_body
 from api.v1 import serializers as s
-from api.v1.parsers import MAX_BODY_BYTES
+from api.v1.parsers import MAX_BODY_BYTES, parse_error
+from common.process_cache import ProcessCache
 from config.wsgi_bridge import BODY_IDLE_SECONDS
 from organizers.personal_data import mask_nik
 from organizers.selectors import SLOT_DAY_SQL, slot_day_params
-from organizers.services import capacity, eligibility
+from organizers.services import booking_statement, capacity, eligibility
+from organizers.services.booking_request import (
+    LANGUAGES,
+    booking_request_clean,
+    day_may_hold_slots,
+    slot_day_query_clean,
+)
 from tenants.context import connection_schema_switch, enqueue_in_schema
 from tenants.middleware import tenant_for_host_known
 
@@ -77,7 +84,6 @@ Answer = tuple[int, bytes, str]
 
 LEARN_SECONDS = 5.0
 REFRESH_AHEAD_SECONDS = 1.0
-_ID = re.compile(r"[1-9][0-9]{0,17}")
 
 
 class RushFront:
@@ -90,26 +96,26 @@ class RushFront:
         self.pending: set[asyncio.Future[None]] = set()
         # What is being learnt (a host's tenant through one request on the full path, a
         # programme's age rules with one query), and the futures the others wait on meanwhile;
-        # what could not be learnt lately, until when.
+        # what could not be learnt lately (for LEARN_SECONDS).
         self.learning: dict[tuple, asyncio.Future] = {}
-        self.unlearnable: dict[tuple, float] = {}
+        self.unlearnable: ProcessCache[bool] = ProcessCache(max_size=10_000)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             return await self._lifespan(receive, send)
         if scope["type"] != "http":
             return await self.fallback(scope, receive, send)
-        method, path = scope["method"], scope["path"]
-        if method == "POST" and path == "/api/v1/bookings":
+        route = hot.hot_route(scope["method"], scope["path"])
+        if route is None:
+            return await self.fallback(scope, receive, send)
+        if route[1] is None:
             handler = self._booking
-        elif method == "GET" and (match := SLOTS_PATH.match(path)):
-            venue_id = int(match.group(1))
+        else:
+            venue_id = route[1]
 
             async def handler(request: _Request) -> Answer | None:
                 return await self._slots(request, venue_id)
 
-        else:
-            return await self.fallback(scope, receive, send)
         request = _Request(scope)
         if not request.may_answer() or request.hostname is None or request.public:
             return await self.fallback(scope, receive, send)
@@ -165,7 +171,7 @@ class RushFront:
         """The query learning a programme's facts: the one under way, or a new one; None when
         the cache is off or the programme could not be learnt lately."""
         key = ("programme", tenant.uid, programme_id)
-        if eligibility.facts_seconds() <= 0 or self.unlearnable.get(key, 0.0) > time.monotonic():
+        if eligibility.facts_seconds() <= 0 or self.unlearnable.get(key):
             return None
         learning = self.learning.get(key)
         if learning is None:
@@ -192,9 +198,7 @@ class RushFront:
             self._unlearnable(key)  # no such programme
 
     def _unlearnable(self, key: tuple) -> None:
-        self.unlearnable[key] = time.monotonic() + LEARN_SECONDS
-        if len(self.unlearnable) > 10_000:
-            self.unlearnable.clear()
+        self.unlearnable.put(key, True, seconds=LEARN_SECONDS)
 
     async def _learn_or_wait(self, key: tuple, request: _Request, remembered: float) -> bool:
         """At a drop, the first requests of a process may find the host unknown: one of them
@@ -203,8 +207,7 @@ class RushFront:
         True when this request waited (look again), False when it goes to the full path. A
         host the full path does not learn (no organiser's) is not waited for again for
         LEARN_SECONDS; nor anything when the cache is off (`remembered` seconds <= 0)."""
-        now = time.monotonic()
-        if remembered <= 0 or self.unlearnable.get(key, 0.0) > now:
+        if remembered <= 0 or self.unlearnable.get(key):
             return False
         learning = self.learning.get(key)
         if learning is None:
@@ -239,20 +242,40 @@ class RushFront:
     # --- The booking ----------------------------------------------------------------------
 
     async def _booking(self, request: _Request) -> Answer | None:
+        """The booking, with the core Django's path uses: the one validator, the one decision
+        of when the one statement may book, its attempts and outcomes. A body Django would
+        refuse as it stands gets Django's 400 from here; a booking the statement cannot be the
+        whole of (another dose, an invite, a company programme, an age the rules refuse, an
+        organiser not yet approved, an Idempotency-Key) goes to the full path."""
+        if not request.content_type.startswith("application/json"):
+            return None  # the full path answers 415
+        # As the full path: the answer's Content-Language is the request's (the cookie's); the
+        # booking, and its words, are in the body's language when it has one.
+        answered_in = request.cookie_language(self.supported)
+        try:
+            payload = json.loads(request.body or b"{}")
+        except (ValueError, RecursionError):  # RecursionError: thousands of nested brackets
+            with translation.override(answered_in):
+                return 400, hot.json_bytes(_parse_error_body()), answered_in
+        chosen = payload.get("language") if type(payload) is dict else None
+        language = chosen if chosen in LANGUAGES else answered_in
+        booking, _errors = booking_request_clean(payload)
+        if booking is None:
+            with translation.override(language):  # the messages are worded in it
+                _booking, errors = booking_request_clean(payload)
+                return 400, hot.json_bytes(invalid_body(errors)), answered_in
         tenant = request.tenant
         if (
             tenant.review_status != "approved"
-            or not request.content_type.startswith("application/json")
             or request.header(b"idempotency-key") is not None
+            or not booking_statement.statement_may_book(
+                dose=booking.dose,
+                reserve_next_dose=booking.reserve_next_dose,
+                invite_token=booking.invite_token,
+            )
         ):
             return None
-        try:
-            fields = rush.booking_fields_plain(json.loads(request.body))
-        except (ValueError, RecursionError):
-            return None
-        if fields is None:
-            return None
-        programme_id = fields["programme_id"]
+        programme_id = booking.programme_id
         facts = eligibility.programme_facts_kept(tenant_uid=tenant.uid, programme_id=programme_id)
         if facts is None:
             facts = await self._programme_learnt(tenant, programme_id)
@@ -262,59 +285,72 @@ class RushFront:
             # Learnt again before they expire, while this and the next requests use them: in a
             # long rush, no request of this worker waits for the query every few seconds.
             self._programme_learning(tenant, programme_id)
-        _seconds_left, bands = facts
         now = timezone.now()
-        if bands is None or not eligibility.age_bands_admit(
-            bands, fields["date_of_birth"], timezone.localdate(now)
+        if not booking_statement.one_statement_admits(
+            dose=booking.dose,
+            reserve_next_dose=booking.reserve_next_dose,
+            invite_token=booking.invite_token,
+            age_bands=facts[1],
+            date_of_birth=booking.date_of_birth,
+            today=timezone.localdate(now),
         ):
             return None  # not a public programme known lately, or an age the rules refuse
-        # As the full path: the answer's Content-Language is the request's (the cookie's); the
-        # booking, and every message to the person, is in the body's language when it has one.
-        answered_in = request.cookie_language(self.supported)
-        language = fields["language"] or answered_in
         person = capacity.Person(
-            nik=fields["nik"], date_of_birth=fields["date_of_birth"],
-            full_name=fields["full_name"], phone=fields["phone"], email=fields["email"],
-            sex=fields["sex"], address=fields["address"],
-            employee_number=fields["employee_number"], language=language,
-        )  # fmt: skip
+            nik=booking.nik,
+            date_of_birth=booking.date_of_birth,
+            full_name=booking.full_name,
+            phone=booking.phone,
+            email=booking.email,
+            sex=booking.sex,
+            address=booking.address,
+            employee_number=booking.employee_number,
+            language=language,
+        )
         params = capacity.booking_statement_params(
-            programme_id=programme_id, slot_id=fields["slot_id"], dose=1,
-            person=person, now=now, tenant_uid=tenant.uid,
-        )  # fmt: skip
+            programme_id=programme_id,
+            slot_id=booking.slot_id,
+            dose=1,
+            person=person,
+            now=now,
+            tenant_uid=tenant.uid,
+        )
         statement, why_not = capacity.booking_statement(1), capacity.refusal_statement(1)
-        for _attempt in range(5):
-            params["voucher"] = capacity.voucher_code_new()
+        for _attempt in booking_statement.booking_attempts(
+            params, voucher_code_new=capacity.voucher_code_new
+        ):
             try:
-                row, refused = await self.database.fetch_one_or(
+                row, why = await self.database.fetch_one_or(
                     tenant.schema_name, statement, why_not, params
                 )
             except asyncpg.UniqueViolationError as exc:
-                if capacity.booking_statement_conflict(exc) == "voucher":
-                    continue
-                return None  # already booked (the full path words it), or not ours
+                outcome = booking_statement.booking_outcome(params=params, error=exc)
             except (*DATABASE_ERRORS, FrontBusyError) as exc:
                 log.warning("rush front: booking handed to the full path: %r", exc)
                 return None
-            if row is None:  # refused: nothing was written
-                return self._refusal(refused, language, answered_in)
-            if row[-1] is not None:
-                self._deliver(tenant.schema_name, row[-1])
-            booked = capacity.booked_seat_from_statement_row(row[:-1], params=params)
-            body = s.booking_representation(booked, nik_masked=mask_nik(person.nik))
-            return 201, json.dumps(body, ensure_ascii=False).encode(), answered_in
-        return None
+            else:
+                outcome = booking_statement.booking_outcome(params=params, row=row, why=why)
+            if isinstance(outcome, booking_statement.Retry):
+                continue
+            if isinstance(outcome, booking_statement.NotOurs):
+                return None  # the full path meets it too, and answers as it does
+            if isinstance(outcome, booking_statement.Refused):
+                return self._refusal(outcome.code, language, answered_in)
+            if outcome.message_id is not None:
+                self._deliver(tenant.schema_name, outcome.message_id)
+            body = s.booking_representation(outcome.booking, nik_masked=mask_nik(booking.nik))
+            return 201, hot.json_bytes(body), answered_in
+        return None  # pragma: no cover - booking_attempts ends with an error
 
     @staticmethod
-    def _refusal(why: tuple | None, language: str, answered_in: str) -> Answer | None:
-        """The seat the statement did not take (a full slot, at the end of a rush), refused as
-        the full path refuses it: the reason from the same query (capacity.refusal_statement),
-        the same error and words. None (the full path answers) when no reason holds by now."""
-        if why is None or why[0] is None:
+    def _refusal(code: str | None, language: str, answered_in: str) -> Answer | None:
+        """The seat the statement did not get, refused as the full path refuses it: the same
+        error and words (capacity.refusal_error). None (the full path answers) when no reason
+        holds by now (a seat came free between the two statements)."""
+        if code is None:
             return None
-        error = capacity.refusal_error(why[0])
+        error = capacity.refusal_error(code)
         with translation.override(language):
-            body = json.dumps(application_error_body(error)).encode()
+            body = hot.json_bytes(application_error_body(error))
         return error.status_code, body, answered_in
 
     def _deliver(self, schema: str, message_id: int) -> None:
@@ -337,23 +373,20 @@ class RushFront:
 
     async def _slots(self, request: _Request, venue_id: int) -> Answer | None:
         query = request.query()
-        if query is None or not set(query) <= {"date", "programme"} or "date" not in query:
-            return None
-        if not rush.ISO_DAY.fullmatch(query["date"]) or not _ID.fullmatch(
-            query.get("programme", "1")
-        ):
-            return None
-        try:
-            day = dt.date.fromisoformat(query["date"])
-        except ValueError:
-            return None
-        if not rush.day_may_hold_slots(day):
-            return None  # the full path answers an empty list
-        programme = int(query["programme"]) if "programme" in query else None
+        if query is None:
+            return None  # a name given twice, or encoded: Django reads those its own way
         language = request.cookie_language(self.supported)
+        asked, errors = slot_day_query_clean(query)
+        if asked is None:
+            with translation.override(language):
+                _asked, errors = slot_day_query_clean(query)
+                return 400, hot.json_bytes(invalid_body(errors)), language
+        day, programme = asked
+        if not day_may_hold_slots(day):
+            return 200, hot.json_bytes([]), language
         schema = request.tenant.schema_name
         key = (schema, venue_id, day, programme)
-        cached = rush.slot_page_known(key)
+        cached = hot.slot_page_known(key)
         if cached is not None:
             return 200, cached, language
         try:
@@ -366,7 +399,7 @@ class RushFront:
         if row is None:
             return None  # no such bookable venue: the full path answers 404
         body = row[0].encode()
-        rush.slot_page_keep(key, body)
+        hot.slot_page_keep(key, body)
         return 200, body, language
 
     # --- Plumbing -------------------------------------------------------------------------
@@ -404,6 +437,13 @@ class RushFront:
     async def close(self) -> None:
         """Close the front's database connections."""
         await self.database.close()
+
+
+def _parse_error_body() -> dict[str, Any]:
+    """The full path's answer to a body that is not JSON (its parser's error, worded by
+    api.exception_handlers), in the active language."""
+    error = parse_error()
+    return {"error": {"code": error.default_code, "message": str(error.detail)}}
 
 
 def _priming(tenant: Any) -> list[tuple[str, dict[str, Any]]]:
@@ -511,21 +551,21 @@ class _Request:
         return values
 
 
-_CHECKED_HOSTS: dict[str, str | None] = {}
-_CHECKED_AGAINST: list[object] = [None]
+# Host header -> (the ALLOWED_HOSTS it was checked against, the tenant host name or None).
+_CHECKED_HOSTS: ProcessCache[tuple[object, str | None]] = ProcessCache(max_size=1000)
+HOST_CHECK_SECONDS = 300.0
 
 
 def _host_checked(host: str) -> str | None:
     """The tenant host name of a Host header Django would accept, else None; remembered per
     header value (a handful of them), as long as ALLOWED_HOSTS stays the same."""
-    if _CHECKED_AGAINST[0] is not settings.ALLOWED_HOSTS or len(_CHECKED_HOSTS) > 1000:
-        _CHECKED_HOSTS.clear()
-        _CHECKED_AGAINST[0] = settings.ALLOWED_HOSTS
-    if host in _CHECKED_HOSTS:
-        return _CHECKED_HOSTS[host]
+    kept = _CHECKED_HOSTS.get(host)
+    if kept is not None and kept[0] is settings.ALLOWED_HOSTS:
+        return kept[1]
     domain, _port = split_domain_port(host)
     valid = bool(domain) and validate_host(domain, settings.ALLOWED_HOSTS)
-    checked = _CHECKED_HOSTS[host] = remove_www(host.split(":")[0]) if valid else None
+    checked = remove_www(host.split(":")[0]) if valid else None
+    _CHECKED_HOSTS.put(host, (settings.ALLOWED_HOSTS, checked), seconds=HOST_CHECK_SECONDS)
     return checked
 
 
@@ -815,8 +855,8 @@ _HEADERS: dict[tuple, list[tuple[bytes, bytes]]] = {}
 
 def _fixed_headers(secure: bool) -> list[tuple[bytes, bytes]]:
     """The security headers Django's middleware puts on an API answer (SecurityMiddleware and
-    X-Frame-Options, as api.middleware.RushLaneMiddleware applies them), computed by running the
-    same middleware over an empty answer, once for each set of the settings they read."""
+    X-Frame-Options), computed by running the same middleware over an empty answer, once for
+    each set of the settings they read."""
     key = (
         secure, settings.SECURE_HSTS_SECONDS, settings.SECURE_HSTS_INCLUDE_SUBDOMAINS,
         settings.SECURE_HSTS_PRELOAD, settings.SECURE_CONTENT_TYPE_NOSNIFF,

@@ -15,7 +15,7 @@ from organizers.models import Booking, Dose, Programme, Sex, Slot, Venue
 from organizers.nik import nik_problems
 
 if TYPE_CHECKING:
-    from organizers.services.capacity import BookedSeat, BookedVenue
+    from organizers.services.booking_statement import PlacedBooking, PlacedVenue
 
 NIK_RE = re.compile(r"^[0-9]{16}$")  # ASCII only: full-width digits would be another HMAC key
 MAX_ID = 2**63 - 1
@@ -151,7 +151,7 @@ class BookingSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-def booking_representation(booking: Booking | BookedSeat, *, nik_masked: str) -> dict[str, Any]:
+def booking_representation(booking: Booking | PlacedBooking, *, nik_masked: str) -> dict[str, Any]:
     slot, venue = booking.slot, booking.slot.venue
     if hasattr(booking, "next_dose"):  # just booked: the service says what it reserved
         later = booking.next_dose
@@ -178,7 +178,7 @@ def booking_representation(booking: Booking | BookedSeat, *, nik_masked: str) ->
     }  # fmt: skip
 
 
-def _iso(value: dt.datetime, venue: Venue | BookedVenue | None = None) -> str:
+def _iso(value: dt.datetime, venue: Venue | PlacedVenue | None = None) -> str:
     """ISO 8601 in the venue's own time zone (WIB, WITA or WIT): a slot at 07:00 WIT on the
     29th must not read as the 28th."""
     zone = ZoneInfo(venue.time_zone) if venue is not None else timezone.get_current_timezone()

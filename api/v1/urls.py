@@ -3,12 +3,13 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
+from api import hot
 from api.v1 import views
 
 urlpatterns = [
-    # The two rush-hour endpoints first (patterns are tried in order).
-    path("bookings", views.BookingCreateView.as_view(), name="bookings"),
-    path("venues/<int:venue_id>/slots", views.VenueSlotsView.as_view(), name="venue-slots"),
+    # The two rush-hour endpoints first (patterns are tried in order); named in api.hot.
+    path(hot.BOOKINGS_ROUTE, views.BookingCreateView.as_view(), name="bookings"),
+    path(hot.VENUE_SLOTS_ROUTE, views.VenueSlotsView.as_view(), name="venue-slots"),
     path("organizer", views.OrganizerView.as_view(), name="organizer"),
     path("me", views.MembershipView.as_view(), name="me"),
     path("programmes", views.ProgrammeListView.as_view(), name="programmes"),

@@ -5,25 +5,44 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest, HttpResponseBase
+from django.conf import settings
+from django.db import OperationalError
+from django.http import HttpResponse
+from django.utils import timezone, translation
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.v1 import rush
+from api import hot
+from api.exception_handlers import (
+    TRY_AGAIN_HEADERS,
+    application_error_body,
+    invalid_body,
+    try_again_body,
+)
+from api.idempotency import HEADER, idempotent
 from api.v1 import serializers as s
-from api.v1.parsers import SmallJSONParser
+from api.v1.parsers import SmallJSONParser, body_size_check, json_required
 from organizers.access import access_booking_by_voucher
 from organizers.personal_data import mask_nik, unseal
 from organizers.selectors import (
     programme_list_active,
+    slot_day_json,
     venue_list_bookable,
     waitlist_position,
 )
 from organizers.services import bookings, capacity, eligibility
+from organizers.services.booking_request import (
+    LANGUAGES,
+    booking_request_clean,
+    day_may_hold_slots,
+    slot_day_query_clean,
+)
 from tenants.access import access_membership_by_tenant
+from tenants.context import current_schema_name
+from tenants.errors import ApplicationError, NotFoundError
 from tenants.requests import request_tenant
 
 
@@ -76,13 +95,9 @@ class VenueListView(PublicAPIView):
 
 
 class VenueSlotsView(PublicAPIView):
-    """Slots of a venue on a day (the venue's local date) with the seats left. GETs are
-    served by api.v1.rush.venue_slots; this class describes the endpoint for the schema."""
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if request.method == "GET":
-            return rush.venue_slots(request, kwargs["venue_id"])
-        return super().dispatch(request, *args, **kwargs)
+    """Slots of a venue on a day (the venue's local date) with the seats left. At opening hour
+    thousands ask the same question: each process keeps the rendered day for
+    SLOT_LIST_CACHE_SECONDS (api.hot.SLOT_PAGES, shared with the rush front)."""
 
     @extend_schema(
         parameters=[
@@ -91,8 +106,24 @@ class VenueSlotsView(PublicAPIView):
         ],
         responses=s.SlotSerializer(many=True),
     )
-    def get(self, request: Request, venue_id: int) -> Response:  # pragma: no cover - dispatch
-        raise NotImplementedError
+    def get(self, request: Request, venue_id: int) -> HttpResponse:
+        asked, errors = slot_day_query_clean(request.query_params)
+        if asked is None:
+            return Response(invalid_body(errors), status=400)
+        day, programme = asked
+        if not day_may_hold_slots(day):
+            return Response([])
+        key = (current_schema_name(), venue_id, day, programme)
+        page = hot.slot_page_known(key)
+        if page is None:
+            body = slot_day_json(
+                venue_id=venue_id, day=day, programme_id=programme, now=timezone.now()
+            )
+            if body is None:
+                raise NotFoundError(code="venue_not_found")
+            page = body.encode()
+            hot.slot_page_keep(key, page)
+        return HttpResponse(page, content_type="application/json")
 
 
 def _booking_response(
@@ -106,26 +137,82 @@ def _person(data: dict) -> capacity.Person:
     return capacity.Person(
         nik=data["nik"], date_of_birth=data["date_of_birth"], full_name=data["full_name"],
         phone=data["phone"], email=data["email"], sex=data.get("sex", ""),
-        language=rush.request_language(),
+        language=request_language(),
     )  # fmt: skip
 
 
-class BookingCreateView(PublicAPIView):
-    """Book a seat. POSTs are served by api.v1.rush.booking_create (the rush-hour path, without
-    DRF's per-request machinery); this class describes the endpoint for the OpenAPI schema."""
+def request_language() -> str:
+    """The active language as one of settings.LANGUAGES (what a booking records)."""
+    active = (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    return active if active in LANGUAGES else settings.LANGUAGE_CODE
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if request.method == "POST":
-            return rush.booking_create(request)
-        return super().dispatch(request, *args, **kwargs)
+
+class BookingCreateView(PublicAPIView):
+    """Book a seat. The rush front answers most of these at a drop with the same core
+    (organizers.services.booking_request, booking_statement) and the same bytes; this is the
+    path for everything else (and the description of the endpoint)."""
 
     @extend_schema(
         request=s.BookingCreateSerializer,
         responses={201: s.BookingSerializer},
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
     )
-    def post(self, request: Request) -> Response:  # pragma: no cover - dispatch serves POST
-        raise NotImplementedError
+    def post(self, request: Request) -> Response:
+        json_required(request.content_type or "")
+        body_size_check(request.META)
+        raw = request.body  # kept before parsing: the Idempotency-Key's fingerprint reads it
+        payload = request.data
+        chosen = payload.get("language") if isinstance(payload, dict) else None
+        # The booking, its messages and this answer's words are in the body's language when it
+        # names one we speak; else the request's (the language cookie; Bahasa Indonesia).
+        language = chosen if chosen in LANGUAGES else request_language()
+        with translation.override(language):
+            return self._book(request, payload, raw, language)
+
+    def _book(self, request: Request, payload: Any, raw: bytes, language: str) -> Response:
+        booking, errors = booking_request_clean(payload)
+        if booking is None:
+            return Response(invalid_body(errors), status=400)
+
+        def respond() -> tuple[int, Any]:
+            placed = bookings.booking_place(
+                programme_id=booking.programme_id,
+                slot_id=booking.slot_id,
+                dose=booking.dose,
+                person=capacity.Person(
+                    nik=booking.nik,
+                    date_of_birth=booking.date_of_birth,
+                    full_name=booking.full_name,
+                    phone=booking.phone,
+                    email=booking.email,
+                    sex=booking.sex,
+                    address=booking.address,
+                    employee_number=booking.employee_number,
+                    language=language,
+                ),
+                reserve_next_dose=booking.reserve_next_dose,
+                invite_token=booking.invite_token or None,
+                address=request.META.get("REMOTE_ADDR", ""),
+            )
+            return 201, s.booking_representation(placed, nik_masked=mask_nik(booking.nik))
+
+        try:
+            status, body, replayed = idempotent(
+                scope="bookings.create",
+                key=request.headers.get(HEADER),
+                body=raw,
+                respond=respond,
+            )
+        except ApplicationError as exc:  # worded here, in the booking's language
+            return Response(application_error_body(exc), status=exc.status_code)
+        except OperationalError as exc:
+            if (busy := try_again_body(exc)) is None:
+                raise
+            return Response(busy, status=503, headers=TRY_AGAIN_HEADERS)
+        response = Response(body, status=status)
+        if replayed:
+            response["Idempotent-Replayed"] = "true"
+        return response
 
 
 def _booking_with_proof(

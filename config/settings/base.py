@@ -76,7 +76,6 @@ MIDDLEWARE = [
     # the host middleware would answer "organiser not found" for the 404 page's own CSS.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "tenants.middleware.TenantHostMiddleware",
-    "api.middleware.RushLaneMiddleware",  # the two rush-hour endpoints end here
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "tenants.middleware.SessionTenantBindingMiddleware",

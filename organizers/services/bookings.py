@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from organizers.models import Booking, Message, Programme, WaitlistEntry
-from organizers.services import capacity, eligibility, messages
+from organizers.services import booking_statement, capacity, eligibility, messages
 from tenants.errors import NotFoundError
 
 
@@ -36,12 +36,20 @@ def booking_place(
     counted per address and organiser, and beyond the limit the booking is refused with
     `too_many_attempts` (429) without checking."""
     now = now or timezone.now()
-    bands = eligibility.public_age_bands(programme_id)
-    if bands is not None and eligibility.age_bands_admit(
-        bands, person.date_of_birth, timezone.localdate(now)
+    may_take_statement = booking_statement.statement_may_book(
+        dose=dose, reserve_next_dose=reserve_next_dose, invite_token=invite_token
+    )
+    if may_take_statement and booking_statement.one_statement_admits(
+        dose=dose,
+        reserve_next_dose=reserve_next_dose,
+        invite_token=invite_token,
+        age_bands=eligibility.public_age_bands(programme_id),
+        date_of_birth=person.date_of_birth,
+        today=timezone.localdate(now),
     ):
-        # The rush path: a public programme whose age rules (known without a query for a few
-        # seconds) admit this person: the capacity engine's single statement is the booking.
+        # The rush path, decided as the rush front decides it: a public programme whose age
+        # rules (known without a query for a few seconds) admit this person: the capacity
+        # engine's single statement is the booking.
         return capacity.booking_create(
             programme_id=programme_id, slot_id=slot_id, dose=dose, person=person,
             reserve_next_dose=reserve_next_dose, now=now,

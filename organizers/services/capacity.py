@@ -15,7 +15,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +24,14 @@ from organizers.db import fetch_one_prepared
 from organizers.models import Booking, Message, Programme, Slot, Venue, WaitlistEntry
 from organizers.personal_data import person_key, seal
 from organizers.services import messages
+from organizers.services.booking_statement import (
+    NotOurs,
+    Refused,
+    Retry,
+    booking_attempts,
+    booking_outcome,
+    statement_may_book,
+)
 from tenants.context import require_current_tenant
 from tenants.errors import ApplicationError, ConflictError, NotFoundError, UserText
 from tenants.models import DoseIntervalRule
@@ -113,6 +121,10 @@ _REFUSALS: dict[str, tuple[type[ApplicationError], UserText]] = {
         _("Booking for this arrival time is not open. Choose another arrival time."),
     ),
     "slot_full": (BookingRefusedError, _("This arrival time is full. Choose another.")),
+    "already_booked": (
+        BookingRefusedError,
+        _("This person already has a booking for this dose."),
+    ),
 }
 
 
@@ -259,19 +271,10 @@ def booking_create(
     (take the seat and insert the booking); everything else in one transaction."""
     now = now or timezone.now()
     tenant_takes_bookings_check()
-    if dose == 1 and not reserve_next_dose:
-        booking = _book_in_one_statement(
+    if statement_may_book(dose=dose, reserve_next_dose=reserve_next_dose, invite_token=None):
+        return _book_in_one_statement(
             programme_id=programme_id, slot_id=slot_id, dose=dose, person=person, now=now
         )
-        if booking is not None:
-            return booking
-        # Refused: one read says why (the rush front asks the same). None: a seat was freed
-        # since; this attempt found the slot full all the same.
-        why = fetch_one_prepared(
-            refusal_statement(dose),
-            {"slot_id": slot_id, "programme_id": programme_id, "dose": dose, "now": now},
-        )  # fmt: skip
-        raise refusal_error(why[0] if why and why[0] else "slot_full")
     key = person_key(person.nik)
     with transaction.atomic():
         programme = _programme_for_booking(programme_id=programme_id, dose=dose)
@@ -378,30 +381,19 @@ def booking_statement_params(
     }  # fmt: skip
 
 
-def booking_statement_conflict(error: Exception) -> str | None:
-    """What a unique violation of the statement means: "already_booked" (the person has an
-    active booking for this dose: refuse), "voucher" (a voucher code collision: draw again), or
-    None (something else: not ours to explain)."""
-    text = str(error)
-    if "booking_one_active_per_person_dose" in text:
-        return "already_booked"
-    if "voucher_code" in text:
-        return "voucher"
-    return None
-
-
 def _book_in_one_statement(
     *, programme_id: int, slot_id: int, dose: int, person: Person, now: dt.datetime
-) -> Booking | None:
+) -> Booking:
     """Take the seat and insert the booking in one statement: PostgreSQL decides capacity under
     the slot's row lock, and a unique violation (the person already booked) undoes the seat
-    with the statement. Returns None when the guard refused (no seat, window closed, ...)."""
+    with the statement. Its attempts and their outcomes are booking_statement's, as on the rush
+    front; a refusal (nothing written) is raised with its reason."""
     params = booking_statement_params(
         programme_id=programme_id, slot_id=slot_id, dose=dose, person=person, now=now
     )
     sql = booking_statement(dose)
-    for _attempt in range(5):
-        params["voucher"] = voucher_code_new()
+    for _attempt in booking_attempts(params, voucher_code_new=voucher_code_new):
+        row = why = None
         try:
             # Inside a caller's transaction a savepoint keeps a refusal from aborting it;
             # otherwise the statement is its own transaction (no BEGIN/COMMIT round trips).
@@ -409,103 +401,22 @@ def _book_in_one_statement(
             with scope:
                 row = fetch_one_prepared(sql, params)
         except IntegrityError as exc:
-            conflict = booking_statement_conflict(exc)
-            if conflict == "already_booked":
-                raise BookingRefusedError(
-                    _("This person already has a booking for this dose."), code="already_booked"
-                ) from exc
-            if conflict == "voucher":
-                continue
-            raise
-        if row is None:
-            return None
-        if row[-1] is not None:
-            messages.message_deliver_after_commit(message_id=row[-1])
-        return booking_from_statement_row(row[:-1], params=params)
-    raise RuntimeError("could not find a free voucher code")
-
-
-@dataclass(frozen=True, slots=True)
-class BookedVenue:
-    id: int
-    name: str
-    address: str
-    time_zone: str
-
-
-@dataclass(frozen=True, slots=True)
-class BookedSlot:
-    id: int
-    starts_at: dt.datetime
-    ends_at: dt.datetime
-    venue: BookedVenue
-
-
-@dataclass(frozen=True, slots=True)
-class BookedSeat:
-    """What the booking statement returned, with the attributes of a Booking that the API's
-    representation reads (api.v1.serializers.booking_representation). The rush front answers
-    with it: a twentieth of the cost of building the three models."""
-
-    voucher_code: str
-    dose: int
-    vaccine_brand: str
-    full_name: str
-    programme_id: int
-    slot: BookedSlot
-    created_at: dt.datetime
-    status: str = "active"
-    next_dose: None = None
-
-
-def booked_seat_from_statement_row(row: tuple, *, params: dict) -> BookedSeat:
-    _booking_id, brand, starts, ends, venue_id, name, address, time_zone = row
-    return BookedSeat(
-        voucher_code=params["voucher"], dose=params["dose"], vaccine_brand=brand,
-        full_name=params["name"], programme_id=params["programme_id"],
-        slot=BookedSlot(params["slot_id"], starts, ends,
-                        BookedVenue(venue_id, name, address, time_zone)),
-        created_at=params["now"],
-    )  # fmt: skip
-
-
-def booking_from_statement_row(row: tuple, *, params: dict) -> Booking:
-    """The new booking with its slot and venue, from what the statement returned (no query).
-    Built with Model.from_db, as the ORM builds rows it reads: a tenth of the cost of calling
-    the constructors with keywords, which showed up in the rush-hour profile. The slot and the
-    venue carry only the columns the statement returned; any other is loaded if asked for."""
-    booking_id, brand, starts, ends, venue_id, name, address, time_zone = row
-    alias = DEFAULT_DB_ALIAS
-    slot_id, dose, now = params["slot_id"], params["dose"], params["now"]
-    venue = Venue.from_db(alias, _VENUE_COLUMNS, (venue_id, name, address, time_zone))
-    slot = Slot.from_db(
-        alias, _SLOT_COLUMNS,
-        (slot_id, venue_id, params["programme_id"], starts, ends, brand),
-    )  # fmt: skip
-    slot.venue = venue
-    booking = Booking.from_db(
-        alias, _BOOKING_COLUMNS,
-        (booking_id, params["voucher"], params["programme_id"], slot_id, dose,
-         Booking.Status.ACTIVE, params["key"], params["nik"], params["dob"], params["name"],
-         params["phone"], params["email"], params["sex"], params["address"],
-         params["employee_number"], params["language"], params["party"], brand, None, now,
-         None),
-    )  # fmt: skip
-    booking.slot = slot
-    booking.next_dose = None
-    return booking
-
-
-_VENUE_COLUMNS = ("id", "name", "address", "time_zone")
-_SLOT_COLUMNS = ("id", "venue_id", "programme_id", "starts_at", "ends_at", "vaccine_brand")
-_BOOKING_COLUMNS = (
-    "id", "voucher_code", "programme_id", "slot_id", "dose", "status", "person_key",
-    "nik_sealed", "date_of_birth_sealed", "full_name", "phone", "email", "sex", "address",
-    "employee_number", "language", "party", "vaccine_brand", "first_dose_id", "created_at",
-    "cancelled_at",
-)  # fmt: skip
-# Every column of a booking, in the order above: a new column must be added there too.
-assert tuple(f.attname for f in Booking._meta.concrete_fields) == _BOOKING_COLUMNS  # noqa: S101
+            outcome = booking_outcome(params=params, error=exc)
+        else:
+            if row is None:  # refused: one read says why (the rush front asks the same)
+                why = fetch_one_prepared(refusal_statement(dose), params)
+            outcome = booking_outcome(params=params, row=row, why=why)
+        if isinstance(outcome, Retry):
+            continue
+        if isinstance(outcome, NotOurs):
+            raise outcome.error
+        if isinstance(outcome, Refused):
+            # None: a seat was freed since; this attempt found the slot full all the same.
+            raise refusal_error(outcome.code or "slot_full")
+        if outcome.message_id is not None:
+            messages.message_deliver_after_commit(message_id=outcome.message_id)
+        return outcome.booking.as_model()
+    raise AssertionError("booking_attempts ends with an error")  # pragma: no cover
 
 
 def _reserve_next_dose(*, booking: Booking, now: dt.datetime) -> Booking:

@@ -216,29 +216,138 @@ def test_the_language_cookie_decides_when_the_body_does_not(harness: Harness) ->
         assert Booking.objects.get(voucher_code=answer.json()["voucher_code"]).language == "en"
 
 
-def _refusals() -> list[tuple[str, dict[str, Any], int, str]]:
+# The headers a client may read that must not depend on who answered.
+SAME_HEADERS = (
+    "content-type",
+    "content-language",
+    "vary",
+    "x-content-type-options",
+    "referrer-policy",
+    "cross-origin-opener-policy",
+    "x-frame-options",
+)
+# What differs between two bookings of two people: their voucher, the moment, the NIK's tail.
+PER_BOOKING = ("voucher_code", "created_at", "nik_masked")
+
+
+def assert_same_answer(by_front: Answer, by_django: Answer) -> None:
+    """The same bytes for the same request (a booking's own voucher, time and NIK aside)."""
+    assert by_front.status == by_django.status
+    for name in SAME_HEADERS:
+        assert by_front.headers.get(name) == by_django.headers.get(name), name
+    if by_front.status == 201:
+        front_body, django_body = by_front.json(), by_django.json()
+        for key in PER_BOOKING:
+            front_body.pop(key), django_body.pop(key)
+        assert front_body == django_body
+        assert by_front.body.count(b'":') == by_django.body.count(b'":')  # compact, as DRF
+    else:
+        assert by_front.body == by_django.body
+
+
+def _parity_cases() -> list[tuple[str, dict[str, Any], int, str, bool]]:
+    """(case, the body's overrides, status, code, whether the front answers it itself)"""
     return [
-        ("a malformed NIK", {"nik": "123"}, 400, "invalid"),
-        ("a name to trim", {"full_name": " Siti Aminah "}, 201, ""),
-        ("a second booking for the same person", {"nik": nik(9_999)}, 409, "already_booked"),
-        ("a dose the front does not book", {"dose": 2}, 409, "previous_dose_missing"),
+        ("a valid booking", {}, 201, "", True),
+        (
+            "a valid booking in English",
+            {"language": "en", "email": "siti@example.id"},
+            201,
+            "",
+            True,
+        ),
+        ("a name to trim", {"full_name": " Siti Aminah "}, 201, "", True),
+        ("ids and dose as text", {"dose": "1"}, 201, "", True),
+        ("a phone number typed the local way", {"phone": "0812-3456-7890"}, 201, "", True),
+        ("a malformed NIK", {"nik": "123"}, 400, "invalid", True),
+        ("a NIK of letters", {"nik": "32730154035800AB"}, 400, "invalid", True),
+        ("a NIK of another sex", {"sex": "M"}, 400, "invalid", True),
+        ("a missing date of birth", {"date_of_birth": None}, 400, "invalid", True),
+        ("a date of birth to come", {"date_of_birth": "2999-01-01"}, 400, "invalid", True),
+        ("a date in another format", {"date_of_birth": "14-03-1958"}, 400, "invalid", True),
+        ("a slot id of text", {"slot_id": "x"}, 400, "invalid", True),
+        ("an id beyond the range", {"programme_id": 2**63}, 400, "invalid", True),
+        ("a dose not offered by anyone", {"dose": 7}, 400, "invalid", True),
+        ("an email address that is none", {"email": "not-an-email"}, 400, "invalid", True),
+        (
+            "a phone number that is not Indonesian",
+            {"phone": "+1 202 555 0143"},
+            400,
+            "invalid",
+            True,
+        ),
+        (
+            "several wrong fields, in English",
+            {"language": "en", "nik": "1", "dose": 0},
+            400,
+            "invalid",
+            True,
+        ),
+        ("a second booking for the same person", {"nik": nik(9_999)}, 409, "already_booked", True),
+        ("a dose the front does not book", {"dose": 2}, 409, "previous_dose_missing", False),
+        ("a second dose to reserve", {"reserve_next_dose": True}, 409, "next_dose_full", False),
     ]
 
 
-@pytest.mark.parametrize(("case", "overrides", "status", "code"), _refusals(),
-                         ids=[case[0] for case in _refusals()])  # fmt: skip
-def test_what_the_front_is_not_sure_of_gets_the_full_paths_answer(
-    harness: Harness, case: str, overrides: dict, status: int, code: str
+@pytest.mark.parametrize(
+    ("case", "overrides", "status", "code", "by_front"),
+    _parity_cases(),
+    ids=[case[0] for case in _parity_cases()],
+)
+def test_the_same_request_gets_the_same_bytes_from_the_front_and_from_django(
+    harness: Harness, case: str, overrides: dict, status: int, code: str, by_front: bool
 ) -> None:
     harness.warm()
-    answer = harness.book(4, **overrides)
+    cookie = ((b"cookie", f"{settings.LANGUAGE_COOKIE_NAME}=en".encode()),)
+    front_answer = harness.book(4, headers=cookie, **overrides)
+    seen = len(harness.django.seen)
+    django_answer = harness.book(5, headers=cookie, app=harness.django, **overrides)
 
-    assert answer.status == status
+    assert_same_answer(front_answer, django_answer)
+    assert front_answer.status == status
     if code:
-        assert answer.json()["error"]["code"] == code
-    assert len(harness.django.seen) == 2  # the warm-up and this one
-    booked = 2 if status == 201 else 1
+        assert front_answer.json()["error"]["code"] == code
+    assert seen == (1 if by_front else 2)  # the warm-up, and this one when the front did not
+    booked = 1 + 2 * (status == 201)
     assert harness.counters() == (booked, booked)
+
+
+@pytest.mark.parametrize(
+    ("case", "body"),
+    [
+        ("not JSON", b"{not json"),
+        ("a list", b"[1, 2]"),
+        ("nested brackets", b"[" * 5000),
+        ("an empty body", b""),
+    ],
+)
+def test_a_body_that_is_no_booking_gets_the_same_400_from_the_front(
+    harness: Harness, case: str, body: bytes
+) -> None:
+    harness.warm()
+    sent = {"body": body, "headers": ((b"content-type", b"application/json"),)}
+    front_answer = harness.call("POST", "/api/v1/bookings", **sent)
+    django_answer = harness.call("POST", "/api/v1/bookings", app=harness.django, **sent)
+
+    assert_same_answer(front_answer, django_answer)
+    assert front_answer.status == 400
+    assert len(harness.django.seen) == 2  # the warm-up, and the one sent to Django itself
+    assert harness.counters() == (1, 1)
+
+
+def test_a_phone_number_is_stored_as_plus_62_whoever_books(harness: Harness) -> None:
+    harness.warm()
+    by_front = harness.book(6, phone="0812 3456 7890")
+    by_django = harness.book(7, phone="62-812-3456-7891", app=harness.django)
+
+    assert by_front.status == by_django.status == 201
+    with tenant_scope(harness.tenant):
+        phones = sorted(
+            Booking.objects.filter(
+                voucher_code__in=[by_front.json()["voucher_code"], by_django.json()["voucher_code"]]
+            ).values_list("phone", flat=True)
+        )
+    assert phones == ["+6281234567890", "+6281234567891"]
 
 
 def _seat_refusals() -> list[tuple[str, dict[str, Any], dict[str, Any], int, str]]:
@@ -416,7 +525,8 @@ def test_the_days_slots_match_the_full_paths_list(harness: Harness) -> None:
     by_django = harness.call("GET", path, query=query)
     harness.warm()
     by_front = harness.call("GET", path, query=query)
-    bad = harness.call("GET", path, query=b"date=tomorrow")
+    bad = harness.call("GET", path, query=b"date=tomorrow")  # the front words it itself
+    bad_by_django = harness.call("GET", path, query=b"date=tomorrow", app=harness.django)
     other_tenant = harness.call("GET", path, query=query, host=BETA)
 
     assert by_django.status == by_front.status == 200
@@ -424,8 +534,9 @@ def test_the_days_slots_match_the_full_paths_list(harness: Harness) -> None:
     assert [{**s, **seats} for s in by_django.json()] == [{**s, **seats} for s in by_front.json()]
     assert (by_django.json()[0]["remaining"], by_front.json()[0]["remaining"]) == (5, 4)
     assert by_front.headers["content-type"] == "application/json"
-    assert harness.django.seen.count(f"GET {path}") == 3  # the first, the bad one, beta's
+    assert harness.django.seen.count(f"GET {path}") == 3  # the first, Django's bad one, beta's
     assert bad.status == 400
+    assert_same_answer(bad, bad_by_django)
     assert other_tenant.status == 404
 
 
@@ -746,3 +857,134 @@ def test_the_fronts_connections_take_djangos_parameters_that_asyncpg_knows(
     assert params["timeout"] == 5.0
     assert params["server_settings"] == {"TimeZone": "UTC", "application_name": "sentra-web"}
     assert "keepalives_idle" not in str(params)  # PostgreSQL would refuse it as a setting
+
+
+# --- Edges: the Host header, the proxy's headers, the age bands ------------------------------
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "alpha.localhost:8000",
+        "ALPHA.localhost",
+        "alpha.localhost.",
+        "www.alpha.localhost",
+        "nobody.localhost",
+        "alpha.localhost:evil",
+        "alpha.example.org",
+        "localhost",
+    ],
+)
+@override_settings(ALLOWED_HOSTS=["localhost", ".localhost"])
+def test_a_host_gets_the_same_answer_from_the_front_and_from_django(
+    harness: Harness, host: str
+) -> None:
+    harness.warm()
+    harness.book(40, host=host)  # a host the front has not seen: it learns it, if Django does
+    front_answer = harness.book(41, host=host)
+    django_answer = harness.book(42, host=host, app=harness.django)
+
+    assert front_answer.status == django_answer.status
+    assert front_answer.headers.get("content-type") == django_answer.headers.get("content-type")
+    if front_answer.status == 201:
+        assert_same_answer(front_answer, django_answer)
+    booked = 1 + 3 * (front_answer.status == 201)
+    assert harness.counters() == (booked, booked)
+
+
+def test_a_host_with_a_port_or_www_is_booked_by_the_front_once_learnt(harness: Harness) -> None:
+    harness.warm()
+    with override_settings(ALLOWED_HOSTS=["localhost", ".localhost"]):
+        answers = [
+            harness.book(43 + i, host=host)
+            for i, host in enumerate(["alpha.localhost:8000", "www.alpha.localhost"])
+        ]
+
+    assert [answer.status for answer in answers] == [201, 201]
+    assert len(harness.django.seen) == 1  # the warm-up: both are alpha.localhost to Django
+
+
+@pytest.mark.parametrize(
+    ("proto", "scheme", "status"),
+    [
+        ("https", "http", 201),
+        ("https, http", "http", 201),
+        ("http", "http", 301),
+        ("HTTPS", "http", 301),
+        ("", "http", 301),
+        (None, "https", 201),
+        ("http", "https", 301),
+    ],
+)
+def test_the_forwarded_scheme_is_read_as_django_reads_it(
+    harness: Harness, proto: str | None, scheme: str, status: int
+) -> None:
+    from config.wsgi_bridge import WSGIBridge
+
+    harness.warm()
+    forwarded = (b"x-forwarded-for", b"203.0.113.7, 10.0.0.1")
+    headers = (forwarded,) if proto is None else (forwarded, (b"x-forwarded-proto", proto.encode()))
+    with override_settings(
+        SECURE_SSL_REDIRECT=True, SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https")
+    ):
+        bridge = WSGIBridge(get_wsgi_application(), threads=1)  # built with the settings
+        harness.django.app = bridge
+        front_answer = harness.book(90, headers=headers, scheme=scheme)
+        django_answer = harness.book(91, headers=headers, scheme=scheme, app=harness.django)
+    bridge.executor.submit(connections.close_all).result()
+    bridge.executor.shutdown()
+
+    assert front_answer.status == django_answer.status == status
+    if status == 201:
+        assert_same_answer(front_answer, django_answer)
+        assert len(harness.django.seen) == 2  # the warm-up and Django's own
+    else:
+        assert front_answer.headers["location"] == django_answer.headers["location"]
+    booked = 1 + 2 * (status == 201)
+    assert harness.counters() == (booked, booked)
+
+
+def _born_and_nik(born: dt.date, serial: int) -> dict[str, str]:
+    """A woman born on `born` and a NIK that encodes it (her day of birth + 40)."""
+    encoded = f"{born.day + 40:02d}{born.month:02d}{born.year % 100:02d}"
+    return {"date_of_birth": born.isoformat(), "nik": f"327301{encoded}{serial:04d}"}
+
+
+@pytest.mark.parametrize(
+    ("case", "days_after_60th_birthday", "status"),
+    [("60 today", 0, 201), ("60 yesterday", 1, 201), ("60 tomorrow", -1, 409)],
+)
+def test_an_age_at_the_edge_of_a_band_gets_the_same_answer_from_the_front_and_from_django(
+    harness: Harness, case: str, days_after_60th_birthday: int, status: int
+) -> None:
+    today = timezone.localdate()
+    with tenant_scope(harness.tenant):
+        AgeRule.objects.create(
+            programme=harness.programme,
+            min_age=60,
+            max_age=None,
+            opens_on=today - dt.timedelta(days=1),
+        )
+        AgeRule.objects.create(
+            programme=harness.programme,
+            min_age=18,
+            max_age=59,
+            opens_on=today + dt.timedelta(days=7),
+        )
+    harness.warm()  # 68 years old: admitted; the front knows the host and the age bands
+    sixtieth = today.replace(year=today.year - 60)
+    if sixtieth.month == 2 and sixtieth.day == 29:  # pragma: no cover - a leap day's edge
+        pytest.skip("the 60th birthday of a leap day is not one day")
+    born = sixtieth - dt.timedelta(days=days_after_60th_birthday)
+    front_answer = harness.book(140, **_born_and_nik(born, 140))
+    django_answer = harness.book(141, app=harness.django, **_born_and_nik(born, 141))
+
+    assert_same_answer(front_answer, django_answer)
+    assert front_answer.status == status
+    if status == 409:
+        assert front_answer.json()["error"]["code"] == "age_group_not_open_yet"
+        assert len(harness.django.seen) == 3  # the front left the refusal to Django
+    else:
+        assert len(harness.django.seen) == 2  # the warm-up and Django's own
+    booked = 1 + 2 * (status == 201)
+    assert harness.counters() == (booked, booked)

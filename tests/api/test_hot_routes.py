@@ -1,6 +1,7 @@
-"""The rush lane (api.middleware): the two opening-hour endpoints answer without the session,
-auth and CSRF middleware, yet with the same security headers, the language of the cookie,
-and the HTTPS redirect; everything else still takes the full stack."""
+"""The two opening-hour endpoints (api.hot) through Django: plain DRF views that set no
+cookie, keep the security headers, the language of the cookie and the HTTPS redirect; a day's
+slot list kept per tenant for its few seconds within a byte budget; a deadlock is a 503 to
+retry. (Moved from the rush lane's tests when the lane, a middleware, was removed.)"""
 
 from __future__ import annotations
 
@@ -21,10 +22,23 @@ def _slots_path(api: Setup) -> str:
     return f"/api/v1/venues/{api.venue.id}/slots?date={day.isoformat()}"
 
 
-def test_a_booking_in_the_lane_sets_no_cookie_and_keeps_the_security_headers(api: Setup) -> None:
+def test_the_hot_routes_are_the_apis_own_urls() -> None:
+    from django.urls import reverse
+
+    from api import hot
+
+    assert reverse("v1:bookings", urlconf="config.urls_tenant") == hot.BOOKINGS_PATH
+    slots = reverse("v1:venue-slots", kwargs={"venue_id": 42}, urlconf="config.urls_tenant")
+    assert hot.hot_route("GET", slots) == ("venue_slots", 42)
+    assert hot.hot_route("POST", hot.BOOKINGS_PATH) == ("bookings", None)
+    assert hot.hot_route("PUT", hot.BOOKINGS_PATH) is None
+    assert hot.hot_route("GET", "/api/v1/venues/42/slots/") is None
+
+
+def test_a_booking_sets_no_cookie_and_keeps_the_security_headers(api: Setup) -> None:
     booked = api.book()
     listed = api.client.get(_slots_path(api))
-    full_stack = api.client.get("/api/v1/programmes")  # not in the lane
+    full_stack = api.client.get("/api/v1/programmes")  # not a hot route
 
     assert booked.status_code == 201
     assert listed.status_code == 200
@@ -38,7 +52,7 @@ def test_a_booking_in_the_lane_sets_no_cookie_and_keeps_the_security_headers(api
     assert api.counters() == (1, 1)
 
 
-def test_the_language_cookie_is_honoured_in_the_lane(api: Setup) -> None:
+def test_the_language_cookie_is_honoured(api: Setup) -> None:
     api.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     refused = api.book(nik="123")
     api.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "id"
@@ -74,6 +88,18 @@ def test_a_day_at_the_end_of_the_calendar_is_an_empty_list_not_an_error(api: Set
     assert response.json() == []
 
 
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The slot pages' clock, moved by hand."""
+    from api import hot
+    from common.process_cache import ProcessCache
+
+    now = [1000.0]
+    pages = ProcessCache(max_size=1000, size_of=len, timer=lambda: now[0])
+    monkeypatch.setattr(hot, "SLOT_PAGES", pages)
+    return now
+
+
 @override_settings(SLOT_LIST_CACHE_SECONDS=60)
 def test_a_days_list_is_kept_per_tenant_for_its_few_seconds(
     api: Setup,
@@ -83,16 +109,20 @@ def test_a_days_list_is_kept_per_tenant_for_its_few_seconds(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from api.v1 import rush
+    from api import hot
+    from common.process_cache import ProcessCache
 
+    now = [1000.0]
+    monkeypatch.setattr(
+        hot, "SLOT_PAGES", ProcessCache(max_size=10**6, size_of=len, timer=lambda: now[0])
+    )
     first = api.client.get(_slots_path(api))
     api.book()
     with CaptureQueriesContext(connection) as queries:
         cached = api.client.get(_slots_path(api))
     assert not [q for q in queries.captured_queries if "organizers_" in q["sql"]]
     other_tenant = host_client(tenant_b.host).get(_slots_path(api))
-    later = rush.time.monotonic() + 61
-    monkeypatch.setattr(rush.time, "monotonic", lambda: later)
+    now[0] += 61
     fresh = api.client.get(_slots_path(api))
 
     assert first.json()[0]["remaining"] == cached.json()[0]["remaining"] == 2
@@ -100,24 +130,23 @@ def test_a_days_list_is_kept_per_tenant_for_its_few_seconds(
     assert fresh.json()[0]["remaining"] == 1
 
 
-def test_the_kept_days_stay_within_their_byte_budget(monkeypatch: pytest.MonkeyPatch) -> None:
-    from api.v1 import rush
+def test_the_kept_days_stay_within_their_byte_budget(clock: list[float]) -> None:
+    from api import hot
 
-    monkeypatch.setattr(rush, "_SLOT_PAGES", {})
-    monkeypatch.setattr(rush, "_SLOT_PAGES_BYTES", 0)
-    monkeypatch.setattr(rush, "_SLOT_PAGES_MAX_BYTES", 1000)
-    now = rush.time.monotonic()
-    rush._slot_page_keep(("a", 1, dt.date(2030, 1, 1), None), b"x" * 400, expires=now - 1)
-    rush._slot_page_keep(("a", 2, dt.date(2030, 1, 1), None), b"x" * 400, expires=now + 60)
-    rush._slot_page_keep(("a", 3, dt.date(2030, 1, 1), None), b"x" * 400, expires=now + 60)
-    rush._slot_page_keep(("a", 4, dt.date(2030, 1, 1), None), b"x" * 400, expires=now + 60)
+    day = dt.date(2030, 1, 1)
+    with override_settings(SLOT_LIST_CACHE_SECONDS=1):
+        hot.slot_page_keep(("a", 1, day, None), b"x" * 400)
+    with override_settings(SLOT_LIST_CACHE_SECONDS=60):
+        hot.slot_page_keep(("a", 2, day, None), b"x" * 400)
+        clock[0] += 2  # the first has expired
+        hot.slot_page_keep(("a", 3, day, None), b"x" * 400)
+        hot.slot_page_keep(("a", 4, day, None), b"x" * 400)
 
-    kept = [key[1] for key in rush._SLOT_PAGES]
+    kept = [venue for venue in (1, 2, 3, 4) if hot.slot_page_known(("a", venue, day, None))]
     assert kept == [3, 4]  # the expired one first, then the oldest
-    assert rush._SLOT_PAGES_BYTES == 800
 
 
-def test_a_deadlock_in_the_lane_is_a_503_to_retry_and_books_nothing(
+def test_a_deadlock_is_a_503_to_retry_and_books_nothing(
     api: Setup, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from django.db import OperationalError
