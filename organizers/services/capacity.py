@@ -9,6 +9,7 @@ Every public function runs in one transaction: on any refusal nothing is written
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import secrets
 import uuid
 from contextlib import nullcontext
@@ -21,6 +22,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from organizers import bookability
 from organizers.db import fetch_one_prepared
 from organizers.models import Booking, Message, Programme, Slot, Venue, WaitlistEntry
 from organizers.personal_data import person_key, seal
@@ -71,18 +73,18 @@ def slot_local_date(slot: Slot) -> dt.date:
 def _take_seat(*, slot_id: int, dose: int, now: dt.datetime, ignore_window: bool = False) -> bool:
     """One guarded UPDATE: a seat is taken only if one is left (overall and for the dose) and,
     unless reserving a later dose, the booking window is open."""
-    window = "" if ignore_window else "AND booking_opens_at <= %s AND booking_closes_at > %s"
-    params: list[object] = [slot_id] + ([] if ignore_window else [now, now])
+    # The rule's own conditions (organizers.bookability); a reservation skips the window but
+    # not the organiser's closing of the slot.
+    window = "NOT s.is_closed" if ignore_window else f"({bookability.SQL_WINDOW_OPEN})"
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            UPDATE organizers_slot
-               SET booked = booked + 1, booked_dose{dose} = booked_dose{dose} + 1
-             WHERE id = %s AND NOT is_closed AND booked < capacity
-               AND (capacity_dose{dose} IS NULL OR booked_dose{dose} < capacity_dose{dose})
-               {window}
+            UPDATE organizers_slot s
+               SET booked = s.booked + 1, booked_dose{dose} = s.booked_dose{dose} + 1
+             WHERE s.id = %(slot_id)s AND {window}
+               AND ({bookability.sql_seat_left_for_dose(dose)})
             """,  # noqa: S608 - dose is an int from Dose choices, never user text
-            params,
+            {"slot_id": slot_id, "now": now},
         )
         return cursor.rowcount == 1
 
@@ -125,60 +127,72 @@ def refusal_error(code: str) -> ApplicationError:
 
 
 _REFUSAL_SQL = """
-SELECT CASE
-         WHEN p.id IS NULL THEN 'programme_not_found'
-         WHEN NOT (cardinality(p.doses) = 0 OR %(dose)s = ANY(p.doses)) THEN 'dose_not_offered'
-         WHEN s.id IS NULL OR s.programme_id <> p.id THEN 'slot_not_found'
-         WHEN v.status <> 'approved' THEN 'venue_not_bookable'
-         WHEN s.starts_at <= %(now)s THEN 'slot_in_past'
-         WHEN s.is_closed OR s.booking_opens_at > %(now)s OR s.booking_closes_at <= %(now)s
-           THEN 'window_closed'
-         WHEN s.booked >= s.capacity OR s.booked_dose{dose} >= s.capacity_dose{dose}
-           THEN 'slot_full'
-       END::text
+SELECT {refusal}::text
   FROM (SELECT 1) AS one
-  LEFT JOIN organizers_programme p ON p.id = %(programme_id)s AND p.is_active
+  LEFT JOIN organizers_programme p ON p.id = %(programme_id)s
   LEFT JOIN organizers_slot s ON s.id = %(slot_id)s
   LEFT JOIN organizers_venue v ON v.id = s.venue_id
 """
 
 
+@functools.cache
 def refusal_statement(dose: int) -> str:
     """Why the booking statement (booking_statement) took no seat, in one read: the first
     reason in the order the checks of the full path give them (programme, dose, slot, venue,
     past, window, full), or NULL when none holds any more (a seat was freed meanwhile). Its
-    parameters are the booking statement's (slot_id, programme_id, dose, now)."""
-    return _REFUSAL_SQL.format(dose=int(dose))
+    parameters are the booking statement's (slot_id, programme_id, dose, now). The reasons are
+    the booking statement's own conditions (organizers.bookability), negated in turn."""
+    return _REFUSAL_SQL.format(refusal=bookability.sql_refusal_case(int(dose)))
 
 
 def _refusal_for_failed_take(*, slot_id: int, dose: int, now: dt.datetime) -> ApplicationError:
-    slot = Slot.objects.get(id=slot_id)
-    if slot.is_closed or not (slot.booking_opens_at <= now < slot.booking_closes_at):
-        return refusal_error("window_closed")
-    return refusal_error("slot_full")
+    """Why the guarded UPDATE took no seat: the window or the seats, by the rule's conditions
+    (organizers.bookability); full when a seat was freed since."""
+    conditions = tuple(
+        (code, condition)
+        for code, condition in bookability.slot_conditions(programme_id=None, now=now, dose=dose)
+        if code in ("window_closed", "slot_full")
+    )
+    _slot, why = bookability.first_failing(Slot.objects.filter(id=slot_id), conditions)
+    return refusal_error(why or "slot_full")
 
 
 # --- Checks -------------------------------------------------------------------------------
 
+# What the full path checks before the dose rules; the window and the seats are decided by the
+# guarded UPDATE (_take_seat) after them.
+_SLOT_CHECKS = ("slot_not_found", "venue_not_bookable", "slot_in_past")
+
 
 def _bookable_slot(*, slot_id: int, programme: Programme, now: dt.datetime) -> Slot:
-    slot = Slot.objects.select_related("venue").filter(id=slot_id).first()
-    if slot is None or slot.programme_id != programme.id:
+    """The slot, if it belongs to `programme`, its venue takes bookings and it is ahead (the
+    rule's conditions, organizers.bookability); otherwise the first refusal."""
+    conditions = tuple(
+        (code, condition)
+        for code, condition in bookability.slot_conditions(
+            programme_id=programme.id, now=now, dose=None
+        )
+        if code in _SLOT_CHECKS
+    )
+    slot, why = bookability.first_failing(
+        Slot.objects.select_related("venue").filter(id=slot_id), conditions
+    )
+    if slot is None:
         raise refusal_error("slot_not_found")
-    if slot.venue.status != Venue.Status.APPROVED:
-        raise refusal_error("venue_not_bookable")
-    if slot.starts_at <= now:
-        raise refusal_error("slot_in_past")
+    if why is not None:
+        raise refusal_error(why)
     return slot
 
 
 def _programme_for_booking(*, programme_id: int, dose: int) -> Programme:
     tenant_takes_bookings_check()
-    programme = Programme.objects.filter(id=programme_id, is_active=True).first()
+    programme, why = bookability.first_failing(
+        Programme.objects.filter(id=programme_id), bookability.programme_conditions(dose=dose)
+    )
     if programme is None:
         raise refusal_error("programme_not_found")
-    if not programme.offers_dose(dose):
-        raise refusal_error("dose_not_offered")
+    if why is not None:
+        raise refusal_error(why)
     return programme
 
 
@@ -307,14 +321,8 @@ WITH seat AS (
     UPDATE organizers_slot s
        SET booked = s.booked + 1, booked_dose{dose} = s.booked_dose{dose} + 1
       FROM organizers_venue v, organizers_programme p
-     WHERE s.id = %(slot_id)s AND s.programme_id = %(programme_id)s
-       AND v.id = s.venue_id AND v.status = 'approved'
-       AND p.id = s.programme_id AND p.is_active
-       AND (cardinality(p.doses) = 0 OR %(dose)s = ANY(p.doses))
-       AND NOT s.is_closed AND s.starts_at > %(now)s
-       AND s.booking_opens_at <= %(now)s AND s.booking_closes_at > %(now)s
-       AND s.booked < s.capacity
-       AND (s.capacity_dose{dose} IS NULL OR s.booked_dose{dose} < s.capacity_dose{dose})
+     WHERE s.id = %(slot_id)s AND s.programme_id = %(programme_id)s AND v.id = s.venue_id
+       AND {bookable}
     RETURNING s.id, s.vaccine_brand, s.starts_at, s.ends_at, s.venue_id,
               v.name, v.address, v.time_zone
 ), booking AS (
@@ -348,9 +356,12 @@ SELECT booking.id::bigint, booking.vaccine_brand::text, seat.starts_at, seat.end
 # column's length does not change the prepared statement's result type (organizers/db.py).
 
 
+@functools.cache
 def booking_statement(dose: int) -> str:
-    """The one statement that books a seat (see _BOOK_SQL) for `dose`."""
-    return _BOOK_SQL.format(dose=int(dose))
+    """The one statement that books a seat (see _BOOK_SQL) for `dose`: it takes one only where
+    the slot is bookable (the rule's conditions, organizers.bookability)."""
+    dose = int(dose)
+    return _BOOK_SQL.format(dose=dose, bookable=bookability.sql_bookable(dose))
 
 
 def booking_statement_params(
