@@ -43,7 +43,14 @@ REFUSAL_ORDER = (
 # --- SQL ------------------------------------------------------------------------------------
 
 SQL_PROGRAMME_ACTIVE = "p.is_active"
-SQL_DOSE_OFFERED = "(cardinality(p.doses) = 0 OR %(dose)s = ANY(p.doses))"
+
+
+def sql_dose_offered(dose: str = "%(dose)s") -> str:
+    """The programme offers the dose (an empty list: every dose); `dose` is SQL: the
+    statement's parameter, or a literal where a statement speaks of each dose in turn."""
+    return f"(cardinality(p.doses) = 0 OR {dose} = ANY(p.doses))"
+
+
 SQL_SLOT_OF_PROGRAMME = "s.programme_id = p.id"
 SQL_VENUE_APPROVED = f"v.status = '{Venue.Status.APPROVED.value}'"
 SQL_SLOT_AHEAD = "s.starts_at > %(now)s"
@@ -65,7 +72,7 @@ def sql_conditions(dose: int) -> tuple[tuple[str, str], ...]:
     """(refusal code, SQL condition) in REFUSAL_ORDER: what a booking of `dose` needs."""
     return (
         ("programme_not_found", SQL_PROGRAMME_ACTIVE),
-        ("dose_not_offered", SQL_DOSE_OFFERED),
+        ("dose_not_offered", sql_dose_offered()),
         ("slot_not_found", SQL_SLOT_OF_PROGRAMME),
         ("venue_not_bookable", SQL_VENUE_APPROVED),
         ("slot_in_past", SQL_SLOT_AHEAD),

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from organizers.bookability import SQL_SLOT_BOOKABLE_ANY_DOSE, slot_bookable_q
+from organizers.bookability import SQL_SLOT_BOOKABLE_ANY_DOSE, slot_bookable_q, sql_dose_offered
 from organizers.db import fetch_one_prepared
 from organizers.models import BlackoutDay, Branding, Programme, Slot, Venue, WaitlistEntry
 from tenants.models import VaccineBrand
@@ -68,9 +68,12 @@ def _iso_sql(column: str) -> str:
 
 
 def _remaining_sql(dose: int) -> str:
+    """Seats left for `dose`: none where the programme does not offer it (the booking rule's
+    own condition), so "bookable and a seat left for the dose" is what the statement does."""
     overall = "(s.capacity - s.booked)"
     return (
-        f"CASE WHEN s.capacity_dose{dose} IS NULL THEN {overall} ELSE greatest(0, least("
+        f"CASE WHEN NOT {sql_dose_offered(str(int(dose)))} THEN 0"
+        f" WHEN s.capacity_dose{dose} IS NULL THEN {overall} ELSE greatest(0, least("
         f"{overall}, s.capacity_dose{dose} - s.booked_dose{dose})) END"
     )
 
