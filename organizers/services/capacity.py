@@ -19,7 +19,6 @@ from zoneinfo import ZoneInfo
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from organizers import bookability
@@ -27,16 +26,16 @@ from organizers.db import fetch_one_prepared
 from organizers.models import Booking, Message, Programme, Slot, Venue, WaitlistEntry
 from organizers.personal_data import person_key, seal
 from organizers.services import messages
+
+# Re-exported: callers (eligibility, the rush front, the API) know them as capacity's.
+from organizers.services.refusals import BookingRefusedError as BookingRefusedError
+from organizers.services.refusals import refusal_error as refusal_error
 from tenants.context import require_current_tenant
-from tenants.errors import ApplicationError, ConflictError, NotFoundError
+from tenants.errors import ApplicationError
 from tenants.models import DoseIntervalRule
 
 VOUCHER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L, U: read out by phone
 WAITLIST_OFFER_MINUTES = 30
-
-
-class BookingRefusedError(ConflictError):
-    """409 with a machine-readable reason (`code`)."""
 
 
 @dataclass(frozen=True)
@@ -103,27 +102,7 @@ def _free_seat(*, slot_id: int, dose: int) -> None:
             raise RuntimeError(f"slot {slot_id}: no seat to free for dose {dose}")
 
 
-# --- Refusals: one wording each, whichever path refuses --------------------------------------
-
-_REFUSALS: dict[str, tuple[type[ApplicationError], str | Promise]] = {
-    "programme_not_found": (NotFoundError, _("This programme does not exist.")),
-    "dose_not_offered": (BookingRefusedError, _("This programme does not offer this dose.")),
-    "slot_not_found": (NotFoundError, _("This arrival time does not exist.")),
-    "venue_not_bookable": (BookingRefusedError, _("This venue does not take bookings.")),
-    "slot_in_past": (BookingRefusedError, _("This arrival time has passed.")),
-    "window_closed": (
-        BookingRefusedError,
-        _("Booking for this arrival time is not open. Choose another arrival time."),
-    ),
-    "slot_full": (BookingRefusedError, _("This arrival time is full. Choose another.")),
-}
-
-
-def refusal_error(code: str) -> ApplicationError:
-    """The error for a refused seat: 404 for what does not exist, 409 otherwise. The message
-    is translated when it is rendered (in the active language)."""
-    error_class, message = _REFUSALS[code]
-    return error_class(message, code=code)
+# --- Refusals: one wording each, whichever path refuses (organizers.services.refusals) ------
 
 
 _REFUSAL_SQL = """
@@ -210,11 +189,9 @@ def _check_dose_interval(
         .first()
     )
     if previous is None:
-        raise BookingRefusedError(_("Book the previous dose first."), code="previous_dose_missing")
+        raise refusal_error("previous_dose_missing")
     if previous.vaccine_brand != slot.vaccine_brand:
-        raise BookingRefusedError(
-            _("This dose must be the same vaccine as the previous one."), code="brand_mismatch"
-        )
+        raise refusal_error("brand_mismatch")
     _check_interval_days(previous=previous, dose=dose, slot=slot)
     return previous
 
@@ -228,9 +205,8 @@ def _check_interval_days(*, previous: Booking, dose: int, slot: Slot) -> None:
     days = (slot_local_date(slot) - slot_local_date(previous.slot)).days
     too_late = rule.max_days is not None and days > rule.max_days
     if days < rule.min_days or too_late:
-        raise BookingRefusedError(
-            _("This date is outside the interval between doses for this vaccine."),
-            code="outside_dose_interval",
+        raise refusal_error(
+            "outside_dose_interval",
             extra={"min_days": rule.min_days, "max_days": rule.max_days, "days": days},
         )
 
@@ -244,9 +220,7 @@ def _insert_booking(**fields: object) -> Booking:
                 return Booking.objects.create(voucher_code=voucher_code_new(), **fields)
         except IntegrityError as exc:
             if "booking_one_active_per_person_dose" in str(exc):
-                raise BookingRefusedError(
-                    _("This person already has a booking for this dose."), code="already_booked"
-                ) from exc
+                raise refusal_error("already_booked") from exc
             if "voucher_code" not in str(exc):
                 raise
     raise RuntimeError("could not find a free voucher code")
@@ -311,9 +285,7 @@ def booking_create(
 
 def tenant_takes_bookings_check() -> None:
     if require_current_tenant().review_status != "approved":
-        raise BookingRefusedError(
-            _("This organiser does not take bookings yet."), code="organizer_not_approved"
-        )
+        raise refusal_error("organizer_not_approved")
 
 
 _BOOK_SQL = """
@@ -422,9 +394,7 @@ def _book_in_one_statement(
         except IntegrityError as exc:
             conflict = booking_statement_conflict(exc)
             if conflict == "already_booked":
-                raise BookingRefusedError(
-                    _("This person already has a booking for this dose."), code="already_booked"
-                ) from exc
+                raise refusal_error("already_booked") from exc
             if conflict == "voucher":
                 continue
             raise
@@ -523,16 +493,12 @@ def _reserve_next_dose(*, booking: Booking, now: dt.datetime) -> Booking:
     if booking.dose != 1:
         raise ApplicationError(_("Only a first dose can reserve the next one."), code="invalid")
     if not booking.programme.offers_dose(2):
-        raise BookingRefusedError(
-            _("This programme does not offer this dose."), code="dose_not_offered"
-        )
+        raise refusal_error("dose_not_offered")
     rule = DoseIntervalRule.objects.filter(
         brand_id=booking.vaccine_brand, from_dose=1, to_dose=2
     ).first()
     if rule is None:
-        raise BookingRefusedError(
-            _("No interval is known for this vaccine."), code="no_dose_interval"
-        )
+        raise refusal_error("no_dose_interval")
     zone = ZoneInfo(booking.slot.venue.time_zone)
     first_day = slot_local_date(booking.slot)
     earliest = dt.datetime.combine(first_day + dt.timedelta(days=rule.min_days), dt.time(), zone)
@@ -558,9 +524,7 @@ def _reserve_next_dose(*, booking: Booking, now: dt.datetime) -> Booking:
                 party=booking.party,
                 vaccine_brand=booking.vaccine_brand, first_dose=booking, created_at=now,
             )  # fmt: skip
-    raise BookingRefusedError(
-        _("No seat for the second dose is free inside the interval."), code="next_dose_full"
-    )
+    raise refusal_error("next_dose_full")
 
 
 @transaction.atomic
@@ -600,16 +564,14 @@ def booking_reschedule(
         .filter(id=booking_id, status="active").first()
     )  # fmt: skip
     if booking is None:
-        raise NotFoundError(_("Booking not found."), code="booking_not_found")
+        raise refusal_error("booking_not_found")
     if booking.slot_id == new_slot_id:
         return booking
     new_slot = _bookable_slot(slot_id=new_slot_id, programme=booking.programme, now=now)
     if new_slot.vaccine_brand != booking.vaccine_brand and (
         booking.dose > 1 or booking.later_doses.filter(status="active").exists()
     ):
-        raise BookingRefusedError(
-            _("This dose must be the same vaccine as the other doses."), code="brand_mismatch"
-        )
+        raise refusal_error("brand_mismatch_later_doses")
     if booking.first_dose_id is not None:
         _check_interval_days(previous=booking.first_dose, dose=booking.dose, slot=new_slot)
     for later in booking.later_doses.filter(status="active").select_related("slot__venue"):
@@ -689,18 +651,14 @@ def waitlist_join(
     programme = _programme_for_booking(programme_id=programme_id, dose=dose)
     venue = Venue.objects.filter(id=venue_id, status=Venue.Status.APPROVED).first()
     if venue is None:
-        raise NotFoundError(_("This venue does not exist."), code="venue_not_found")
+        raise refusal_error("venue_not_found")
     key = person_key(person.nik)
     if Booking.objects.filter(
         programme=programme, person_key=key, dose=dose, status=Booking.Status.ACTIVE
     ).exists():
-        raise BookingRefusedError(
-            _("This person already has a booking for this dose."), code="already_booked"
-        )
+        raise refusal_error("already_booked")
     if _day_has_free_seats(venue=venue, programme=programme, day=day, dose=dose):
-        raise BookingRefusedError(
-            _("There are still free seats on this day: book one of them."), code="seats_available"
-        )
+        raise refusal_error("seats_available")
     if dose > 1:
         _check_previous_dose_for_day(programme=programme, key=key, dose=dose, venue=venue, day=day)
     try:
@@ -714,9 +672,7 @@ def waitlist_join(
                 language=person.language,
             )  # fmt: skip
     except IntegrityError as exc:
-        raise BookingRefusedError(
-            _("This person is already on the waitlist for this day."), code="already_waiting"
-        ) from exc
+        raise refusal_error("already_waiting") from exc
 
 
 def _day_has_free_seats(*, venue: Venue, programme: Programme, day: dt.date, dose: int) -> bool:
@@ -743,7 +699,7 @@ def _check_previous_dose_for_day(
         .first()
     )
     if previous is None:
-        raise BookingRefusedError(_("Book the previous dose first."), code="previous_dose_missing")
+        raise refusal_error("previous_dose_missing")
     _check_interval_days(previous=previous, dose=dose, slot=stand_in)
 
 
@@ -757,10 +713,10 @@ def waitlist_offer_accept(*, token: str, now: dt.datetime | None = None) -> Book
         .filter(offer_token=token, status=WaitlistEntry.Status.OFFERED).first()
     )  # fmt: skip
     if entry is None or entry.offer_expires_at <= now:
-        raise NotFoundError(_("This offer has expired or does not exist."), code="offer_not_found")
+        raise refusal_error("offer_not_found")
     slot = entry.offered_slot
     if slot.starts_at <= now:
-        raise NotFoundError(_("This offer has expired or does not exist."), code="offer_not_found")
+        raise refusal_error("offer_not_found")
     previous = None
     if entry.dose > 1:  # the rules of a later dose hold for a seat from the waitlist too
         previous = _check_dose_interval(

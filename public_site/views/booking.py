@@ -59,6 +59,7 @@ from organizers.services import capacity
 from organizers.services.bookings import booking_place, waitlist_offer_accept_checked
 from organizers.services.eligibility import eligibility_check
 from organizers.services.email_codes import EmailCodeError, email_code_check, email_code_send
+from organizers.services.refusals import SLOT_REFUSALS, refusal_message
 from public_site.forms_booking import (
     ConsentForm,
     ContactForm,
@@ -84,11 +85,6 @@ WAITLIST_DONE = "waitlist_done"
 INVITE = "booking_invite"
 PEOPLE_FIELD = "booking_wizard_people"
 MONTHS_AHEAD = 11
-# Refusals about the arrival time: the person chooses another time.
-SLOT_REFUSALS = {
-    "slot_full", "window_closed", "slot_in_past", "slot_not_found", "venue_not_bookable",
-    "next_dose_full",
-}  # fmt: skip
 CONTACT_FIELDS = ("phone", "email", "address", "employee_number")
 
 
@@ -342,7 +338,7 @@ def _slot_gone(request: HttpRequest, state: dict[str, Any]) -> HttpResponse:
     """The chosen arrival time filled up or closed meanwhile (or none was chosen): say so and
     go back to choosing one; the answers about the people are kept."""
     if state.get("slot_id"):
-        messages.error(request, _("This arrival time can no longer be booked. Choose another."))
+        messages.error(request, refusal_message("slot_no_longer_bookable"))
     return _back_to_times(request, state)
 
 
@@ -432,7 +428,7 @@ def day_page(request: HttpRequest, programme_id: int, venue_id: int, day: str) -
                 state.pop("waitlist", None)
                 _save(request, state)
                 return redirect("booking_person")
-            error = _("This arrival time can no longer be booked. Choose another.")
+            error = refusal_message("slot_no_longer_bookable")
         else:
             error = _("Choose an arrival time.")
     state = _state(request)

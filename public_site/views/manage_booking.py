@@ -26,6 +26,7 @@ from organizers.personal_data import mask_sealed_nik
 from organizers.selectors import slot_get_bookable, slot_list_bookable_for_day, vaccine_brand_names
 from organizers.services import bookings
 from organizers.services import messages as outbox
+from organizers.services.refusals import refusal_message
 from public_site.forms_booking import ManageAccessForm, SlotChoiceForm
 from public_site.views.booking import (
     grant_manage_access,
@@ -164,7 +165,7 @@ def manage_reschedule_day_page(request: HttpRequest, booking_id: int, day: str) 
         if not form.is_valid():
             error = _("Choose an arrival time.")
         elif slot is None or slot.venue_id != venue.id:
-            error = _("This arrival time can no longer be booked. Choose another.")
+            error = refusal_message("slot_no_longer_bookable")
         elif slot.id == booking.slot_id:
             messages.info(request, _("Your booking is already at this time."))
             return redirect("manage_booking", booking.id)
