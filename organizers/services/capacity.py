@@ -26,6 +26,7 @@ from organizers.db import fetch_one_prepared
 from organizers.models import Booking, Message, Programme, Slot, Venue, WaitlistEntry
 from organizers.personal_data import person_key, seal
 from organizers.services import messages
+from organizers.services.event_keys import event_key, event_key_sql
 
 # Re-exported: callers (eligibility, the rush front, the API) know them as capacity's.
 from organizers.services.refusals import BookingRefusedError as BookingRefusedError
@@ -314,7 +315,7 @@ WITH seat AS (
         kind, event_key, booking_id, to_email, language, status, attempts, last_error,
         created_at
     )
-    SELECT 'voucher', 'voucher:' || booking.id, booking.id, %(email)s, %(language)s,
+    SELECT 'voucher', {voucher_event_key}, booking.id, %(email)s, %(language)s,
            'pending', 0, '', %(now)s
       FROM booking WHERE %(email)s <> ''
     RETURNING id
@@ -333,7 +334,11 @@ def booking_statement(dose: int) -> str:
     """The one statement that books a seat (see _BOOK_SQL) for `dose`: it takes one only where
     the slot is bookable (the rule's conditions, organizers.bookability)."""
     dose = int(dose)
-    return _BOOK_SQL.format(dose=dose, bookable=bookability.sql_bookable(dose))
+    return _BOOK_SQL.format(
+        dose=dose,
+        bookable=bookability.sql_bookable(dose),
+        voucher_event_key=event_key_sql(Message.Kind.VOUCHER, "booking.id"),
+    )
 
 
 def booking_statement_params(
@@ -635,7 +640,7 @@ def _seat_released(*, slot_id: int, dose: int, now: dt.datetime) -> None:
             entry.save(update_fields=["status", "offered_slot", "offer_token", "offer_expires_at"])
             messages.message_record(
                 kind=Message.Kind.WAITLIST_OFFER, waitlist_entry=entry,
-                event_key=f"waitlist_offer:{entry.id}:{entry.offer_token[:8]}",
+                event_key=event_key(Message.Kind.WAITLIST_OFFER, entry.id, entry.offer_token[:8]),
             )  # fmt: skip
             return  # the seat stays counted: it is held for this person
     _free_seat(slot_id=slot_id, dose=dose)

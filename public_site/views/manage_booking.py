@@ -26,6 +26,7 @@ from organizers.personal_data import mask_sealed_nik
 from organizers.selectors import slot_get_bookable, slot_list_bookable_for_day, vaccine_brand_names
 from organizers.services import bookings
 from organizers.services import messages as outbox
+from organizers.services.event_keys import event_key
 from organizers.services.refusals import refusal_message
 from public_site.forms_booking import ManageAccessForm, SlotChoiceForm
 from public_site.views.booking import (
@@ -212,7 +213,9 @@ def manage_resend_page(request: HttpRequest, booking_id: int) -> HttpResponse:
     bucket = int(timezone.now().timestamp() // (RESEND_MINUTES * 60))
     with transaction.atomic():
         sent = outbox.message_record(
-            kind=Message.Kind.RESEND, booking=booking, event_key=f"resend:{booking.id}:{bucket}"
+            kind=Message.Kind.RESEND,
+            booking=booking,
+            event_key=event_key(Message.Kind.RESEND, booking.id, bucket),
         )
     if sent is None:
         messages.info(
