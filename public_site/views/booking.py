@@ -42,7 +42,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from organizers.models import Booking, Dose, Programme, Sex, Slot, Venue, WaitlistEntry
-from organizers.personal_data import PersonalDataError, mask_nik, seal, unseal
+from organizers.personal_data import (
+    SEALED_SESSION_PEOPLE,
+    PersonalDataError,
+    mask_nik,
+    seal,
+    unseal,
+)
 from organizers.selectors import (
     programme_list_active,
     slot_get_bookable,
@@ -83,7 +89,7 @@ WIZARD = "booking"
 DONE = "booking_done"
 WAITLIST_DONE = "waitlist_done"
 INVITE = "booking_invite"
-PEOPLE_FIELD = "booking_wizard_people"
+PEOPLE_FIELD = SEALED_SESSION_PEOPLE
 MONTHS_AHEAD = 11
 CONTACT_FIELDS = ("phone", "email", "address", "employee_number")
 
