@@ -263,9 +263,9 @@ def _bookable_slots(
     return Slot.objects.filter(slot_bookable_q(programme_id=programme_id, now=now, dose=dose))
 
 
-def venue_list_for_programme(*, programme_id: int, now: dt.datetime) -> list[Venue]:
+def venue_list_for_programme(*, programme_id: int, now: dt.datetime, dose: int = 1) -> list[Venue]:
     """Approved venues with slots of this programme still to come, each with `next_day`: the
-    first venue-local day with a seat free for a first dose (None: none bookable now)."""
+    first venue-local day with a seat free for `dose` (None: none bookable now)."""
     venues = list(
         venue_list_bookable()
         .filter(slots__programme_id=programme_id, slots__starts_at__gt=now)
@@ -274,7 +274,7 @@ def venue_list_for_programme(*, programme_id: int, now: dt.datetime) -> list[Ven
     )
     for venue in venues:
         venue.next_day = venue_next_available_day(
-            venue=venue, programme_id=programme_id, dose=1, now=now
+            venue=venue, programme_id=programme_id, dose=dose, now=now
         )
     return venues
 

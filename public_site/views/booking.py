@@ -374,7 +374,9 @@ def programme_page(request: HttpRequest, programme_id: int) -> HttpResponse:
         state = {"tenant": state["tenant"], "programme_id": programme.id, "people": state.get(
             "people", "")}  # fmt: skip
         _save(request, state)
-    venues = venue_list_for_programme(programme_id=programme.id, now=timezone.now())
+    venues = venue_list_for_programme(
+        programme_id=programme.id, now=timezone.now(), dose=programme.first_dose()
+    )
     for venue in venues:
         venue.map_url = map_url(venue)
         venue.next_day_label = date_format(venue.next_day, "l, j F Y") if venue.next_day else ""
@@ -390,7 +392,8 @@ def venue_page(request: HttpRequest, programme_id: int, venue_id: int) -> HttpRe
     if not _takes_bookings(request):
         return redirect("home")
     month = month_calendar(
-        request, venue=venue, programme_id=programme.id, dose=1, link_full_days=True,
+        request, venue=venue, programme_id=programme.id, dose=programme.first_dose(),
+        link_full_days=True,
         day_url=lambda day: reverse("booking_day", args=[programme.id, venue.id, day.isoformat()]),
     )  # fmt: skip
     return render(
@@ -412,7 +415,11 @@ def day_page(request: HttpRequest, programme_id: int, venue_id: int, day: str) -
     slots = [
         slot_labels(slot)
         for slot in slot_list_bookable_for_day(
-            venue=venue, programme_id=programme.id, dose=1, day=chosen_day, now=now
+            venue=venue,
+            programme_id=programme.id,
+            dose=programme.first_dose(),
+            day=chosen_day,
+            now=now,
         )
     ]
     full = not slots and chosen_day in venue_days_taking_bookings(

@@ -25,7 +25,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from organizers import bookability
 from organizers.db import fetch_one_prepared
@@ -270,3 +271,22 @@ def test_every_encoding_gives_the_same_answer(tenant_a: OrganizerFixture, state:
 def test_the_table_covers_every_refusal_of_the_rule() -> None:
     assert {state.refusal for state in STATES} - {None} == set(bookability.REFUSAL_ORDER)
     assert [code for code, _sql in bookability.sql_conditions(1)] == list(bookability.REFUSAL_ORDER)
+
+
+def test_a_booster_only_programme_shows_its_seats_on_the_pages(tenant_a: OrganizerFixture) -> None:
+    # The pages show seats before anyone says which dose they book: for the programme's first
+    # dose, which the rule says must be one it offers (not always dose 1).
+    with tenant_scope(tenant_a.tenant):
+        programme, venue = a_programme(doses=[3]), a_venue()
+        slot = a_slot(venue=venue, programme=programme, capacity=10, capacity_dose3=4)
+        zone = ZoneInfo(venue.time_zone)
+        day = slot.starts_at.astimezone(zone).date()
+    client = host_client(tenant_a.host)
+
+    venues = client.get(f"/daftar/{programme.id}/").content.decode()
+    times = client.get(f"/daftar/{programme.id}/{venue.id}/{day.isoformat()}/").content.decode()
+
+    assert venue.name in venues
+    with translation.override("id"):
+        assert date_format(day, "j F Y") in venues  # its next day with a seat is named
+    assert f'value="{slot.id}"' in times
