@@ -73,6 +73,11 @@ class Programme(models.Model):
     def offers_dose(self, dose: int) -> bool:
         return not self.doses or dose in self.doses
 
+    def first_dose(self) -> int:
+        """The first dose it offers: the one the booking pages show seats for before anyone
+        has said which dose they book (and the booking form's default)."""
+        return min(self.doses, default=Dose.FIRST)
+
 
 class Venue(models.Model):
     """A place where people are vaccinated. Only approved venues of approved organisers take

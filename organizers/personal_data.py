@@ -25,6 +25,23 @@ from django.conf import settings
 
 from tenants.context import require_current_tenant
 
+# The personal data kept sealed: each is kept in a column named "<field>_sealed" on every model
+# that holds it, and the field's name is bound into its seal. This list is the one place that
+# says which: sealing refuses any other name, and re-sealing after a key rotation finds the
+# columns on the models from it (organizers.services.personal_data_rotation).
+SEALED_FIELDS = ("nik", "date_of_birth")
+# The people a helper enters on the booking pages, kept sealed in the session until booked
+# (public_site.views.booking): personal data too, though in no column.
+SEALED_SESSION_PEOPLE = "booking_wizard_people"
+_SEALABLE = frozenset((*SEALED_FIELDS, SEALED_SESSION_PEOPLE))
+
+
+def sealed_column(field: str) -> str:
+    """The column that keeps `field` sealed."""
+    if field not in SEALED_FIELDS:
+        raise ValueError(f"{field!r} is not a sealed field (SEALED_FIELDS)")
+    return f"{field}_sealed"
+
 
 class PersonalDataError(Exception):
     """A sealed value could not be opened: wrong tenant, wrong field, unknown key, tampered."""
@@ -74,6 +91,8 @@ def _cipher(key: bytes) -> AESGCM:
 
 
 def _associated_data(field: str, tenant_uid: object = None) -> bytes:
+    if field not in _SEALABLE:  # a misspelt field would seal a value nobody can open
+        raise ValueError(f"{field!r} is not a sealed field (SEALED_FIELDS)")
     uid = require_current_tenant().uid if tenant_uid is None else tenant_uid
     return f"sentra:{uid}:{field}".encode()
 

@@ -6,9 +6,10 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
+from organizers.bookability import SQL_SLOT_BOOKABLE_ANY_DOSE, slot_bookable_q, sql_dose_offered
 from organizers.db import fetch_one_prepared
 from organizers.models import BlackoutDay, Branding, Programme, Slot, Venue, WaitlistEntry
 from tenants.models import VaccineBrand
@@ -67,9 +68,12 @@ def _iso_sql(column: str) -> str:
 
 
 def _remaining_sql(dose: int) -> str:
+    """Seats left for `dose`: none where the programme does not offer it (the booking rule's
+    own condition), so "bookable and a seat left for the dose" is what the statement does."""
     overall = "(s.capacity - s.booked)"
     return (
-        f"CASE WHEN s.capacity_dose{dose} IS NULL THEN {overall} ELSE greatest(0, least("
+        f"CASE WHEN NOT {sql_dose_offered(str(int(dose)))} THEN 0"
+        f" WHEN s.capacity_dose{dose} IS NULL THEN {overall} ELSE greatest(0, least("
         f"{overall}, s.capacity_dose{dose} - s.booked_dose{dose})) END"
     )
 
@@ -87,10 +91,10 @@ SELECT (
             '1', {_remaining_sql(1)}, '2', {_remaining_sql(2)}, '3', {_remaining_sql(3)}),
         'booking_opens_at', {_iso_sql("s.booking_opens_at")},
         'booking_closes_at', {_iso_sql("s.booking_closes_at")},
-        'bookable', s.booking_opens_at <= %(now)s AND %(now)s < s.booking_closes_at
-                    AND NOT s.is_closed AND s.capacity > s.booked
+        'bookable', {SQL_SLOT_BOOKABLE_ANY_DOSE}
     ) ORDER BY s.starts_at), '[]'::json)::text
       FROM organizers_slot s
+      JOIN organizers_programme p ON p.id = s.programme_id
      WHERE s.venue_id = v.id
        AND s.starts_at >= (%(day)s::date)::timestamp AT TIME ZONE v.time_zone
        AND s.starts_at < (%(day)s::date + 1)::timestamp AT TIME ZONE v.time_zone
@@ -250,18 +254,18 @@ def venue_week_calendar(*, venue: Venue, week_start: dt.date) -> list[CalendarDa
 # --- The booking pages: what a person may book -------------------------------------------------
 
 
-def _bookable_slots(*, programme_id: int, now: dt.datetime) -> QuerySet[Slot]:
-    """Slots a person could book now: open, in the future, inside the booking window, a seat
-    left (the capacity engine decides for real; this is what the pages offer)."""
-    return Slot.objects.filter(
-        programme_id=programme_id, is_closed=False, starts_at__gt=now,
-        booking_opens_at__lte=now, booking_closes_at__gt=now, booked__lt=F("capacity"),
-    )  # fmt: skip
+def _bookable_slots(
+    *, programme_id: int, now: dt.datetime, dose: int | None = None
+) -> QuerySet[Slot]:
+    """Slots a person could book now (for `dose`, or for some dose): the booking rule as the
+    ORM reads it (organizers.bookability.slot_bookable_q). The capacity engine decides for
+    real; this is what the pages offer."""
+    return Slot.objects.filter(slot_bookable_q(programme_id=programme_id, now=now, dose=dose))
 
 
-def venue_list_for_programme(*, programme_id: int, now: dt.datetime) -> list[Venue]:
+def venue_list_for_programme(*, programme_id: int, now: dt.datetime, dose: int = 1) -> list[Venue]:
     """Approved venues with slots of this programme still to come, each with `next_day`: the
-    first venue-local day with a seat free for a first dose (None: none bookable now)."""
+    first venue-local day with a seat free for `dose` (None: none bookable now)."""
     venues = list(
         venue_list_bookable()
         .filter(slots__programme_id=programme_id, slots__starts_at__gt=now)
@@ -270,7 +274,7 @@ def venue_list_for_programme(*, programme_id: int, now: dt.datetime) -> list[Ven
     )
     for venue in venues:
         venue.next_day = venue_next_available_day(
-            venue=venue, programme_id=programme_id, dose=1, now=now
+            venue=venue, programme_id=programme_id, dose=dose, now=now
         )
     return venues
 
@@ -289,11 +293,9 @@ def venue_next_available_day(
     *, venue: Venue, programme_id: int, dose: int, now: dt.datetime
 ) -> dt.date | None:
     zone = ZoneInfo(venue.time_zone)
-    slots = _bookable_slots(programme_id=programme_id, now=now).filter(venue=venue)
-    for slot in slots.order_by("starts_at")[:300]:
-        if slot.remaining_for_dose(dose) > 0:
-            return slot.starts_at.astimezone(zone).date()
-    return None
+    slots = _bookable_slots(programme_id=programme_id, now=now, dose=dose).filter(venue=venue)
+    first = slots.order_by("starts_at").values_list("starts_at", flat=True).first()
+    return None if first is None else first.astimezone(zone).date()
 
 
 def venue_seats_by_day(
@@ -311,14 +313,12 @@ def venue_seats_by_day(
     start = dt.datetime.combine(first_day, dt.time(), zone)
     end = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(), zone)
     seats: dict[dt.date, int] = {}
-    slots = _bookable_slots(programme_id=programme_id, now=now).filter(
+    slots = _bookable_slots(programme_id=programme_id, now=now, dose=dose).filter(
         venue=venue, starts_at__gte=start, starts_at__lt=end
     )
     for slot in slots:
-        left = slot.remaining_for_dose(dose)
-        if left > 0:
-            day = slot.starts_at.astimezone(zone).date()
-            seats[day] = seats.get(day, 0) + left
+        day = slot.starts_at.astimezone(zone).date()
+        seats[day] = seats.get(day, 0) + slot.remaining_for_dose(dose)
     return seats
 
 
@@ -337,10 +337,11 @@ def venue_days_taking_bookings(
     start = dt.datetime.combine(first_day, dt.time(), zone)
     end = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(), zone)
     starts = Slot.objects.filter(
-        programme_id=programme_id, venue=venue, is_closed=False, starts_at__gt=now,
-        booking_opens_at__lte=now, booking_closes_at__gt=now, starts_at__gte=start,
+        slot_bookable_q(programme_id=programme_id, now=now, seat=False),
+        venue=venue,
+        starts_at__gte=start,
         starts_at__lt=end,
-    ).values_list("starts_at", flat=True)  # fmt: skip
+    ).values_list("starts_at", flat=True)
     return {starts_at.astimezone(zone).date() for starts_at in starts}
 
 
@@ -351,23 +352,24 @@ def slot_list_bookable_for_day(
     `seats_left`, in time order."""
     zone = ZoneInfo(venue.time_zone)
     start = dt.datetime.combine(day, dt.time(), zone)
-    slots = _bookable_slots(programme_id=programme_id, now=now).filter(
+    slots = _bookable_slots(programme_id=programme_id, now=now, dose=dose).filter(
         venue=venue, starts_at__gte=start, starts_at__lt=start + dt.timedelta(days=1)
     )
     found = []
     for slot in slots.order_by("starts_at"):
         slot.seats_left = slot.remaining_for_dose(dose)
-        if slot.seats_left > 0:
-            slot.venue = venue  # known already: no query per slot for its labels
-            found.append(slot)
+        slot.venue = venue  # known already: no query per slot for its labels
+        found.append(slot)
     return found
 
 
 def slot_get_bookable(*, slot_id: int, programme_id: int, now: dt.datetime) -> Slot | None:
+    """The slot if a person could book it now for some dose (each dose's own seats are the
+    capacity engine's to decide), with its venue and programme."""
     return (
         _bookable_slots(programme_id=programme_id, now=now)
         .select_related("venue", "programme")
-        .filter(id=slot_id, venue__status=Venue.Status.APPROVED)
+        .filter(id=slot_id)
         .first()
     )
 

@@ -43,9 +43,15 @@ class SlotSerializer(serializers.ModelSerializer):
     remaining = serializers.IntegerField(read_only=True)
     remaining_by_dose = serializers.DictField(
         child=serializers.IntegerField(), read_only=True,
-        help_text="Seats left for each dose: {\"1\": ..., \"2\": ..., \"3\": ...}.",
+        help_text="Seats left for each dose: {\"1\": ..., \"2\": ..., \"3\": ...}; 0 for a "
+        "dose the programme does not offer.",
     )  # fmt: skip
-    bookable = serializers.BooleanField(read_only=True)
+    bookable = serializers.BooleanField(
+        read_only=True,
+        help_text="The slot takes bookings now (programme active, venue approved, not started, "
+        "booking window open, a seat left). A dose can be booked when this is true and its "
+        "remaining_by_dose is above 0: the booking's own rule (organizers.bookability).",
+    )
 
     class Meta:
         model = Slot

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from organizers.models import Booking, Message, Programme, WaitlistEntry
 from organizers.services import booking_statement, capacity, eligibility, messages
+from organizers.services.event_keys import event_key
 from tenants.errors import NotFoundError
 
 
@@ -85,7 +86,9 @@ def booking_cancel_with_notice(*, booking_id: int, now: dt.datetime | None = Non
         if cancelled:
             booking = Booking.objects.get(id=booking_id)
             messages.message_record(
-                kind=Message.Kind.CANCELLED, booking=booking, event_key=f"cancelled:{booking.id}"
+                kind=Message.Kind.CANCELLED,
+                booking=booking,
+                event_key=event_key(Message.Kind.CANCELLED, booking.id),
             )
         return cancelled
 
@@ -101,7 +104,9 @@ def booking_reschedule_with_notice(
         if before != moved.slot_id:
             messages.message_record(
                 kind=Message.Kind.RESCHEDULED, booking=moved,
-                event_key=f"rescheduled:{moved.id}:{moved.slot_id}:{int(now.timestamp())}",
+                event_key=event_key(
+                    Message.Kind.RESCHEDULED, moved.id, moved.slot_id, int(now.timestamp())
+                ),
             )  # fmt: skip
         return moved
 

@@ -9,6 +9,7 @@ Every public function runs in one transaction: on any refusal nothing is written
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import secrets
 import uuid
 from contextlib import nullcontext
@@ -20,6 +21,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from organizers import bookability
 from organizers.db import fetch_one_prepared
 from organizers.models import Booking, Message, Programme, Slot, Venue, WaitlistEntry
 from organizers.personal_data import person_key, seal
@@ -32,16 +34,17 @@ from organizers.services.booking_statement import (
     booking_outcome,
     statement_may_book,
 )
+from organizers.services.event_keys import event_key, event_key_sql
+
+# Re-exported: callers (eligibility, the rush front, the API) know them as capacity's.
+from organizers.services.refusals import BookingRefusedError as BookingRefusedError
+from organizers.services.refusals import refusal_error as refusal_error
 from tenants.context import require_current_tenant
-from tenants.errors import ApplicationError, ConflictError, NotFoundError, UserText
+from tenants.errors import ApplicationError
 from tenants.models import DoseIntervalRule
 
 VOUCHER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L, U: read out by phone
 WAITLIST_OFFER_MINUTES = 30
-
-
-class BookingRefusedError(ConflictError):
-    """409 with a machine-readable reason (`code`)."""
 
 
 @dataclass(frozen=True)
@@ -78,18 +81,18 @@ def slot_local_date(slot: Slot) -> dt.date:
 def _take_seat(*, slot_id: int, dose: int, now: dt.datetime, ignore_window: bool = False) -> bool:
     """One guarded UPDATE: a seat is taken only if one is left (overall and for the dose) and,
     unless reserving a later dose, the booking window is open."""
-    window = "" if ignore_window else "AND booking_opens_at <= %s AND booking_closes_at > %s"
-    params: list[int | dt.datetime] = [slot_id, *([] if ignore_window else [now, now])]
+    # The rule's own conditions (organizers.bookability); a reservation skips the window but
+    # not the organiser's closing of the slot.
+    window = "NOT s.is_closed" if ignore_window else f"({bookability.SQL_WINDOW_OPEN})"
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            UPDATE organizers_slot
-               SET booked = booked + 1, booked_dose{dose} = booked_dose{dose} + 1
-             WHERE id = %s AND NOT is_closed AND booked < capacity
-               AND (capacity_dose{dose} IS NULL OR booked_dose{dose} < capacity_dose{dose})
-               {window}
+            UPDATE organizers_slot s
+               SET booked = s.booked + 1, booked_dose{dose} = s.booked_dose{dose} + 1
+             WHERE s.id = %(slot_id)s AND {window}
+               AND ({bookability.sql_seat_left_for_dose(dose)})
             """,  # noqa: S608 - dose is an int from Dose choices, never user text
-            params,
+            {"slot_id": slot_id, "now": now},
         )
         return cursor.rowcount == 1
 
@@ -108,88 +111,76 @@ def _free_seat(*, slot_id: int, dose: int) -> None:
             raise RuntimeError(f"slot {slot_id}: no seat to free for dose {dose}")
 
 
-# --- Refusals: one wording each, whichever path refuses --------------------------------------
-
-_REFUSALS: dict[str, tuple[type[ApplicationError], UserText]] = {
-    "programme_not_found": (NotFoundError, _("This programme does not exist.")),
-    "dose_not_offered": (BookingRefusedError, _("This programme does not offer this dose.")),
-    "slot_not_found": (NotFoundError, _("This arrival time does not exist.")),
-    "venue_not_bookable": (BookingRefusedError, _("This venue does not take bookings.")),
-    "slot_in_past": (BookingRefusedError, _("This arrival time has passed.")),
-    "window_closed": (
-        BookingRefusedError,
-        _("Booking for this arrival time is not open. Choose another arrival time."),
-    ),
-    "slot_full": (BookingRefusedError, _("This arrival time is full. Choose another.")),
-    "already_booked": (
-        BookingRefusedError,
-        _("This person already has a booking for this dose."),
-    ),
-}
-
-
-def refusal_error(code: str) -> ApplicationError:
-    """The error for a refused seat: 404 for what does not exist, 409 otherwise. The message
-    is translated when it is rendered (in the active language)."""
-    error_class, message = _REFUSALS[code]
-    return error_class(message, code=code)
+# --- Refusals: one wording each, whichever path refuses (organizers.services.refusals) ------
 
 
 _REFUSAL_SQL = """
-SELECT CASE
-         WHEN p.id IS NULL THEN 'programme_not_found'
-         WHEN NOT (cardinality(p.doses) = 0 OR %(dose)s = ANY(p.doses)) THEN 'dose_not_offered'
-         WHEN s.id IS NULL OR s.programme_id <> p.id THEN 'slot_not_found'
-         WHEN v.status <> 'approved' THEN 'venue_not_bookable'
-         WHEN s.starts_at <= %(now)s THEN 'slot_in_past'
-         WHEN s.is_closed OR s.booking_opens_at > %(now)s OR s.booking_closes_at <= %(now)s
-           THEN 'window_closed'
-         WHEN s.booked >= s.capacity OR s.booked_dose{dose} >= s.capacity_dose{dose}
-           THEN 'slot_full'
-       END::text
+SELECT {refusal}::text
   FROM (SELECT 1) AS one
-  LEFT JOIN organizers_programme p ON p.id = %(programme_id)s AND p.is_active
+  LEFT JOIN organizers_programme p ON p.id = %(programme_id)s
   LEFT JOIN organizers_slot s ON s.id = %(slot_id)s
   LEFT JOIN organizers_venue v ON v.id = s.venue_id
 """
 
 
+@functools.cache
 def refusal_statement(dose: int) -> str:
     """Why the booking statement (booking_statement) took no seat, in one read: the first
     reason in the order the checks of the full path give them (programme, dose, slot, venue,
     past, window, full), or NULL when none holds any more (a seat was freed meanwhile). Its
-    parameters are the booking statement's (slot_id, programme_id, dose, now)."""
-    return _REFUSAL_SQL.format(dose=int(dose))
+    parameters are the booking statement's (slot_id, programme_id, dose, now). The reasons are
+    the booking statement's own conditions (organizers.bookability), negated in turn."""
+    return _REFUSAL_SQL.format(refusal=bookability.sql_refusal_case(int(dose)))
 
 
 def _refusal_for_failed_take(*, slot_id: int, dose: int, now: dt.datetime) -> ApplicationError:
-    slot = Slot.objects.get(id=slot_id)
-    if slot.is_closed or not (slot.booking_opens_at <= now < slot.booking_closes_at):
-        return refusal_error("window_closed")
-    return refusal_error("slot_full")
+    """Why the guarded UPDATE took no seat: the window or the seats, by the rule's conditions
+    (organizers.bookability); full when a seat was freed since."""
+    conditions = tuple(
+        (code, condition)
+        for code, condition in bookability.slot_conditions(programme_id=None, now=now, dose=dose)
+        if code in ("window_closed", "slot_full")
+    )
+    _slot, why = bookability.first_failing(Slot.objects.filter(id=slot_id), conditions)
+    return refusal_error(why or "slot_full")
 
 
 # --- Checks -------------------------------------------------------------------------------
 
+# What the full path checks before the dose rules; the window and the seats are decided by the
+# guarded UPDATE (_take_seat) after them.
+_SLOT_CHECKS = ("slot_not_found", "venue_not_bookable", "slot_in_past")
+
 
 def _bookable_slot(*, slot_id: int, programme: Programme, now: dt.datetime) -> Slot:
-    slot = Slot.objects.select_related("venue").filter(id=slot_id).first()
-    if slot is None or slot.programme_id != programme.id:
+    """The slot, if it belongs to `programme`, its venue takes bookings and it is ahead (the
+    rule's conditions, organizers.bookability); otherwise the first refusal."""
+    conditions = tuple(
+        (code, condition)
+        for code, condition in bookability.slot_conditions(
+            programme_id=programme.id, now=now, dose=None
+        )
+        if code in _SLOT_CHECKS
+    )
+    slot, why = bookability.first_failing(
+        Slot.objects.select_related("venue").filter(id=slot_id), conditions
+    )
+    if slot is None:
         raise refusal_error("slot_not_found")
-    if slot.venue.status != Venue.Status.APPROVED:
-        raise refusal_error("venue_not_bookable")
-    if slot.starts_at <= now:
-        raise refusal_error("slot_in_past")
+    if why is not None:
+        raise refusal_error(why)
     return slot
 
 
 def _programme_for_booking(*, programme_id: int, dose: int) -> Programme:
     tenant_takes_bookings_check()
-    programme = Programme.objects.filter(id=programme_id, is_active=True).first()
+    programme, why = bookability.first_failing(
+        Programme.objects.filter(id=programme_id), bookability.programme_conditions(dose=dose)
+    )
     if programme is None:
         raise refusal_error("programme_not_found")
-    if not programme.offers_dose(dose):
-        raise refusal_error("dose_not_offered")
+    if why is not None:
+        raise refusal_error(why)
     return programme
 
 
@@ -208,11 +199,9 @@ def _check_dose_interval(
         .first()
     )
     if previous is None:
-        raise BookingRefusedError(_("Book the previous dose first."), code="previous_dose_missing")
+        raise refusal_error("previous_dose_missing")
     if previous.vaccine_brand != slot.vaccine_brand:
-        raise BookingRefusedError(
-            _("This dose must be the same vaccine as the previous one."), code="brand_mismatch"
-        )
+        raise refusal_error("brand_mismatch")
     _check_interval_days(previous=previous, dose=dose, slot=slot)
     return previous
 
@@ -226,9 +215,8 @@ def _check_interval_days(*, previous: Booking, dose: int, slot: Slot) -> None:
     days = (slot_local_date(slot) - slot_local_date(previous.slot)).days
     too_late = rule.max_days is not None and days > rule.max_days
     if days < rule.min_days or too_late:
-        raise BookingRefusedError(
-            _("This date is outside the interval between doses for this vaccine."),
-            code="outside_dose_interval",
+        raise refusal_error(
+            "outside_dose_interval",
             extra={"min_days": rule.min_days, "max_days": rule.max_days, "days": days},
         )
 
@@ -242,9 +230,7 @@ def _insert_booking(**fields: object) -> Booking:
                 return Booking.objects.create(voucher_code=voucher_code_new(), **fields)
         except IntegrityError as exc:
             if "booking_one_active_per_person_dose" in str(exc):
-                raise BookingRefusedError(
-                    _("This person already has a booking for this dose."), code="already_booked"
-                ) from exc
+                raise refusal_error("already_booked") from exc
             if "voucher_code" not in str(exc):
                 raise
     raise RuntimeError("could not find a free voucher code")
@@ -300,9 +286,7 @@ def booking_create(
 
 def tenant_takes_bookings_check() -> None:
     if require_current_tenant().review_status != "approved":
-        raise BookingRefusedError(
-            _("This organiser does not take bookings yet."), code="organizer_not_approved"
-        )
+        raise refusal_error("organizer_not_approved")
 
 
 _BOOK_SQL = """
@@ -310,14 +294,8 @@ WITH seat AS (
     UPDATE organizers_slot s
        SET booked = s.booked + 1, booked_dose{dose} = s.booked_dose{dose} + 1
       FROM organizers_venue v, organizers_programme p
-     WHERE s.id = %(slot_id)s AND s.programme_id = %(programme_id)s
-       AND v.id = s.venue_id AND v.status = 'approved'
-       AND p.id = s.programme_id AND p.is_active
-       AND (cardinality(p.doses) = 0 OR %(dose)s = ANY(p.doses))
-       AND NOT s.is_closed AND s.starts_at > %(now)s
-       AND s.booking_opens_at <= %(now)s AND s.booking_closes_at > %(now)s
-       AND s.booked < s.capacity
-       AND (s.capacity_dose{dose} IS NULL OR s.booked_dose{dose} < s.capacity_dose{dose})
+     WHERE s.id = %(slot_id)s AND s.programme_id = %(programme_id)s AND v.id = s.venue_id
+       AND {bookable}
     RETURNING s.id, s.vaccine_brand, s.starts_at, s.ends_at, s.venue_id,
               v.name, v.address, v.time_zone
 ), booking AS (
@@ -337,7 +315,7 @@ WITH seat AS (
         kind, event_key, booking_id, to_email, language, status, attempts, last_error,
         created_at
     )
-    SELECT 'voucher', 'voucher:' || booking.id, booking.id, %(email)s, %(language)s,
+    SELECT 'voucher', {voucher_event_key}, booking.id, %(email)s, %(language)s,
            'pending', 0, '', %(now)s
       FROM booking WHERE %(email)s <> ''
     RETURNING id
@@ -351,9 +329,16 @@ SELECT booking.id::bigint, booking.vaccine_brand::text, seat.starts_at, seat.end
 # column's length does not change the prepared statement's result type (organizers/db.py).
 
 
+@functools.cache
 def booking_statement(dose: int) -> str:
-    """The one statement that books a seat (see _BOOK_SQL) for `dose`."""
-    return _BOOK_SQL.format(dose=int(dose))
+    """The one statement that books a seat (see _BOOK_SQL) for `dose`: it takes one only where
+    the slot is bookable (the rule's conditions, organizers.bookability)."""
+    dose = int(dose)
+    return _BOOK_SQL.format(
+        dose=dose,
+        bookable=bookability.sql_bookable(dose),
+        voucher_event_key=event_key_sql(Message.Kind.VOUCHER, "booking.id"),
+    )
 
 
 def booking_statement_params(
@@ -423,16 +408,12 @@ def _reserve_next_dose(*, booking: Booking, now: dt.datetime) -> Booking:
     if booking.dose != 1:
         raise ApplicationError(_("Only a first dose can reserve the next one."), code="invalid")
     if not booking.programme.offers_dose(2):
-        raise BookingRefusedError(
-            _("This programme does not offer this dose."), code="dose_not_offered"
-        )
+        raise refusal_error("dose_not_offered")
     rule = DoseIntervalRule.objects.filter(
         brand_id=booking.vaccine_brand, from_dose=1, to_dose=2
     ).first()
     if rule is None:
-        raise BookingRefusedError(
-            _("No interval is known for this vaccine."), code="no_dose_interval"
-        )
+        raise refusal_error("no_dose_interval")
     zone = ZoneInfo(booking.slot.venue.time_zone)
     first_day = slot_local_date(booking.slot)
     earliest = dt.datetime.combine(first_day + dt.timedelta(days=rule.min_days), dt.time(), zone)
@@ -458,9 +439,7 @@ def _reserve_next_dose(*, booking: Booking, now: dt.datetime) -> Booking:
                 party=booking.party,
                 vaccine_brand=booking.vaccine_brand, first_dose=booking, created_at=now,
             )  # fmt: skip
-    raise BookingRefusedError(
-        _("No seat for the second dose is free inside the interval."), code="next_dose_full"
-    )
+    raise refusal_error("next_dose_full")
 
 
 @transaction.atomic
@@ -500,16 +479,14 @@ def booking_reschedule(
         .filter(id=booking_id, status="active").first()
     )  # fmt: skip
     if booking is None:
-        raise NotFoundError(_("Booking not found."), code="booking_not_found")
+        raise refusal_error("booking_not_found")
     if booking.slot_id == new_slot_id:
         return booking
     new_slot = _bookable_slot(slot_id=new_slot_id, programme=booking.programme, now=now)
     if new_slot.vaccine_brand != booking.vaccine_brand and (
         booking.dose > 1 or booking.later_doses.filter(status="active").exists()
     ):
-        raise BookingRefusedError(
-            _("This dose must be the same vaccine as the other doses."), code="brand_mismatch"
-        )
+        raise refusal_error("brand_mismatch_later_doses")
     if booking.first_dose is not None:
         _check_interval_days(previous=booking.first_dose, dose=booking.dose, slot=new_slot)
     for later in booking.later_doses.filter(status="active").select_related("slot__venue"):
@@ -573,7 +550,7 @@ def _seat_released(*, slot_id: int, dose: int, now: dt.datetime) -> None:
             entry.save(update_fields=["status", "offered_slot", "offer_token", "offer_expires_at"])
             messages.message_record(
                 kind=Message.Kind.WAITLIST_OFFER, waitlist_entry=entry,
-                event_key=f"waitlist_offer:{entry.id}:{entry.offer_token[:8]}",
+                event_key=event_key(Message.Kind.WAITLIST_OFFER, entry.id, entry.offer_token[:8]),
             )  # fmt: skip
             return  # the seat stays counted: it is held for this person
     _free_seat(slot_id=slot_id, dose=dose)
@@ -589,18 +566,14 @@ def waitlist_join(
     programme = _programme_for_booking(programme_id=programme_id, dose=dose)
     venue = Venue.objects.filter(id=venue_id, status=Venue.Status.APPROVED).first()
     if venue is None:
-        raise NotFoundError(_("This venue does not exist."), code="venue_not_found")
+        raise refusal_error("venue_not_found")
     key = person_key(person.nik)
     if Booking.objects.filter(
         programme=programme, person_key=key, dose=dose, status=Booking.Status.ACTIVE
     ).exists():
-        raise BookingRefusedError(
-            _("This person already has a booking for this dose."), code="already_booked"
-        )
+        raise refusal_error("already_booked")
     if _day_has_free_seats(venue=venue, programme=programme, day=day, dose=dose):
-        raise BookingRefusedError(
-            _("There are still free seats on this day: book one of them."), code="seats_available"
-        )
+        raise refusal_error("seats_available")
     if dose > 1:
         _check_previous_dose_for_day(programme=programme, key=key, dose=dose, venue=venue, day=day)
     try:
@@ -614,9 +587,7 @@ def waitlist_join(
                 language=person.language,
             )  # fmt: skip
     except IntegrityError as exc:
-        raise BookingRefusedError(
-            _("This person is already on the waitlist for this day."), code="already_waiting"
-        ) from exc
+        raise refusal_error("already_waiting") from exc
 
 
 def _day_has_free_seats(*, venue: Venue, programme: Programme, day: dt.date, dose: int) -> bool:
@@ -643,7 +614,7 @@ def _check_previous_dose_for_day(
         .first()
     )
     if previous is None:
-        raise BookingRefusedError(_("Book the previous dose first."), code="previous_dose_missing")
+        raise refusal_error("previous_dose_missing")
     _check_interval_days(previous=previous, dose=dose, slot=stand_in)
 
 
@@ -658,10 +629,10 @@ def waitlist_offer_accept(*, token: str, now: dt.datetime | None = None) -> Book
     )  # fmt: skip
     # An offered entry has both the slot and the expiry (the offer sets them together).
     if entry is None or entry.offer_expires_at is None or entry.offer_expires_at <= now:
-        raise NotFoundError(_("This offer has expired or does not exist."), code="offer_not_found")
+        raise refusal_error("offer_not_found")
     slot = entry.offered_slot
     if slot is None or slot.starts_at <= now:
-        raise NotFoundError(_("This offer has expired or does not exist."), code="offer_not_found")
+        raise refusal_error("offer_not_found")
     previous = None
     if entry.dose > 1:  # the rules of a later dose hold for a seat from the waitlist too
         previous = _check_dose_interval(

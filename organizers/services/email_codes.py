@@ -23,6 +23,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from organizers.models import Message
+from organizers.services.event_keys import event_key, event_key_parts
 from tenants.context import require_current_tenant
 from tenants.errors import ApplicationError
 
@@ -65,7 +66,8 @@ def email_code_send(
     nonce = secrets.token_urlsafe(18)
     with transaction.atomic():
         message = Message.objects.create(
-            kind=Message.Kind.EMAIL_CODE, event_key=f"email_code:{nonce}", to_email=email,
+            kind=Message.Kind.EMAIL_CODE, event_key=event_key(Message.Kind.EMAIL_CODE, nonce),
+            to_email=email,
             language=language or "id", created_at=now,
         )  # fmt: skip
         from organizers.services.messages import message_deliver_after_commit
@@ -118,7 +120,7 @@ def email_code_content(message: Message) -> Any:
     """The email with the code (messages.message_content calls this for EMAIL_CODE)."""
     from organizers.services.messages import EmailContent
 
-    nonce = message.event_key.removeprefix("email_code:")
+    (nonce,) = event_key_parts(message.event_key, kind=Message.Kind.EMAIL_CODE)
     code = _code_for(nonce)
     return EmailContent(
         subject=_("Your code: %(code)s") % {"code": code},

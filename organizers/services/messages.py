@@ -22,14 +22,15 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.message import SafeMIMEMultipart
 from django.db import transaction
-from django.db.models import CharField, Exists, OuterRef, QuerySet, Value
-from django.db.models.functions import Coalesce, Concat
+from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from organizers.models import Booking, Dose, Invite, Message, WaitlistEntry
+from organizers.services import event_keys as keys
 from organizers.services import manage_links, vouchers
 from organizers.services.branding import branding_for_email
 from tenants.context import enqueue_after_commit, require_current_tenant
@@ -62,9 +63,11 @@ def message_record(
     if language is None:
         language = getattr(subject, "language", "id") or "id"
     if event_key is None:
-        event_key = f"{kind}:{type(subject).__name__.lower()}:{subject.pk}"
-        if booking is not None:
-            event_key = f"{kind}:{booking.pk}"
+        event_key = (
+            keys.event_key(kind, booking.pk)
+            if booking is not None
+            else keys.event_key(kind, type(subject).__name__.lower(), subject.pk)
+        )
     message, created = Message.objects.get_or_create(
         event_key=event_key,
         defaults={
@@ -577,8 +580,9 @@ def _local_now(now: dt.datetime, time_zone: str) -> dt.datetime:
 def _reminders_day_before(*, now: dt.datetime) -> int:
     reminded = Message.objects.filter(
         booking=OuterRef("pk"), kind=Message.Kind.REMINDER,
-        event_key=Concat(Value("reminder:"), OuterRef("pk"), Value(":"), OuterRef("slot_id"),
-                         output_field=CharField()),
+        event_key=keys.event_key_expression(
+            Message.Kind.REMINDER, OuterRef("pk"), OuterRef("slot_id")
+        ),
     )  # fmt: skip
     bookings = (
         Booking.objects.select_related("slot__venue")
@@ -600,7 +604,7 @@ def _reminders_day_before(*, now: dt.datetime) -> int:
             continue  # too early in the day, or booked today: the voucher just went out
         if message_record(
             kind=Message.Kind.REMINDER, booking=booking,
-            event_key=f"reminder:{booking.id}:{booking.slot_id}",
+            event_key=keys.event_key(Message.Kind.REMINDER, booking.id, booking.slot_id),
         ):  # fmt: skip
             recorded += 1
     return recorded
@@ -647,7 +651,7 @@ def _dose2_windows_opening(*, now: dt.datetime) -> int:
             continue
         if message_record(
             kind=Message.Kind.DOSE2_WINDOW, booking=booking,
-            event_key=f"dose2_window:{booking.id}",
+            event_key=keys.event_key(Message.Kind.DOSE2_WINDOW, booking.id),
         ):  # fmt: skip
             recorded += 1
     return recorded

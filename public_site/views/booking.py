@@ -42,7 +42,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from organizers.models import Booking, Dose, Programme, Sex, Slot, Venue, WaitlistEntry
-from organizers.personal_data import PersonalDataError, mask_nik, seal, unseal
+from organizers.personal_data import (
+    SEALED_SESSION_PEOPLE,
+    PersonalDataError,
+    mask_nik,
+    seal,
+    unseal,
+)
 from organizers.selectors import (
     programme_list_active,
     slot_get_bookable,
@@ -59,6 +65,7 @@ from organizers.services import capacity
 from organizers.services.bookings import booking_place, waitlist_offer_accept_checked
 from organizers.services.eligibility import eligibility_check
 from organizers.services.email_codes import EmailCodeError, email_code_check, email_code_send
+from organizers.services.refusals import SLOT_REFUSALS, refusal_message
 from public_site.forms_booking import (
     ConsentForm,
     ContactForm,
@@ -83,13 +90,8 @@ WIZARD = "booking"
 DONE = "booking_done"
 WAITLIST_DONE = "waitlist_done"
 INVITE = "booking_invite"
-PEOPLE_FIELD = "booking_wizard_people"
+PEOPLE_FIELD = SEALED_SESSION_PEOPLE
 MONTHS_AHEAD = 11
-# Refusals about the arrival time: the person chooses another time.
-SLOT_REFUSALS = {
-    "slot_full", "window_closed", "slot_in_past", "slot_not_found", "venue_not_bookable",
-    "next_dose_full",
-}  # fmt: skip
 CONTACT_FIELDS = ("phone", "email", "address", "employee_number")
 
 
@@ -343,7 +345,7 @@ def _slot_gone(request: HttpRequest, state: dict[str, Any]) -> HttpResponse:
     """The chosen arrival time filled up or closed meanwhile (or none was chosen): say so and
     go back to choosing one; the answers about the people are kept."""
     if state.get("slot_id"):
-        messages.error(request, _("This arrival time can no longer be booked. Choose another."))
+        messages.error(request, refusal_message("slot_no_longer_bookable"))
     return _back_to_times(request, state)
 
 
@@ -373,7 +375,9 @@ def programme_page(request: HttpRequest, programme_id: int) -> HttpResponse:
         state = {"tenant": state["tenant"], "programme_id": programme.id, "people": state.get(
             "people", "")}  # fmt: skip
         _save(request, state)
-    venues = venue_list_for_programme(programme_id=programme.id, now=timezone.now())
+    venues = venue_list_for_programme(
+        programme_id=programme.id, now=timezone.now(), dose=programme.first_dose()
+    )
     for venue in venues:
         venue.map_url = map_url(venue)
         venue.next_day_label = date_format(venue.next_day, "l, j F Y") if venue.next_day else ""
@@ -389,7 +393,8 @@ def venue_page(request: HttpRequest, programme_id: int, venue_id: int) -> HttpRe
     if not _takes_bookings(request):
         return redirect("home")
     month = month_calendar(
-        request, venue=venue, programme_id=programme.id, dose=1, link_full_days=True,
+        request, venue=venue, programme_id=programme.id, dose=programme.first_dose(),
+        link_full_days=True,
         day_url=lambda day: reverse("booking_day", args=[programme.id, venue.id, day.isoformat()]),
     )  # fmt: skip
     return render(
@@ -411,7 +416,11 @@ def day_page(request: HttpRequest, programme_id: int, venue_id: int, day: str) -
     slots = [
         slot_labels(slot)
         for slot in slot_list_bookable_for_day(
-            venue=venue, programme_id=programme.id, dose=1, day=chosen_day, now=now
+            venue=venue,
+            programme_id=programme.id,
+            dose=programme.first_dose(),
+            day=chosen_day,
+            now=now,
         )
     ]
     full = not slots and chosen_day in venue_days_taking_bookings(
@@ -433,7 +442,7 @@ def day_page(request: HttpRequest, programme_id: int, venue_id: int, day: str) -
                 state.pop("waitlist", None)
                 _save(request, state)
                 return redirect("booking_person")
-            error = _("This arrival time can no longer be booked. Choose another.")
+            error = refusal_message("slot_no_longer_bookable")
         else:
             error = _("Choose an arrival time.")
     state = _state(request)

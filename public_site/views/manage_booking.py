@@ -26,6 +26,8 @@ from organizers.personal_data import mask_sealed_nik
 from organizers.selectors import slot_get_bookable, slot_list_bookable_for_day, vaccine_brand_names
 from organizers.services import bookings
 from organizers.services import messages as outbox
+from organizers.services.event_keys import event_key
+from organizers.services.refusals import refusal_message
 from public_site.forms_booking import ManageAccessForm, SlotChoiceForm
 from public_site.views.booking import (
     grant_manage_access,
@@ -165,7 +167,7 @@ def manage_reschedule_day_page(request: HttpRequest, booking_id: int, day: str) 
         if not form.is_valid():
             error = _("Choose an arrival time.")
         elif slot is None or slot.venue_id != venue.id:
-            error = _("This arrival time can no longer be booked. Choose another.")
+            error = refusal_message("slot_no_longer_bookable")
         elif slot.id == booking.slot_id:
             messages.info(request, _("Your booking is already at this time."))
             return redirect("manage_booking", booking.id)
@@ -212,7 +214,9 @@ def manage_resend_page(request: HttpRequest, booking_id: int) -> HttpResponse:
     bucket = int(timezone.now().timestamp() // (RESEND_MINUTES * 60))
     with transaction.atomic():
         sent = outbox.message_record(
-            kind=Message.Kind.RESEND, booking=booking, event_key=f"resend:{booking.id}:{bucket}"
+            kind=Message.Kind.RESEND,
+            booking=booking,
+            event_key=event_key(Message.Kind.RESEND, booking.id, bucket),
         )
     if sent is None:
         messages.info(

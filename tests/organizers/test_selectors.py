@@ -36,7 +36,9 @@ def _expected(slot: Slot, venue: Venue, now: dt.datetime) -> dict:
         "booking_closes_at": iso(slot.booking_closes_at),
         "bookable": slot.booking_opens_at <= now < slot.booking_closes_at
         and not slot.is_closed
-        and remaining > 0,
+        and remaining > 0
+        and slot.starts_at > now
+        and slot.programme.is_active,
     }
 
 

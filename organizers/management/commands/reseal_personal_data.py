@@ -1,4 +1,5 @@
-"""Key rotation: re-seal every NIK and date of birth still sealed with an older key.
+"""Key rotation: re-seal every sealed field (organizers.personal_data.SEALED_FIELDS) still sealed
+with an older key, in every model that keeps one.
 
 Put the new key first in SENTRA_PII_KEYS (keep the old ones after it), deploy, run this, then
 drop the old keys. Runs tenant by tenant, in batches, each batch in its own transaction."""
