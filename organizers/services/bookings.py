@@ -12,7 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from organizers.models import Booking, Message, Programme, WaitlistEntry
 from organizers.services import capacity, eligibility, messages
-from tenants.errors import NotFoundError
+from tenants.errors import ConflictError, NotFoundError
+
+VOUCHER_RESEND_MINUTES = 10  # one resent e-voucher per booking per this many minutes
 
 
 def booking_place(
@@ -117,3 +119,28 @@ def waitlist_offer_accept_checked(*, token: str, now: dt.datetime | None = None)
                 with translation.override(entry.language or translation.get_language()):
                     eligibility.quota_claim(programme=programme, key=entry.person_key)
         return capacity.waitlist_offer_accept(token=token, now=now)
+
+
+def booking_voucher_resend(*, booking_id: int, now: dt.datetime | None = None) -> bool:
+    """Send the e-voucher of an active booking again, to its email address: at most once every
+    VOUCHER_RESEND_MINUTES per booking (the outbox's event key holds the time bucket, so a
+    second request inside it records nothing and returns False). Refused with
+    `voucher_not_sendable` for a cancelled booking or one without an email address. Tenant
+    schema; one transaction; the message goes out after the commit."""
+    now = now or timezone.now()
+    bucket = int(now.timestamp() // (VOUCHER_RESEND_MINUTES * 60))
+    with transaction.atomic():
+        booking = (
+            Booking.objects.select_related("slot__venue", "programme")
+            .filter(id=booking_id, status=Booking.Status.ACTIVE)
+            .first()
+        )
+        if booking is None or not booking.email:
+            raise ConflictError(
+                _("This booking has no e-voucher to send: it is cancelled or has no email."),
+                code="voucher_not_sendable",
+            )
+        sent = messages.message_record(
+            kind=Message.Kind.RESEND, booking=booking, event_key=f"resend:{booking.id}:{bucket}"
+        )
+    return sent is not None
