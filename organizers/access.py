@@ -72,6 +72,16 @@ def access_booking_by_id(*, booking_id: int, proven_ids: Collection[int]) -> Boo
     return booking
 
 
+def access_bookings_by_ids(*, booking_ids: Collection[int]) -> list[Booking]:
+    """The bookings this browser has just made (`booking_ids`: from its session), in the order
+    they were made, with slot, venue and programme; the ids that do not exist are left out."""
+    return list(
+        Booking.objects.select_related("slot__venue", "programme")
+        .filter(id__in=list(booking_ids))
+        .order_by("id")
+    )
+
+
 def access_waitlist_entry_by_id(*, entry_id: int) -> WaitlistEntry:
     """A waitlist entry this browser just created (the id comes from its session)."""
     entry = WaitlistEntry.objects.select_related("venue", "programme").filter(id=entry_id).first()

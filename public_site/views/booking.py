@@ -41,6 +41,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from organizers.access import access_bookings_by_ids, access_waitlist_entry_by_id
 from organizers.models import Booking, Dose, Programme, Sex, Slot, Venue, WaitlistEntry
 from organizers.personal_data import PersonalDataError, mask_nik, seal, unseal
 from organizers.selectors import (
@@ -66,7 +67,7 @@ from public_site.forms_booking import (
     PersonForm,
     SlotChoiceForm,
 )
-from tenants.errors import ApplicationError
+from tenants.errors import ApplicationError, NotFoundError
 
 BOOKING_PEOPLE_MAX = getattr(settings, "SENTRA_BOOKING_PEOPLE_MAX", 5)
 STEPS = (
@@ -889,12 +890,9 @@ def _waitlist_submit(
 def waitlist_done_page(request: HttpRequest) -> HttpResponse:
     """On the waiting list: where, which day, the place in the queue and what happens next."""
     waited = request.session.get(WAITLIST_DONE) or {}
-    entry = (
-        WaitlistEntry.objects.select_related("venue", "programme")
-        .filter(id=waited.get("entry_id") or 0)
-        .first()
-    )
-    if entry is None:
+    try:
+        entry = access_waitlist_entry_by_id(entry_id=waited.get("entry_id") or 0)
+    except NotFoundError:
         return redirect("home")
     waiting = entry.status == WaitlistEntry.Status.WAITING
     return render(
@@ -917,9 +915,7 @@ def done_page(request: HttpRequest) -> HttpResponse:
     """The voucher code(s) and what happens next."""
     done = request.session.get(DONE) or {}
     ids = done.get("ids") or []
-    bookings = list(
-        Booking.objects.select_related("slot__venue", "programme").filter(id__in=ids).order_by("id")
-    )
+    bookings = access_bookings_by_ids(booking_ids=ids)
     if not bookings:
         return redirect("home")
     for booking in bookings:
