@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -47,10 +46,8 @@ from organizers.services.blackout_days import blackout_day_create
 from organizers.services.programmes import programme_create, programme_update
 from organizers.services.slots import (
     GenerationResult,
-    slot_capacity_set,
-    slot_override,
-    slot_template_create,
-    slots_generate,
+    slot_settings_update,
+    slot_template_create_with_slots,
 )
 from organizers.services.venues import venue_create, venue_update
 from public_site.organizer_forms import (
@@ -207,10 +204,9 @@ def slot_template_create_page(request: HttpRequest, venue_id: int) -> HttpRespon
     )
     if request.method == "POST" and form.is_valid():
         try:
-            # The schedule and its slots together, or neither.
-            with transaction.atomic():
-                template = slot_template_create(venue=venue, **form.service_arguments())
-                result = slots_generate(template=template)
+            template, result = slot_template_create_with_slots(
+                venue=venue, **form.service_arguments()
+            )
         except ApplicationError as exc:
             add_service_errors(form, exc)
         else:
@@ -300,14 +296,12 @@ def slot_edit_page(request: HttpRequest, slot_id: int) -> HttpResponse:
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
-                with transaction.atomic():
-                    if data["capacity"] != slot.capacity:
-                        slot_capacity_set(slot_id=slot.id, capacity=data["capacity"])
-                    slot_override(
-                        slot_id=slot.id,
-                        is_closed=data["is_closed"],
-                        booking_closes_at=data["booking_closes_at"],
-                    )
+                slot_settings_update(
+                    slot_id=slot.id,
+                    capacity=data["capacity"],
+                    is_closed=data["is_closed"],
+                    booking_closes_at=data["booking_closes_at"],
+                )
             except ApplicationError as exc:
                 add_service_errors(form, exc, default_field="capacity")
             else:

@@ -41,9 +41,10 @@ def _start_passed(api: Setup) -> None:
     with tenant_scope(api.tenant.tenant):
         starts = timezone.now() - dt.timedelta(minutes=1)
         Slot.objects.filter(id=api.slot.id).update(
-            starts_at=starts, ends_at=starts + dt.timedelta(minutes=30),
+            starts_at=starts,
+            ends_at=starts + dt.timedelta(minutes=30),
             booking_closes_at=starts - dt.timedelta(hours=1),
-        )  # fmt: skip
+        )
 
 
 def test_a_move_to_another_venue_is_refused_and_changes_nothing(api: Setup) -> None:

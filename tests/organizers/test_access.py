@@ -62,10 +62,17 @@ def _id_only_elsewhere(
 
 def _template(venue: Venue, programme: Programme) -> SlotTemplate:
     return SlotTemplate.objects.create(
-        venue=venue, programme=programme, first_day=dt.date(2030, 1, 7),
-        last_day=dt.date(2030, 1, 11), weekdays=[0], opens=dt.time(8), closes=dt.time(12),
-        slot_minutes=30, capacity=10, vaccine_brand="sinovac",
-    )  # fmt: skip
+        venue=venue,
+        programme=programme,
+        first_day=dt.date(2030, 1, 7),
+        last_day=dt.date(2030, 1, 11),
+        weekdays=[0],
+        opens=dt.time(8),
+        closes=dt.time(12),
+        slot_minutes=30,
+        capacity=10,
+        vaccine_brand="sinovac",
+    )
 
 
 def test_venues_slots_and_programmes(

@@ -268,9 +268,10 @@ def _start_passed(tenant: OrganizerFixture, slot: Slot) -> None:
     with tenant_scope(tenant.tenant):
         starts = timezone.now() - dt.timedelta(minutes=1)
         Slot.objects.filter(id=slot.id).update(
-            starts_at=starts, ends_at=starts + dt.timedelta(minutes=30),
+            starts_at=starts,
+            ends_at=starts + dt.timedelta(minutes=30),
             booking_closes_at=starts - dt.timedelta(hours=1),
-        )  # fmt: skip
+        )
 
 
 TIME_PASSED = "The arrival time of this booking has passed: it can no longer be cancelled or moved."
@@ -282,9 +283,10 @@ def test_a_move_to_another_venue_is_refused_with_the_reason(
     booking, slot = booked["booking"], booked["slot"]
     with tenant_scope(tenant_a.tenant):
         elsewhere = a_slot(
-            venue=a_venue(name="Puskesmas Lain"), programme=booking.programme,
+            venue=a_venue(name="Puskesmas Lain"),
+            programme=booking.programme,
             starts_in=dt.timedelta(days=3),
-        )  # fmt: skip
+        )
     client = _opened(tenant_a, booking)
     day = _day_of(tenant_a, elsewhere)
     before = _unchanged(tenant_a, slot, elsewhere)
