@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from organizers.models import Dose, Programme, Sex
 from organizers.nik import nik_clean, nik_problems
+from organizers.phone import phone_normalise
 
 # Which field each NIK problem belongs to (organizers.nik codes).
 NIK_PROBLEM_FIELD = {
@@ -34,26 +35,6 @@ NIK_PROBLEM_FIELD = {
     "nik_birth_date": "nik",
     "nik_sex": "sex",
 }
-_PHONE_SEPARATORS = re.compile(r"[\s.\-()]+")
-
-
-def phone_normalise(value: str) -> str | None:
-    """An Indonesian phone number as +62…, from 08…, 62… or +62… with or without spaces,
-    dots or dashes; None when it is not one."""
-    digits = _PHONE_SEPARATORS.sub("", value or "")
-    if digits.startswith("+62"):
-        rest = digits[3:]
-    elif digits.startswith("62"):
-        rest = digits[2:]
-    elif digits.startswith("0"):
-        rest = digits[1:]
-    else:
-        return None
-    if not rest.isascii() or not rest.isdigit() or rest.startswith("0"):
-        return None
-    if not 8 <= len(rest) <= 13:
-        return None
-    return f"+62{rest}"
 
 
 class AccessibleForm(forms.Form):

@@ -13,6 +13,7 @@ from rest_framework import serializers
 
 from organizers.models import Booking, Dose, Programme, Sex, Slot, Venue
 from organizers.nik import nik_problems
+from organizers.phone import phone_normalise
 
 if TYPE_CHECKING:
     from organizers.services.booking_statement import PlacedBooking, PlacedVenue
@@ -138,6 +139,17 @@ class WaitlistJoinSerializer(PersonSerializer):
     venue_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     day = serializers.DateField()
     dose = serializers.ChoiceField(choices=Dose.choices)
+
+    def validate_phone(self, value: str) -> str:
+        """Stored as +62... (organizers.phone, the pages' rule); empty stays empty."""
+        if not value.strip():
+            return ""
+        phone = phone_normalise(value)
+        if phone is None:
+            raise serializers.ValidationError(
+                _("Enter an Indonesian phone number, e.g. 0812 3456 7890 or +62 812 3456 7890.")
+            )
+        return phone
 
 
 class BookingSerializer(serializers.Serializer):

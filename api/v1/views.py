@@ -33,7 +33,7 @@ from organizers.selectors import (
     venue_list_bookable,
     waitlist_position,
 )
-from organizers.services import bookings, capacity, eligibility
+from organizers.services import bookings, capacity
 from organizers.services.booking_request import (
     LANGUAGES,
     booking_request_clean,
@@ -263,18 +263,16 @@ class WaitlistJoinView(PublicAPIView):
         form = s.WaitlistJoinSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
-        # Only people who may book the programme may wait for a seat in it; the API cannot
-        # prove an email address, so a person admitted only by its domain joins on the pages.
-        claim = eligibility.eligibility_check(
-            programme_id=data["programme_id"], person=_person(data),
+        # The API cannot prove an email address: a person admitted only by its domain is
+        # refused (email_verification_required) and joins on the pages.
+        entry = bookings.waitlist_join_checked(
+            programme_id=data["programme_id"],
+            venue_id=data["venue_id"],
+            day=data["day"],
+            dose=data["dose"],
+            person=_person(data),
             address=request.META.get("REMOTE_ADDR", ""),
-        )  # fmt: skip
-        if claim.by_email_domain:
-            raise eligibility.email_verification_required()
-        entry = capacity.waitlist_join(
-            programme_id=data["programme_id"], venue_id=data["venue_id"], day=data["day"],
-            dose=data["dose"], person=_person(data),
-        )  # fmt: skip
+        )
         return Response(
             {"status": entry.status, "position": waitlist_position(entry=entry)}, status=201
         )

@@ -4,8 +4,12 @@ move it (the capacity engine, then the message that tells them). Tenant schema."
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import uuid
+from collections.abc import Sequence
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -13,7 +17,12 @@ from django.utils.translation import gettext_lazy as _
 from organizers.models import Booking, Message, Programme, WaitlistEntry
 from organizers.services import booking_statement, capacity, eligibility, messages
 from organizers.services.event_keys import event_key
-from tenants.errors import NotFoundError
+from tenants.errors import ApplicationError, ConflictError, NotFoundError
+
+# A helper books up to this many people in one go (the booking pages' "add another person").
+PARTY_SIZE_MAX: int = getattr(settings, "SENTRA_BOOKING_PEOPLE_MAX", 5)
+
+VOUCHER_RESEND_MINUTES = 10  # one resent e-voucher per booking per this many minutes
 
 
 def booking_place(
@@ -79,6 +88,60 @@ def booking_place(
         return booking
 
 
+@dataclasses.dataclass(frozen=True)
+class PartyMember:
+    """One person of a party booking: who, which dose, and whether the caller proved they own
+    `person.email` (booking_place's `email_verified`)."""
+
+    person: capacity.Person
+    dose: int
+    email_verified: bool = False
+
+
+def booking_place_party(
+    *,
+    programme_id: int,
+    slot_id: int,
+    members: Sequence[PartyMember],
+    invite_token: str | None = None,
+    address: str | None = None,
+    now: dt.datetime | None = None,
+) -> list[Booking]:
+    """Book everyone of a party (a helper and the people they book for) at one slot: one seat
+    and one voucher each, every rule of booking_place for each. Tenant schema; one
+    transaction: a refusal for anyone books nobody, and its message names the person (when
+    there are several). The bookings of more than one person share a party id; their
+    e-vouchers go out after the commit. At most PARTY_SIZE_MAX people (`party_too_large`)."""
+    if not 1 <= len(members) <= PARTY_SIZE_MAX:
+        raise ApplicationError(
+            _("Book between 1 and %(most)s people at a time.") % {"most": PARTY_SIZE_MAX},
+            code="party_too_large",
+        )
+    party = uuid.uuid4() if len(members) > 1 else None
+    booked: list[Booking] = []
+    with transaction.atomic():
+        for member in members:
+            try:
+                booked.append(
+                    booking_place(
+                        programme_id=programme_id,
+                        slot_id=slot_id,
+                        dose=member.dose,
+                        person=dataclasses.replace(member.person, party=party),
+                        invite_token=invite_token,
+                        email_verified=member.email_verified,
+                        address=address,
+                        now=now,
+                    )
+                )
+            except ApplicationError as exc:
+                if len(members) > 1:
+                    named = {"name": member.person.full_name, "reason": exc.message}
+                    exc.message = _("%(name)s: %(reason)s Nobody has been booked yet.") % named
+                raise
+    return booked
+
+
 def booking_cancel_with_notice(*, booking_id: int, now: dt.datetime | None = None) -> bool:
     """Cancel (idempotent: False when it was no longer active) and tell the person, once."""
     with transaction.atomic():
@@ -111,6 +174,34 @@ def booking_reschedule_with_notice(
         return moved
 
 
+def waitlist_join_checked(
+    *,
+    programme_id: int,
+    venue_id: int,
+    day: dt.date,
+    dose: int,
+    person: capacity.Person,
+    invite_token: str | None = None,
+    email_verified: bool = False,
+    address: str | None = None,
+) -> WaitlistEntry:
+    """Wait for a seat at a venue on a full day (capacity.waitlist_join), for a person who may
+    book the programme: the same eligibility rules as a booking, checked first (without
+    claiming an invite or quota: nothing is booked yet). A person admitted only by an email
+    domain must have proven the address (`email_verified`, the booking pages' code), else
+    `email_verification_required`. `address`: the client's, for counting eligibility refusals.
+    Tenant schema; one transaction; a refusal writes nothing."""
+    with transaction.atomic():
+        claim = eligibility.eligibility_check(
+            programme_id=programme_id, person=person, invite_token=invite_token, address=address
+        )
+        if claim.by_email_domain and not email_verified:
+            raise eligibility.email_verification_required()
+        return capacity.waitlist_join(
+            programme_id=programme_id, venue_id=venue_id, day=day, dose=dose, person=person
+        )
+
+
 def waitlist_offer_accept_checked(*, token: str, now: dt.datetime | None = None) -> Booking:
     """Accept a waitlist offer (capacity.waitlist_offer_accept) after the company programme's
     quota check, in one transaction: the programme row is locked and the people holding an
@@ -134,3 +225,28 @@ def waitlist_offer_accept_checked(*, token: str, now: dt.datetime | None = None)
                 with translation.override(entry.language or translation.get_language()):
                     eligibility.quota_claim(programme=programme, key=entry.person_key)
         return capacity.waitlist_offer_accept(token=token, now=now)
+
+
+def booking_voucher_resend(*, booking_id: int, now: dt.datetime | None = None) -> bool:
+    """Send the e-voucher of an active booking again, to its email address: at most once every
+    VOUCHER_RESEND_MINUTES per booking (the outbox's event key holds the time bucket, so a
+    second request inside it records nothing and returns False). Refused with
+    `voucher_not_sendable` for a cancelled booking or one without an email address. Tenant
+    schema; one transaction; the message goes out after the commit."""
+    now = now or timezone.now()
+    bucket = int(now.timestamp() // (VOUCHER_RESEND_MINUTES * 60))
+    with transaction.atomic():
+        booking = (
+            Booking.objects.select_related("slot__venue", "programme")
+            .filter(id=booking_id, status=Booking.Status.ACTIVE)
+            .first()
+        )
+        if booking is None or not booking.email:
+            raise ConflictError(
+                _("This booking has no e-voucher to send: it is cancelled or has no email."),
+                code="voucher_not_sendable",
+            )
+        sent = messages.message_record(
+            kind=Message.Kind.RESEND, booking=booking, event_key=f"resend:{booking.id}:{bucket}"
+        )
+    return sent is not None

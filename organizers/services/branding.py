@@ -36,6 +36,7 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from organizers.models import Branding
+from organizers.phone import phone_display, phone_normalise, whatsapp_number
 from tenants.errors import ApplicationError, NotFoundError, UserText
 from tenants.storage import tenant_file_delete, tenant_file_open, tenant_file_save
 
@@ -62,7 +63,6 @@ ANSWER_MAX = 1000
 FAQ_MAX = 20
 
 _HEX = re.compile(r"^#?([0-9a-fA-F]{6}|[0-9a-fA-F]{3})$")
-_PHONE = re.compile(r"^(\+62|62|0)[0-9]{7,13}$")
 
 
 class BrandingError(ApplicationError):
@@ -289,22 +289,13 @@ def faq_clean(pairs: list[tuple[str, str]]) -> list[dict[str, str]]:
     return cleaned
 
 
-def phone_digits(phone: str) -> str:
-    return re.sub(r"[\s().-]", "", phone)
-
-
-def whatsapp_number(phone: str) -> str | None:
-    """'0812-3456-7890' or '+62 812 3456 7890' -> '6281234567890' (wa.me form) for a mobile
-    number, else None (a landline has no WhatsApp)."""
-    digits = phone_digits(phone).lstrip("+")
-    if digits.startswith("0"):
-        digits = "62" + digits[1:]
-    return digits if digits.startswith("628") else None
-
-
 def _phone(value: str | None) -> str:
-    phone = " ".join((value or "").split())
-    if phone and not _PHONE.match(phone_digits(phone)):
+    """The contact phone as stored: +62... (organizers.phone, the one phone rule), or ""."""
+    typed = " ".join((value or "").split())
+    if not typed:
+        return ""
+    phone = phone_normalise(typed)
+    if phone is None:
         raise BrandingError(
             _("Enter an Indonesian phone number, e.g. 0812 3456 7890 or +62 21 555 1234."),
             code="phone_invalid",
@@ -443,9 +434,13 @@ class BrandingView:
 
     @property
     def tel(self) -> str:
-        """The phone for a tel: link (+ and digits only)."""
-        digits = phone_digits(self.contact_phone)
-        return "+62" + digits[1:] if digits.startswith("0") else digits
+        """The phone for a tel: link (+62 and digits only)."""
+        return phone_normalise(self.contact_phone) or self.contact_phone
+
+    @property
+    def contact_phone_display(self) -> str:
+        """The phone as people read it ('+62 812-3456-7890')."""
+        return phone_display(self.contact_phone)
 
     @property
     def has_contact(self) -> bool:
@@ -551,8 +546,8 @@ def branding_for_email() -> dict[str, Any]:
       inline attachment, or None; `logo_cid`: a Content-ID to attach it under
       (`<img src="cid:{logo_cid}">`; attach with header `Content-ID: <{logo_cid}>`). Inline
       is what most mail clients show without "load remote images"; prefer it.
-    - `contact_email`, `contact_phone`, `whatsapp_url` (https://wa.me/..., mobiles only):
-      empty strings / None when not set.
+    - `contact_email`, `contact_phone` (as people read it: '+62 812-3456-7890'),
+      `whatsapp_url` (https://wa.me/..., mobiles only): empty strings / None when not set.
     """
     from tenants.context import require_current_tenant
     from tenants.links import absolute_url
@@ -576,6 +571,6 @@ def branding_for_email() -> dict[str, Any]:
         "logo_png": logo[0] if logo else None,
         "logo_cid": f"logo-{logo[1]}@sentra" if logo else None,
         "contact_email": view.contact_email,
-        "contact_phone": view.contact_phone,
+        "contact_phone": phone_display(view.contact_phone),
         "whatsapp_url": f"https://wa.me/{whatsapp}" if whatsapp else None,
     }

@@ -442,22 +442,46 @@ def _reserve_next_dose(*, booking: Booking, now: dt.datetime) -> Booking:
     raise refusal_error("next_dose_full")
 
 
+def booking_can_change(*, booking: Booking, now: dt.datetime) -> bool:
+    """Whether a booking may still be cancelled or moved: active, and its slot not started
+    (booking_cancel says why the start). The pages read it to offer the buttons; the services
+    enforce it."""
+    return booking.status == Booking.Status.ACTIVE and booking.slot.starts_at > now
+
+
+def _time_passed_refusal() -> BookingRefusedError:
+    """Refusal of a cancel or a move once the booking's arrival time has begun."""
+    return BookingRefusedError(
+        _("The arrival time of this booking has passed: it can no longer be cancelled or moved."),
+        code="booking_time_passed",
+    )
+
+
 @transaction.atomic
 def booking_cancel(*, booking_id: int, now: dt.datetime | None = None) -> bool:
     """Cancel; frees the seat exactly once (a second call changes nothing and returns False).
-    A reserved later dose is cancelled with it. A freed seat goes to the waitlist first."""
+    A reserved later dose is cancelled with it. A freed seat goes to the waitlist first.
+
+    Refused with `booking_time_passed` (nothing written) once the slot has started: from its
+    start the seat can no longer be used by anyone (nobody may book or be offered a slot that
+    has begun), so freeing it would only turn a no-show into a cancellation and put a seat back
+    into a slot that is over. The boundary is the slot's start, the same instant at which
+    booking it stops (`slot_in_past`)."""
     now = now or timezone.now()
     with connection.cursor() as cursor:
         cursor.execute(
             """
             UPDATE organizers_booking SET status = 'cancelled', cancelled_at = %s
              WHERE id = %s AND status = 'active'
+               AND slot_id IN (SELECT id FROM organizers_slot WHERE starts_at > %s)
             RETURNING slot_id, dose
             """,
-            [now, booking_id],
+            [now, booking_id, now],
         )
         row = cursor.fetchone()
     if row is None:
+        if Booking.objects.filter(id=booking_id, status="active").exists():
+            raise _time_passed_refusal()
         return False
     slot_id, dose = row
     _seat_released(slot_id=slot_id, dose=dose, now=now)
@@ -472,7 +496,14 @@ def booking_cancel(*, booking_id: int, now: dt.datetime | None = None) -> bool:
 def booking_reschedule(
     *, booking_id: int, new_slot_id: int, now: dt.datetime | None = None
 ) -> Booking:
-    """Move a booking: take the new seat, then free the old one, in one transaction."""
+    """Move a booking to another time at the same venue: take the new seat, then free the old
+    one, in one transaction (nothing written on a refusal).
+
+    Refused with `booking_time_passed` once the booking's own slot has started (as for a
+    cancel: booking_cancel says why), and with `other_venue` for a slot at another venue:
+    venues stock different vaccine brands (a second dose must match the first), the venue's
+    staff lists and the e-voucher are per venue; changing venue is a cancel and a new booking,
+    which go through every rule of a booking (eligibility included)."""
     now = now or timezone.now()
     booking = (
         Booking.objects.select_for_update(of=("self",)).select_related("programme", "slot__venue")
@@ -480,9 +511,19 @@ def booking_reschedule(
     )  # fmt: skip
     if booking is None:
         raise refusal_error("booking_not_found")
+    if not booking_can_change(booking=booking, now=now):
+        raise _time_passed_refusal()
     if booking.slot_id == new_slot_id:
         return booking
     new_slot = _bookable_slot(slot_id=new_slot_id, programme=booking.programme, now=now)
+    if new_slot.venue_id != booking.slot.venue_id:
+        raise BookingRefusedError(
+            _(
+                "A booking can move to another time at the same venue. To change venue, "
+                "cancel it and book again."
+            ),
+            code="other_venue",
+        )
     if new_slot.vaccine_brand != booking.vaccine_brand and (
         booking.dose > 1 or booking.later_doses.filter(status="active").exists()
     ):

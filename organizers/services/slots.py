@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
@@ -127,6 +128,32 @@ def slots_generate(*, template: SlotTemplate) -> GenerationResult:
     Slot.objects.bulk_create(new_slots, ignore_conflicts=True)
     after = Slot.objects.filter(venue=template.venue, starts_at__in=starts).count()
     return GenerationResult(created=after - before, kept=before, skipped_blackout_days=skipped)
+
+
+def slot_template_create_with_slots(
+    *, venue: Venue, **schedule: Any
+) -> tuple[SlotTemplate, GenerationResult]:
+    """A new schedule and its slots (slot_template_create's arguments, then slots_generate),
+    together or not at all: one transaction, so a refused generation leaves no schedule
+    without slots. Tenant schema."""
+    with transaction.atomic():
+        template = slot_template_create(venue=venue, **schedule)
+        return template, slots_generate(template=template)
+
+
+def slot_settings_update(
+    *, slot_id: int, capacity: int, is_closed: bool, booking_closes_at: dt.datetime | None
+) -> Slot:
+    """A slot's page, saved: its seats (slot_capacity_set, only when they change: the guard
+    against going below what is booked), then closed or not and when booking closes
+    (slot_override). One transaction: a refusal of either saves neither. Tenant schema."""
+    with transaction.atomic():
+        current = Slot.objects.filter(id=slot_id).values_list("capacity", flat=True).first()
+        if capacity != current:
+            slot_capacity_set(slot_id=slot_id, capacity=capacity)
+        return slot_override(
+            slot_id=slot_id, is_closed=is_closed, booking_closes_at=booking_closes_at
+        )
 
 
 def slot_capacity_set(*, slot_id: int, capacity: int) -> Slot:

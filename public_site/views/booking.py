@@ -22,7 +22,6 @@ import contextlib
 import datetime as dt
 import json
 import secrets
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -31,7 +30,6 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -41,7 +39,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from organizers.models import Booking, Dose, Programme, Sex, Slot, Venue, WaitlistEntry
+from organizers.access import access_bookings_by_ids, access_waitlist_entry_by_id
+from organizers.models import Dose, Programme, Sex, Slot, Venue, WaitlistEntry
 from organizers.personal_data import (
     SEALED_SESSION_PEOPLE,
     PersonalDataError,
@@ -62,7 +61,13 @@ from organizers.selectors import (
     waitlist_position,
 )
 from organizers.services import capacity
-from organizers.services.bookings import booking_place, waitlist_offer_accept_checked
+from organizers.services.bookings import (
+    PARTY_SIZE_MAX,
+    PartyMember,
+    booking_place_party,
+    waitlist_join_checked,
+    waitlist_offer_accept_checked,
+)
 from organizers.services.eligibility import eligibility_check
 from organizers.services.email_codes import EmailCodeError, email_code_check, email_code_send
 from organizers.services.refusals import SLOT_REFUSALS, refusal_message
@@ -73,10 +78,10 @@ from public_site.forms_booking import (
     PersonForm,
     SlotChoiceForm,
 )
-from tenants.errors import ApplicationError
+from tenants.errors import ApplicationError, NotFoundError
 from tenants.requests import request_tenant
 
-BOOKING_PEOPLE_MAX = getattr(settings, "SENTRA_BOOKING_PEOPLE_MAX", 5)
+BOOKING_PEOPLE_MAX = PARTY_SIZE_MAX
 STEPS = (
     gettext_lazy("Programme"),
     gettext_lazy("Place"),
@@ -705,46 +710,32 @@ def _invite_token(request: HttpRequest, slot: Slot | WaitlistPlace) -> str | Non
     return invite.get("token") if invite.get("programme_id") == slot.programme_id else None
 
 
-def _as_person(
-    person: dict[str, Any], *, party: uuid.UUID | None = None, language: str | None = None
-) -> capacity.Person:
+def _as_person(person: dict[str, Any], *, language: str | None = None) -> capacity.Person:
     """The capacity engine's Person; the booking keeps the language the pages are in now."""
     return capacity.Person(
         nik=person["nik"], date_of_birth=dt.date.fromisoformat(person["date_of_birth"]),
         full_name=person["full_name"], phone=person.get("phone", ""),
         email=person.get("email", ""), sex=person.get("sex", ""),
         address=person.get("address", ""), employee_number=person.get("employee_number", ""),
-        language=language or translation.get_language() or settings.LANGUAGE_CODE, party=party,
+        language=language or translation.get_language() or settings.LANGUAGE_CODE,
     )  # fmt: skip
 
 
-def _book_everyone(
-    request: HttpRequest, *, slot: Slot, people: list[dict[str, Any]]
-) -> list[Booking]:
-    """One booking per person in one transaction: a refusal for anyone books nobody. The
-    refusal's message names the person."""
-    party = uuid.uuid4() if len(people) > 1 else None
-    invite_token = _invite_token(request, slot)
-    bookings: list[Booking] = []
-    with transaction.atomic():
-        for person in people:
-            try:
-                bookings.append(
-                    booking_place(
-                        programme_id=slot.programme_id, slot_id=slot.id, dose=person["dose"],
-                        person=_as_person(person, party=party), invite_token=invite_token,
-                        email_verified=bool(person.get("email"))
-                        and person.get("email_verified") == person.get("email"),
-                        address=_client_address(request),
-                    )
-                )  # fmt: skip
-            except ApplicationError as exc:
-                if len(people) > 1:
-                    exc.message = _("%(name)s: %(reason)s Nobody has been booked yet.") % {
-                        "name": person["full_name"], "reason": exc.message,
-                    }  # fmt: skip
-                raise
-    return bookings
+def _party(people: list[dict[str, Any]]) -> list[PartyMember]:
+    """The people of the review page as the party booking service takes them."""
+    return [
+        PartyMember(
+            person=_as_person(person),
+            dose=person["dose"],
+            email_verified=_email_verified(person),
+        )
+        for person in people
+    ]
+
+
+def _email_verified(person: dict[str, Any]) -> bool:
+    """This browser proved the person's email address with the code sent to it."""
+    return bool(person.get("email")) and person.get("email_verified") == person.get("email")
 
 
 def review_page(request: HttpRequest) -> HttpResponse:
@@ -843,7 +834,13 @@ def _submit(
         return answer
     token = request.POST["submit_token"]
     try:
-        bookings = _book_everyone(request, slot=slot, people=people)
+        bookings = booking_place_party(
+            programme_id=slot.programme_id,
+            slot_id=slot.id,
+            members=_party(people),
+            invite_token=_invite_token(request, slot),
+            address=_client_address(request),
+        )
     except ApplicationError as exc:
         cache.delete(claim)
         if exc.code in SLOT_REFUSALS:
@@ -871,17 +868,17 @@ def _waitlist_submit(
     if answer is not None:
         return answer
     token = request.POST["submit_token"]
-    waiting = _as_person(person)
     try:
-        with transaction.atomic():
-            eligibility_check(
-                programme_id=place.programme_id, person=waiting,
-                invite_token=_invite_token(request, place), address=_client_address(request),
-            )  # fmt: skip
-            entry = capacity.waitlist_join(
-                programme_id=place.programme_id, venue_id=place.venue_id, day=place.day,
-                dose=person["dose"], person=waiting,
-            )  # fmt: skip
+        entry = waitlist_join_checked(
+            programme_id=place.programme_id,
+            venue_id=place.venue_id,
+            day=place.day,
+            dose=person["dose"],
+            person=_as_person(person),
+            invite_token=_invite_token(request, place),
+            email_verified=_email_verified(person),
+            address=_client_address(request),
+        )
     except ApplicationError as exc:
         cache.delete(claim)
         if exc.code == "seats_available":
@@ -900,12 +897,9 @@ def _waitlist_submit(
 def waitlist_done_page(request: HttpRequest) -> HttpResponse:
     """On the waiting list: where, which day, the place in the queue and what happens next."""
     waited = request.session.get(WAITLIST_DONE) or {}
-    entry = (
-        WaitlistEntry.objects.select_related("venue", "programme")
-        .filter(id=waited.get("entry_id") or 0)
-        .first()
-    )
-    if entry is None:
+    try:
+        entry = access_waitlist_entry_by_id(entry_id=waited.get("entry_id") or 0)
+    except NotFoundError:
         return redirect("home")
     waiting = entry.status == WaitlistEntry.Status.WAITING
     return render(
@@ -928,9 +922,7 @@ def done_page(request: HttpRequest) -> HttpResponse:
     """The voucher code(s) and what happens next."""
     done = request.session.get(DONE) or {}
     ids = done.get("ids") or []
-    bookings = list(
-        Booking.objects.select_related("slot__venue", "programme").filter(id__in=ids).order_by("id")
-    )
+    bookings = access_bookings_by_ids(booking_ids=ids)
     if not bookings:
         return redirect("home")
     for booking in bookings:

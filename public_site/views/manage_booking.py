@@ -12,22 +12,18 @@ exist. The one-time link spends itself only when the person presses the button o
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from organizers.access import access_booking_by_voucher
-from organizers.models import Booking, Message
+from organizers.access import access_booking_by_id, access_booking_by_voucher
+from organizers.models import Booking
 from organizers.personal_data import mask_sealed_nik
-from organizers.selectors import slot_get_bookable, slot_list_bookable_for_day, vaccine_brand_names
-from organizers.services import bookings
-from organizers.services import messages as outbox
-from organizers.services.event_keys import event_key
-from organizers.services.refusals import refusal_message
+from organizers.selectors import slot_list_bookable_for_day, vaccine_brand_names
+from organizers.services import bookings, capacity
 from public_site.forms_booking import ManageAccessForm, SlotChoiceForm
 from public_site.views.booking import (
     grant_manage_access,
@@ -37,22 +33,16 @@ from public_site.views.booking import (
     slot_labels,
     zone_label,
 )
+from public_site.views.not_found import not_found_is_404
 from tenants.errors import ApplicationError, NotFoundError
 from tenants.requests import request_tenant
-
-RESEND_MINUTES = 10  # one resent e-voucher per booking per this many minutes
 
 
 def _booking(request: HttpRequest, booking_id: int) -> Booking:
     """The booking, if this browser proved it may manage it on this organiser's host."""
-    allowed = (request.session.get("manage_access") or {}).get(str(request_tenant(request).uid), [])
-    if booking_id not in allowed:
-        raise Http404
-    booking = (
-        Booking.objects.select_related("slot__venue", "programme").filter(id=booking_id).first()
-    )
-    if booking is None:
-        raise Http404
+    proven = (request.session.get("manage_access") or {}).get(str(request_tenant(request).uid), [])
+    with not_found_is_404():
+        booking = access_booking_by_id(booking_id=booking_id, proven_ids=proven)
     slot_labels(booking.slot)
     return booking
 
@@ -112,7 +102,7 @@ def manage_page(request: HttpRequest, booking_id: int) -> HttpResponse:
          "nik_masked": mask_sealed_nik(booking.nik_sealed),
          "brand": vaccine_brand_names().get(booking.vaccine_brand, booking.vaccine_brand),
          "is_active": booking.status == Booking.Status.ACTIVE,
-         "is_past": booking.slot.starts_at <= timezone.now()},
+         "can_change": capacity.booking_can_change(booking=booking, now=timezone.now())},
     )  # fmt: skip
 
 
@@ -122,8 +112,12 @@ def manage_cancel_page(request: HttpRequest, booking_id: int) -> HttpResponse:
     if booking.status != Booking.Status.ACTIVE:
         return redirect("manage_booking", booking.id)
     if request.method == "POST":
-        bookings.booking_cancel_with_notice(booking_id=booking.id)
-        messages.success(request, _("Your booking is cancelled. The seat is free for others."))
+        try:
+            bookings.booking_cancel_with_notice(booking_id=booking.id)
+        except ApplicationError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("Your booking is cancelled. The seat is free for others."))
         return redirect("manage_booking", booking.id)
     return render(request, "public_site/booking/manage_cancel.html", {"booking": booking})
 
@@ -147,7 +141,8 @@ def manage_reschedule_page(request: HttpRequest, booking_id: int) -> HttpRespons
 
 
 def manage_reschedule_day_page(request: HttpRequest, booking_id: int, day: str) -> HttpResponse:
-    """The arrival times of the new day; choosing one moves the booking there."""
+    """The arrival times of the new day; choosing one moves the booking there (the service
+    decides whether it may: same venue, not after the booking's time, a seat free)."""
     booking = _booking(request, booking_id)
     if booking.status != Booking.Status.ACTIVE:
         return redirect("manage_booking", booking.id)
@@ -157,34 +152,25 @@ def manage_reschedule_day_page(request: HttpRequest, booking_id: int, day: str) 
     error = ""
     if request.method == "POST":
         form = SlotChoiceForm(request.POST)
-        slot = (
-            slot_get_bookable(
-                slot_id=form.cleaned_data["slot"], programme_id=booking.programme_id, now=now
-            )
-            if form.is_valid()
-            else None
-        )
         if not form.is_valid():
             error = _("Choose an arrival time.")
-        elif slot is None or slot.venue_id != venue.id:
-            error = refusal_message("slot_no_longer_bookable")
-        elif slot.id == booking.slot_id:
-            messages.info(request, _("Your booking is already at this time."))
-            return redirect("manage_booking", booking.id)
         else:
             try:
-                bookings.booking_reschedule_with_notice(
-                    booking_id=booking.id, new_slot_id=slot.id, now=now
+                moved = bookings.booking_reschedule_with_notice(
+                    booking_id=booking.id, new_slot_id=form.cleaned_data["slot"], now=now
                 )
             except ApplicationError as exc:
                 error = str(exc.message)
             else:
-                slot_labels(slot)
-                messages.success(
-                    request,
-                    _("Your new time: %(day)s, %(time)s. We sent a new e-voucher.")
-                    % {"day": slot.day_label, "time": slot.time_label},
-                )
+                if moved.slot_id == booking.slot_id:
+                    messages.info(request, _("Your booking is already at this time."))
+                else:
+                    slot = slot_labels(moved.slot)
+                    messages.success(
+                        request,
+                        _("Your new time: %(day)s, %(time)s. We sent a new e-voucher.")
+                        % {"day": slot.day_label, "time": slot.time_label},
+                    )
                 return redirect("manage_booking", booking.id)
     slots = [
         slot_labels(slot)
@@ -205,27 +191,23 @@ def manage_reschedule_day_page(request: HttpRequest, booking_id: int, day: str) 
 
 
 def manage_resend_page(request: HttpRequest, booking_id: int) -> HttpResponse:
-    """Send the e-voucher again (at most once every RESEND_MINUTES per booking)."""
+    """Send the e-voucher again (the service allows one every few minutes per booking)."""
     booking = _booking(request, booking_id)
     if request.method != "POST":
         return redirect("manage_booking", booking.id)
-    if booking.status != Booking.Status.ACTIVE or not booking.email:
-        return redirect("manage_booking", booking.id)
-    bucket = int(timezone.now().timestamp() // (RESEND_MINUTES * 60))
-    with transaction.atomic():
-        sent = outbox.message_record(
-            kind=Message.Kind.RESEND,
-            booking=booking,
-            event_key=event_key(Message.Kind.RESEND, booking.id, bucket),
-        )
-    if sent is None:
-        messages.info(
-            request,
-            _("We sent the e-voucher a few minutes ago. Check your inbox and spam folder."),
-        )
+    try:
+        sent = bookings.booking_voucher_resend(booking_id=booking.id)
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
     else:
-        messages.success(
-            request,
-            _("We are sending the e-voucher again to %(email)s.") % {"email": booking.email},
-        )
+        if sent:
+            messages.success(
+                request,
+                _("We are sending the e-voucher again to %(email)s.") % {"email": booking.email},
+            )
+        else:
+            messages.info(
+                request,
+                _("We sent the e-voucher a few minutes ago. Check your inbox and spam folder."),
+            )
     return redirect("manage_booking", booking.id)

@@ -17,17 +17,22 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from organizers.access import (
+    access_programme_by_id,
+    access_slot_by_id,
+    access_slot_template_by_id,
+    access_venue_by_id,
+)
 from organizers.geography import time_zone_for_province
-from organizers.models import Dose, Programme, Slot, SlotTemplate, Venue
+from organizers.models import Dose, Programme, SlotTemplate, Venue
 from organizers.selectors import (
     blackout_day_list,
     programme_list,
@@ -43,10 +48,8 @@ from organizers.services.blackout_days import blackout_day_create
 from organizers.services.programmes import programme_create, programme_update
 from organizers.services.slots import (
     GenerationResult,
-    slot_capacity_set,
-    slot_override,
-    slot_template_create,
-    slots_generate,
+    slot_settings_update,
+    slot_template_create_with_slots,
 )
 from organizers.services.venues import venue_create, venue_update
 from public_site.organizer_forms import (
@@ -57,6 +60,7 @@ from public_site.organizer_forms import (
     VenueForm,
     add_service_errors,
 )
+from public_site.views.not_found import not_found_is_404
 from tenants.access import access_membership_by_tenant
 from tenants.errors import ApplicationError, NotFoundError
 from tenants.models import Membership
@@ -133,7 +137,8 @@ def venue_create_page(request: HttpRequest) -> HttpResponse:
 
 @organizer_admin_page
 def venue_edit_page(request: HttpRequest, venue_id: int) -> HttpResponse:
-    venue = get_object_or_404(Venue, id=venue_id)
+    with not_found_is_404():
+        venue = access_venue_by_id(venue_id=venue_id)
     follows_province = venue.time_zone == time_zone_for_province(venue.province)
     initial = {
         "name": venue.name, "address": venue.address, "province": venue.province,
@@ -183,7 +188,8 @@ def _generation_message(result: GenerationResult) -> str:
 
 @organizer_admin_page
 def slot_template_create_page(request: HttpRequest, venue_id: int) -> HttpResponse:
-    venue = get_object_or_404(Venue, id=venue_id)
+    with not_found_is_404():
+        venue = access_venue_by_id(venue_id=venue_id)
     names = vaccine_brand_names()
     programmes = programme_list_active()
     first_day = venue.local_today() + dt.timedelta(days=1)
@@ -203,10 +209,9 @@ def slot_template_create_page(request: HttpRequest, venue_id: int) -> HttpRespon
     )
     if request.method == "POST" and form.is_valid():
         try:
-            # The schedule and its slots together, or neither.
-            with transaction.atomic():
-                template = slot_template_create(venue=venue, **form.service_arguments())
-                result = slots_generate(template=template)
+            template, result = slot_template_create_with_slots(
+                venue=venue, **form.service_arguments()
+            )
         except ApplicationError as exc:
             add_service_errors(form, exc)
         else:
@@ -223,9 +228,8 @@ def slot_template_create_page(request: HttpRequest, venue_id: int) -> HttpRespon
 def slot_template_detail_page(
     request: HttpRequest, venue_id: int, template_id: int
 ) -> HttpResponse:
-    template = get_object_or_404(
-        SlotTemplate.objects.select_related("venue", "programme"), id=template_id, venue_id=venue_id
-    )
+    with not_found_is_404():
+        template = access_slot_template_by_id(venue_id=venue_id, template_id=template_id)
     injections = (
         template.slot_minutes // template.minutes_per_injection
         if template.capacity_mode == SlotTemplate.CapacityMode.COMPUTED
@@ -254,7 +258,8 @@ def slot_template_detail_page(
 
 @organizer_admin_page
 def venue_calendar_page(request: HttpRequest, venue_id: int) -> HttpResponse:
-    venue = get_object_or_404(Venue, id=venue_id)
+    with not_found_is_404():
+        venue = access_venue_by_id(venue_id=venue_id)
     today = venue.local_today()
     try:
         chosen = dt.date.fromisoformat(request.GET.get("minggu", ""))
@@ -281,7 +286,8 @@ def venue_calendar_page(request: HttpRequest, venue_id: int) -> HttpResponse:
 
 @organizer_admin_page
 def slot_edit_page(request: HttpRequest, slot_id: int) -> HttpResponse:
-    slot = get_object_or_404(Slot.objects.select_related("venue", "programme"), id=slot_id)
+    with not_found_is_404():
+        slot = access_slot_by_id(slot_id=slot_id)
     # The form reads and shows date-times in the venue's own zone (WIB, WITA or WIT).
     with timezone.override(ZoneInfo(slot.venue.time_zone)):
         initial = {
@@ -293,14 +299,12 @@ def slot_edit_page(request: HttpRequest, slot_id: int) -> HttpResponse:
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
-                with transaction.atomic():
-                    if data["capacity"] != slot.capacity:
-                        slot_capacity_set(slot_id=slot.id, capacity=data["capacity"])
-                    slot_override(
-                        slot_id=slot.id,
-                        is_closed=data["is_closed"],
-                        booking_closes_at=data["booking_closes_at"],
-                    )
+                slot_settings_update(
+                    slot_id=slot.id,
+                    capacity=data["capacity"],
+                    is_closed=data["is_closed"],
+                    booking_closes_at=data["booking_closes_at"],
+                )
             except ApplicationError as exc:
                 add_service_errors(form, exc, default_field="capacity")
             else:
@@ -401,7 +405,8 @@ def programme_create_page(request: HttpRequest) -> HttpResponse:
 
 @organizer_admin_page
 def programme_edit_page(request: HttpRequest, programme_id: int) -> HttpResponse:
-    programme = get_object_or_404(Programme, id=programme_id)
+    with not_found_is_404():
+        programme = access_programme_by_id(programme_id=programme_id)
     initial = {
         "name": programme.name, "kind": programme.kind,
         "vaccine_brands": programme.vaccine_brands, "doses": programme.doses,

@@ -24,6 +24,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from organizers.phone import phone_display
 from organizers.selectors import branding_get, programme_list_active
 from organizers.services.branding import (
     DEFAULT_COLOUR,
@@ -55,7 +56,7 @@ def _initial() -> tuple[dict[str, object], int]:
         "welcome_text": branding.welcome_text,
         "welcome_text_en": branding.welcome_text_en,
         "contact_email": branding.contact_email,
-        "contact_phone": branding.contact_phone,
+        "contact_phone": phone_display(branding.contact_phone),
     }
     for row, item in enumerate(branding.faq):
         initial[f"faq_question_{row}"] = item.get("question", "")

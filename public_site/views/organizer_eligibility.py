@@ -16,15 +16,22 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from organizers.access import (
+    access_age_rule_by_id,
+    access_invite_by_id,
+    access_programme_by_id,
+    access_roster_entry_by_id,
+)
 from organizers.models import AgeRule, Invite, Message, Programme, RosterEntry
 from organizers.personal_data import mask_sealed_nik
 from organizers.services import eligibility, invites, roster
 from public_site.organizer_forms import add_service_errors
+from public_site.views.not_found import not_found_is_404
 from public_site.views.organizer import organizer_admin_page
 from tenants.errors import ApplicationError
 
@@ -92,11 +99,13 @@ class InviteForm(forms.Form):
 
 
 def _programme(programme_id: int) -> Programme:
-    return get_object_or_404(Programme, id=programme_id)
+    with not_found_is_404():
+        return access_programme_by_id(programme_id=programme_id)
 
 
 def _company(programme_id: int) -> Programme:
-    return get_object_or_404(Programme, id=programme_id, kind=Programme.Kind.COMPANY)
+    with not_found_is_404():
+        return access_programme_by_id(programme_id=programme_id, kind=Programme.Kind.COMPANY)
 
 
 def _save_on_post(
@@ -166,7 +175,8 @@ def eligibility_page(request: HttpRequest, programme_id: int) -> HttpResponse:
 @require_POST
 def age_rule_delete_page(request: HttpRequest, programme_id: int, rule_id: int) -> HttpResponse:
     programme = _programme(programme_id)
-    get_object_or_404(AgeRule, programme=programme, id=rule_id)
+    with not_found_is_404():
+        access_age_rule_by_id(programme=programme, rule_id=rule_id)
     eligibility.age_rule_delete(programme=programme, rule_id=rule_id)
     messages.success(request, _("The age group is removed."))
     return redirect("programme_eligibility", programme_id=programme.id)
@@ -211,7 +221,8 @@ def roster_entry_delete_page(
     request: HttpRequest, programme_id: int, entry_id: int
 ) -> HttpResponse:
     programme = _company(programme_id)
-    entry = get_object_or_404(RosterEntry, programme=programme, id=entry_id)
+    with not_found_is_404():
+        entry = access_roster_entry_by_id(programme=programme, entry_id=entry_id)
     roster.roster_entry_delete(programme, entry.id)
     messages.success(request, _("%(name)s is removed from the roster.") % {"name": entry.full_name})
     return redirect("programme_roster", programme_id=programme.id)
@@ -251,7 +262,8 @@ def invites_page(request: HttpRequest, programme_id: int) -> HttpResponse:
 @require_POST
 def invite_revoke_page(request: HttpRequest, programme_id: int, invite_id: int) -> HttpResponse:
     programme = _company(programme_id)
-    invite = get_object_or_404(Invite, programme=programme, id=invite_id)
+    with not_found_is_404():
+        invite = access_invite_by_id(programme=programme, invite_id=invite_id)
     try:
         invites.invite_revoke(programme, invite.id)
     except ApplicationError as exc:

@@ -115,4 +115,4 @@ def test_an_administrator_uploads_a_logo_and_the_booking_home_shows_it_in_the_co
 
     with tenant_scope(tenant):
         branding = Branding.objects.get()
-    assert (branding.primary_colour, branding.contact_phone) == (PURPLE, "0812 3456 7890")
+    assert (branding.primary_colour, branding.contact_phone) == (PURPLE, "+6281234567890")

@@ -1,4 +1,4 @@
-"""The one phone rule."""
+"""The one phone rule (organizers.phone), which the booking pages, the API and branding use."""
 
 from __future__ import annotations
 
@@ -36,3 +36,22 @@ def test_a_mobile_number_has_whatsapp_and_a_landline_has_not() -> None:
 
 def test_a_stored_number_is_shown_grouped() -> None:
     assert phone_display("+6281234567890") == "+62 812-3456-7890"
+
+
+# Moved from tests/public_site/test_booking_pages.py: the booking pages' cases, same rule.
+@pytest.mark.parametrize(
+    ("typed", "normalised"),
+    [
+        ("0812-3456-7890", "+6281234567890"),
+        ("62 812 3456 7890", "+6281234567890"),
+        ("+62 (812) 3456.7890", "+6281234567890"),
+        ("081234", None),
+        ("0081234567890", None),
+        ("+1 415 555 0100", None),
+        ("\uff10\uff18\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19\uff10", None),
+    ],
+)
+def test_what_the_booking_pages_accepted_is_written_the_international_way(
+    typed: str, normalised: str | None
+) -> None:
+    assert phone_normalise(typed) == normalised

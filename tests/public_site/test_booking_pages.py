@@ -17,7 +17,6 @@ from organizers.nik import nik_compose
 from organizers.personal_data import person_key, unseal
 from organizers.services import capacity
 from organizers.services.invites import invite_token, invites_create
-from public_site.forms_booking import phone_normalise
 from tenants.context import tenant_scope
 from tests.conftest import OrganizerFixture, host_client
 from tests.organizers.factories import a_person, a_programme, a_slot, a_venue
@@ -472,24 +471,6 @@ def test_an_organiser_under_review_takes_no_bookings(tenant_a: OrganizerFixture,
 
     assert response.status_code == 302
     assert response["Location"] == "/"
-
-
-@pytest.mark.parametrize(
-    ("typed", "normalised"),
-    [
-        ("0812-3456-7890", "+6281234567890"),
-        ("62 812 3456 7890", "+6281234567890"),
-        ("+62 (812) 3456.7890", "+6281234567890"),
-        ("081234", None),
-        ("0081234567890", None),
-        ("+1 415 555 0100", None),
-        ("\uff10\uff18\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19\uff10", None),
-    ],
-)
-def test_phone_numbers_are_written_the_international_way(
-    typed: str, normalised: str | None
-) -> None:
-    assert phone_normalise(typed) == normalised
 
 
 @pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "2020-02-30"])

@@ -10,7 +10,7 @@ import re
 import pytest
 from django.db.models import Sum
 from django.test import Client
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext
 
@@ -248,3 +248,88 @@ def test_a_cancelled_booking_says_so_first_and_offers_to_book_again(
     assert main.index("Dibatalkan") < main.index(booking.voucher_code)
     assert 'class="voucher-code"' not in main  # the big code is for active bookings only
     assert re.search(r'<a class="button primary" href="/">\s*Daftar lagi\s*</a>', main)
+
+
+def _indonesian(message: str) -> str:
+    with translation.override("id"):
+        return gettext(message)
+
+
+def _unchanged(tenant: OrganizerFixture, *slots: Slot) -> tuple[object, ...]:
+    """What a refused cancel or move must leave as it was: seats, booking rows, messages."""
+    with tenant_scope(tenant.tenant):
+        seats = tuple(Slot.objects.get(id=slot.id).booked for slot in slots)
+        rows = tuple(Booking.objects.order_by("id").values_list("id", "slot_id", "status"))
+        return seats, rows, Message.objects.count()
+
+
+def _start_passed(tenant: OrganizerFixture, slot: Slot) -> None:
+    """The booked slot's time begins (as the clock would): it started a minute ago."""
+    with tenant_scope(tenant.tenant):
+        starts = timezone.now() - dt.timedelta(minutes=1)
+        Slot.objects.filter(id=slot.id).update(
+            starts_at=starts,
+            ends_at=starts + dt.timedelta(minutes=30),
+            booking_closes_at=starts - dt.timedelta(hours=1),
+        )
+
+
+TIME_PASSED = "The arrival time of this booking has passed: it can no longer be cancelled or moved."
+
+
+def test_a_move_to_another_venue_is_refused_with_the_reason(
+    tenant_a: OrganizerFixture, booked
+) -> None:
+    booking, slot = booked["booking"], booked["slot"]
+    with tenant_scope(tenant_a.tenant):
+        elsewhere = a_slot(
+            venue=a_venue(name="Puskesmas Lain"),
+            programme=booking.programme,
+            starts_in=dt.timedelta(days=3),
+        )
+    client = _opened(tenant_a, booking)
+    day = _day_of(tenant_a, elsewhere)
+    before = _unchanged(tenant_a, slot, elsewhere)
+
+    response = client.post(f"/janji/{booking.id}/ubah/{day.isoformat()}/", {"slot": elsewhere.id})
+
+    assert response.status_code == 400
+    message = _indonesian(
+        "A booking can move to another time at the same venue. To change venue, cancel it and "
+        "book again."
+    )
+    assert escape(message) in response.content.decode()
+    assert _unchanged(tenant_a, slot, elsewhere) == before
+
+
+def test_a_booking_whose_time_has_begun_cannot_be_cancelled_on_the_page(
+    tenant_a: OrganizerFixture, booked
+) -> None:
+    booking, slot = booked["booking"], booked["slot"]
+    client = _opened(tenant_a, booking)
+    _start_passed(tenant_a, slot)
+    before = _unchanged(tenant_a, slot)
+
+    page = client.get(f"/janji/{booking.id}/").content.decode()
+    assert f'href="/janji/{booking.id}/batal/"' not in page  # no button offered
+    response = client.post(f"/janji/{booking.id}/batal/", follow=True)  # sent anyway
+
+    assert escape(_indonesian(TIME_PASSED)) in response.content.decode()
+    assert _unchanged(tenant_a, slot) == before
+    assert before[0] == (1,)
+
+
+def test_a_booking_whose_time_has_begun_cannot_be_moved_on_the_page(
+    tenant_a: OrganizerFixture, booked
+) -> None:
+    booking, slot, other = booked["booking"], booked["slot"], booked["other"]
+    client = _opened(tenant_a, booking)
+    _start_passed(tenant_a, slot)
+    day = _day_of(tenant_a, other)
+    before = _unchanged(tenant_a, slot, other)
+
+    response = client.post(f"/janji/{booking.id}/ubah/{day.isoformat()}/", {"slot": other.id})
+
+    assert response.status_code == 400
+    assert escape(_indonesian(TIME_PASSED)) in response.content.decode()
+    assert _unchanged(tenant_a, slot, other) == before

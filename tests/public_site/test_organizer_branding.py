@@ -300,7 +300,7 @@ def test_the_preview_shows_unsaved_values_saves_nothing_and_can_save_them(
         saved = client.post("/kelola/tampilan/", carried)
     assert saved.status_code == 302
     branding = _branding(tenant_a)
-    assert branding.contact_phone == "0812 3456 7890"
+    assert branding.contact_phone == "+6281234567890"  # stored in one form (organizers.phone)
     assert _stored_files(local_media) == [local_media / branding.logo_key]
 
 
@@ -367,6 +367,7 @@ def test_faq_and_contact_are_escaped_and_linked() -> None:
     assert "Di basement.<br>Gratis." in faq
     assert 'href="tel:+6281234567890"' in contact
     assert 'href="https://wa.me/6281234567890"' in contact
+    assert "+62 812-3456-7890</a>" in contact  # shown as people read it
     assert 'href="mailto:halo@alpha.test"' in contact
     empty = _view(faq=(), contact_email="", contact_phone="", welcome_text="")
     assert render_to_string("public_site/_brand_faq.html", {"branding": empty}).strip() == ""

@@ -12,8 +12,10 @@ from django.core.cache import cache
 from PIL import Image
 
 from organizers.models import Branding
+from organizers.phone import whatsapp_number
 from organizers.services.branding import (
     BrandingError,
+    BrandingView,
     brand_colours,
     branding_draft,
     branding_for_email,
@@ -21,7 +23,6 @@ from organizers.services.branding import (
     branding_view_get,
     contrast_ratio,
     logo_prepare,
-    whatsapp_number,
 )
 from tenants.context import tenant_scope
 from tests.conftest import OrganizerFixture
@@ -301,20 +302,30 @@ def test_a_question_without_an_answer_is_refused_on_its_row() -> None:
 
 
 @pytest.mark.parametrize(
-    ("phone", "whatsapp"),
+    ("phone", "stored", "shown", "whatsapp"),
     [
-        ("0812-3456-7890", "6281234567890"),
-        ("+62 812 3456 7890", "6281234567890"),
-        ("(021) 555 1234", None),
+        ("0812-3456-7890", "+6281234567890", "+62 812-3456-7890", "6281234567890"),
+        ("+62 812 3456 7890", "+6281234567890", "+62 812-3456-7890", "6281234567890"),
+        ("(021) 555 1234", "+62215551234", "+62 21 5551234", None),
     ],
 )
-def test_indonesian_phone_numbers_are_accepted_and_mobiles_get_whatsapp(
-    phone: str, whatsapp: str | None
+def test_indonesian_phone_numbers_are_stored_in_one_form_and_mobiles_get_whatsapp(
+    phone: str, stored: str, shown: str, whatsapp: str | None
 ) -> None:
     draft = branding_draft(primary_colour="#0b5394", contact_phone=phone)
 
-    assert draft.contact_phone == phone
+    assert draft.contact_phone == stored
     assert whatsapp_number(draft.contact_phone) == whatsapp
+    view = BrandingView(
+        logo_version=None,
+        colours=None,
+        welcome_text="",
+        welcome_text_en="",
+        faq=(),
+        contact_email="",
+        contact_phone=draft.contact_phone,
+    )
+    assert (view.contact_phone_display, view.tel, view.whatsapp_number) == (shown, stored, whatsapp)
 
 
 @pytest.mark.parametrize(
