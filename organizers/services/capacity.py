@@ -449,12 +449,9 @@ def booking_can_change(*, booking: Booking, now: dt.datetime) -> bool:
     return booking.status == Booking.Status.ACTIVE and booking.slot.starts_at > now
 
 
-def _time_passed_refusal() -> BookingRefusedError:
+def _time_passed_refusal() -> ApplicationError:
     """Refusal of a cancel or a move once the booking's arrival time has begun."""
-    return BookingRefusedError(
-        _("The arrival time of this booking has passed: it can no longer be cancelled or moved."),
-        code="booking_time_passed",
-    )
+    return refusal_error("booking_time_passed")
 
 
 @transaction.atomic
@@ -517,13 +514,7 @@ def booking_reschedule(
         return booking
     new_slot = _bookable_slot(slot_id=new_slot_id, programme=booking.programme, now=now)
     if new_slot.venue_id != booking.slot.venue_id:
-        raise BookingRefusedError(
-            _(
-                "A booking can move to another time at the same venue. To change venue, "
-                "cancel it and book again."
-            ),
-            code="other_venue",
-        )
+        raise refusal_error("other_venue")
     if new_slot.vaccine_brand != booking.vaccine_brand and (
         booking.dose > 1 or booking.later_doses.filter(status="active").exists()
     ):

@@ -91,6 +91,18 @@ REFUSALS: dict[str, Refusal] = {
         BookingRefusedError, _("This person is already on the waitlist for this day.")
     ),
     "offer_not_found": Refusal(NotFoundError, _("This offer has expired or does not exist.")),
+    # Changing a booking (organizers.services.capacity booking_cancel, booking_reschedule).
+    "booking_time_passed": Refusal(
+        BookingRefusedError,
+        _("The arrival time of this booking has passed: it can no longer be cancelled or moved."),
+    ),
+    "other_venue": Refusal(
+        BookingRefusedError,
+        _(
+            "A booking can move to another time at the same venue. To change venue, "
+            "cancel it and book again."
+        ),
+    ),
 }
 
 # Refusals about the arrival time: the person chooses another time.
