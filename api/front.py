@@ -184,8 +184,9 @@ class RushFront:
         row = await self.database.fetch_one(
             tenant.schema_name, eligibility.PROGRAMME_FACTS_SQL, {"programme_id": programme_id}
         )
-        eligibility.programme_facts_learnt(tenant_uid=tenant.uid, programme_id=programme_id,
-                                           row=row)  # fmt: skip
+        eligibility.programme_facts_learnt(
+            tenant_uid=tenant.uid, programme_id=programme_id, row=row
+        )
 
     def _programme_done(self, key: tuple, learning: asyncio.Future) -> None:
         if self.learning.get(key) is learning:
@@ -223,8 +224,9 @@ class RushFront:
             return False
         return True
 
-    async def _full_path(self, request: _Request, scope: Scope, receive: Receive,
-                         send: Send) -> None:  # fmt: skip
+    async def _full_path(
+        self, request: _Request, scope: Scope, receive: Receive, send: Send
+    ) -> None:
         try:
             await self.fallback(scope, receive, send)
         finally:
@@ -450,8 +452,9 @@ def _priming(tenant: Any) -> list[tuple[str, dict[str, Any]]]:
     """The front's statements with parameters that find nothing and write nothing (no slot,
     venue or programme has id 0)."""
     now = timezone.now()
-    nobody = capacity.Person(nik="3273015403580001", date_of_birth=dt.date(1958, 3, 14),
-                             full_name="-")  # fmt: skip
+    nobody = capacity.Person(
+        nik="3273015403580001", date_of_birth=dt.date(1958, 3, 14), full_name="-"
+    )
     params = capacity.booking_statement_params(
         programme_id=0, slot_id=0, dose=1, person=nobody, now=now, tenant_uid=tenant.uid
     )
@@ -639,8 +642,9 @@ class FrontDatabase:
         for conn in idle:
             self._background(self._prime(conn, schema, statements))
 
-    async def _prime(self, conn: asyncpg.Connection, schema: str,
-                     statements: list[tuple[str, dict]]) -> None:  # fmt: skip
+    async def _prime(
+        self, conn: asyncpg.Connection, schema: str, statements: list[tuple[str, dict]]
+    ) -> None:
         usable = True
         try:
             await self._use_schema(conn, schema)
@@ -660,8 +664,9 @@ class FrontDatabase:
             self.schemas[conn] = schema
 
     @staticmethod
-    async def _fetch_one(conn: asyncpg.Connection, statement: str,
-                         params: dict[str, Any]) -> tuple | None:  # fmt: skip
+    async def _fetch_one(
+        conn: asyncpg.Connection, statement: str, params: dict[str, Any]
+    ) -> tuple | None:
         """asyncpg prepares the statement on the connection the first time and keeps it; a
         migration that changes a table under it makes it prepare it again by itself."""
         numbered, names = _numbered(statement)
@@ -769,9 +774,12 @@ class FrontBusyError(Exception):
 # (InternalClientError: a statement sent on a connection the server has just terminated, before
 # asyncpg saw the socket close.)
 DATABASE_ERRORS = (
-    asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError, OSError,
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+    OSError,
     TimeoutError,
-)  # fmt: skip
+)
 
 
 def _usable_after(error: BaseException) -> bool:
@@ -840,14 +848,30 @@ def _connection_params() -> dict[str, Any]:
     return params
 
 
-_NOT_LIBPQ = {"cursor_factory", "context", "server_side_binding", "prepare_threshold",
-              "client_encoding"}  # fmt: skip
+_NOT_LIBPQ = {
+    "cursor_factory",
+    "context",
+    "server_side_binding",
+    "prepare_threshold",
+    "client_encoding",
+}
 # The libpq options asyncpg reads from a connection string.
 _DSN_OPTIONS = {
-    "sslmode", "sslrootcert", "sslcert", "sslkey", "sslpassword", "sslcrl",
-    "ssl_min_protocol_version", "ssl_max_protocol_version", "target_session_attrs",
-    "passfile", "service", "servicefile", "krbsrvname", "gsslib",
-}  # fmt: skip
+    "sslmode",
+    "sslrootcert",
+    "sslcert",
+    "sslkey",
+    "sslpassword",
+    "sslcrl",
+    "ssl_min_protocol_version",
+    "ssl_max_protocol_version",
+    "target_session_attrs",
+    "passfile",
+    "service",
+    "servicefile",
+    "krbsrvname",
+    "gsslib",
+}
 
 
 _HEADERS: dict[tuple, list[tuple[bytes, bytes]]] = {}
@@ -858,11 +882,15 @@ def _fixed_headers(secure: bool) -> list[tuple[bytes, bytes]]:
     X-Frame-Options), computed by running the same middleware over an empty answer, once for
     each set of the settings they read."""
     key = (
-        secure, settings.SECURE_HSTS_SECONDS, settings.SECURE_HSTS_INCLUDE_SUBDOMAINS,
-        settings.SECURE_HSTS_PRELOAD, settings.SECURE_CONTENT_TYPE_NOSNIFF,
-        settings.SECURE_REFERRER_POLICY, settings.SECURE_CROSS_ORIGIN_OPENER_POLICY,
+        secure,
+        settings.SECURE_HSTS_SECONDS,
+        settings.SECURE_HSTS_INCLUDE_SUBDOMAINS,
+        settings.SECURE_HSTS_PRELOAD,
+        settings.SECURE_CONTENT_TYPE_NOSNIFF,
+        settings.SECURE_REFERRER_POLICY,
+        settings.SECURE_CROSS_ORIGIN_OPENER_POLICY,
         settings.X_FRAME_OPTIONS,
-    )  # fmt: skip
+    )
     headers = _HEADERS.get(key)
     if headers is None:
         probe = _Probe(secure)

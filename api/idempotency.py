@@ -36,8 +36,9 @@ def idempotent(
         status, data = respond()
         return status, data, False
     if len(key) > 100:
-        raise ApplicationError(_("The Idempotency-Key is longer than 100 characters."),
-                               code="invalid_idempotency_key")  # fmt: skip
+        raise ApplicationError(
+            _("The Idempotency-Key is longer than 100 characters."), code="invalid_idempotency_key"
+        )
     # Keyed: a plain hash of a body holding a NIK and a date of birth could be reversed by
     # trying candidates (a NIK has little entropy). Records are purged after a day.
     fingerprint = hmac.new(keyring().index_key, b"idempotency:" + body, hashlib.sha256).hexdigest()

@@ -116,15 +116,23 @@ def _nik(number: int) -> str:
 
 def _booking_body(programme_id: int, slot_id: int, nik: int) -> bytes:
     return json.dumps(
-        {"programme_id": programme_id, "slot_id": slot_id, "dose": 1,
-         "nik": _nik(nik), "date_of_birth": "1960-05-17", "full_name": "Budi Santoso",
-         "phone": "+6281200000000", "email": ""},
+        {
+            "programme_id": programme_id,
+            "slot_id": slot_id,
+            "dose": 1,
+            "nik": _nik(nik),
+            "date_of_birth": "1960-05-17",
+            "full_name": "Budi Santoso",
+            "phone": "+6281200000000",
+            "email": "",
+        },
         separators=(",", ":"),
-    ).encode()  # fmt: skip
+    ).encode()
 
 
-async def _timed(conn: Connection, tally: Tally, method: str, path: str, body: bytes = b"") -> \
-        tuple[int, bytes]:  # fmt: skip
+async def _timed(
+    conn: Connection, tally: Tally, method: str, path: str, body: bytes = b""
+) -> tuple[int, bytes]:
     started = time.perf_counter()
     status, payload = await conn.request(method, path, body)
     tally.latencies.append(time.perf_counter() - started)
@@ -171,9 +179,12 @@ async def run(args: argparse.Namespace) -> Tally:
                 choices = [s for s in slot_ids if s not in full] or slot_ids
                 slot_id = random.choice(choices)
                 status, payload = await _timed(
-                    conn, tally, "POST", "/api/v1/bookings",
+                    conn,
+                    tally,
+                    "POST",
+                    "/api/v1/bookings",
                     _booking_body(spec["programme_id"], slot_id, nik),
-                )  # fmt: skip
+                )
                 if status == 201:
                     break
                 if status == 409 and b"slot_full" in payload:
@@ -230,28 +241,44 @@ def main() -> None:
     if args.vouchers_file:
         with open(args.vouchers_file, "w") as out:
             json.dump(tally.vouchers, out)
-    print(json.dumps({
-        "elapsed": elapsed,
-        "requests": len(tally.latencies),
-        "requests_per_s": len(tally.latencies) / elapsed if elapsed else 0,
-        "created": tally.statuses.get(201, 0),
-        "vouchers_seen": len(tally.vouchers),
-        "created_per_s": tally.statuses.get(201, 0) / elapsed if elapsed else 0,
-        "p50_ms": 1000 * (statistics.median(tally.latencies) if tally.latencies else 0),
-        "p99_ms": 1000 * _percentile(tally.latencies, 0.99),
-        # Without the requests sent in the first quarter second (the drop's first wave: every
-        # connection at once, and each server process learns the programme).
-        "p99_after_start_ms": 1000 * _percentile(
-            [lat for lat, at in zip(tally.latencies, tally.started, strict=True) if at >= 0.25],
-            0.99),
-        "p99_first_quarter_second_ms": 1000 * _percentile(
-            [lat for lat, at in zip(tally.latencies, tally.started, strict=True) if at < 0.25],
-            0.99),
-        "priority": priority,
-        "statuses": tally.statuses,
-        "refusals": tally.refusals,
-        "server_errors": sum(n for s, n in tally.statuses.items() if s >= 500),
-    }))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "elapsed": elapsed,
+                "requests": len(tally.latencies),
+                "requests_per_s": len(tally.latencies) / elapsed if elapsed else 0,
+                "created": tally.statuses.get(201, 0),
+                "vouchers_seen": len(tally.vouchers),
+                "created_per_s": tally.statuses.get(201, 0) / elapsed if elapsed else 0,
+                "p50_ms": 1000 * (statistics.median(tally.latencies) if tally.latencies else 0),
+                "p99_ms": 1000 * _percentile(tally.latencies, 0.99),
+                # Without the requests sent in the first quarter second (the drop's first wave:
+                # every connection at once, and each server process learns the programme).
+                "p99_after_start_ms": 1000
+                * _percentile(
+                    [
+                        lat
+                        for lat, at in zip(tally.latencies, tally.started, strict=True)
+                        if at >= 0.25
+                    ],
+                    0.99,
+                ),
+                "p99_first_quarter_second_ms": 1000
+                * _percentile(
+                    [
+                        lat
+                        for lat, at in zip(tally.latencies, tally.started, strict=True)
+                        if at < 0.25
+                    ],
+                    0.99,
+                ),
+                "priority": priority,
+                "statuses": tally.statuses,
+                "refusals": tally.refusals,
+                "server_errors": sum(n for s, n in tally.statuses.items() if s >= 500),
+            }
+        )
+    )
     sys.stdout.flush()
 
 

@@ -58,9 +58,13 @@ def _recreate_database(url: str) -> None:
 
     config = dj_database_url.parse(url)
     with psycopg.connect(
-        dbname="postgres", user=config["USER"] or "postgres", host=config["HOST"] or None,
-        port=config["PORT"] or None, password=config["PASSWORD"] or None, autocommit=True,
-    ) as admin:  # fmt: skip
+        dbname="postgres",
+        user=config["USER"] or "postgres",
+        host=config["HOST"] or None,
+        port=config["PORT"] or None,
+        password=config["PASSWORD"] or None,
+        autocommit=True,
+    ) as admin:
         admin.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
             (config["NAME"],),
@@ -76,10 +80,19 @@ class Server:
     def __init__(self, env: dict[str, str]) -> None:
         self.port = _free_port()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "config.serve", "--bind", f"127.0.0.1:{self.port}",
-             "--workers", str(WORKERS)],
-            cwd=ROOT, env={**env, "SENTRA_WEB_THREADS": str(THREADS)}, start_new_session=True,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "config.serve",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(WORKERS),
+            ],
+            cwd=ROOT,
+            env={**env, "SENTRA_WEB_THREADS": str(THREADS)},
+            start_new_session=True,
+        )
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -99,15 +112,38 @@ class Server:
             os.killpg(self.process.pid, signal.SIGKILL)
 
 
-def _load(server: Server, mode: str, spec: dict[str, Any], *, connections: int = 64,
-          duration: float = SECONDS, people: int = 0, first_nik: int = 1,
-          vouchers: Path | None = None) -> dict[str, Any]:  # fmt: skip
+def _load(
+    server: Server,
+    mode: str,
+    spec: dict[str, Any],
+    *,
+    connections: int = 64,
+    duration: float = SECONDS,
+    people: int = 0,
+    first_nik: int = 1,
+    vouchers: Path | None = None,
+) -> dict[str, Any]:
     command = [
-        sys.executable, "-m", "benchmarks.loadgen", "--mode", mode, "--port", str(server.port),
-        "--host", f"rush.localhost:{server.port}", "--connections", str(connections),
-        "--duration", str(duration), "--people", str(people), "--first-nik", str(first_nik),
-        "--spec", json.dumps(spec),
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "benchmarks.loadgen",
+        "--mode",
+        mode,
+        "--port",
+        str(server.port),
+        "--host",
+        f"rush.localhost:{server.port}",
+        "--connections",
+        str(connections),
+        "--duration",
+        str(duration),
+        "--people",
+        str(people),
+        "--first-nik",
+        str(first_nik),
+        "--spec",
+        json.dumps(spec),
+    ]
     if vouchers:
         command += ["--vouchers-file", str(vouchers)]
     out = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
@@ -115,8 +151,10 @@ def _load(server: Server, mode: str, spec: dict[str, Any], *, connections: int =
         raise RuntimeError(f"load generator failed: {out.stderr[-2000:]}")
     result = json.loads(out.stdout.strip().splitlines()[-1])
     if result["vouchers_seen"] != result["created"]:  # the oracle must not check an empty list
-        raise SystemExit(f"{result['created']} bookings answered 201 but "
-                         f"{result['vouchers_seen']} voucher codes were read")  # fmt: skip
+        raise SystemExit(
+            f"{result['created']} bookings answered 201 but "
+            f"{result['vouchers_seen']} voucher codes were read"
+        )
     return result
 
 
@@ -135,25 +173,39 @@ def _prepare(tenant: Any, *, slots: int, capacity: int, days: int = 1) -> dict[s
         Programme.objects.all().delete()
         programme = Programme.objects.create(name="Rush", kind="public", vaccine_brands=["sinovac"])
         venue = Venue.objects.create(
-            name="GBK Hall A", address="Senayan", city="Jakarta Pusat", province="DKI Jakarta",
-            status="approved", vaccine_brands=["sinovac"],
-        )  # fmt: skip
+            name="GBK Hall A",
+            address="Senayan",
+            city="Jakarta Pusat",
+            province="DKI Jakarta",
+            status="approved",
+            vaccine_brands=["sinovac"],
+        )
         now = timezone.now()
         first = (now + dt.timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
         rows = []
         for day in range(days):
             for index in range(slots):
                 starts = first + dt.timedelta(days=day, minutes=5 * index)
-                rows.append(Slot(
-                    venue=venue, programme=programme, starts_at=starts,
-                    ends_at=starts + dt.timedelta(minutes=5), capacity=capacity,
-                    vaccine_brand="sinovac", booking_opens_at=now - dt.timedelta(hours=1),
-                    booking_closes_at=starts,
-                ))  # fmt: skip
+                rows.append(
+                    Slot(
+                        venue=venue,
+                        programme=programme,
+                        starts_at=starts,
+                        ends_at=starts + dt.timedelta(minutes=5),
+                        capacity=capacity,
+                        vaccine_brand="sinovac",
+                        booking_opens_at=now - dt.timedelta(hours=1),
+                        booking_closes_at=starts,
+                    )
+                )
         Slot.objects.bulk_create(rows)
         ids = list(Slot.objects.order_by("id").values_list("id", flat=True))
-    return {"programme_id": programme.id, "venue_id": venue.id, "slot_ids": ids,
-            "first_day": (first + dt.timedelta(hours=7)).date().isoformat()}  # fmt: skip
+    return {
+        "programme_id": programme.id,
+        "venue_id": venue.id,
+        "slot_ids": ids,
+        "first_day": (first + dt.timedelta(hours=7)).date().isoformat(),
+    }
 
 
 def _oracle(tenant: Any, vouchers_file: Path | None = None) -> str:
@@ -178,8 +230,10 @@ def _oracle(tenant: Any, vouchers_file: Path | None = None) -> str:
             )
             missing = len(set(seen)) - cursor.fetchone()[0]
     if overbooked or drifted or missing:
-        raise SystemExit(f"ORACLE FAILED: {overbooked} overbooked slots, {drifted} counters "
-                         f"off, {missing} vouchers the client saw are not rows")  # fmt: skip
+        raise SystemExit(
+            f"ORACLE FAILED: {overbooked} overbooked slots, {drifted} counters "
+            f"off, {missing} vouchers the client saw are not rows"
+        )
     return "ok: 0 overbooked, counters = bookings, every 201 is a row"
 
 
@@ -190,8 +244,13 @@ def _pgbench_anchor(url: str) -> float | None:
     bundled = Path(pgserver.__file__).parent / "pginstall" / "bin"
     binary = shutil.which("pgbench") or str(bundled / "pgbench")
     config = dj_database_url.parse(url)
-    env = {**os.environ, "PGHOST": config["HOST"] or "", "PGPORT": str(config["PORT"] or ""),
-           "PGUSER": config["USER"] or "postgres", "PGDATABASE": config["NAME"]}  # fmt: skip
+    env = {
+        **os.environ,
+        "PGHOST": config["HOST"] or "",
+        "PGPORT": str(config["PORT"] or ""),
+        "PGUSER": config["USER"] or "postgres",
+        "PGDATABASE": config["NAME"],
+    }
     if config["PASSWORD"]:
         env["PGPASSWORD"] = config["PASSWORD"]
     setup = (
@@ -202,12 +261,17 @@ def _pgbench_anchor(url: str) -> float | None:
     psql = shutil.which("psql") or str(bundled / "psql")
     subprocess.run([str(psql), "-q", "-c", setup], env=env, check=True)
     with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as script:
-        script.write("\\set id random(1, 300)\nUPDATE bench_anchor SET booked = booked + 1 "
-                     "WHERE id = :id AND booked < capacity;\n")  # fmt: skip
+        script.write(
+            "\\set id random(1, 300)\nUPDATE bench_anchor SET booked = booked + 1 "
+            "WHERE id = :id AND booked < capacity;\n"
+        )
     result = subprocess.run(
         [binary, "-n", "-f", script.name, "-c", "16", "-j", "2", "-T", str(int(SECONDS))],
-        env=env, capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     os.unlink(script.name)
     for line in result.stdout.splitlines():
         if line.startswith("tps ="):
@@ -244,13 +308,19 @@ def main() -> int:
         provision_seconds.append(
             tenant_provision(name=f"B6 {index}", slug=f"b6-{index}", owner=owner).seconds
         )
-    tenant = tenant_provision(name="Rush", slug="rush", owner=owner,
-                              review_status="approved").tenant  # fmt: skip
+    tenant = tenant_provision(
+        name="Rush", slug="rush", owner=owner, review_status="approved"
+    ).tenant
     rows: list[tuple[str, str, str, str]] = []
     provision_seconds.sort()
-    rows.append(("B6 provisioning (10 tenants)",
-                 f"p50 {statistics.median(provision_seconds):.3f} s, "
-                 f"p95 {provision_seconds[-1]:.3f} s", "p95 ≤ 0.3 s", "-"))  # fmt: skip
+    rows.append(
+        (
+            "B6 provisioning (10 tenants)",
+            f"p50 {statistics.median(provision_seconds):.3f} s, p95 {provision_seconds[-1]:.3f} s",
+            "p95 ≤ 0.3 s",
+            "-",
+        )
+    )
 
     env = {**os.environ, "SENTRA_SLOT_LIST_CACHE_SECONDS": "0"}
     say(f"server: python -m config.serve, {WORKERS} workers ({THREADS} threads each for Django)")
@@ -272,26 +342,31 @@ def main() -> int:
             duration=2,
         )
         vouchers = Path(tempfile.mkstemp(suffix=".json")[1])
-        results["B1 rush"] = _load(server, "rush", spec, people=2000, duration=600,
-                                   vouchers=vouchers)  # fmt: skip
+        results["B1 rush"] = _load(
+            server, "rush", spec, people=2000, duration=600, vouchers=vouchers
+        )
         checks["B1 rush"] = _oracle(tenant, vouchers)
         say("B1 sustained: unlimited capacity")
         spec = _prepare(tenant, slots=300, capacity=1_000_000)
-        results["B1 sustained"] = _load(server, "sustained", spec, first_nik=10_000_000,
-                                        vouchers=vouchers)  # fmt: skip
+        results["B1 sustained"] = _load(
+            server, "sustained", spec, first_nik=10_000_000, vouchers=vouchers
+        )
         checks["B1 sustained"] = _oracle(tenant, vouchers)
         say("B2 hot slot")
         for connections, nik in ((16, 20_000_000), (256, 30_000_000)):
             spec = _prepare(tenant, slots=1, capacity=1_000_000)
             name = f"B2 hot slot, {connections} conn"
-            results[name] = _load(server, "sustained", spec, connections=connections,
-                                  first_nik=nik, vouchers=vouchers)  # fmt: skip
+            results[name] = _load(
+                server, "sustained", spec, connections=connections, first_nik=nik, vouchers=vouchers
+            )
             checks[name] = _oracle(tenant, vouchers)
         say("B3 slots of a day")
         spec = _prepare(tenant, slots=24, capacity=20, days=7)
         first_day = dt.date.fromisoformat(spec["first_day"])
-        paths = [f"/api/v1/venues/{spec['venue_id']}/slots?date={first_day + dt.timedelta(d)}"
-                 for d in range(7)]  # fmt: skip
+        paths = [
+            f"/api/v1/venues/{spec['venue_id']}/slots?date={first_day + dt.timedelta(d)}"
+            for d in range(7)
+        ]
         results["B3 day slots, uncached"] = _load(server, "get", {"paths": paths})
     finally:
         server.stop()
@@ -304,18 +379,25 @@ def main() -> int:
     tps = _pgbench_anchor(bench_url)
 
     for name, result in results.items():
-        rate = result["created_per_s"] if name.startswith(("B1", "B2")) else result[
-            "requests_per_s"]  # fmt: skip
+        rate = (
+            result["created_per_s"] if name.startswith(("B1", "B2")) else result["requests_per_s"]
+        )
         extra = ""
         if name == "B1 rush":
-            extra = (f", sold {result['created']} in {result['elapsed']:.2f} s; p99 of what was"
-                     f" sent in the first 0.25 s {result['p99_first_quarter_second_ms']:.0f} ms,"
-                     f" after it {result['p99_after_start_ms']:.0f} ms")  # fmt: skip
-        rows.append((
-            name, f"{rate:,.0f}/s, p50 {result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms, "
-            f"5xx {result['server_errors']}{extra}", TARGETS.get(name, "anchor"),
-            checks.get(name, "-"),
-        ))  # fmt: skip
+            extra = (
+                f", sold {result['created']} in {result['elapsed']:.2f} s; p99 of what was"
+                f" sent in the first 0.25 s {result['p99_first_quarter_second_ms']:.0f} ms,"
+                f" after it {result['p99_after_start_ms']:.0f} ms"
+            )
+        rows.append(
+            (
+                name,
+                f"{rate:,.0f}/s, p50 {result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms, "
+                f"5xx {result['server_errors']}{extra}",
+                TARGETS.get(name, "anchor"),
+                checks.get(name, "-"),
+            )
+        )
     if tps is not None:
         rows.append(("A: pgbench guarded UPDATE", f"{tps:,.0f} tps", "anchor", "-"))
     hot16 = results["B2 hot slot, 16 conn"]["created_per_s"]

@@ -124,10 +124,14 @@ def release_test_database(url: str) -> None:
     config = dj_database_url.parse(url)
     try:
         with psycopg.connect(
-            dbname="postgres", user=config["USER"] or "postgres",
-            password=config["PASSWORD"] or None, host=config["HOST"] or None,
-            port=config["PORT"] or None, autocommit=True, connect_timeout=5,
-        ) as admin:  # fmt: skip
+            dbname="postgres",
+            user=config["USER"] or "postgres",
+            password=config["PASSWORD"] or None,
+            host=config["HOST"] or None,
+            port=config["PORT"] or None,
+            autocommit=True,
+            connect_timeout=5,
+        ) as admin:
             # test_<name>, and test_<name>_gw0, _gw1 of the pytest-xdist workers.
             admin.execute(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
@@ -232,9 +236,16 @@ def _run() -> int:
         # The production web server (the rush front before Django), two workers.
         "web": [PYTHON, "-m", "config.serve", "--bind", f"{bind}:{port}", "--workers", "2"],
         "worker": [celery, "-A", "config", "worker", "--loglevel=INFO", "--concurrency=2"],
-        "beat": [celery, "-A", "config", "beat", "--loglevel=INFO",
-                 "--schedule", str(VAR_DIR / "celerybeat-schedule")],
-    }  # fmt: skip
+        "beat": [
+            celery,
+            "-A",
+            "config",
+            "beat",
+            "--loglevel=INFO",
+            "--schedule",
+            str(VAR_DIR / "celerybeat-schedule"),
+        ],
+    }
     processes = {name: subprocess.Popen(cmd, env=env, cwd=BASE_DIR) for name, cmd in specs.items()}
     root = env.get("SENTRA_ROOT_DOMAIN", "localhost")
     print("\n  Sentra is starting. Open:", flush=True)

@@ -58,13 +58,17 @@ def _worker(host: str, port: int, app: str) -> None:
     from config.http import OneWriteHttpToolsProtocol
 
     config = uvicorn.Config(
-        app, http=OneWriteHttpToolsProtocol, loop="uvloop", lifespan="on", access_log=False,
+        app,
+        http=OneWriteHttpToolsProtocol,
+        loop="uvloop",
+        lifespan="on",
+        access_log=False,
         log_level=os.environ.get("SENTRA_WEB_LOG_LEVEL", "warning"),
         proxy_headers=True,
         forwarded_allow_ips=os.environ.get("SENTRA_FORWARDED_ALLOW_IPS", "127.0.0.1"),
         timeout_keep_alive=int(os.environ.get("SENTRA_WEB_KEEP_ALIVE", "75")),
         server_header=False,
-    )  # fmt: skip
+    )
     # Load the application before joining the port: the kernel hands connections to every
     # socket bound to it, and a worker still importing Django would leave its share waiting.
     config.load()
@@ -120,14 +124,19 @@ class Supervisor:
         signal.signal(signal.SIGTERM, self._stop)
         signal.signal(signal.SIGINT, self._stop)
         self.workers = [self._start_one() for _ in range(self.count)]
-        print(f"sentra: serving on http://{self.host}:{self.port} with {self.count} workers",
-              flush=True)  # fmt: skip
+        print(
+            f"sentra: serving on http://{self.host}:{self.port} with {self.count} workers",
+            flush=True,
+        )
         while not self.stopping:
             wait([w.sentinel for w in self.workers], timeout=1.0)
             for index, worker in enumerate(self.workers):
                 if worker.exitcode is not None and not self.stopping:
-                    print(f"sentra: worker {worker.pid} exited ({worker.exitcode}); starting "
-                          "another", file=sys.stderr, flush=True)  # fmt: skip
+                    print(
+                        f"sentra: worker {worker.pid} exited ({worker.exitcode}); starting another",
+                        file=sys.stderr,
+                        flush=True,
+                    )
                     time.sleep(0.5)
                     self.workers[index] = self._start_one()
         deadline = time.monotonic() + 30

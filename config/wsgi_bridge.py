@@ -39,10 +39,14 @@ _NO_BODY_STATUSES = {204, 304}
 def _too_large(limit: int) -> _RefusedError:
     # Before Django, so before the person's language is known: Bahasa Indonesia, then English.
     megabytes = limit // (1024 * 1024)
-    return _RefusedError(413, (
-        f"Berkas atau isian ini terlalu besar (lebih dari {megabytes} MB). Kembali, lalu pilih "
-        f"berkas yang lebih kecil.\nThis file or form is too large (over {megabytes} MB). Go "
-        "back and choose a smaller file."))  # fmt: skip
+    return _RefusedError(
+        413,
+        (
+            f"Berkas atau isian ini terlalu besar (lebih dari {megabytes} MB). Kembali, lalu pilih "
+            f"berkas yang lebih kecil.\nThis file or form is too large (over {megabytes} MB). Go "
+            "back and choose a smaller file."
+        ),
+    )
 
 
 _TOO_SLOW = (
@@ -234,9 +238,17 @@ async def _read_body(receive: Receive, scope: Scope, limit: int) -> IO[bytes]:
 
 async def _plain_answer(send: Send, status: int, text: str) -> None:
     payload = text.encode()
-    await send({"type": "http.response.start", "status": status, "headers": [
-        (b"content-type", b"text/plain; charset=utf-8"),
-        (b"content-length", str(len(payload)).encode()), (b"connection", b"close")]})  # fmt: skip
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"text/plain; charset=utf-8"),
+                (b"content-length", str(len(payload)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": payload})
 
 

@@ -36,10 +36,21 @@ def _makemessages(locale: str) -> None:
     env.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
     ignore = [arg for pattern in IGNORED for arg in ("--ignore", pattern)]
     subprocess.run(  # noqa: S603 - our own manage.py with arguments built here
-        [sys.executable, "manage.py", "makemessages", "-l", locale, "--no-obsolete",
-         "--no-location", *ignore],
-        cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "manage.py",
+            "makemessages",
+            "-l",
+            locale,
+            "--no-obsolete",
+            "--no-location",
+            *ignore,
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
 
 
 def _key(entry: polib.POEntry) -> tuple[str | None, str]:

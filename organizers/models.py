@@ -53,14 +53,18 @@ class Programme(models.Model):
     uses_roster = models.BooleanField(_("employees on the roster may book"), default=False)
     uses_invites = models.BooleanField(_("people with an invite link may book"), default=False)
     allowed_email_domains = ArrayField(
-        models.CharField(max_length=100), default=list, blank=True,
+        models.CharField(max_length=100),
+        default=list,
+        blank=True,
         verbose_name=_("email domains that may book"),
         help_text=_("e.g. company.co.id: anyone with an address there may book."),
-    )  # fmt: skip
+    )
     quota = models.PositiveIntegerField(
-        _("company quota (people)"), null=True, blank=True,
+        _("company quota (people)"),
+        null=True,
+        blank=True,
         help_text=_("Empty: no limit."),
-    )  # fmt: skip
+    )
     asks_employee_number = models.BooleanField(_("ask for the employee number"), default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -112,9 +116,11 @@ class Venue(models.Model):
         _("time zone"), max_length=32, choices=TimeZone.choices, default=TimeZone.WIB
     )
     facility_code = models.CharField(
-        _("ministry facility code"), max_length=30, blank=True,
+        _("ministry facility code"),
+        max_length=30,
+        blank=True,
         help_text=_("The Ministry of Health's code for this health facility, if it has one."),
-    )  # fmt: skip
+    )
     vaccine_brands = ArrayField(
         models.SlugField(max_length=30), default=list, blank=True, verbose_name=_("vaccines")
     )
@@ -169,9 +175,10 @@ class SlotTemplate(models.Model):
     first_day = models.DateField(_("first day"))
     last_day = models.DateField(_("last day"))
     weekdays = ArrayField(
-        models.PositiveSmallIntegerField(), verbose_name=_("weekdays"),
+        models.PositiveSmallIntegerField(),
+        verbose_name=_("weekdays"),
         help_text=_("0 is Monday, 6 is Sunday."),
-    )  # fmt: skip
+    )
     opens = models.TimeField(_("opens"))
     closes = models.TimeField(_("closes"))
     breaks = models.JSONField(
@@ -303,13 +310,19 @@ class Booking(models.Model):
     # concurrent booking share-lock the same programme row (MultiXacts at opening hour).
     # PROTECT still applies in the ORM. Indexes: booking_slot_status covers slot_id.
     programme = models.ForeignKey(
-        Programme, on_delete=models.PROTECT, related_name="bookings", db_index=False,
+        Programme,
+        on_delete=models.PROTECT,
+        related_name="bookings",
+        db_index=False,
         db_constraint=False,
-    )  # fmt: skip
+    )
     slot = models.ForeignKey(
-        Slot, on_delete=models.PROTECT, related_name="bookings", db_index=False,
+        Slot,
+        on_delete=models.PROTECT,
+        related_name="bookings",
+        db_index=False,
         db_constraint=False,
-    )  # fmt: skip
+    )
     dose = models.PositiveSmallIntegerField(choices=Dose.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     person_key = models.CharField(max_length=64)
@@ -327,9 +340,13 @@ class Booking(models.Model):
     )
     vaccine_brand = models.SlugField(max_length=30, db_index=False)
     first_dose = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="later_doses",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="later_doses",
         db_index=False,  # booking_later_doses: only the few rows that have one
-    )  # fmt: skip
+    )
     created_at = models.DateTimeField(default=timezone.now)
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
@@ -349,10 +366,11 @@ class Booking(models.Model):
         indexes = (
             models.Index(fields=("slot", "status"), name="booking_slot_status"),
             models.Index(
-                fields=("first_dose",), condition=Q(first_dose__isnull=False),
+                fields=("first_dose",),
+                condition=Q(first_dose__isnull=False),
                 name="booking_later_doses",
             ),
-        )  # fmt: skip
+        )
 
     def __str__(self) -> str:
         return self.voucher_code
@@ -456,10 +474,11 @@ class RosterEntry(models.Model):
         constraints = (
             models.UniqueConstraint(fields=("programme", "person_key"), name="roster_unique_nik"),
             models.UniqueConstraint(
-                fields=("programme", "employee_number"), condition=~Q(employee_number=""),
+                fields=("programme", "employee_number"),
+                condition=~Q(employee_number=""),
                 name="roster_unique_employee_number",
             ),
-        )  # fmt: skip
+        )
 
     def __str__(self) -> str:
         return self.full_name

@@ -127,9 +127,13 @@ def slot_day_params(
 def waitlist_position(*, entry: WaitlistEntry) -> int:
     """1 for the first person waiting for that venue, day, programme and dose."""
     return WaitlistEntry.objects.filter(
-        venue_id=entry.venue_id, day=entry.day, programme_id=entry.programme_id, dose=entry.dose,
-        status=WaitlistEntry.Status.WAITING, created_at__lte=entry.created_at,
-    ).count()  # fmt: skip
+        venue_id=entry.venue_id,
+        day=entry.day,
+        programme_id=entry.programme_id,
+        dose=entry.dose,
+        status=WaitlistEntry.Status.WAITING,
+        created_at__lte=entry.created_at,
+    ).count()
 
 
 def waitlist_offer_get(*, token: str, now: dt.datetime) -> WaitlistEntry | None:
@@ -234,11 +238,15 @@ def venue_week_calendar(*, venue: Venue, week_start: dt.date) -> list[CalendarDa
         starts, ends = slot.starts_at.astimezone(zone), slot.ends_at.astimezone(zone)
         by_day[starts.date()].append(
             CalendarSlot(
-                id=slot.id, starts=starts.time(), ends=ends.time(), booked=slot.booked,
-                capacity=slot.capacity, is_closed=slot.is_closed,
+                id=slot.id,
+                starts=starts.time(),
+                ends=ends.time(),
+                booked=slot.booked,
+                capacity=slot.capacity,
+                is_closed=slot.is_closed,
                 vaccine_brand=slot.vaccine_brand,
             )
-        )  # fmt: skip
+        )
     blackout: dict[dt.date, str] = {}
     for day, reason, venue_id in BlackoutDay.objects.filter(
         Q(venue=venue) | Q(venue__isnull=True), day__range=(days[0], days[-1])

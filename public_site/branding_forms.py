@@ -35,40 +35,54 @@ def faq_row_count(*, saved: int = 0, posted: str | None = None) -> int:
 
 class BrandingForm(forms.Form):
     logo = forms.FileField(
-        label=_("New logo"), required=False,
+        label=_("New logo"),
+        required=False,
         widget=forms.FileInput(attrs={"accept": LOGO_ACCEPT}),
-        help_text=_("A PNG, JPEG, WebP or GIF picture, at most 2 MB. It is shown at most "
-                    "512 x 512 px; a logo on a white or transparent background looks best."),
-    )  # fmt: skip
+        help_text=_(
+            "A PNG, JPEG, WebP or GIF picture, at most 2 MB. It is shown at most "
+            "512 x 512 px; a logo on a white or transparent background looks best."
+        ),
+    )
     # The re-encoded logo carried from the preview to "save" (checked again on save).
     logo_data = forms.CharField(required=False, widget=forms.HiddenInput)
     remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
     primary_colour = forms.CharField(
-        label=_("Main colour"), max_length=7,
+        label=_("Main colour"),
+        max_length=7,
         widget=forms.TextInput(attrs={"type": "color"}),
-        help_text=_("For the page header and the buttons. White or dark text on it must be "
-                    "easy to read (contrast at least 4.5:1)."),
-    )  # fmt: skip
+        help_text=_(
+            "For the page header and the buttons. White or dark text on it must be "
+            "easy to read (contrast at least 4.5:1)."
+        ),
+    )
     welcome_text = forms.CharField(
-        label=_("Welcome text (Bahasa Indonesia)"), required=False, max_length=WELCOME_MAX,
+        label=_("Welcome text (Bahasa Indonesia)"),
+        required=False,
+        max_length=WELCOME_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Shown at the top of your booking page. Plain text; line breaks are kept."),
-    )  # fmt: skip
+    )
     welcome_text_en = forms.CharField(
-        label=_("Welcome text (English, optional)"), required=False, max_length=WELCOME_MAX,
+        label=_("Welcome text (English, optional)"),
+        required=False,
+        max_length=WELCOME_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Shown to visitors who chose English. Left empty, they see the "
-                    "Indonesian text."),
-    )  # fmt: skip
+        help_text=_(
+            "Shown to visitors who chose English. Left empty, they see the Indonesian text."
+        ),
+    )
     contact_email = forms.EmailField(
-        label=_("Contact email"), required=False,
+        label=_("Contact email"),
+        required=False,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-    )  # fmt: skip
+    )
     contact_phone = forms.CharField(
-        label=_("Contact phone or WhatsApp"), required=False, max_length=30,
+        label=_("Contact phone or WhatsApp"),
+        required=False,
+        max_length=30,
         widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
         help_text=_("e.g. 0812 3456 7890. A mobile number also gets a WhatsApp link."),
-    )  # fmt: skip
+    )
 
     def __init__(self, *args: Any, faq_rows: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -79,9 +93,11 @@ class BrandingForm(forms.Form):
                 label=_("Question %(number)s") % number, required=False, max_length=QUESTION_MAX
             )
             self.fields[f"faq_answer_{row}"] = forms.CharField(
-                label=_("Answer %(number)s") % number, required=False, max_length=ANSWER_MAX,
+                label=_("Answer %(number)s") % number,
+                required=False,
+                max_length=ANSWER_MAX,
                 widget=forms.Textarea(attrs={"rows": 3}),
-            )  # fmt: skip
+            )
 
     def main_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in ("primary_colour", "welcome_text", "welcome_text_en")]

@@ -58,27 +58,54 @@ class AccessibleForm(forms.Form):
 
 def _date_of_birth_fields(form: forms.Form) -> None:
     form.fields["dob_day"] = forms.IntegerField(
-        label=_("Day of birth"), min_value=1, max_value=31, required=False,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 2, "size": 3,
-                                      "autocomplete": "bday-day", "class": "short",
-                                      "aria-required": "true"}),
-        error_messages={"required": _("Enter the day you were born."),
-                        "invalid": _("The day is a number from 1 to 31.")},
-    )  # fmt: skip
+        label=_("Day of birth"),
+        min_value=1,
+        max_value=31,
+        required=False,
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "numeric",
+                "maxlength": 2,
+                "size": 3,
+                "autocomplete": "bday-day",
+                "class": "short",
+                "aria-required": "true",
+            }
+        ),
+        error_messages={
+            "required": _("Enter the day you were born."),
+            "invalid": _("The day is a number from 1 to 31."),
+        },
+    )
     form.fields["dob_month"] = forms.TypedChoiceField(
-        label=_("Month"), coerce=int, required=False, empty_value=None,
+        label=_("Month"),
+        coerce=int,
+        required=False,
+        empty_value=None,
         choices=[("", _("Choose the month"))] + [(n, name) for n, name in MONTHS.items()],
         widget=forms.Select(attrs={"autocomplete": "bday-month", "aria-required": "true"}),
         error_messages={"required": _("Choose the month you were born.")},
-    )  # fmt: skip
+    )
     form.fields["dob_year"] = forms.IntegerField(
-        label=_("Year"), min_value=1900, max_value=2100, required=False,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 4, "size": 5,
-                                      "autocomplete": "bday-year", "class": "short",
-                                      "aria-required": "true"}),
-        error_messages={"required": _("Enter the year you were born, e.g. 1958."),
-                        "invalid": _("The year has four digits, e.g. 1958.")},
-    )  # fmt: skip
+        label=_("Year"),
+        min_value=1900,
+        max_value=2100,
+        required=False,
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "numeric",
+                "maxlength": 4,
+                "size": 5,
+                "autocomplete": "bday-year",
+                "class": "short",
+                "aria-required": "true",
+            }
+        ),
+        error_messages={
+            "required": _("Enter the year you were born, e.g. 1958."),
+            "invalid": _("The year has four digits, e.g. 1958."),
+        },
+    )
 
 
 def _date_of_birth(form: forms.Form, cleaned: dict[str, Any]) -> dt.date | None:
@@ -116,20 +143,24 @@ class PersonForm(AccessibleForm):
     """Step "About the person": name, NIK, date of birth, sex, and which dose."""
 
     full_name = forms.CharField(
-        label=_("Full name as on the KTP"), max_length=200,
+        label=_("Full name as on the KTP"),
+        max_length=200,
         widget=forms.TextInput(attrs={"autocomplete": "name", "autocapitalize": "words"}),
         error_messages={"required": _("Enter the full name as written on the KTP.")},
-    )  # fmt: skip
+    )
     nik = forms.CharField(
-        label=_("NIK (16 digits on the KTP)"), max_length=40,
+        label=_("NIK (16 digits on the KTP)"),
+        max_length=40,
         help_text=_("The number at the top of the KTP or on the family card (Kartu Keluarga)."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
         error_messages={"required": _("Enter the NIK: the 16 digits on the KTP.")},
-    )  # fmt: skip
+    )
     sex = forms.ChoiceField(
-        label=_("Sex"), choices=Sex.choices, widget=forms.RadioSelect,
+        label=_("Sex"),
+        choices=Sex.choices,
+        widget=forms.RadioSelect,
         error_messages={"required": _("Choose male or female, as on the KTP.")},
-    )  # fmt: skip
+    )
 
     def __init__(self, *args: Any, programme: Programme, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -139,11 +170,14 @@ class PersonForm(AccessibleForm):
         doses = [dose for dose in Dose if programme.offers_dose(dose)]
         if len(doses) > 1:
             self.fields["dose"] = forms.TypedChoiceField(
-                label=_("Which vaccination is this?"), coerce=int, widget=forms.RadioSelect,
-                choices=[(int(d), d.label) for d in doses], initial=int(doses[0]),
+                label=_("Which vaccination is this?"),
+                coerce=int,
+                widget=forms.RadioSelect,
+                choices=[(int(d), d.label) for d in doses],
+                initial=int(doses[0]),
                 help_text=_("A second dose or a booster needs the earlier dose booked here."),
                 error_messages={"required": _("Choose which vaccination this is.")},
-            )  # fmt: skip
+            )
             order.append("dose")
         self.order_fields(order)
         self.doses = doses
@@ -170,23 +204,28 @@ class ContactForm(AccessibleForm):
     programme asks for it."""
 
     phone = forms.CharField(
-        label=_("Mobile phone number"), max_length=30,
+        label=_("Mobile phone number"),
+        max_length=30,
         help_text=_("For example 0812 3456 7890."),
         widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
         error_messages={"required": _("Enter a phone number we can call.")},
-    )  # fmt: skip
+    )
     email = forms.EmailField(
-        label=_("Email address"), max_length=254,
+        label=_("Email address"),
+        max_length=254,
         help_text=_("The e-voucher is sent here. A family member's address is fine."),
         widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"}),
-        error_messages={"required": _("Enter an email address for the e-voucher."),
-                        "invalid": _("Enter an email address like name@example.com.")},
-    )  # fmt: skip
+        error_messages={
+            "required": _("Enter an email address for the e-voucher."),
+            "invalid": _("Enter an email address like name@example.com."),
+        },
+    )
     address = forms.CharField(
-        label=_("Home address"), max_length=500,
+        label=_("Home address"),
+        max_length=500,
         widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}),
         error_messages={"required": _("Enter the home address.")},
-    )  # fmt: skip
+    )
 
     def __init__(
         self, *args: Any, programme: Programme, waitlist: bool = False, **kwargs: Any
@@ -203,10 +242,11 @@ class ContactForm(AccessibleForm):
             )
         if programme.asks_employee_number:
             self.fields["employee_number"] = forms.CharField(
-                label=_("Employee number"), max_length=40,
+                label=_("Employee number"),
+                max_length=40,
                 help_text=_("As on your staff card or payslip."),
                 error_messages={"required": _("Enter your employee number.")},
-            )  # fmt: skip
+            )
 
     def clean_phone(self) -> str:
         phone = phone_normalise(self.cleaned_data["phone"])
@@ -224,11 +264,12 @@ class EmailCodeForm(AccessibleForm):
     """The 6-digit code emailed to confirm an address (company programmes by email domain)."""
 
     code = forms.CharField(
-        label=_("Code from the email"), max_length=12,
+        label=_("Code from the email"),
+        max_length=12,
         help_text=_("6 digits. Check your spam folder if the email does not arrive."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
         error_messages={"required": _("Enter the 6-digit code from the email.")},
-    )  # fmt: skip
+    )
 
     def clean_code(self) -> str:
         code = "".join(ch for ch in self.cleaned_data["code"] if not ch.isspace())
@@ -241,21 +282,24 @@ class ConsentForm(AccessibleForm):
     """Step "Check and agree": the consent to process health data (UU PDP)."""
 
     consent = forms.BooleanField(
-        label=_("I agree that the organiser uses this data, including health data, to vaccinate "
-                "the people above, as explained here."),
+        label=_(
+            "I agree that the organiser uses this data, including health data, to vaccinate "
+            "the people above, as explained here."
+        ),
         error_messages={"required": _("Tick the box to agree, or the booking cannot be made.")},
-    )  # fmt: skip
+    )
 
 
 class ManageAccessForm(AccessibleForm):
     """Open a booking with its voucher code and the date of birth."""
 
     voucher_code = forms.CharField(
-        label=_("Voucher code"), max_length=20,
+        label=_("Voucher code"),
+        max_length=20,
         help_text=_("8 letters and numbers on the e-voucher, e.g. ABCD-2345."),
         widget=forms.TextInput(attrs={"autocapitalize": "characters", "autocomplete": "off"}),
         error_messages={"required": _("Enter the voucher code from the e-voucher.")},
-    )  # fmt: skip
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

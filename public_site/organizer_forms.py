@@ -63,32 +63,47 @@ class VenueForm(forms.Form):
     # Text inputs: a phone's numeric keypad often has no minus sign, and most of Indonesia is
     # south of the equator.
     latitude = forms.DecimalField(
-        label=_("Latitude"), required=False, max_digits=9, decimal_places=6,
-        min_value=-90, max_value=90, widget=forms.TextInput,
+        label=_("Latitude"),
+        required=False,
+        max_digits=9,
+        decimal_places=6,
+        min_value=-90,
+        max_value=90,
+        widget=forms.TextInput,
         help_text=_("Optional, e.g. -6.914744 (from a map app)."),
-    )  # fmt: skip
+    )
     longitude = forms.DecimalField(
-        label=_("Longitude"), required=False, max_digits=9, decimal_places=6,
-        min_value=-180, max_value=180, widget=forms.TextInput,
+        label=_("Longitude"),
+        required=False,
+        max_digits=9,
+        decimal_places=6,
+        min_value=-180,
+        max_value=180,
+        widget=forms.TextInput,
         help_text=_("Optional, e.g. 107.609810."),
-    )  # fmt: skip
+    )
     time_zone = forms.ChoiceField(
-        label=_("Time zone"), required=False,
+        label=_("Time zone"),
+        required=False,
         choices=[("", _("Follow the province")), *TIME_ZONE_CHOICES],
         help_text=_("Keep 'Follow the province' unless the venue keeps another time."),
-    )  # fmt: skip
+    )
     facility_code = forms.CharField(
-        label=_("Ministry facility code"), required=False, max_length=30,
+        label=_("Ministry facility code"),
+        required=False,
+        max_length=30,
         help_text=_("The Ministry of Health's code for this health facility, if it has one."),
-    )  # fmt: skip
+    )
     vaccine_brands = forms.MultipleChoiceField(
         label=_("Vaccines given here"), required=False, widget=forms.CheckboxSelectMultiple
     )
     contact_name = forms.CharField(label=_("Contact person"), required=False, max_length=120)
     contact_phone = forms.CharField(
-        label=_("Contact phone"), required=False, max_length=30,
+        label=_("Contact phone"),
+        required=False,
+        max_length=30,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
-    )  # fmt: skip
+    )
 
     def __init__(self, *args: Any, brand_choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -102,18 +117,24 @@ class ProgrammeForm(forms.Form):
     )
     # Not required here: "at least one vaccine" is the service's rule, said next to the field.
     vaccine_brands = forms.MultipleChoiceField(
-        label=_("Vaccines"), required=False, widget=forms.CheckboxSelectMultiple,
+        label=_("Vaccines"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         help_text=_("Choose at least one."),
-    )  # fmt: skip
+    )
     doses = forms.TypedMultipleChoiceField(
-        label=_("Doses offered"), required=False, coerce=int, choices=Dose.choices,
+        label=_("Doses offered"),
+        required=False,
+        coerce=int,
+        choices=Dose.choices,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Tick none to offer every dose (first, second and booster)."),
-    )  # fmt: skip
+    )
     is_active = forms.BooleanField(
-        label=_("Active: takes new bookings"), required=False,
+        label=_("Active: takes new bookings"),
+        required=False,
         help_text=_("Untick to stop new bookings. Bookings already made stay as they are."),
-    )  # fmt: skip
+    )
 
     def __init__(self, *args: Any, brand_choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -127,10 +148,11 @@ class SlotTemplateForm(forms.Form):
     first_day = forms.DateField(label=_("First day"), widget=_date_input())
     last_day = forms.DateField(label=_("Last day"), widget=_date_input())
     weekdays = forms.TypedMultipleChoiceField(
-        label=_("Days of the week"), coerce=int,
+        label=_("Days of the week"),
+        coerce=int,
         choices=[(number, name) for number, name in WEEKDAYS.items()],
         widget=forms.CheckboxSelectMultiple,
-    )  # fmt: skip
+    )
     opens = forms.TimeField(label=_("Opens at"), widget=_time_input())
     closes = forms.TimeField(label=_("Closes at"), widget=_time_input())
     break1_start = forms.TimeField(label=_("Break 1 from"), required=False, widget=_time_input())
@@ -138,27 +160,39 @@ class SlotTemplateForm(forms.Form):
     break2_start = forms.TimeField(label=_("Break 2 from"), required=False, widget=_time_input())
     break2_end = forms.TimeField(label=_("Break 2 until"), required=False, widget=_time_input())
     slot_minutes = forms.IntegerField(
-        label=_("Slot length (minutes)"), min_value=5, max_value=600, widget=_number_input(),
-        help_text=_("People choose an arrival time in steps of this length, e.g. 30."),
-    )  # fmt: skip
-    capacity_mode = forms.ChoiceField(
-        label=_("Seats per slot"), choices=SlotTemplate.CapacityMode.choices,
-        widget=forms.RadioSelect,
-    )  # fmt: skip
-    capacity = forms.IntegerField(
-        label=_("Seats per slot (when you type it)"), required=False, min_value=1,
+        label=_("Slot length (minutes)"),
+        min_value=5,
+        max_value=600,
         widget=_number_input(),
-    )  # fmt: skip
+        help_text=_("People choose an arrival time in steps of this length, e.g. 30."),
+    )
+    capacity_mode = forms.ChoiceField(
+        label=_("Seats per slot"),
+        choices=SlotTemplate.CapacityMode.choices,
+        widget=forms.RadioSelect,
+    )
+    capacity = forms.IntegerField(
+        label=_("Seats per slot (when you type it)"),
+        required=False,
+        min_value=1,
+        widget=_number_input(),
+    )
     lanes = forms.IntegerField(
-        label=_("Vaccination lanes (when computed)"), required=False, min_value=1,
-        max_value=100, widget=_number_input(),
-    )  # fmt: skip
+        label=_("Vaccination lanes (when computed)"),
+        required=False,
+        min_value=1,
+        max_value=100,
+        widget=_number_input(),
+    )
     minutes_per_injection = forms.IntegerField(
-        label=_("Minutes per injection (when computed)"), required=False, min_value=1,
-        max_value=120, widget=_number_input(),
+        label=_("Minutes per injection (when computed)"),
+        required=False,
+        min_value=1,
+        max_value=120,
+        widget=_number_input(),
         # The real multiplication sign reads better than an x for people who are not engineers.
         help_text=_("Seats per slot = lanes × (slot length ÷ minutes per injection)."),  # noqa: RUF001
-    )  # fmt: skip
+    )
     capacity_dose1 = forms.IntegerField(
         label=_("Seats for dose 1"), required=False, min_value=0, widget=_number_input()
     )
@@ -170,14 +204,18 @@ class SlotTemplateForm(forms.Form):
     )
     vaccine_brand = forms.ChoiceField(label=_("Vaccine"))
     opens_days_before = forms.IntegerField(
-        label=_("Booking opens this many days before"), min_value=0, max_value=90,
+        label=_("Booking opens this many days before"),
+        min_value=0,
+        max_value=90,
         widget=_number_input(),
-    )  # fmt: skip
+    )
     opens_at_time = forms.TimeField(label=_("Booking opens at"), widget=_time_input())
     closes_hours_before = forms.IntegerField(
-        label=_("Booking closes this many hours before the slot"), min_value=0, max_value=168,
+        label=_("Booking closes this many hours before the slot"),
+        min_value=0,
+        max_value=168,
         widget=_number_input(),
-    )  # fmt: skip
+    )
 
     def __init__(
         self,
@@ -228,9 +266,10 @@ class SlotTemplateForm(forms.Form):
 class SlotForm(forms.Form):
     capacity = forms.IntegerField(label=_("Seats"), min_value=0, widget=_number_input())
     is_closed = forms.BooleanField(
-        label=_("Closed: nobody can book this slot"), required=False,
+        label=_("Closed: nobody can book this slot"),
+        required=False,
         help_text=_("People who have already booked keep their seats."),
-    )  # fmt: skip
+    )
     booking_closes_at = forms.DateTimeField(
         label=_("Booking closes at"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -241,13 +280,17 @@ class SlotForm(forms.Form):
 class BlackoutDayForm(forms.Form):
     day = forms.DateField(label=_("Day"), widget=_date_input())
     venue = forms.ModelChoiceField(
-        label=_("Venue"), queryset=Venue.objects.none(), required=False,
+        label=_("Venue"),
+        queryset=Venue.objects.none(),
+        required=False,
         empty_label=_("Every venue"),
-    )  # fmt: skip
+    )
     reason = forms.CharField(
-        label=_("Reason"), required=False, max_length=120,
+        label=_("Reason"),
+        required=False,
+        max_length=120,
         help_text=_("e.g. Idul Fitri, or the venue is being renovated."),
-    )  # fmt: skip
+    )
 
     def __init__(self, *args: Any, venues: QuerySet[Venue], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

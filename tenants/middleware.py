@@ -137,8 +137,12 @@ def _totp_setup_url(request: HttpRequest) -> str:
 # On an organiser's host these pages are for its members only. allauth's own account pages
 # (email, password, MFA) are the user's, not the tenant's, but a host answers strangers with
 # 404 rather than with anything at all.
-_MEMBER_ONLY_URL_PREFIXES = ("mfa_", "account_reauthenticate", "account_request_reauth",
-                             "account_confirm_reauth")  # fmt: skip
+_MEMBER_ONLY_URL_PREFIXES = (
+    "mfa_",
+    "account_reauthenticate",
+    "account_request_reauth",
+    "account_confirm_reauth",
+)
 # Our own views check membership themselves (tenants.access), the API answering in JSON.
 _MEMBER_ONLY_URL_NAMES = frozenset(
     {"account_email", "account_change_password", "account_set_password"}

@@ -288,10 +288,23 @@ def celery_worker(
     app.control.purge()  # messages left by an earlier, interrupted run
     log = (tmp_path_factory.getbasetemp() / "celery-worker.log").open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
-         "--loglevel=INFO", "--without-heartbeat", "--without-mingle", "--without-gossip"],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "--loglevel=INFO",
+            "--without-heartbeat",
+            "--without-mingle",
+            "--without-gossip",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         assert report_schema.delay().get(timeout=90) == "public"
         yield WorkerProcess(mail_dir=mail_dir)

@@ -32,9 +32,16 @@ class VenueSerializer(serializers.ModelSerializer):
     class Meta:
         model = Venue
         fields = (
-            "id", "name", "address", "city", "province", "time_zone", "latitude", "longitude",
+            "id",
+            "name",
+            "address",
+            "city",
+            "province",
+            "time_zone",
+            "latitude",
+            "longitude",
             "vaccine_brands",
-        )  # fmt: skip
+        )
 
 
 class SlotSerializer(serializers.ModelSerializer):
@@ -43,10 +50,11 @@ class SlotSerializer(serializers.ModelSerializer):
 
     remaining = serializers.IntegerField(read_only=True)
     remaining_by_dose = serializers.DictField(
-        child=serializers.IntegerField(), read_only=True,
-        help_text="Seats left for each dose: {\"1\": ..., \"2\": ..., \"3\": ...}; 0 for a "
+        child=serializers.IntegerField(),
+        read_only=True,
+        help_text='Seats left for each dose: {"1": ..., "2": ..., "3": ...}; 0 for a '
         "dose the programme does not offer.",
-    )  # fmt: skip
+    )
     bookable = serializers.BooleanField(
         read_only=True,
         help_text="The slot takes bookings now (programme active, venue approved, not started, "
@@ -57,9 +65,17 @@ class SlotSerializer(serializers.ModelSerializer):
     class Meta:
         model = Slot
         fields = (
-            "id", "starts_at", "ends_at", "vaccine_brand", "capacity", "remaining",
-            "remaining_by_dose", "booking_opens_at", "booking_closes_at", "bookable",
-        )  # fmt: skip
+            "id",
+            "starts_at",
+            "ends_at",
+            "vaccine_brand",
+            "capacity",
+            "remaining",
+            "remaining_by_dose",
+            "booking_opens_at",
+            "booking_closes_at",
+            "bookable",
+        )
 
 
 def nik_check(value: str) -> str:
@@ -116,14 +132,18 @@ class BookingCreateSerializer(PersonSerializer):
         max_length=40, required=False, allow_blank=True, default=""
     )
     language = serializers.ChoiceField(
-        choices=[("id", "Bahasa Indonesia"), ("en", "English")], required=False,
+        choices=[("id", "Bahasa Indonesia"), ("en", "English")],
+        required=False,
         help_text="Language of the answer and of every message to this person (default: the "
         "request's language).",
-    )  # fmt: skip
+    )
     invite_token = serializers.CharField(
-        max_length=64, required=False, allow_blank=True, default="",
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        default="",
         help_text="The token of an invite link (/undangan/<token>/) to a company programme.",
-    )  # fmt: skip
+    )
 
 
 class ProofSerializer(serializers.Serializer):
@@ -184,16 +204,27 @@ def booking_representation(booking: Booking | PlacedBooking, *, nik_masked: str)
         "full_name": booking.full_name,
         "nik_masked": nik_masked,
         "programme_id": booking.programme_id,
-        "venue": {"id": venue.id, "name": venue.name, "address": venue.address,
-                  "time_zone": venue.time_zone},
-        "slot": {"id": slot.id, "starts_at": _iso(slot.starts_at, venue),
-                 "ends_at": _iso(slot.ends_at, venue)},
-        "next_dose": None if later is None else {
-            "voucher_code": later.voucher_code, "dose": later.dose, "slot_id": later.slot_id,
+        "venue": {
+            "id": venue.id,
+            "name": venue.name,
+            "address": venue.address,
+            "time_zone": venue.time_zone,
+        },
+        "slot": {
+            "id": slot.id,
+            "starts_at": _iso(slot.starts_at, venue),
+            "ends_at": _iso(slot.ends_at, venue),
+        },
+        "next_dose": None
+        if later is None
+        else {
+            "voucher_code": later.voucher_code,
+            "dose": later.dose,
+            "slot_id": later.slot_id,
             "starts_at": _iso(later.slot.starts_at, venue),
         },
         "created_at": _iso(booking.created_at),
-    }  # fmt: skip
+    }
 
 
 def _iso(value: dt.datetime, venue: Venue | PlacedVenue | None = None) -> str:

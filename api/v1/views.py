@@ -135,10 +135,14 @@ def _booking_response(
 
 def _person(data: dict) -> capacity.Person:
     return capacity.Person(
-        nik=data["nik"], date_of_birth=data["date_of_birth"], full_name=data["full_name"],
-        phone=data["phone"], email=data["email"], sex=data.get("sex", ""),
+        nik=data["nik"],
+        date_of_birth=data["date_of_birth"],
+        full_name=data["full_name"],
+        phone=data["phone"],
+        email=data["email"],
+        sex=data.get("sex", ""),
         language=request_language(),
-    )  # fmt: skip
+    )
 
 
 def request_language() -> str:

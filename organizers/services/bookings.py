@@ -61,9 +61,13 @@ def booking_place(
         # rules (known without a query for a few seconds) admit this person: the capacity
         # engine's single statement is the booking.
         return capacity.booking_create(
-            programme_id=programme_id, slot_id=slot_id, dose=dose, person=person,
-            reserve_next_dose=reserve_next_dose, now=now,
-        )  # fmt: skip
+            programme_id=programme_id,
+            slot_id=slot_id,
+            dose=dose,
+            person=person,
+            reserve_next_dose=reserve_next_dose,
+            now=now,
+        )
     capacity.tenant_takes_bookings_check()  # "not taking bookings yet" before eligibility
     if address is not None:
         eligibility.refusals_allowed(address=address)
@@ -73,17 +77,24 @@ def booking_place(
             raise NotFoundError(_("This programme does not exist."), code="programme_not_found")
         try:
             claim = eligibility.eligibility_claim(
-                programme=programme, person=person, invite_token=invite_token, now=now,
+                programme=programme,
+                person=person,
+                invite_token=invite_token,
+                now=now,
                 email_verified=email_verified,
-            )  # fmt: skip
+            )
         except eligibility.EligibilityRefusedError as exc:
             if address is not None:
                 eligibility.refusal_counted(address=address, code=exc.code)
             raise
         booking = capacity.booking_create(
-            programme_id=programme_id, slot_id=slot_id, dose=dose, person=person,
-            reserve_next_dose=reserve_next_dose, now=now,
-        )  # fmt: skip
+            programme_id=programme_id,
+            slot_id=slot_id,
+            dose=dose,
+            person=person,
+            reserve_next_dose=reserve_next_dose,
+            now=now,
+        )
         eligibility.eligibility_booked(booking=booking, invite_token=invite_token, claim=claim)
         return booking
 
@@ -166,11 +177,12 @@ def booking_reschedule_with_notice(
         moved = capacity.booking_reschedule(booking_id=booking_id, new_slot_id=new_slot_id, now=now)
         if before != moved.slot_id:
             messages.message_record(
-                kind=Message.Kind.RESCHEDULED, booking=moved,
+                kind=Message.Kind.RESCHEDULED,
+                booking=moved,
                 event_key=event_key(
                     Message.Kind.RESCHEDULED, moved.id, moved.slot_id, int(now.timestamp())
                 ),
-            )  # fmt: skip
+            )
         return moved
 
 

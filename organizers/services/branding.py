@@ -460,9 +460,14 @@ def _branding_view_build() -> BrandingView:
     branding = branding_get()
     if branding is None:
         return BrandingView(
-            logo_version=None, colours=None, welcome_text="", welcome_text_en="", faq=(),
-            contact_email="", contact_phone="",
-        )  # fmt: skip
+            logo_version=None,
+            colours=None,
+            welcome_text="",
+            welcome_text_en="",
+            faq=(),
+            contact_email="",
+            contact_phone="",
+        )
     try:
         colours: BrandColours | None = brand_colours(branding.primary_colour)
     except BrandingError:
@@ -502,12 +507,15 @@ def branding_view_from_draft(draft: BrandingDraft, *, logo_url: str | None) -> B
     """Unsaved values for the preview; `logo_url` is what the preview shows for the logo (a
     data: URL of the re-encoded upload, the saved logo's URL, or None)."""
     return BrandingView(
-        logo_version=None, colours=brand_colours(draft.primary_colour),
-        welcome_text=draft.welcome_text, welcome_text_en=draft.welcome_text_en,
+        logo_version=None,
+        colours=brand_colours(draft.primary_colour),
+        welcome_text=draft.welcome_text,
+        welcome_text_en=draft.welcome_text_en,
         faq=tuple(Question(**item) for item in draft.faq),
-        contact_email=draft.contact_email, contact_phone=draft.contact_phone,
+        contact_email=draft.contact_email,
+        contact_phone=draft.contact_phone,
         preview_logo_url=logo_url,
-    )  # fmt: skip
+    )
 
 
 def logo_content_get(*, version: str | None = None) -> tuple[bytes, str] | None:

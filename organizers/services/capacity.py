@@ -269,17 +269,28 @@ def booking_create(
         if not _take_seat(slot_id=slot.id, dose=dose, now=now):
             raise _refusal_for_failed_take(slot_id=slot.id, dose=dose, now=now)
         booking = _insert_booking(
-            programme=programme, slot=slot, dose=dose, person_key=key,
+            programme=programme,
+            slot=slot,
+            dose=dose,
+            person_key=key,
             nik_sealed=seal(person.nik, field="nik"),
             date_of_birth_sealed=seal(person.date_of_birth.isoformat(), field="date_of_birth"),
-            full_name=person.full_name, phone=person.phone, email=person.email,
-            sex=person.sex, address=person.address, employee_number=person.employee_number,
-            language=person.language, party=person.party,
-            vaccine_brand=slot.vaccine_brand, first_dose=previous, created_at=now,
-        )  # fmt: skip
+            full_name=person.full_name,
+            phone=person.phone,
+            email=person.email,
+            sex=person.sex,
+            address=person.address,
+            employee_number=person.employee_number,
+            language=person.language,
+            party=person.party,
+            vaccine_brand=slot.vaccine_brand,
+            first_dose=previous,
+            created_at=now,
+        )
         booking.slot = slot
-        booking.next_dose = _reserve_next_dose(booking=booking, now=now) if reserve_next_dose \
-            else None  # fmt: skip
+        booking.next_dose = (
+            _reserve_next_dose(booking=booking, now=now) if reserve_next_dose else None
+        )
         messages.message_record(kind=Message.Kind.VOUCHER, booking=booking)
         return booking
 
@@ -354,16 +365,22 @@ def booking_statement_params(
     current tenant, or the one `tenant_uid` names) and the booking's fields. The caller draws
     the voucher code (`params["voucher"]`) for each attempt."""
     return {
-        "slot_id": slot_id, "programme_id": programme_id, "dose": dose, "now": now,
+        "slot_id": slot_id,
+        "programme_id": programme_id,
+        "dose": dose,
+        "now": now,
         "key": person_key(person.nik),
         "nik": seal(person.nik, field="nik", tenant_uid=tenant_uid),
-        "dob": seal(person.date_of_birth.isoformat(), field="date_of_birth",
-                    tenant_uid=tenant_uid),
-        "name": person.full_name, "phone": person.phone, "email": person.email,
-        "sex": person.sex, "address": person.address,
-        "employee_number": person.employee_number, "language": person.language,
+        "dob": seal(person.date_of_birth.isoformat(), field="date_of_birth", tenant_uid=tenant_uid),
+        "name": person.full_name,
+        "phone": person.phone,
+        "email": person.email,
+        "sex": person.sex,
+        "address": person.address,
+        "employee_number": person.employee_number,
+        "language": person.language,
         "party": person.party,
-    }  # fmt: skip
+    }
 
 
 def _book_in_one_statement(
@@ -418,9 +435,12 @@ def _reserve_next_dose(*, booking: Booking, now: dt.datetime) -> Booking:
     first_day = slot_local_date(booking.slot)
     earliest = dt.datetime.combine(first_day + dt.timedelta(days=rule.min_days), dt.time(), zone)
     candidates = Slot.objects.filter(
-        venue_id=booking.slot.venue_id, programme_id=booking.programme_id,
-        vaccine_brand=booking.vaccine_brand, starts_at__gte=earliest, is_closed=False,
-    ).order_by("starts_at")  # fmt: skip
+        venue_id=booking.slot.venue_id,
+        programme_id=booking.programme_id,
+        vaccine_brand=booking.vaccine_brand,
+        starts_at__gte=earliest,
+        is_closed=False,
+    ).order_by("starts_at")
     if rule.max_days is not None:
         latest = dt.datetime.combine(
             first_day + dt.timedelta(days=rule.max_days + 1), dt.time(), zone
@@ -430,15 +450,24 @@ def _reserve_next_dose(*, booking: Booking, now: dt.datetime) -> Booking:
         # A reservation by the system: the dose-2 slot's own booking window need not be open.
         if _take_seat(slot_id=slot_id, dose=2, now=now, ignore_window=True):
             return _insert_booking(
-                programme_id=booking.programme_id, slot_id=slot_id, dose=2,
-                person_key=booking.person_key, nik_sealed=booking.nik_sealed,
+                programme_id=booking.programme_id,
+                slot_id=slot_id,
+                dose=2,
+                person_key=booking.person_key,
+                nik_sealed=booking.nik_sealed,
                 date_of_birth_sealed=booking.date_of_birth_sealed,
-                full_name=booking.full_name, phone=booking.phone, email=booking.email,
-                sex=booking.sex, address=booking.address,
-                employee_number=booking.employee_number, language=booking.language,
+                full_name=booking.full_name,
+                phone=booking.phone,
+                email=booking.email,
+                sex=booking.sex,
+                address=booking.address,
+                employee_number=booking.employee_number,
+                language=booking.language,
                 party=booking.party,
-                vaccine_brand=booking.vaccine_brand, first_dose=booking, created_at=now,
-            )  # fmt: skip
+                vaccine_brand=booking.vaccine_brand,
+                first_dose=booking,
+                created_at=now,
+            )
     raise refusal_error("next_dose_full")
 
 
@@ -503,9 +532,11 @@ def booking_reschedule(
     which go through every rule of a booking (eligibility included)."""
     now = now or timezone.now()
     booking = (
-        Booking.objects.select_for_update(of=("self",)).select_related("programme", "slot__venue")
-        .filter(id=booking_id, status="active").first()
-    )  # fmt: skip
+        Booking.objects.select_for_update(of=("self",))
+        .select_related("programme", "slot__venue")
+        .filter(id=booking_id, status="active")
+        .first()
+    )
     if booking is None:
         raise refusal_error("booking_not_found")
     if not booking_can_change(booking=booking, now=now):
@@ -561,19 +592,24 @@ def _seat_released(*, slot_id: int, dose: int, now: dt.datetime) -> None:
     # Only a slot people can still book is offered; otherwise the seat goes back to the pool.
     if not slot.is_closed and slot.booking_closes_at > now:
         already_booked = Booking.objects.filter(
-            programme_id=slot.programme_id, dose=dose, status=Booking.Status.ACTIVE,
+            programme_id=slot.programme_id,
+            dose=dose,
+            status=Booking.Status.ACTIVE,
             person_key=OuterRef("person_key"),
-        )  # fmt: skip
+        )
         entry = (
             WaitlistEntry.objects.select_for_update(skip_locked=True)
             .filter(
-                venue_id=slot.venue_id, day=slot_local_date(slot), programme_id=slot.programme_id,
-                dose=dose, status=WaitlistEntry.Status.WAITING,
+                venue_id=slot.venue_id,
+                day=slot_local_date(slot),
+                programme_id=slot.programme_id,
+                dose=dose,
+                status=WaitlistEntry.Status.WAITING,
             )
             .exclude(Exists(already_booked))
             .order_by("created_at", "id")
             .first()
-        )  # fmt: skip
+        )
         if entry is not None:
             entry.status = WaitlistEntry.Status.OFFERED
             entry.offered_slot = slot
@@ -581,9 +617,10 @@ def _seat_released(*, slot_id: int, dose: int, now: dt.datetime) -> None:
             entry.offer_expires_at = now + dt.timedelta(minutes=WAITLIST_OFFER_MINUTES)
             entry.save(update_fields=["status", "offered_slot", "offer_token", "offer_expires_at"])
             messages.message_record(
-                kind=Message.Kind.WAITLIST_OFFER, waitlist_entry=entry,
+                kind=Message.Kind.WAITLIST_OFFER,
+                waitlist_entry=entry,
                 event_key=event_key(Message.Kind.WAITLIST_OFFER, entry.id, entry.offer_token[:8]),
-            )  # fmt: skip
+            )
             return  # the seat stays counted: it is held for this person
     _free_seat(slot_id=slot_id, dose=dose)
 
@@ -611,13 +648,18 @@ def waitlist_join(
     try:
         with transaction.atomic():
             return WaitlistEntry.objects.create(
-                venue=venue, programme=programme, day=day, dose=dose,
-                person_key=key, nik_sealed=seal(person.nik, field="nik"),
-                date_of_birth_sealed=seal(person.date_of_birth.isoformat(),
-                                          field="date_of_birth"),
-                full_name=person.full_name, phone=person.phone, email=person.email,
+                venue=venue,
+                programme=programme,
+                day=day,
+                dose=dose,
+                person_key=key,
+                nik_sealed=seal(person.nik, field="nik"),
+                date_of_birth_sealed=seal(person.date_of_birth.isoformat(), field="date_of_birth"),
+                full_name=person.full_name,
+                phone=person.phone,
+                email=person.email,
                 language=person.language,
-            )  # fmt: skip
+            )
     except IntegrityError as exc:
         raise refusal_error("already_waiting") from exc
 
@@ -657,8 +699,9 @@ def waitlist_offer_accept(*, token: str, now: dt.datetime | None = None) -> Book
     entry = (
         WaitlistEntry.objects.select_for_update(of=("self",))
         .select_related("offered_slot__venue", "programme")
-        .filter(offer_token=token, status=WaitlistEntry.Status.OFFERED).first()
-    )  # fmt: skip
+        .filter(offer_token=token, status=WaitlistEntry.Status.OFFERED)
+        .first()
+    )
     # An offered entry has both the slot and the expiry (the offer sets them together).
     if entry is None or entry.offer_expires_at is None or entry.offer_expires_at <= now:
         raise refusal_error("offer_not_found")
@@ -673,12 +716,20 @@ def waitlist_offer_accept(*, token: str, now: dt.datetime | None = None) -> Book
     entry.status = WaitlistEntry.Status.BOOKED
     entry.save(update_fields=["status"])
     booking = _insert_booking(
-        programme_id=entry.programme_id, slot=slot, dose=entry.dose, person_key=entry.person_key,
-        nik_sealed=entry.nik_sealed, date_of_birth_sealed=entry.date_of_birth_sealed,
-        full_name=entry.full_name, phone=entry.phone, email=entry.email,
-        language=entry.language, vaccine_brand=slot.vaccine_brand, first_dose=previous,
+        programme_id=entry.programme_id,
+        slot=slot,
+        dose=entry.dose,
+        person_key=entry.person_key,
+        nik_sealed=entry.nik_sealed,
+        date_of_birth_sealed=entry.date_of_birth_sealed,
+        full_name=entry.full_name,
+        phone=entry.phone,
+        email=entry.email,
+        language=entry.language,
+        vaccine_brand=slot.vaccine_brand,
+        first_dose=previous,
         created_at=now,
-    )  # fmt: skip
+    )
     booking.slot = slot
     messages.message_record(kind=Message.Kind.VOUCHER, booking=booking)
     return booking

@@ -111,8 +111,9 @@ SELECT p.kind::text,
 """
 
 
-def programme_facts_learnt(*, tenant_uid: object, programme_id: int,
-                           row: tuple | None) -> tuple[AgeBand, ...] | None:  # fmt: skip
+def programme_facts_learnt(
+    *, tenant_uid: object, programme_id: int, row: tuple | None
+) -> tuple[AgeBand, ...] | None:
     """Keep what PROGRAMME_FACTS_SQL returned for a programme in this process for
     ELIGIBILITY_FACTS_SECONDS, and return its age bands (see public_age_bands). No row (no
     such programme) is not kept."""
@@ -124,7 +125,7 @@ def programme_facts_learnt(*, tenant_uid: object, programme_id: int,
         bands = tuple(
             AgeBand(min_age, max_age, dt.date.fromisoformat(opens_on))
             for min_age, max_age, opens_on in json.loads(rules)
-        )  # fmt: skip
+        )
     _facts.put((str(tenant_uid), programme_id), bands, seconds=facts_seconds())
     return bands
 
@@ -222,8 +223,9 @@ def eligibility_claim(
     with translation.override(person.language or translation.get_language()):
         if programme.kind == Programme.Kind.COMPANY:
             key = person_key(person.nik)
-            claim = _company_admits(programme=programme, person=person, key=key,
-                                    invite_token=invite_token)  # fmt: skip
+            claim = _company_admits(
+                programme=programme, person=person, key=key, invite_token=invite_token
+            )
             if claim.by_email_domain and not email_verified:
                 raise email_verification_required()
             if programme.quota is not None:
@@ -287,9 +289,15 @@ def email_verification_required() -> EligibilityRefusedError:
 
 # Refusals that tell whether someone is on a roster, holds an invite or uses an allowed domain.
 COUNTED_REFUSALS = frozenset(
-    {"not_on_roster", "invite_invalid", "invite_used", "invite_other_person", "invite_required",
-     "email_domain_not_allowed"}
-)  # fmt: skip
+    {
+        "not_on_roster",
+        "invite_invalid",
+        "invite_used",
+        "invite_other_person",
+        "invite_required",
+        "email_domain_not_allowed",
+    }
+)
 REFUSALS_PER_ADDRESS = 10
 REFUSALS_WINDOW_SECONDS = 15 * 60
 
@@ -606,10 +614,13 @@ def programme_eligibility_update(
     programme.asks_employee_number = asks_employee_number
     programme.save(
         update_fields=[
-            "uses_roster", "uses_invites", "allowed_email_domains", "quota",
+            "uses_roster",
+            "uses_invites",
+            "allowed_email_domains",
+            "quota",
             "asks_employee_number",
         ]
-    )  # fmt: skip
+    )
     return programme
 
 

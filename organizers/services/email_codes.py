@@ -66,10 +66,12 @@ def email_code_send(
     nonce = secrets.token_urlsafe(18)
     with transaction.atomic():
         message = Message.objects.create(
-            kind=Message.Kind.EMAIL_CODE, event_key=event_key(Message.Kind.EMAIL_CODE, nonce),
+            kind=Message.Kind.EMAIL_CODE,
+            event_key=event_key(Message.Kind.EMAIL_CODE, nonce),
             to_email=email,
-            language=language or "id", created_at=now,
-        )  # fmt: skip
+            language=language or "id",
+            created_at=now,
+        )
         from organizers.services.messages import message_deliver_after_commit
 
         message_deliver_after_commit(message_id=message.id)

@@ -71,10 +71,15 @@ def message_record(
     message, created = Message.objects.get_or_create(
         event_key=event_key,
         defaults={
-            "kind": kind, "booking": booking, "waitlist_entry": waitlist_entry, "invite": invite,
-            "to_email": to_email, "language": language, "created_at": timezone.now(),
+            "kind": kind,
+            "booking": booking,
+            "waitlist_entry": waitlist_entry,
+            "invite": invite,
+            "to_email": to_email,
+            "language": language,
+            "created_at": timezone.now(),
         },
-    )  # fmt: skip
+    )
     if not created:
         return None
     message_deliver_after_commit(message_id=message.id)
@@ -132,12 +137,15 @@ def message_deliver(*, message_id: int) -> str:
         message = (
             Message.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related(
-                "booking__slot__venue", "booking__programme", "waitlist_entry__offered_slot__venue",
-                "waitlist_entry__venue", "invite__programme",
+                "booking__slot__venue",
+                "booking__programme",
+                "waitlist_entry__offered_slot__venue",
+                "waitlist_entry__venue",
+                "invite__programme",
             )
             .filter(id=message_id, status=Message.Status.PENDING)
             .first()
-        )  # fmt: skip
+        )
         if message is None:  # sent or failed already, or another worker is sending it now
             status = Message.objects.filter(id=message_id).values_list("status", flat=True)
             return status.first() or "missing"
@@ -464,8 +472,12 @@ def _manage_link_content(message: Message) -> EmailContent:
 def message_content(message: Message, *, branding: EmailBranding) -> EmailContent:
     """What a message says, in the active language. Tenant schema."""
     kind = message.kind
-    if kind in (Message.Kind.VOUCHER, Message.Kind.RESEND, Message.Kind.RESCHEDULED,
-                Message.Kind.REMINDER):  # fmt: skip
+    if kind in (
+        Message.Kind.VOUCHER,
+        Message.Kind.RESEND,
+        Message.Kind.RESCHEDULED,
+        Message.Kind.REMINDER,
+    ):
         return _voucher_content(message, kind=kind, branding=branding)
     if kind == Message.Kind.EMAIL_CODE:
         from organizers.services.email_codes import email_code_content
@@ -579,20 +591,22 @@ def _local_now(now: dt.datetime, time_zone: str) -> dt.datetime:
 
 def _reminders_day_before(*, now: dt.datetime) -> int:
     reminded = Message.objects.filter(
-        booking=OuterRef("pk"), kind=Message.Kind.REMINDER,
+        booking=OuterRef("pk"),
+        kind=Message.Kind.REMINDER,
         event_key=keys.event_key_expression(
             Message.Kind.REMINDER, OuterRef("pk"), OuterRef("slot_id")
         ),
-    )  # fmt: skip
+    )
     bookings = (
         Booking.objects.select_related("slot__venue")
         .filter(
-            status=Booking.Status.ACTIVE, slot__starts_at__gt=now,
+            status=Booking.Status.ACTIVE,
+            slot__starts_at__gt=now,
             slot__starts_at__lt=now + dt.timedelta(hours=48),
         )
         .exclude(email="")
         .exclude(Exists(reminded))
-    )  # fmt: skip
+    )
     recorded = 0
     for booking in bookings:
         local_now = _local_now(now, booking.slot.venue.time_zone)
@@ -603,39 +617,43 @@ def _reminders_day_before(*, now: dt.datetime) -> int:
         if local_now.hour < REMINDER_FROM_HOUR or booked_on == local_now.date():
             continue  # too early in the day, or booked today: the voucher just went out
         if message_record(
-            kind=Message.Kind.REMINDER, booking=booking,
+            kind=Message.Kind.REMINDER,
+            booking=booking,
             event_key=keys.event_key(Message.Kind.REMINDER, booking.id, booking.slot_id),
-        ):  # fmt: skip
+        ):
             recorded += 1
     return recorded
 
 
 def _dose2_windows_opening(*, now: dt.datetime) -> int:
     rules = {
-        rule.brand_id: rule
-        for rule in DoseIntervalRule.objects.filter(from_dose=1, to_dose=2)
-    }  # fmt: skip
+        rule.brand_id: rule for rule in DoseIntervalRule.objects.filter(from_dose=1, to_dose=2)
+    }
     if not rules:
         return 0
     noted = Message.objects.filter(booking=OuterRef("pk"), kind=Message.Kind.DOSE2_WINDOW)
     second = Booking.objects.filter(
-        programme_id=OuterRef("programme_id"), person_key=OuterRef("person_key"), dose=2,
+        programme_id=OuterRef("programme_id"),
+        person_key=OuterRef("person_key"),
+        dose=2,
         status=Booking.Status.ACTIVE,
-    )  # fmt: skip
+    )
     shortest = min(rule.min_days for rule in rules.values())
     # A first dose whose every window has closed needs no look: the scan stays bounded.
     longest = max(3650 if rule.max_days is None else rule.max_days for rule in rules.values())
     bookings = (
         Booking.objects.select_related("slot__venue", "programme")
         .filter(
-            dose=Dose.FIRST, status=Booking.Status.ACTIVE, vaccine_brand__in=list(rules),
+            dose=Dose.FIRST,
+            status=Booking.Status.ACTIVE,
+            vaccine_brand__in=list(rules),
             slot__starts_at__lte=now - dt.timedelta(days=max(shortest - 1, 0)),
             slot__starts_at__gte=now - dt.timedelta(days=longest + 2),
         )
         .exclude(email="")
         .exclude(Exists(noted))
         .exclude(Exists(second))
-    )  # fmt: skip
+    )
     recorded = 0
     for booking in bookings:
         if not booking.programme.offers_dose(2) or not booking.programme.is_active:
@@ -650,9 +668,10 @@ def _dose2_windows_opening(*, now: dt.datetime) -> int:
         if local_now.hour < REMINDER_FROM_HOUR:
             continue
         if message_record(
-            kind=Message.Kind.DOSE2_WINDOW, booking=booking,
+            kind=Message.Kind.DOSE2_WINDOW,
+            booking=booking,
             event_key=keys.event_key(Message.Kind.DOSE2_WINDOW, booking.id),
-        ):  # fmt: skip
+        ):
             recorded += 1
     return recorded
 

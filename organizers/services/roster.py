@@ -46,12 +46,20 @@ _BATCH = 1000
 _HEADERS = {
     "nik": {"nik", "noktp", "nomorktp", "nomorindukkependudukan", "nikktp"},
     "employee_number": {
-        "employeenumber", "employeeno", "employeeid", "nomorkaryawan", "nokaryawan", "nip",
-        "nikkaryawan", "idkaryawan", "nomorindukpegawai", "nomorpegawai",
+        "employeenumber",
+        "employeeno",
+        "employeeid",
+        "nomorkaryawan",
+        "nokaryawan",
+        "nip",
+        "nikkaryawan",
+        "idkaryawan",
+        "nomorindukpegawai",
+        "nomorpegawai",
     },
     "full_name": {"name", "fullname", "nama", "namalengkap", "namasesuaiktp"},
     "email": {"email", "emailaddress", "alamatemail", "surel", "suratelektronik"},
-}  # fmt: skip
+}
 
 
 class RosterFileError(ApplicationError):
@@ -163,11 +171,13 @@ def _xlsx_rows(content: bytes) -> Iterator[list[object]]:
         raise unreadable from None
     if unpacked > MAX_UNPACKED_BYTES:
         raise _refuse(
-            _("This Excel file unpacks to more than %(max)d MB, too much for a roster. "
-              "Split it, or save it as CSV. Nothing was imported.")
+            _(
+                "This Excel file unpacks to more than %(max)d MB, too much for a roster. "
+                "Split it, or save it as CSV. Nothing was imported."
+            )
             % {"max": MAX_UNPACKED_BYTES // (1024 * 1024)},
             "roster_too_large",
-        )  # fmt: skip
+        )
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a broken file
@@ -219,16 +229,21 @@ def _read_rows(content: bytes) -> tuple[list[_Row], set[str]]:
                 continue  # blank lines above the header
             columns = _column_map(list(values))
             continue
-        cells = {name: _text(values[i]) if i < len(values) else ("", False)
-                 for name, i in columns.items()}  # fmt: skip
+        cells = {
+            name: _text(values[i]) if i < len(values) else ("", False)
+            for name, i in columns.items()
+        }
         if not any(text for text, _number in cells.values()):
             continue
         if len(rows) >= MAX_ROWS:
             raise _refuse(
-                _("The file has more than %(max)d rows. Split it into smaller files. Nothing "
-                  "was imported.") % {"max": MAX_ROWS},
+                _(
+                    "The file has more than %(max)d rows. Split it into smaller files. Nothing "
+                    "was imported."
+                )
+                % {"max": MAX_ROWS},
                 "roster_too_many_rows",
-            )  # fmt: skip
+            )
         nik_text, nik_was_number = cells["nik"]
         rows.append(
             _Row(
@@ -282,8 +297,9 @@ def roster_import(
     rows, columns = _read_rows(content)
     report = RosterImportReport(rows=len(rows))
     existing = {e.person_key: e for e in RosterEntry.objects.filter(programme=programme)}
-    number_holder = {e.employee_number.casefold(): e.person_key
-                     for e in existing.values() if e.employee_number}  # fmt: skip
+    number_holder = {
+        e.employee_number.casefold(): e.person_key for e in existing.values() if e.employee_number
+    }
     keys_in_file: set[str] = set()
     seen_nik: dict[str, int] = {}
     seen_number: dict[str, int] = {}
@@ -349,11 +365,18 @@ def _write(
     for row, key in rows:
         entry = existing.get(key)
         if entry is None:
-            new.append(RosterEntry(
-                programme=programme, person_key=key, nik_sealed=seal(row.nik, field="nik"),
-                employee_number=row.employee_number, full_name=row.full_name, email=row.email,
-                created_at=now, updated_at=now,
-            ))  # fmt: skip
+            new.append(
+                RosterEntry(
+                    programme=programme,
+                    person_key=key,
+                    nik_sealed=seal(row.nik, field="nik"),
+                    employee_number=row.employee_number,
+                    full_name=row.full_name,
+                    email=row.email,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
             continue
         fields = (
             row.employee_number if "employee_number" in columns else entry.employee_number,
@@ -379,16 +402,19 @@ def _write(
                     employee_number=""
                 )
             RosterEntry.objects.bulk_update(
-                changed, ["employee_number", "full_name", "email", "updated_at"],
+                changed,
+                ["employee_number", "full_name", "email", "updated_at"],
                 batch_size=_BATCH,
-            )  # fmt: skip
+            )
             RosterEntry.objects.bulk_create(new, batch_size=_BATCH)
     except IntegrityError:
         raise _refuse(
-            _("Some employee numbers clash with people already on the roster. Tick \"replace "
-              "the whole roster\" or correct the numbers. Nothing was imported."),
+            _(
+                'Some employee numbers clash with people already on the roster. Tick "replace '
+                'the whole roster" or correct the numbers. Nothing was imported.'
+            ),
             "roster_conflict",
-        ) from None  # fmt: skip
+        ) from None
     report.added = len(new)
     report.updated = len(changed)
 

@@ -107,21 +107,27 @@ def slots_generate(*, template: SlotTemplate) -> GenerationResult:
             else:
                 opens_at = dt.datetime.combine(
                     day - dt.timedelta(days=template.opens_days_before),
-                    template.opens_at_time, zone,
-                )  # fmt: skip
+                    template.opens_at_time,
+                    zone,
+                )
                 for start, end in template_slot_times(template=template, day=day):
                     new_slots.append(
                         Slot(
-                            venue=template.venue, programme=template.programme, template=template,
-                            starts_at=start, ends_at=end, capacity=capacity,
+                            venue=template.venue,
+                            programme=template.programme,
+                            template=template,
+                            starts_at=start,
+                            ends_at=end,
+                            capacity=capacity,
                             capacity_dose1=template.capacity_dose1,
                             capacity_dose2=template.capacity_dose2,
                             capacity_dose3=template.capacity_dose3,
-                            vaccine_brand=template.vaccine_brand, booking_opens_at=opens_at,
+                            vaccine_brand=template.vaccine_brand,
+                            booking_opens_at=opens_at,
                             booking_closes_at=start
                             - dt.timedelta(hours=template.closes_hours_before),
                         )
-                    )  # fmt: skip
+                    )
         day += dt.timedelta(days=1)
     starts = [slot.starts_at for slot in new_slots]
     before = Slot.objects.filter(venue=template.venue, starts_at__in=starts).count()
@@ -311,17 +317,27 @@ def slot_template_create(
     """
     computed = capacity_mode == SlotTemplate.CapacityMode.COMPUTED
     template = SlotTemplate(
-        venue=venue, programme=programme, first_day=first_day, last_day=last_day,
-        weekdays=sorted(set(weekdays)), opens=opens, closes=closes,
+        venue=venue,
+        programme=programme,
+        first_day=first_day,
+        last_day=last_day,
+        weekdays=sorted(set(weekdays)),
+        opens=opens,
+        closes=closes,
         breaks=[[start.strftime("%H:%M"), end.strftime("%H:%M")] for start, end in breaks or []],
-        slot_minutes=slot_minutes, capacity_mode=capacity_mode, capacity=capacity or 0,
+        slot_minutes=slot_minutes,
+        capacity_mode=capacity_mode,
+        capacity=capacity or 0,
         lanes=lanes if computed else None,
         minutes_per_injection=minutes_per_injection if computed else None,
-        capacity_dose1=capacity_dose1, capacity_dose2=capacity_dose2,
-        capacity_dose3=capacity_dose3, vaccine_brand=vaccine_brand,
-        opens_days_before=opens_days_before, opens_at_time=opens_at_time,
+        capacity_dose1=capacity_dose1,
+        capacity_dose2=capacity_dose2,
+        capacity_dose3=capacity_dose3,
+        vaccine_brand=vaccine_brand,
+        opens_days_before=opens_days_before,
+        opens_at_time=opens_at_time,
         closes_hours_before=closes_hours_before,
-    )  # fmt: skip
+    )
     today = timezone.localdate(timezone.now(), ZoneInfo(venue.time_zone))
     errors = _template_errors(template=template, programme=programme, today=today)
     if errors:
@@ -331,7 +347,8 @@ def slot_template_create(
     try:
         template.full_clean()
     except ValidationError as exc:
-        raise ApplicationError(_("Check the schedule's details."), code="invalid",
-                               extra=exc.message_dict) from exc  # fmt: skip
+        raise ApplicationError(
+            _("Check the schedule's details."), code="invalid", extra=exc.message_dict
+        ) from exc
     template.save()
     return template

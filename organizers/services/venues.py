@@ -42,25 +42,42 @@ def venue_create(
     """A new venue; its time zone follows the province unless given. New venues wait for
     platform staff's review (status pending)."""
     venue = Venue(
-        name=name.strip(), address=address.strip(), city=city.strip(), province=province,
-        time_zone=time_zone or time_zone_for_province(province), latitude=latitude,
-        longitude=longitude, facility_code=facility_code.strip(),
-        vaccine_brands=_check_brands(vaccine_brands or []), contact_name=contact_name,
-        contact_phone=contact_phone, status=status,
-    )  # fmt: skip
+        name=name.strip(),
+        address=address.strip(),
+        city=city.strip(),
+        province=province,
+        time_zone=time_zone or time_zone_for_province(province),
+        latitude=latitude,
+        longitude=longitude,
+        facility_code=facility_code.strip(),
+        vaccine_brands=_check_brands(vaccine_brands or []),
+        contact_name=contact_name,
+        contact_phone=contact_phone,
+        status=status,
+    )
     try:
         venue.full_clean()
     except ValidationError as exc:
-        raise ApplicationError(_("Check the venue's details."), code="invalid",
-                               extra=exc.message_dict) from exc  # fmt: skip
+        raise ApplicationError(
+            _("Check the venue's details."), code="invalid", extra=exc.message_dict
+        ) from exc
     venue.save()
     return venue
 
 
 _EDITABLE = (
-    "name", "address", "city", "province", "time_zone", "latitude", "longitude",
-    "facility_code", "vaccine_brands", "contact_name", "contact_phone",
-)  # fmt: skip
+    "name",
+    "address",
+    "city",
+    "province",
+    "time_zone",
+    "latitude",
+    "longitude",
+    "facility_code",
+    "vaccine_brands",
+    "contact_name",
+    "contact_phone",
+)
 
 
 def venue_update(*, venue: Venue, **changes: Any) -> Venue:
@@ -75,7 +92,8 @@ def venue_update(*, venue: Venue, **changes: Any) -> Venue:
     try:
         venue.full_clean()
     except ValidationError as exc:
-        raise ApplicationError(_("Check the venue's details."), code="invalid",
-                               extra=exc.message_dict) from exc  # fmt: skip
+        raise ApplicationError(
+            _("Check the venue's details."), code="invalid", extra=exc.message_dict
+        ) from exc
     venue.save(update_fields=list(changes))
     return venue

@@ -115,10 +115,19 @@ def voucher_token_issue(booking: Booking) -> str:
     expires = slot.ends_at + TOKEN_GRACE
     code = booking.voucher_code.replace("-", "").encode("ascii")
     brand = booking.vaccine_brand.encode("ascii")
-    payload = _HEADER.pack(
-        TOKEN_VERSION, uuid.UUID(str(tenant.uid)).bytes, code, int(slot.starts_at.timestamp()),
-        int(expires.timestamp()), slot.venue_id, booking.dose,
-    ) + bytes([len(brand)]) + brand  # fmt: skip
+    payload = (
+        _HEADER.pack(
+            TOKEN_VERSION,
+            uuid.UUID(str(tenant.uid)).bytes,
+            code,
+            int(slot.starts_at.timestamp()),
+            int(expires.timestamp()),
+            slot.venue_id,
+            booking.dose,
+        )
+        + bytes([len(brand)])
+        + brand
+    )
     signature = _signing_key().sign(_SIGNING_CONTEXT + payload)
     return _b64url(payload + signature)
 
@@ -311,11 +320,16 @@ def voucher_pdf(
     pdf.cell(width, 9, facts.code, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("helvetica", "", 9)
     pdf.multi_cell(
-        width, 4.5,
-        _latin1(_("Bring your KTP (identity card) and show this QR code or read out the code "
-                  "at the venue. Please arrive on time.")),
+        width,
+        4.5,
+        _latin1(
+            _(
+                "Bring your KTP (identity card) and show this QR code or read out the code "
+                "at the venue. Please arrive on time."
+            )
+        ),
         align="C",
-    )  # fmt: skip
+    )
     return bytes(pdf.output())
 
 
@@ -325,9 +339,12 @@ def voucher_pdf(
 def _ics_text(value: str) -> str:
     """RFC 5545 TEXT escaping."""
     return (
-        value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-        .replace("\r\n", "\\n").replace("\n", "\\n")
-    )  # fmt: skip
+        value.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+    )
 
 
 def _ics_fold(line: str) -> str:

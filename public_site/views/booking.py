@@ -191,13 +191,20 @@ def month_calendar(
     month = min(max(_month_from(request.GET.get("bulan"), default), first_month), last_month)
     weeks_of_days = calendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month)
     seats = venue_seats_by_day(
-        venue=venue, programme_id=programme_id, dose=dose, first_day=month,
-        last_day=weeks_of_days[-1][-1], now=now,
-    )  # fmt: skip
+        venue=venue,
+        programme_id=programme_id,
+        dose=dose,
+        first_day=month,
+        last_day=weeks_of_days[-1][-1],
+        now=now,
+    )
     taking = venue_days_taking_bookings(
-        venue=venue, programme_id=programme_id, first_day=month,
-        last_day=weeks_of_days[-1][-1], now=now,
-    )  # fmt: skip
+        venue=venue,
+        programme_id=programme_id,
+        first_day=month,
+        last_day=weeks_of_days[-1][-1],
+        now=now,
+    )
     weeks = []
     for week in weeks_of_days:
         row = []
@@ -210,10 +217,15 @@ def month_calendar(
             label = date_format(day, "l, j F Y")
             row.append(
                 CalendarCell(
-                    day=day, seats=left, is_today=day == today, label=label, is_past=day < today,
-                    url=day_url(day) if left or (full and link_full_days) else "", full=full,
+                    day=day,
+                    seats=left,
+                    is_today=day == today,
+                    label=label,
+                    is_past=day < today,
+                    url=day_url(day) if left or (full and link_full_days) else "",
+                    full=full,
                 )
-            )  # fmt: skip
+            )
         weeks.append(row)
 
     def month_url(target: dt.date) -> str:
@@ -377,8 +389,11 @@ def programme_page(request: HttpRequest, programme_id: int) -> HttpResponse:
         return redirect("home")
     state = _state(request)
     if state.get("programme_id") != programme.id:
-        state = {"tenant": state["tenant"], "programme_id": programme.id, "people": state.get(
-            "people", "")}  # fmt: skip
+        state = {
+            "tenant": state["tenant"],
+            "programme_id": programme.id,
+            "people": state.get("people", ""),
+        }
         _save(request, state)
     venues = venue_list_for_programme(
         programme_id=programme.id, now=timezone.now(), dose=programme.first_dose()
@@ -387,9 +402,10 @@ def programme_page(request: HttpRequest, programme_id: int) -> HttpResponse:
         venue.map_url = map_url(venue)
         venue.next_day_label = date_format(venue.next_day, "l, j F Y") if venue.next_day else ""
     return render(
-        request, "public_site/booking/venues.html",
+        request,
+        "public_site/booking/venues.html",
         {"programme": programme, "venues": venues, **step_context(2)},
-    )  # fmt: skip
+    )
 
 
 def venue_page(request: HttpRequest, programme_id: int, venue_id: int) -> HttpResponse:
@@ -398,15 +414,25 @@ def venue_page(request: HttpRequest, programme_id: int, venue_id: int) -> HttpRe
     if not _takes_bookings(request):
         return redirect("home")
     month = month_calendar(
-        request, venue=venue, programme_id=programme.id, dose=programme.first_dose(),
+        request,
+        venue=venue,
+        programme_id=programme.id,
+        dose=programme.first_dose(),
         link_full_days=True,
         day_url=lambda day: reverse("booking_day", args=[programme.id, venue.id, day.isoformat()]),
-    )  # fmt: skip
+    )
     return render(
-        request, "public_site/booking/calendar.html",
-        {"programme": programme, "venue": venue, "calendar": month, "zone": zone_label(venue),
-         "back_url": reverse("booking_programme", args=[programme.id]), **step_context(3)},
-    )  # fmt: skip
+        request,
+        "public_site/booking/calendar.html",
+        {
+            "programme": programme,
+            "venue": venue,
+            "calendar": month,
+            "zone": zone_label(venue),
+            "back_url": reverse("booking_programme", args=[programme.id]),
+            **step_context(3),
+        },
+    )
 
 
 def day_page(request: HttpRequest, programme_id: int, venue_id: int, day: str) -> HttpResponse:
@@ -452,16 +478,25 @@ def day_page(request: HttpRequest, programme_id: int, venue_id: int, day: str) -
             error = _("Choose an arrival time.")
     state = _state(request)
     return render(
-        request, "public_site/booking/times.html",
-        {"programme": programme, "venue": venue, "slots": slots, "error": error,
-         "day_label": date_format(chosen_day, "l, j F Y"), "zone": zone_label(venue),
-         "chosen_slot_id": state.get("slot_id"), "action": request.path, "full": full,
-         "offer_minutes": capacity.WAITLIST_OFFER_MINUTES,
-         "back_url": f"{reverse('booking_venue', args=[programme.id, venue.id])}"
-                     f"?bulan={chosen_day:%Y-%m}",
-         **step_context(4)},
+        request,
+        "public_site/booking/times.html",
+        {
+            "programme": programme,
+            "venue": venue,
+            "slots": slots,
+            "error": error,
+            "day_label": date_format(chosen_day, "l, j F Y"),
+            "zone": zone_label(venue),
+            "chosen_slot_id": state.get("slot_id"),
+            "action": request.path,
+            "full": full,
+            "offer_minutes": capacity.WAITLIST_OFFER_MINUTES,
+            "back_url": f"{reverse('booking_venue', args=[programme.id, venue.id])}"
+            f"?bulan={chosen_day:%Y-%m}",
+            **step_context(4),
+        },
         status=400 if error else 200,
-    )  # fmt: skip
+    )
 
 
 def _waitlist_start(
@@ -470,8 +505,13 @@ def _waitlist_start(
     """The waitlist mode: one person (the first one entered so far is kept), no arrival time."""
     state = _state(request)
     people = people_of(state)[:1]
-    state = {"tenant": state["tenant"], "programme_id": programme.id, "venue_id": venue.id,
-             "waitlist": day.isoformat(), "editing": 0}  # fmt: skip
+    state = {
+        "tenant": state["tenant"],
+        "programme_id": programme.id,
+        "venue_id": venue.id,
+        "waitlist": day.isoformat(),
+        "editing": 0,
+    }
     if people:
         _set_people(state, people)
     _save(request, state)
@@ -517,10 +557,13 @@ def person_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         current = {
-            **current, "full_name": data["full_name"].strip(), "nik": data["nik"],
-            "date_of_birth": data["date_of_birth"].isoformat(), "sex": data["sex"],
+            **current,
+            "full_name": data["full_name"].strip(),
+            "nik": data["nik"],
+            "date_of_birth": data["date_of_birth"].isoformat(),
+            "sex": data["sex"],
             "dose": data["dose"],
-        }  # fmt: skip
+        }
         if index < len(people):
             people[index] = current
         else:
@@ -531,11 +574,17 @@ def person_page(request: HttpRequest) -> HttpResponse:
         return redirect("booking_contact")
     _save(request, state)
     return render(
-        request, "public_site/booking/person.html",
-        {"form": form, "slot": slot, "person_number": index + 1, "people_count": len(people),
-         **step_context(5)},
+        request,
+        "public_site/booking/person.html",
+        {
+            "form": form,
+            "slot": slot,
+            "person_number": index + 1,
+            "people_count": len(people),
+            **step_context(5),
+        },
         status=400 if form.errors else 200,
-    )  # fmt: skip
+    )
 
 
 def contact_page(request: HttpRequest) -> HttpResponse:
@@ -589,12 +638,19 @@ def contact_page(request: HttpRequest) -> HttpResponse:
         _save(request, state)
         return redirect("booking_review")
     return render(
-        request, "public_site/booking/contact.html",
-        {"form": form, "slot": slot, "person_number": index + 1, "waitlist": waitlist,
-         "person_name": current.get("full_name", ""),
-         "back_url": f"{reverse('booking_person')}?orang={index + 1}", **step_context(6)},
+        request,
+        "public_site/booking/contact.html",
+        {
+            "form": form,
+            "slot": slot,
+            "person_number": index + 1,
+            "waitlist": waitlist,
+            "person_name": current.get("full_name", ""),
+            "back_url": f"{reverse('booking_person')}?orang={index + 1}",
+            **step_context(6),
+        },
         status=400 if form.errors else 200,
-    )  # fmt: skip
+    )
 
 
 def _client_address(request: HttpRequest) -> str:
@@ -612,9 +668,11 @@ def _email_code_start(request: HttpRequest, state: dict[str, Any], *, email: str
     # EmailCodeError: a code went to this address less than a minute ago; it is still good.
     with contextlib.suppress(EmailCodeError):
         state["email_code"] = email_code_send(
-            email=email, language=translation.get_language() or settings.LANGUAGE_CODE,
-            previous=state.get("email_code"), now=timezone.now(),
-        )  # fmt: skip
+            email=email,
+            language=translation.get_language() or settings.LANGUAGE_CODE,
+            previous=state.get("email_code"),
+            now=timezone.now(),
+        )
     _save(request, state)
     return redirect("booking_email_code")
 
@@ -639,11 +697,14 @@ def email_code_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and request.POST.get("action") == "resend":
         try:
             state["email_code"] = email_code_send(
-                email=email, language=translation.get_language() or settings.LANGUAGE_CODE,
-                previous=code_state, now=timezone.now(),
-            )  # fmt: skip
-            messages.success(request, _("A new code has been sent to %(email)s.") % {
-                "email": email})  # fmt: skip
+                email=email,
+                language=translation.get_language() or settings.LANGUAGE_CODE,
+                previous=code_state,
+                now=timezone.now(),
+            )
+            messages.success(
+                request, _("A new code has been sent to %(email)s.") % {"email": email}
+            )
             _save(request, state)
             return redirect("booking_email_code")
         except EmailCodeError as exc:
@@ -665,11 +726,18 @@ def email_code_page(request: HttpRequest) -> HttpResponse:
             return redirect("booking_review")
     _save(request, state)
     return render(
-        request, "public_site/booking/email_code.html",
-        {"form": form, "error": error, "email": email, "slot": slot,
-         "back_url": f"{reverse('booking_contact')}", **step_context(6)},
+        request,
+        "public_site/booking/email_code.html",
+        {
+            "form": form,
+            "error": error,
+            "email": email,
+            "slot": slot,
+            "back_url": f"{reverse('booking_contact')}",
+            **step_context(6),
+        },
         status=400 if (error or form.errors) else 200,
-    )  # fmt: skip
+    )
 
 
 # --- Step 7: check and agree; the booking -----------------------------------------------------
@@ -695,13 +763,18 @@ def _summaries(people: list[dict[str, Any]]) -> list[PersonSummary]:
         born = dt.date.fromisoformat(person["date_of_birth"])
         summaries.append(
             PersonSummary(
-                number=number, full_name=person["full_name"], nik_masked=mask_nik(person["nik"]),
-                date_of_birth=date_format(born, "j F Y"), sex=str(Sex(person["sex"]).label),
-                dose=str(Dose(person["dose"]).label), phone=person.get("phone", ""),
-                email=person.get("email", ""), address=person.get("address", ""),
+                number=number,
+                full_name=person["full_name"],
+                nik_masked=mask_nik(person["nik"]),
+                date_of_birth=date_format(born, "j F Y"),
+                sex=str(Sex(person["sex"]).label),
+                dose=str(Dose(person["dose"]).label),
+                phone=person.get("phone", ""),
+                email=person.get("email", ""),
+                address=person.get("address", ""),
                 employee_number=person.get("employee_number", ""),
             )
-        )  # fmt: skip
+        )
     return summaries
 
 
@@ -713,12 +786,16 @@ def _invite_token(request: HttpRequest, slot: Slot | WaitlistPlace) -> str | Non
 def _as_person(person: dict[str, Any], *, language: str | None = None) -> capacity.Person:
     """The capacity engine's Person; the booking keeps the language the pages are in now."""
     return capacity.Person(
-        nik=person["nik"], date_of_birth=dt.date.fromisoformat(person["date_of_birth"]),
-        full_name=person["full_name"], phone=person.get("phone", ""),
-        email=person.get("email", ""), sex=person.get("sex", ""),
-        address=person.get("address", ""), employee_number=person.get("employee_number", ""),
+        nik=person["nik"],
+        date_of_birth=dt.date.fromisoformat(person["date_of_birth"]),
+        full_name=person["full_name"],
+        phone=person.get("phone", ""),
+        email=person.get("email", ""),
+        sex=person.get("sex", ""),
+        address=person.get("address", ""),
+        employee_number=person.get("employee_number", ""),
         language=language or translation.get_language() or settings.LANGUAGE_CODE,
-    )  # fmt: skip
+    )
 
 
 def _party(people: list[dict[str, Any]]) -> list[PartyMember]:
@@ -782,13 +859,22 @@ def review_page(request: HttpRequest) -> HttpResponse:
     state["token"] = secrets.token_urlsafe(24)  # a new page, a new token
     _save(request, state)
     return render(
-        request, "public_site/booking/review.html",
-        {"form": form, "slot": slot, "people": _summaries(people), "error": error,
-         "can_add": len(people) < most, "people_max": BOOKING_PEOPLE_MAX, "waitlist": waitlist,
-         "organiser": request_tenant(request).name, "submit_token": state["token"],
-         **step_context(7)},
+        request,
+        "public_site/booking/review.html",
+        {
+            "form": form,
+            "slot": slot,
+            "people": _summaries(people),
+            "error": error,
+            "can_add": len(people) < most,
+            "people_max": BOOKING_PEOPLE_MAX,
+            "waitlist": waitlist,
+            "organiser": request_tenant(request).name,
+            "submit_token": state["token"],
+            **step_context(7),
+        },
         status=400 if (error or form.errors) else 200,
-    )  # fmt: skip
+    )
 
 
 def _already_sent(request: HttpRequest, *, done_key: str, done_url: str) -> HttpResponse | None:
@@ -903,11 +989,17 @@ def waitlist_done_page(request: HttpRequest) -> HttpResponse:
         return redirect("home")
     waiting = entry.status == WaitlistEntry.Status.WAITING
     return render(
-        request, "public_site/booking/waitlist_done.html",
-        {"entry": entry, "venue": entry.venue, "day_label": date_format(entry.day, "l, j F Y"),
-         "position": waitlist_position(entry=entry) if waiting else 0, "waiting": waiting,
-         "offer_minutes": capacity.WAITLIST_OFFER_MINUTES},
-    )  # fmt: skip
+        request,
+        "public_site/booking/waitlist_done.html",
+        {
+            "entry": entry,
+            "venue": entry.venue,
+            "day_label": date_format(entry.day, "l, j F Y"),
+            "position": waitlist_position(entry=entry) if waiting else 0,
+            "waiting": waiting,
+            "offer_minutes": capacity.WAITLIST_OFFER_MINUTES,
+        },
+    )
 
 
 def grant_manage_access(request: HttpRequest, booking_ids: list[int]) -> None:
@@ -929,11 +1021,16 @@ def done_page(request: HttpRequest) -> HttpResponse:
         slot_labels(booking.slot)
     first = bookings[0]
     return render(
-        request, "public_site/booking/done.html",
-        {"bookings": bookings, "slot": first.slot, "venue": first.slot.venue,
-         "map_url": map_url(first.slot.venue),
-         "emails": sorted({booking.email for booking in bookings if booking.email})},
-    )  # fmt: skip
+        request,
+        "public_site/booking/done.html",
+        {
+            "bookings": bookings,
+            "slot": first.slot,
+            "venue": first.slot.venue,
+            "map_url": map_url(first.slot.venue),
+            "emails": sorted({booking.email for booking in bookings if booking.email}),
+        },
+    )
 
 
 # --- Invite links ---------------------------------------------------------------------------
@@ -956,8 +1053,9 @@ def invite_page(request: HttpRequest, token: str) -> HttpResponse:
             "the link in its e-voucher email."
         )
     if problem or invite is None:
-        return render(request, "public_site/booking/invite_invalid.html", {"problem": problem},
-                      status=404)  # fmt: skip
+        return render(
+            request, "public_site/booking/invite_invalid.html", {"problem": problem}, status=404
+        )
     request.session[INVITE] = {
         "token": token,
         "programme_id": invite.programme_id,
@@ -981,16 +1079,27 @@ def waitlist_offer_page(request: HttpRequest, token: str) -> HttpResponse:
         try:
             booking = waitlist_offer_accept_checked(token=token, now=now)
         except ApplicationError as exc:
-            return render(request, "public_site/booking/offer.html",
-                          {"entry": None, "problem": str(exc.message)}, status=409)  # fmt: skip
+            return render(
+                request,
+                "public_site/booking/offer.html",
+                {"entry": None, "problem": str(exc.message)},
+                status=409,
+            )
         grant_manage_access(request, [booking.id])
         request.session[DONE] = {"ids": [booking.id]}
         return redirect("booking_done")
     slot = slot_labels(entry.offered_slot)
     zone = ZoneInfo(slot.venue.time_zone)
     return render(
-        request, "public_site/booking/offer.html",
-        {"entry": entry, "slot": slot, "venue": slot.venue,
-         "held_until": f"{entry.offer_expires_at.astimezone(zone):%H:%M} {zone_label(slot.venue)}",
-         "map_url": map_url(slot.venue)},
-    )  # fmt: skip
+        request,
+        "public_site/booking/offer.html",
+        {
+            "entry": entry,
+            "slot": slot,
+            "venue": slot.venue,
+            "held_until": (
+                f"{entry.offer_expires_at.astimezone(zone):%H:%M} {zone_label(slot.venue)}"
+            ),
+            "map_url": map_url(slot.venue),
+        },
+    )

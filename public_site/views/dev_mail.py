@@ -79,8 +79,9 @@ def dev_mail_list(request: HttpRequest) -> HttpResponse:
     folder = _mail_dir()
     files = sorted(
         (path for path in folder.glob("*.log") if FILE_NAME.match(path.name)),
-        key=lambda path: path.stat().st_mtime, reverse=True,
-    )[:LIST_LIMIT]  # fmt: skip
+        key=lambda path: path.stat().st_mtime,
+        reverse=True,
+    )[:LIST_LIMIT]
     mails = [
         StoredMail(path.name, index, message)
         for path in files
@@ -105,18 +106,23 @@ def dev_mail_detail(request: HttpRequest, file: str, index: int) -> HttpResponse
         if content_id:  # inline images: point the HTML's cid: links at this page's part
             html = html.replace(f"cid:{content_id}", url)
         if part.get_filename():
-            attachments.append({"name": part.get_filename(), "type": part.get_content_type(),
-                                "url": url})  # fmt: skip
+            attachments.append(
+                {"name": part.get_filename(), "type": part.get_content_type(), "url": url}
+            )
     return render(
         request,
         "public_site/dev_mail_detail.html",
         {
-            "mail": stored, "subject": message["Subject"], "to": message["To"],
-            "sender": message["From"], "date": stored.sent_at, "html": html,
+            "mail": stored,
+            "subject": message["Subject"],
+            "to": message["To"],
+            "sender": message["From"],
+            "date": stored.sent_at,
+            "html": html,
             "text": text_part.get_content() if text_part is not None else "",
             "attachments": attachments,
         },
-    )  # fmt: skip
+    )
 
 
 def dev_mail_part(request: HttpRequest, file: str, index: int, number: int) -> HttpResponse:

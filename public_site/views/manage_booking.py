@@ -71,9 +71,11 @@ def manage_start_page(request: HttpRequest) -> HttpResponse:
             grant_manage_access(request, [booking.id])
             return redirect("manage_booking", booking.id)
     return render(
-        request, "public_site/booking/manage_start.html", {"form": form},
+        request,
+        "public_site/booking/manage_start.html",
+        {"form": form},
         status=400 if form.errors else 200,
-    )  # fmt: skip
+    )
 
 
 def manage_link_page(request: HttpRequest, token: str) -> HttpResponse:
@@ -85,9 +87,11 @@ def manage_link_page(request: HttpRequest, token: str) -> HttpResponse:
             booking = manage_link_consume(token)
         except ApplicationError as exc:
             return render(
-                request, "public_site/booking/manage_link.html",
-                {"problem": str(exc.message), "code": exc.code}, status=404,
-            )  # fmt: skip
+                request,
+                "public_site/booking/manage_link.html",
+                {"problem": str(exc.message), "code": exc.code},
+                status=404,
+            )
         grant_manage_access(request, [booking.id])
         return redirect("manage_booking", booking.id)
     return render(request, "public_site/booking/manage_link.html", {"problem": ""})
@@ -97,13 +101,18 @@ def manage_page(request: HttpRequest, booking_id: int) -> HttpResponse:
     booking = _booking(request, booking_id)
     venue = booking.slot.venue
     return render(
-        request, "public_site/booking/manage.html",
-        {"booking": booking, "venue": venue, "map_url": map_url(venue),
-         "nik_masked": mask_sealed_nik(booking.nik_sealed),
-         "brand": vaccine_brand_names().get(booking.vaccine_brand, booking.vaccine_brand),
-         "is_active": booking.status == Booking.Status.ACTIVE,
-         "can_change": capacity.booking_can_change(booking=booking, now=timezone.now())},
-    )  # fmt: skip
+        request,
+        "public_site/booking/manage.html",
+        {
+            "booking": booking,
+            "venue": venue,
+            "map_url": map_url(venue),
+            "nik_masked": mask_sealed_nik(booking.nik_sealed),
+            "brand": vaccine_brand_names().get(booking.vaccine_brand, booking.vaccine_brand),
+            "is_active": booking.status == Booking.Status.ACTIVE,
+            "can_change": capacity.booking_can_change(booking=booking, now=timezone.now()),
+        },
+    )
 
 
 def manage_cancel_page(request: HttpRequest, booking_id: int) -> HttpResponse:
@@ -129,15 +138,24 @@ def manage_reschedule_page(request: HttpRequest, booking_id: int) -> HttpRespons
         return redirect("manage_booking", booking.id)
     venue = booking.slot.venue
     month = month_calendar(
-        request, venue=venue, programme_id=booking.programme_id, dose=booking.dose,
+        request,
+        venue=venue,
+        programme_id=booking.programme_id,
+        dose=booking.dose,
         day_url=lambda day: reverse("manage_reschedule_day", args=[booking.id, day.isoformat()]),
-    )  # fmt: skip
+    )
     return render(
-        request, "public_site/booking/calendar.html",
-        {"programme": booking.programme, "venue": venue, "calendar": month,
-         "zone": zone_label(venue), "booking": booking,
-         "back_url": reverse("manage_booking", args=[booking.id])},
-    )  # fmt: skip
+        request,
+        "public_site/booking/calendar.html",
+        {
+            "programme": booking.programme,
+            "venue": venue,
+            "calendar": month,
+            "zone": zone_label(venue),
+            "booking": booking,
+            "back_url": reverse("manage_booking", args=[booking.id]),
+        },
+    )
 
 
 def manage_reschedule_day_page(request: HttpRequest, booking_id: int, day: str) -> HttpResponse:
@@ -175,19 +193,31 @@ def manage_reschedule_day_page(request: HttpRequest, booking_id: int, day: str) 
     slots = [
         slot_labels(slot)
         for slot in slot_list_bookable_for_day(
-            venue=venue, programme_id=booking.programme_id, dose=booking.dose, day=chosen_day,
+            venue=venue,
+            programme_id=booking.programme_id,
+            dose=booking.dose,
+            day=chosen_day,
             now=now,
         )
-    ]  # fmt: skip
+    ]
     return render(
-        request, "public_site/booking/times.html",
-        {"programme": booking.programme, "venue": venue, "slots": slots, "error": error,
-         "day_label": date_format(chosen_day, "l, j F Y"), "zone": zone_label(venue),
-         "chosen_slot_id": booking.slot_id, "booking": booking, "action": request.path,
-         "back_url": f"{reverse('manage_reschedule', args=[booking.id])}"
-                     f"?bulan={chosen_day:%Y-%m}"},
+        request,
+        "public_site/booking/times.html",
+        {
+            "programme": booking.programme,
+            "venue": venue,
+            "slots": slots,
+            "error": error,
+            "day_label": date_format(chosen_day, "l, j F Y"),
+            "zone": zone_label(venue),
+            "chosen_slot_id": booking.slot_id,
+            "booking": booking,
+            "action": request.path,
+            "back_url": f"{reverse('manage_reschedule', args=[booking.id])}"
+            f"?bulan={chosen_day:%Y-%m}",
+        },
         status=400 if error else 200,
-    )  # fmt: skip
+    )
 
 
 def manage_resend_page(request: HttpRequest, booking_id: int) -> HttpResponse:

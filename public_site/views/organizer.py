@@ -141,12 +141,18 @@ def venue_edit_page(request: HttpRequest, venue_id: int) -> HttpResponse:
         venue = access_venue_by_id(venue_id=venue_id)
     follows_province = venue.time_zone == time_zone_for_province(venue.province)
     initial = {
-        "name": venue.name, "address": venue.address, "province": venue.province,
-        "city": venue.city, "latitude": venue.latitude, "longitude": venue.longitude,
+        "name": venue.name,
+        "address": venue.address,
+        "province": venue.province,
+        "city": venue.city,
+        "latitude": venue.latitude,
+        "longitude": venue.longitude,
         "time_zone": "" if follows_province else venue.time_zone,
-        "facility_code": venue.facility_code, "vaccine_brands": venue.vaccine_brands,
-        "contact_name": venue.contact_name, "contact_phone": venue.contact_phone,
-    }  # fmt: skip
+        "facility_code": venue.facility_code,
+        "vaccine_brands": venue.vaccine_brands,
+        "contact_name": venue.contact_name,
+        "contact_phone": venue.contact_phone,
+    }
     choices = _brand_choices_keeping(venue.vaccine_brands)
     form = VenueForm(request.POST or None, initial=initial, brand_choices=choices)
     if request.method == "POST" and form.is_valid():
@@ -194,13 +200,20 @@ def slot_template_create_page(request: HttpRequest, venue_id: int) -> HttpRespon
     programmes = programme_list_active()
     first_day = venue.local_today() + dt.timedelta(days=1)
     initial = {
-        "programme": programmes.first(), "first_day": first_day,
-        "last_day": first_day + dt.timedelta(days=6), "weekdays": [0, 1, 2, 3, 4],
-        "opens": dt.time(8, 0), "closes": dt.time(15, 0), "break1_start": dt.time(12, 0),
-        "break1_end": dt.time(13, 0), "slot_minutes": 30,
-        "capacity_mode": SlotTemplate.CapacityMode.TYPED, "opens_days_before": 7,
-        "opens_at_time": dt.time(10, 0), "closes_hours_before": 2,
-    }  # fmt: skip
+        "programme": programmes.first(),
+        "first_day": first_day,
+        "last_day": first_day + dt.timedelta(days=6),
+        "weekdays": [0, 1, 2, 3, 4],
+        "opens": dt.time(8, 0),
+        "closes": dt.time(15, 0),
+        "break1_start": dt.time(12, 0),
+        "break1_end": dt.time(13, 0),
+        "slot_minutes": 30,
+        "capacity_mode": SlotTemplate.CapacityMode.TYPED,
+        "opens_days_before": 7,
+        "opens_at_time": dt.time(10, 0),
+        "closes_hours_before": 2,
+    }
     form = SlotTemplateForm(
         request.POST or None,
         initial=initial,
@@ -408,10 +421,12 @@ def programme_edit_page(request: HttpRequest, programme_id: int) -> HttpResponse
     with not_found_is_404():
         programme = access_programme_by_id(programme_id=programme_id)
     initial = {
-        "name": programme.name, "kind": programme.kind,
-        "vaccine_brands": programme.vaccine_brands, "doses": programme.doses,
+        "name": programme.name,
+        "kind": programme.kind,
+        "vaccine_brands": programme.vaccine_brands,
+        "doses": programme.doses,
         "is_active": programme.is_active,
-    }  # fmt: skip
+    }
     choices = _brand_choices_keeping(programme.vaccine_brands)
     form = ProgrammeForm(request.POST or None, initial=initial, brand_choices=choices)
     if request.method == "POST" and form.is_valid():

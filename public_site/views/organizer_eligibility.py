@@ -40,37 +40,49 @@ ROSTER_PAGE_SIZE = 100
 
 class CompanyEligibilityForm(forms.Form):
     uses_roster = forms.BooleanField(
-        label=gettext_lazy("People on the employee list (roster) may book"), required=False,
-        help_text=gettext_lazy("Upload the list on the roster page: NIK, employee number, name, "
-                               "email."),
-    )  # fmt: skip
+        label=gettext_lazy("People on the employee list (roster) may book"),
+        required=False,
+        help_text=gettext_lazy(
+            "Upload the list on the roster page: NIK, employee number, name, email."
+        ),
+    )
     asks_employee_number = forms.BooleanField(
-        label=gettext_lazy("Ask for the employee number too"), required=False,
+        label=gettext_lazy("Ask for the employee number too"),
+        required=False,
         help_text=gettext_lazy("The number must match the one on the roster."),
-    )  # fmt: skip
+    )
     uses_invites = forms.BooleanField(
-        label=gettext_lazy("People with an invite link may book"), required=False,
+        label=gettext_lazy("People with an invite link may book"),
+        required=False,
         help_text=gettext_lazy("Each link works once, for the person it was sent to."),
-    )  # fmt: skip
+    )
     allowed_email_domains = forms.CharField(
-        label=gettext_lazy("Email domains that may book"), required=False,
+        label=gettext_lazy("Email domains that may book"),
+        required=False,
         widget=forms.Textarea(attrs={"rows": 3, "autocapitalize": "none", "spellcheck": "false"}),
-        help_text=gettext_lazy("One per line, for example acme.co.id. Anyone with an address at "
-                               "that domain may book; subdomains only if you list them."),
-    )  # fmt: skip
+        help_text=gettext_lazy(
+            "One per line, for example acme.co.id. Anyone with an address at "
+            "that domain may book; subdomains only if you list them."
+        ),
+    )
     quota = forms.IntegerField(
-        label=gettext_lazy("Quota (number of people)"), required=False, min_value=1,
+        label=gettext_lazy("Quota (number of people)"),
+        required=False,
+        min_value=1,
         max_value=10_000_000,
         help_text=gettext_lazy("The most people who may hold a booking. Empty: no limit."),
-    )  # fmt: skip
+    )
 
 
 class AgeRuleForm(forms.Form):
     min_age = forms.IntegerField(label=gettext_lazy("From age"), min_value=0, max_value=130)
     max_age = forms.IntegerField(
-        label=gettext_lazy("Up to age"), min_value=0, max_value=130, required=False,
+        label=gettext_lazy("Up to age"),
+        min_value=0,
+        max_value=130,
+        required=False,
         help_text=gettext_lazy("Empty: no upper limit (for example 60 and older)."),
-    )  # fmt: skip
+    )
     opens_on = forms.DateField(
         label=gettext_lazy("May book from"), widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -83,11 +95,14 @@ class RosterUploadForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
     )
     replace = forms.BooleanField(
-        label=gettext_lazy("Replace the whole roster"), required=False,
-        help_text=gettext_lazy("Ticked: people who are not in this file are removed from the "
-                               "roster. Not ticked: people in the file are added or updated, "
-                               "everyone else stays."),
-    )  # fmt: skip
+        label=gettext_lazy("Replace the whole roster"),
+        required=False,
+        help_text=gettext_lazy(
+            "Ticked: people who are not in this file are removed from the "
+            "roster. Not ticked: people in the file are added or updated, "
+            "everyone else stays."
+        ),
+    )
 
 
 class InviteForm(forms.Form):
@@ -137,36 +152,46 @@ def eligibility_page(request: HttpRequest, programme_id: int) -> HttpResponse:
     context: dict[str, Any] = {"programme": programme}
     if programme.kind == Programme.Kind.COMPANY:
         initial = {
-            "uses_roster": programme.uses_roster, "uses_invites": programme.uses_invites,
+            "uses_roster": programme.uses_roster,
+            "uses_invites": programme.uses_invites,
             "allowed_email_domains": "\n".join(programme.allowed_email_domains),
-            "quota": programme.quota, "asks_employee_number": programme.asks_employee_number,
-        }  # fmt: skip
+            "quota": programme.quota,
+            "asks_employee_number": programme.asks_employee_number,
+        }
         form: CompanyEligibilityForm | AgeRuleForm = CompanyEligibilityForm(
             request.POST or None, initial=initial
         )
         saved = _save_on_post(
-            request, form, programme,
+            request,
+            form,
+            programme,
             lambda: eligibility.programme_eligibility_update(
                 programme=programme, **form.cleaned_data
             ),
             error_field="allowed_email_domains",
             done=_("Saved: who may book %(name)s.") % {"name": programme.name},
-        )  # fmt: skip
+        )
         if saved is not None:
             return saved
-        context.update(form=form, roster_count=programme.roster.count(),
-                       invite_count=programme.invites.count())  # fmt: skip
+        context.update(
+            form=form, roster_count=programme.roster.count(), invite_count=programme.invites.count()
+        )
         return render(request, "public_site/kelola/eligibility_company.html", context)
     form = AgeRuleForm(request.POST or None)
     saved = _save_on_post(
-        request, form, programme,
+        request,
+        form,
+        programme,
         lambda: eligibility.age_rule_create(programme=programme, **form.cleaned_data),
-        error_field="min_age", done=_("The age group is added."),
-    )  # fmt: skip
+        error_field="min_age",
+        done=_("The age group is added."),
+    )
     if saved is not None:
         return saved
-    rules = [(rule, eligibility.age_group_label(rule))
-             for rule in AgeRule.objects.filter(programme=programme)]  # fmt: skip
+    rules = [
+        (rule, eligibility.age_group_label(rule))
+        for rule in AgeRule.objects.filter(programme=programme)
+    ]
     context.update(form=form, rules=rules)
     return render(request, "public_site/kelola/eligibility_public.html", context)
 
@@ -187,9 +212,10 @@ def _roster_context(request: HttpRequest, programme: Programme) -> dict[str, Any
         request.GET.get("halaman")
     )
     return {
-        "programme": programme, "page": page,
+        "programme": programme,
+        "page": page,
         "entries": [(entry, mask_sealed_nik(entry.nik_sealed)) for entry in page],
-    }  # fmt: skip
+    }
 
 
 @organizer_admin_page
@@ -203,9 +229,10 @@ def roster_page(request: HttpRequest, programme_id: int) -> HttpResponse:
             upload = form.cleaned_data["file"]
             try:  # reading one byte past the limit lets the service refuse a file too large
                 report = roster.roster_import(
-                    programme, content=upload.read(roster.MAX_BYTES + 1),
+                    programme,
+                    content=upload.read(roster.MAX_BYTES + 1),
                     replace=form.cleaned_data["replace"],
-                )  # fmt: skip
+                )
             except ApplicationError as exc:
                 form.add_error("file", exc.message)
         if not form.is_valid():
@@ -240,22 +267,28 @@ def invites_page(request: HttpRequest, programme_id: int) -> HttpResponse:
             except ApplicationError as exc:
                 form.add_error("emails", exc.message)
             else:
-                messages.success(request, _("Invites on their way: %(count)d.")
-                                 % {"count": len(created)})  # fmt: skip
+                messages.success(
+                    request, _("Invites on their way: %(count)d.") % {"count": len(created)}
+                )
                 return redirect("programme_invites", programme_id=programme.id)
         status = 400
     # The invite email's delivery (the outbox): waiting, sent or failed.
     latest = Message.objects.filter(invite=OuterRef("pk")).order_by("-id").values("status")[:1]
     listed = Invite.objects.filter(programme=programme).annotate(email_status=Subquery(latest))
     rows = [
-        (invite, invites.invite_status(invite),
-         Message.Status(invite.email_status).label if invite.email_status else "")
+        (
+            invite,
+            invites.invite_status(invite),
+            Message.Status(invite.email_status).label if invite.email_status else "",
+        )
         for invite in listed[:500]
-    ]  # fmt: skip
+    ]
     return render(
-        request, "public_site/kelola/invites.html",
-        {"programme": programme, "form": form, "rows": rows}, status=status,
-    )  # fmt: skip
+        request,
+        "public_site/kelola/invites.html",
+        {"programme": programme, "form": form, "rows": rows},
+        status=status,
+    )
 
 
 @organizer_admin_page
@@ -269,6 +302,9 @@ def invite_revoke_page(request: HttpRequest, programme_id: int, invite_id: int) 
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("The invite for %(email)s is revoked: its link no longer "
-                                    "works.") % {"email": invite.email})  # fmt: skip
+        messages.success(
+            request,
+            _("The invite for %(email)s is revoked: its link no longer works.")
+            % {"email": invite.email},
+        )
     return redirect("programme_invites", programme_id=programme.id)

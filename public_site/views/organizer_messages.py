@@ -36,10 +36,13 @@ def message_list_page(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     rows = [
-        {"message": message, "to": masked_address(message.to_email),
-         "badge": BADGES[message.status]}
+        {
+            "message": message,
+            "to": masked_address(message.to_email),
+            "badge": BADGES[message.status],
+        }
         for message in page
-    ]  # fmt: skip
+    ]
     filters = [("", _("All"))] + [(value, label) for value, label in Message.Status.choices]
     return render(
         request,

@@ -41,8 +41,12 @@ _ORGANISERS: tuple[_OrganiserSpec, ...] = (
         "programme": "Vaksinasi Umum (Lansia diutamakan)",
         "venues": (
             ("Gelora Bung Karno Hall A", "Jl. Pintu Satu Senayan", "Jakarta Pusat", "DKI Jakarta"),
-            ("Puskesmas Kebayoran Baru", "Jl. Sisingamangaraja No. 2", "Jakarta Selatan",
-             "DKI Jakarta"),
+            (
+                "Puskesmas Kebayoran Baru",
+                "Jl. Sisingamangaraja No. 2",
+                "Jakarta Selatan",
+                "DKI Jakarta",
+            ),
         ),
     },
     {
@@ -51,12 +55,16 @@ _ORGANISERS: tuple[_OrganiserSpec, ...] = (
         "kind": "company",
         "programme": "Vaksinasi Gotong Royong Acme",
         "venues": (
-            ("Acme Head Office Clinic", "Jl. Jend. Sudirman Kav. 52", "Jakarta Selatan",
-             "DKI Jakarta"),
+            (
+                "Acme Head Office Clinic",
+                "Jl. Jend. Sudirman Kav. 52",
+                "Jakarta Selatan",
+                "DKI Jakarta",
+            ),
             ("Acme Bandung Plant", "Jl. Soekarno-Hatta No. 100", "Bandung", "Jawa Barat"),
         ),
     },
-)  # fmt: skip
+)
 
 
 # Where the demo venues are, so the booking pages show a map link (OpenStreetMap).
@@ -70,9 +78,9 @@ _COORDINATES = {
 
 def _user_ensure(*, email: str, full_name: str, is_staff: bool = False) -> User:
     user, created = User.objects.get_or_create(
-        email=email, defaults={"full_name": full_name, "is_staff": is_staff,
-                               "is_superuser": is_staff}
-    )  # fmt: skip
+        email=email,
+        defaults={"full_name": full_name, "is_staff": is_staff, "is_superuser": is_staff},
+    )
     if created:
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])
@@ -90,8 +98,9 @@ def demo_data_seed(*, today: dt.date | None = None) -> list[DemoLogin]:
     from organizers.services.venues import venue_create
 
     today = today or timezone.localdate()
-    logins = [DemoLogin("staff@sentra.localhost", "platform staff (TOTP set-up at first login)",
-                        "root")]  # fmt: skip
+    logins = [
+        DemoLogin("staff@sentra.localhost", "platform staff (TOTP set-up at first login)", "root")
+    ]
     _user_ensure(email="staff@sentra.localhost", full_name="Platform Staff", is_staff=True)
     for spec in _ORGANISERS:
         owner_email = f"owner@{spec['slug']}.localhost"
@@ -99,9 +108,11 @@ def demo_data_seed(*, today: dt.date | None = None) -> list[DemoLogin]:
         tenant = Tenant.objects.filter(slug=spec["slug"]).first()
         if tenant is None:
             tenant = tenant_provision(
-                name=spec["name"], slug=spec["slug"], owner=owner,
+                name=spec["name"],
+                slug=spec["slug"],
+                owner=owner,
                 review_status=Tenant.ReviewStatus.APPROVED,
-            ).tenant  # fmt: skip
+            ).tenant
         checkin = _user_ensure(email=f"checkin@{spec['slug']}.localhost", full_name="Check-in")
         Membership.objects.get_or_create(
             user=checkin, tenant=tenant, defaults={"role": Membership.Role.CHECKIN_STAFF}
@@ -115,19 +126,32 @@ def demo_data_seed(*, today: dt.date | None = None) -> list[DemoLogin]:
             for name, address, city, province in spec["venues"]:
                 latitude, longitude = (Decimal(c) for c in _COORDINATES[name])
                 venue = Venue.objects.filter(name=name).first() or venue_create(
-                    name=name, address=address, city=city, province=province,
-                    latitude=latitude, longitude=longitude,
-                    vaccine_brands=["sinovac", "pfizer"], status=Venue.Status.APPROVED,
-                )  # fmt: skip
+                    name=name,
+                    address=address,
+                    city=city,
+                    province=province,
+                    latitude=latitude,
+                    longitude=longitude,
+                    vaccine_brands=["sinovac", "pfizer"],
+                    status=Venue.Status.APPROVED,
+                )
                 # A rolling week: today's run adds the days that are new since the last one.
                 template = SlotTemplate.objects.create(
-                    venue=venue, programme=programme, first_day=today,
-                    last_day=today + dt.timedelta(days=6), weekdays=[0, 1, 2, 3, 4, 5, 6],
-                    opens=dt.time(8, 0), closes=dt.time(15, 0), breaks=[["12:00", "13:00"]],
-                    slot_minutes=30, capacity=20,
-                    vaccine_brand="sinovac", opens_days_before=7, opens_at_time=dt.time(0, 0),
+                    venue=venue,
+                    programme=programme,
+                    first_day=today,
+                    last_day=today + dt.timedelta(days=6),
+                    weekdays=[0, 1, 2, 3, 4, 5, 6],
+                    opens=dt.time(8, 0),
+                    closes=dt.time(15, 0),
+                    breaks=[["12:00", "13:00"]],
+                    slot_minutes=30,
+                    capacity=20,
+                    vaccine_brand="sinovac",
+                    opens_days_before=7,
+                    opens_at_time=dt.time(0, 0),
                     closes_hours_before=1,
-                )  # fmt: skip
+                )
                 if slots_generate(template=template).created == 0:
                     template.delete()
     return logins

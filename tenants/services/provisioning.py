@@ -26,10 +26,26 @@ from tenants.models import Domain, Membership, OrganizerSignup, Tenant, User
 # Subdomains an organiser cannot take: they are ours.
 RESERVED_SLUGS = frozenset(
     {
-        "www", "admin", "api", "app", "public", "static", "media", "mail", "smtp", "staff",
-        "status", "help", "support", "docs", "billing", "sentra", "kemenkes", "information-schema",
+        "www",
+        "admin",
+        "api",
+        "app",
+        "public",
+        "static",
+        "media",
+        "mail",
+        "smtp",
+        "staff",
+        "status",
+        "help",
+        "support",
+        "docs",
+        "billing",
+        "sentra",
+        "kemenkes",
+        "information-schema",
     }
-)  # fmt: skip
+)
 _SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")
 # A sign-up stuck in "provisioning" this long (its worker died) may be taken over by a retry.
 STALE_PROVISIONING = dt.timedelta(minutes=15)
@@ -98,9 +114,11 @@ def tenant_provision(
     with public_scope():
         slug = organizer_slug_validate(slug=slug, ignore_signup_id=signup_id)
         tenant = Tenant(
-            name=name.strip(), slug=slug, schema_name=slug.replace("-", "_"),
+            name=name.strip(),
+            slug=slug,
+            schema_name=slug.replace("-", "_"),
             review_status=review_status,
-        )  # fmt: skip
+        )
         try:
             tenant.save(verbosity=0)
             with transaction.atomic():
@@ -180,9 +198,11 @@ def organizer_signup_provision_run(*, signup_id: str) -> OrganizerSignup:
         signup.save(update_fields=["status", "provisioning_started_at"])
     try:
         result = tenant_provision(
-            name=signup.organisation_name, slug=signup.slug, owner=signup.owner,
+            name=signup.organisation_name,
+            slug=signup.slug,
+            owner=signup.owner,
             signup_id=signup.id,
-        )  # fmt: skip
+        )
     except ApplicationError as exc:
         return organizer_signup_fail(signup_id=signup_id, code=exc.code)
     except Exception:

@@ -35,8 +35,10 @@ def template_tenant_ensure() -> Tenant:
     template = Tenant.objects.filter(schema_name=TEMPLATE_SCHEMA).first()
     if template is None:
         template = Tenant(
-            schema_name=TEMPLATE_SCHEMA, slug="sentra-template", name="Template (not an organiser)",
+            schema_name=TEMPLATE_SCHEMA,
+            slug="sentra-template",
+            name="Template (not an organiser)",
             review_status=Tenant.ReviewStatus.REJECTED,
-        )  # fmt: skip
+        )
         template.save(verbosity=0)
     return template

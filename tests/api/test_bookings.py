@@ -111,8 +111,9 @@ def test_idempotency_key_replays_the_first_result_instead_of_booking_twice(api: 
 
     first = api.post("bookings", body, HTTP_IDEMPOTENCY_KEY="retry-1")
     retry = api.post("bookings", body, HTTP_IDEMPOTENCY_KEY="retry-1")
-    reused = api.post("bookings", {**body, "nik": "3273015403580009"},
-                      HTTP_IDEMPOTENCY_KEY="retry-1")  # fmt: skip
+    reused = api.post(
+        "bookings", {**body, "nik": "3273015403580009"}, HTTP_IDEMPOTENCY_KEY="retry-1"
+    )
 
     assert first.status_code == retry.status_code == 201
     assert retry.json()["voucher_code"] == first.json()["voucher_code"]
@@ -130,8 +131,9 @@ def test_view_cancel_and_reschedule_need_the_date_of_birth(api: Setup) -> None:
     wrong = api.post(f"bookings/{code}/view", {"date_of_birth": "1960-01-01"})
     unknown = api.post("bookings/ZZZZ-ZZZZ/view", {"date_of_birth": "1958-03-14"})
     seen = api.post(f"bookings/{code.lower()}/view", {"date_of_birth": "1958-03-14"})
-    moved = api.post(f"bookings/{code}/reschedule",
-                     {"date_of_birth": "1958-03-14", "slot_id": later.id})  # fmt: skip
+    moved = api.post(
+        f"bookings/{code}/reschedule", {"date_of_birth": "1958-03-14", "slot_id": later.id}
+    )
     bad_cancel = api.post(f"bookings/{code}/cancel", {"date_of_birth": "1960-01-01"})
 
     assert wrong.status_code == unknown.status_code == 404

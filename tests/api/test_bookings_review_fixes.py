@@ -15,8 +15,10 @@ from tests.organizers.factories import a_slot, a_venue
 def test_wrong_dates_of_birth_lock_the_voucher_after_ten_tries(api: Setup) -> None:
     code = api.book().json()["voucher_code"]
 
-    wrong = [api.post(f"bookings/{code}/view", {"date_of_birth": f"1970-01-{d:02d}"})
-             for d in range(1, 11)]  # fmt: skip
+    wrong = [
+        api.post(f"bookings/{code}/view", {"date_of_birth": f"1970-01-{d:02d}"})
+        for d in range(1, 11)
+    ]
     locked = api.post(f"bookings/{code}/view", {"date_of_birth": "1958-03-14"})
 
     assert {r.status_code for r in wrong} == {404}
@@ -60,8 +62,9 @@ def test_idempotency_records_hold_no_plain_hash_of_the_body_and_expire(
 
     body = {**PERSON, "programme_id": api.programme.id, "slot_id": api.slot.id, "dose": 1}
     raw = json.dumps(body)
-    api.client.post("/api/v1/bookings", raw, content_type="application/json",
-                    HTTP_IDEMPOTENCY_KEY="k-1")  # fmt: skip
+    api.client.post(
+        "/api/v1/bookings", raw, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-1"
+    )
 
     with tenant_scope(api.tenant.tenant):
         record = IdempotencyRecord.objects.get(key="k-1")

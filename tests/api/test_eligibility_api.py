@@ -35,10 +35,12 @@ def test_a_nik_that_contradicts_the_date_of_birth_is_400_with_the_reason(api: Se
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["code"] == "invalid"
-    assert error["fields"] == {"nik": [
-        "The date of birth in the NIK (14-03-58) does not match the date of birth you entered "
-        "(04-03-58). Check both against your KTP."
-    ]}  # fmt: skip
+    assert error["fields"] == {
+        "nik": [
+            "The date of birth in the NIK (14-03-58) does not match the date of birth you entered "
+            "(04-03-58). Check both against your KTP."
+        ]
+    }
     assert api.counters() == (0, 0)
 
 
@@ -76,9 +78,12 @@ def test_roster_refusal_is_409_with_a_code_in_the_persons_language(api: Setup) -
     _make_company(api, uses_roster=True, asks_employee_number=True)
     with tenant_scope(api.tenant.tenant):
         RosterEntry.objects.create(
-            programme_id=api.programme.id, person_key=person_key(BUDI["nik"]),
-            nik_sealed=seal(BUDI["nik"], field="nik"), full_name="Budi", employee_number="K-7",
-        )  # fmt: skip
+            programme_id=api.programme.id,
+            person_key=person_key(BUDI["nik"]),
+            nik_sealed=seal(BUDI["nik"], field="nik"),
+            full_name="Budi",
+            employee_number="K-7",
+        )
 
     outsider = api.book(language="en")
     outsider_id = api.book()
@@ -118,12 +123,15 @@ def test_an_invite_link_books_once(api: Setup) -> None:
 
 def test_age_groups_say_when_booking_opens(api: Setup) -> None:
     with tenant_scope(api.tenant.tenant):
-        AgeRule.objects.create(programme_id=api.programme.id, min_age=18, max_age=59,
-                               opens_on=dt.date(2099, 7, 5))  # fmt: skip
-        AgeRule.objects.create(programme_id=api.programme.id, min_age=60,
-                               opens_on=dt.date(2000, 1, 1))  # fmt: skip
-        young_slot = a_slot(venue=api.venue, programme=api.programme, capacity=2,
-                            starts_in=dt.timedelta(days=3))  # fmt: skip
+        AgeRule.objects.create(
+            programme_id=api.programme.id, min_age=18, max_age=59, opens_on=dt.date(2099, 7, 5)
+        )
+        AgeRule.objects.create(
+            programme_id=api.programme.id, min_age=60, opens_on=dt.date(2000, 1, 1)
+        )
+        young_slot = a_slot(
+            venue=api.venue, programme=api.programme, capacity=2, starts_in=dt.timedelta(days=3)
+        )
     young = {"nik": "3273011501000007", "date_of_birth": "2000-01-15", "full_name": "Rina"}
 
     refused = api.book(**young, slot_id=young_slot.id, language="en")
@@ -159,9 +167,11 @@ def test_a_person_admitted_only_by_email_domain_is_sent_to_the_booking_pages(api
     _make_company(api, uses_roster=True, allowed_email_domains=["acme.co.id"])
     with tenant_scope(api.tenant.tenant):
         RosterEntry.objects.create(
-            programme_id=api.programme.id, person_key=person_key(BUDI["nik"]),
-            nik_sealed=seal(BUDI["nik"], field="nik"), full_name="Budi",
-        )  # fmt: skip
+            programme_id=api.programme.id,
+            person_key=person_key(BUDI["nik"]),
+            nik_sealed=seal(BUDI["nik"], field="nik"),
+            full_name="Budi",
+        )
         messages_before = Message.objects.count()
 
     stranger = api.book(email="x@acme.co.id", language="en")
@@ -183,10 +193,17 @@ def test_the_waitlist_api_sends_a_domain_only_person_to_the_pages_too(api: Setup
     with tenant_scope(api.tenant.tenant):
         Slot.objects.filter(id=api.slot.id).update(booked=2, booked_dose1=2)  # the day is full
 
-    joined = api.post("waitlist", {
-        **PERSON, "email": "x@acme.co.id", "programme_id": api.programme.id,
-        "venue_id": api.venue.id, "day": day, "dose": 1,
-    })  # fmt: skip
+    joined = api.post(
+        "waitlist",
+        {
+            **PERSON,
+            "email": "x@acme.co.id",
+            "programme_id": api.programme.id,
+            "venue_id": api.venue.id,
+            "day": day,
+            "dose": 1,
+        },
+    )
 
     assert joined.status_code == 409
     assert joined.json()["error"]["code"] == "email_verification_required"
@@ -198,9 +215,11 @@ def test_roster_checks_stop_after_ten_refusals_per_address(api: Setup) -> None:
     _make_company(api, uses_roster=True)
     with tenant_scope(api.tenant.tenant):
         RosterEntry.objects.create(
-            programme_id=api.programme.id, person_key=person_key(BUDI["nik"]),
-            nik_sealed=seal(BUDI["nik"], field="nik"), full_name="Budi",
-        )  # fmt: skip
+            programme_id=api.programme.id,
+            person_key=person_key(BUDI["nik"]),
+            nik_sealed=seal(BUDI["nik"], field="nik"),
+            full_name="Budi",
+        )
     for _ in range(10):
         assert api.book(language="en").json()["error"]["code"] == "not_on_roster"
 
@@ -210,8 +229,16 @@ def test_roster_checks_stop_after_ten_refusals_per_address(api: Setup) -> None:
     assert limited.json()["error"]["code"] == "too_many_attempts"
     assert "15 minutes" in limited.json()["error"]["message"]
     assert api.counters() == (0, 0)
-    joined = api.post("waitlist", {
-        **BUDI, "programme_id": api.programme.id, "venue_id": api.venue.id, "day": "2030-01-01",
-        "dose": 1, "phone": "+6281234567890", "email": "b@example.id",
-    })  # fmt: skip
+    joined = api.post(
+        "waitlist",
+        {
+            **BUDI,
+            "programme_id": api.programme.id,
+            "venue_id": api.venue.id,
+            "day": "2030-01-01",
+            "dose": 1,
+            "phone": "+6281234567890",
+            "email": "b@example.id",
+        },
+    )
     assert joined.status_code == 429

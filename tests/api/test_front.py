@@ -35,8 +35,13 @@ from tests.conftest import LoopThread
 from tests.organizers.factories import a_programme, a_slot, a_venue, organizer_data_delete
 
 ALPHA, BETA = "alpha.localhost", "beta.localhost"
-PERSON = {"date_of_birth": "1958-03-14", "full_name": "Siti Aminah", "phone": "+6281234567890",
-          "email": "", "sex": "F"}  # fmt: skip
+PERSON = {
+    "date_of_birth": "1958-03-14",
+    "full_name": "Siti Aminah",
+    "phone": "+6281234567890",
+    "email": "",
+    "sex": "F",
+}
 
 
 def nik(serial: int) -> str:
@@ -76,30 +81,59 @@ class Harness:
     slot: Slot
     delivered: list[tuple]
 
-    def call(self, method: str, path: str, *, host: str = ALPHA, body: bytes = b"",
-             headers: tuple[tuple[bytes, bytes], ...] = (), query: bytes = b"",
-             scheme: str = "http", app: Any = None) -> Answer:  # fmt: skip
+    def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        host: str = ALPHA,
+        body: bytes = b"",
+        headers: tuple[tuple[bytes, bytes], ...] = (),
+        query: bytes = b"",
+        scheme: str = "http",
+        app: Any = None,
+    ) -> Answer:
         """The request as a client sends it (to the front), or to `app` (Django alone)."""
         scope = {
-            "type": "http", "method": method, "path": path, "raw_path": path.encode(),
-            "query_string": query, "root_path": "", "scheme": scheme, "http_version": "1.1",
-            "headers": [(b"host", host.encode()), *headers], "client": ("127.0.0.1", 40000),
+            "type": "http",
+            "method": method,
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": query,
+            "root_path": "",
+            "scheme": scheme,
+            "http_version": "1.1",
+            "headers": [(b"host", host.encode()), *headers],
+            "client": ("127.0.0.1", 40000),
             "server": ("127.0.0.1", 8000),
-        }  # fmt: skip
+        }
         return self.loop.run(self._exchange(scope, body, app))
 
     def book_at_once(self, serials: list[int]) -> list[Answer]:
         """Bookings arriving together, as at a drop: all are in the front before any ends."""
-        scope = {"type": "http", "method": "POST", "path": "/api/v1/bookings", "scheme": "http",
-                 "query_string": b"", "root_path": "", "http_version": "1.1",
-                 "headers": [(b"host", ALPHA.encode()), (b"content-type", b"application/json")],
-                 "client": ("127.0.0.1", 40000), "server": ("127.0.0.1", 8000)}  # fmt: skip
+        scope = {
+            "type": "http",
+            "method": "POST",
+            "path": "/api/v1/bookings",
+            "scheme": "http",
+            "query_string": b"",
+            "root_path": "",
+            "http_version": "1.1",
+            "headers": [(b"host", ALPHA.encode()), (b"content-type", b"application/json")],
+            "client": ("127.0.0.1", 40000),
+            "server": ("127.0.0.1", 8000),
+        }
 
         async def together() -> list[Answer]:
             bodies = [json.dumps(self._body(serial)).encode() for serial in serials]
-            return list(await asyncio.gather(
-                *(self._exchange({**scope, "headers": list(scope["headers"])}, body)
-                  for body in bodies)))  # fmt: skip
+            return list(
+                await asyncio.gather(
+                    *(
+                        self._exchange({**scope, "headers": list(scope["headers"])}, body)
+                        for body in bodies
+                    )
+                )
+            )
 
         return self.loop.run(together())
 
@@ -120,15 +154,35 @@ class Harness:
         return Answer(sent[0]["status"], headers, b"".join(m.get("body", b"") for m in sent[1:]))
 
     def _body(self, serial: int, **overrides: object) -> dict:
-        return {**PERSON, "nik": nik(serial), "programme_id": self.programme.id,
-                "slot_id": self.slot.id, "dose": 1, **overrides}  # fmt: skip
+        return {
+            **PERSON,
+            "nik": nik(serial),
+            "programme_id": self.programme.id,
+            "slot_id": self.slot.id,
+            "dose": 1,
+            **overrides,
+        }
 
-    def book(self, serial: int, *, host: str = ALPHA, headers: tuple = (), scheme: str = "http",
-             app: Any = None, **overrides: object) -> Answer:  # fmt: skip
+    def book(
+        self,
+        serial: int,
+        *,
+        host: str = ALPHA,
+        headers: tuple = (),
+        scheme: str = "http",
+        app: Any = None,
+        **overrides: object,
+    ) -> Answer:
         body = self._body(serial, **overrides)
-        return self.call("POST", "/api/v1/bookings", host=host, body=json.dumps(body).encode(),
-                         headers=((b"content-type", b"application/json"), *headers),
-                         scheme=scheme, app=app)  # fmt: skip
+        return self.call(
+            "POST",
+            "/api/v1/bookings",
+            host=host,
+            body=json.dumps(body).encode(),
+            headers=((b"content-type", b"application/json"), *headers),
+            scheme=scheme,
+            app=app,
+        )
 
     def warm(self) -> None:
         """The first booking of a process takes the full path (it learns the host's tenant and
@@ -142,8 +196,12 @@ class Harness:
 
 
 @pytest.fixture
-def harness(alpha_committed: Tenant, committed: Callable, monkeypatch: pytest.MonkeyPatch,
-            loop_thread: LoopThread) -> Iterator[Harness]:  # fmt: skip
+def harness(
+    alpha_committed: Tenant,
+    committed: Callable,
+    monkeypatch: pytest.MonkeyPatch,
+    loop_thread: LoopThread,
+) -> Iterator[Harness]:
     from config.wsgi_bridge import WSGIBridge
 
     beta = Tenant.objects.get(slug="beta")
@@ -177,15 +235,28 @@ def test_the_front_books_with_the_same_answer_as_the_full_path(harness: Harness)
     assert len(harness.django.seen) == handled_by_django == 1  # the second never reached it
     first, second = by_django.json(), by_front.json()
     assert set(first) == set(second)
-    for key in ("status", "dose", "vaccine_brand", "full_name", "programme_id", "venue", "slot",
-                "next_dose"):  # fmt: skip
+    for key in (
+        "status",
+        "dose",
+        "vaccine_brand",
+        "full_name",
+        "programme_id",
+        "venue",
+        "slot",
+        "next_dose",
+    ):
         assert first[key] == second[key], key
     assert second["nik_masked"] == "3273••••••••0002"
     assert second["voucher_code"] != first["voucher_code"]
     same_headers = (
-        "content-type", "vary", "x-content-type-options", "referrer-policy",
-        "cross-origin-opener-policy", "x-frame-options", "content-language",
-    )  # fmt: skip
+        "content-type",
+        "vary",
+        "x-content-type-options",
+        "referrer-policy",
+        "cross-origin-opener-policy",
+        "x-frame-options",
+        "content-language",
+    )
     for name in same_headers:
         assert by_front.headers[name] == by_django.headers[name], name
     assert by_front.headers["content-language"] == "id"  # the request's; the booking's is "en"
@@ -197,11 +268,15 @@ def test_the_front_books_with_the_same_answer_as_the_full_path(harness: Harness)
         assert unseal(booking.date_of_birth_sealed, field="date_of_birth") == "1958-03-14"
         assert booking.language == "en"
         message = Message.objects.get(booking=booking)
-        assert (message.kind, message.status, message.to_email) == \
-            ("voucher", "pending", "siti@example.id")  # fmt: skip
+        assert (message.kind, message.status, message.to_email) == (
+            "voucher",
+            "pending",
+            "siti@example.id",
+        )
     # the e-voucher is handed to the worker, in the organiser's schema
-    assert [(schema, args[-1]) for schema, *args in harness.delivered] == \
-        [(harness.tenant.schema_name, message.id)]  # fmt: skip
+    assert [(schema, args[-1]) for schema, *args in harness.delivered] == [
+        (harness.tenant.schema_name, message.id)
+    ]
 
 
 def test_the_language_cookie_decides_when_the_body_does_not(harness: Harness) -> None:
@@ -357,20 +432,38 @@ def _seat_refusals() -> list[tuple[str, dict[str, Any], dict[str, Any], int, str
         ("a full slot", {"capacity": 1}, {}, 409, "slot_full"),
         ("a closed window", {"booking_closes_at": past}, {}, 409, "window_closed"),
         ("a closed slot", {"is_closed": True}, {}, 409, "window_closed"),
-        ("a slot that has passed", {"starts_at": past, "ends_at": past + dt.timedelta(minutes=5)},
-         {}, 409, "slot_in_past"),
-        ("a slot of this tenant that does not exist", {}, {"slot_id": 10**12}, 404,
-         "slot_not_found"),
-    ]  # fmt: skip
+        (
+            "a slot that has passed",
+            {"starts_at": past, "ends_at": past + dt.timedelta(minutes=5)},
+            {},
+            409,
+            "slot_in_past",
+        ),
+        (
+            "a slot of this tenant that does not exist",
+            {},
+            {"slot_id": 10**12},
+            404,
+            "slot_not_found",
+        ),
+    ]
 
 
-@pytest.mark.parametrize(("case", "slot_fields", "overrides", "status", "code"),
-                         _seat_refusals(), ids=[case[0] for case in _seat_refusals()])  # fmt: skip
+@pytest.mark.parametrize(
+    ("case", "slot_fields", "overrides", "status", "code"),
+    _seat_refusals(),
+    ids=[case[0] for case in _seat_refusals()],
+)
 @pytest.mark.parametrize("language", ["id", "en"])
 def test_a_seat_the_front_did_not_get_is_refused_as_the_full_path_refuses_it(
-    harness: Harness, case: str, slot_fields: dict, overrides: dict, status: int, code: str,
+    harness: Harness,
+    case: str,
+    slot_fields: dict,
+    overrides: dict,
+    status: int,
+    code: str,
     language: str,
-) -> None:  # fmt: skip
+) -> None:
     harness.warm()  # takes the one seat of "a full slot"
     with tenant_scope(harness.tenant):
         Slot.objects.filter(id=harness.slot.id).update(**slot_fields)
@@ -547,8 +640,9 @@ def test_an_organisers_statements_are_prepared_on_the_idle_connections_when_firs
     harness.loop.run(database._warm())  # as at startup: the pool's connections are open
     harness.warm()  # through Django, which learns the host
     day = harness.slot.starts_at.astimezone(dt.timezone(dt.timedelta(hours=7))).date()
-    listed = harness.call("GET", f"/api/v1/venues/{harness.slot.venue_id}/slots",
-                          query=f"date={day}".encode())  # fmt: skip
+    listed = harness.call(
+        "GET", f"/api/v1/venues/{harness.slot.venue_id}/slots", query=f"date={day}".encode()
+    )
 
     async def prepared_on_each() -> list[tuple[str, int]]:
         await asyncio.gather(*list(database.tasks))
@@ -629,8 +723,9 @@ def test_when_the_database_cannot_be_reached_the_waiting_requests_learn_it_at_on
         pid = (await database.fetch_one(schema, "SELECT pg_backend_pid()", {}))[0]
         busy = asyncio.ensure_future(database.fetch_one(schema, "SELECT pg_sleep(2)", {}))
         await asyncio.sleep(0.2)
-        waiting = [asyncio.ensure_future(database.fetch_one(schema, "SELECT 1", {}))
-                   for _ in range(2)]  # fmt: skip
+        waiting = [
+            asyncio.ensure_future(database.fetch_one(schema, "SELECT 1", {})) for _ in range(2)
+        ]
         await asyncio.sleep(0.1)
 
         async def unreachable() -> None:
@@ -692,16 +787,35 @@ def test_elderly_first_the_age_rules_admit_in_the_front_and_refuse_in_the_full_p
 ) -> None:
     today = timezone.localdate()
     with tenant_scope(harness.tenant):
-        AgeRule.objects.create(programme=harness.programme, min_age=60, max_age=None,
-                               opens_on=today - dt.timedelta(days=1))  # fmt: skip
-        AgeRule.objects.create(programme=harness.programme, min_age=18, max_age=59,
-                               opens_on=today + dt.timedelta(days=7))  # fmt: skip
+        AgeRule.objects.create(
+            programme=harness.programme,
+            min_age=60,
+            max_age=None,
+            opens_on=today - dt.timedelta(days=1),
+        )
+        AgeRule.objects.create(
+            programme=harness.programme,
+            min_age=18,
+            max_age=59,
+            opens_on=today + dt.timedelta(days=7),
+        )
     harness.warm()  # 68 years old: admitted
     elderly = harness.book(60)
     young = {"date_of_birth": "1990-01-15", "nik": "3273015501900001"}
-    too_early = harness.call("POST", "/api/v1/bookings", body=json.dumps(
-        {**PERSON, **young, "programme_id": harness.programme.id, "slot_id": harness.slot.id,
-         "dose": 1}).encode(), headers=((b"content-type", b"application/json"),))  # fmt: skip
+    too_early = harness.call(
+        "POST",
+        "/api/v1/bookings",
+        body=json.dumps(
+            {
+                **PERSON,
+                **young,
+                "programme_id": harness.programme.id,
+                "slot_id": harness.slot.id,
+                "dose": 1,
+            }
+        ).encode(),
+        headers=((b"content-type", b"application/json"),),
+    )
 
     assert elderly.status == 201
     assert too_early.status == 409
@@ -796,8 +910,12 @@ def test_a_host_django_would_refuse_is_not_booked_by_the_front(harness: Harness,
 
 def test_thousands_of_nested_brackets_are_a_clear_400_not_a_crash(harness: Harness) -> None:
     harness.warm()
-    answer = harness.call("POST", "/api/v1/bookings", body=b"[" * 5000,
-                          headers=((b"content-type", b"application/json"),))  # fmt: skip
+    answer = harness.call(
+        "POST",
+        "/api/v1/bookings",
+        body=b"[" * 5000,
+        headers=((b"content-type", b"application/json"),),
+    )
 
     assert answer.status == 400
     assert answer.json()["error"]["code"] == "parse_error"
@@ -807,11 +925,21 @@ def test_a_client_that_stalls_while_learning_does_not_hold_the_others(
     harness: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(front, "BODY_IDLE_SECONDS", 1.0)
-    stalled_scope = {"type": "http", "method": "POST", "path": "/api/v1/bookings",
-                     "scheme": "http", "query_string": b"", "root_path": "",
-                     "headers": [(b"host", ALPHA.encode()), (b"content-length", b"100"),
-                                 (b"content-type", b"application/json")],
-                     "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 8000)}  # fmt: skip
+    stalled_scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/api/v1/bookings",
+        "scheme": "http",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"host", ALPHA.encode()),
+            (b"content-length", b"100"),
+            (b"content-type", b"application/json"),
+        ],
+        "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 8000),
+    }
 
     async def never() -> dict:
         await asyncio.sleep(3600)
@@ -826,10 +954,21 @@ def test_a_client_that_stalls_while_learning_does_not_hold_the_others(
         stalled = asyncio.ensure_future(harness.app(stalled_scope, never, send))
         await asyncio.sleep(0.05)
         started = time.monotonic()
-        answers = await asyncio.gather(*(harness._exchange(
-            {**stalled_scope, "headers": [(b"host", ALPHA.encode()),
-                                          (b"content-type", b"application/json")]},
-            json.dumps(harness._body(serial)).encode()) for serial in (80, 81)))  # fmt: skip
+        answers = await asyncio.gather(
+            *(
+                harness._exchange(
+                    {
+                        **stalled_scope,
+                        "headers": [
+                            (b"host", ALPHA.encode()),
+                            (b"content-type", b"application/json"),
+                        ],
+                    },
+                    json.dumps(harness._body(serial)).encode(),
+                )
+                for serial in (80, 81)
+            )
+        )
         took = time.monotonic() - started
         stalled.cancel()
         return took, sum(answer.status == 201 for answer in answers)
@@ -843,16 +982,31 @@ def test_a_client_that_stalls_while_learning_does_not_hold_the_others(
 def test_the_fronts_connections_take_djangos_parameters_that_asyncpg_knows(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    given = {"dbname": "sentra", "user": "app", "password": "s3cret", "host": "db.internal",
-             "port": 5432, "sslmode": "verify-full", "sslrootcert": "/etc/rds.pem",
-             "connect_timeout": 5, "application_name": "sentra-web", "keepalives_idle": 30,
-             "prepare_threshold": 5, "client_encoding": "UTF8"}  # fmt: skip
+    given = {
+        "dbname": "sentra",
+        "user": "app",
+        "password": "s3cret",
+        "host": "db.internal",
+        "port": 5432,
+        "sslmode": "verify-full",
+        "sslrootcert": "/etc/rds.pem",
+        "connect_timeout": 5,
+        "application_name": "sentra-web",
+        "keepalives_idle": 30,
+        "prepare_threshold": 5,
+        "client_encoding": "UTF8",
+    }
     monkeypatch.setattr(connections["default"], "get_connection_params", lambda: given)
 
     params = front._connection_params()
 
-    assert (params["host"], params["port"], params["user"], params["password"],
-            params["database"]) == ("db.internal", 5432, "app", "s3cret", "sentra")  # fmt: skip
+    assert (
+        params["host"],
+        params["port"],
+        params["user"],
+        params["password"],
+        params["database"],
+    ) == ("db.internal", 5432, "app", "s3cret", "sentra")
     assert params["dsn"] == "postgresql://?sslmode=verify-full&sslrootcert=%2Fetc%2Frds.pem"
     assert params["timeout"] == 5.0
     assert params["server_settings"] == {"TimeZone": "UTC", "application_name": "sentra-web"}

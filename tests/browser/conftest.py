@@ -65,8 +65,11 @@ def platform_server(
     log = (tmp_path_factory.getbasetemp() / "live-server.log").open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "config.serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
-        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
 
     def stop() -> None:
         # The whole group: SIGKILL to the supervisor alone would orphan its workers, which
@@ -117,9 +120,13 @@ def chromium() -> Iterator[object]:
 def phone(chromium: object) -> Iterator[object]:
     """A 360 px wide phone screen, as most people who book use."""
     context = chromium.new_context(
-        viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True,
-        has_touch=True, locale="id-ID", timezone_id="Asia/Jakarta",
-    )  # fmt: skip
+        viewport={"width": 360, "height": 740},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="id-ID",
+        timezone_id="Asia/Jakarta",
+    )
     page = context.new_page()
     yield page
     context.close()

@@ -82,10 +82,15 @@ def alpha_place(committed: Callable[[Callable], None]) -> dict[str, object]:
                     today + dt.timedelta(days=days), dt.time(hour), JAKARTA
                 )
                 slots.append(
-                    a_slot(venue=venue, programme=programme, capacity=5, starts_at=starts,
-                           ends_at=starts + dt.timedelta(minutes=30),
-                           booking_closes_at=starts - dt.timedelta(hours=1))
-                )  # fmt: skip
+                    a_slot(
+                        venue=venue,
+                        programme=programme,
+                        capacity=5,
+                        starts_at=starts,
+                        ends_at=starts + dt.timedelta(minutes=30),
+                        booking_closes_at=starts - dt.timedelta(hours=1),
+                    )
+                )
     return {"tenant": tenant, "programme": programme, "venue": venue, "slots": slots}
 
 
@@ -155,8 +160,13 @@ def test_a_person_books_on_a_phone_in_bahasa_indonesia(
     summary.get_by_role("link", name=re.compile("nama lengkap")).click()
     assert phone.evaluate("document.activeElement.id") == "id_full_name"
 
-    _fill_person(phone, name="Siti Aminah", nik=nik_compose(SITI_BORN, sex="F", serial=21),
-                 born=SITI_BORN, sex="Perempuan")  # fmt: skip
+    _fill_person(
+        phone,
+        name="Siti Aminah",
+        nik=nik_compose(SITI_BORN, sex="F", serial=21),
+        born=SITI_BORN,
+        sex="Perempuan",
+    )
     assert phone.get_by_label("Dosis pertama").is_checked()  # the first dose unless told
     go(phone, phone.get_by_role("button", name="Lanjut"))
 
@@ -225,12 +235,19 @@ def test_a_roster_only_programme_refuses_an_outsider(
         Programme.objects.filter(id=programme.id).update(kind="company", uses_roster=True)
         someone = nik_compose(dt.date(1980, 1, 2), sex="M", serial=5)
         RosterEntry.objects.create(
-            programme=programme, person_key=person_key(someone),
-            nik_sealed=seal(someone, field="nik"), full_name="Karyawan Lain",
-        )  # fmt: skip
+            programme=programme,
+            person_key=person_key(someone),
+            nik_sealed=seal(someone, field="nik"),
+            full_name="Karyawan Lain",
+        )
     _to_the_first_free_time(phone, platform_server, alpha_place, "roster-")
-    _fill_person(phone, name="Orang Luar", nik=nik_compose(SITI_BORN, sex="F", serial=23),
-                 born=SITI_BORN, sex="Perempuan")  # fmt: skip
+    _fill_person(
+        phone,
+        name="Orang Luar",
+        nik=nik_compose(SITI_BORN, sex="F", serial=23),
+        born=SITI_BORN,
+        sex="Perempuan",
+    )
     go(phone, phone.get_by_role("button", name="Lanjut"))
     _fill_contact(phone)
     go(phone, phone.get_by_role("button", name="Lanjut"))
@@ -249,8 +266,13 @@ def test_a_helper_books_for_two_people(
     platform_server: LiveServer, phone: object, alpha_place: dict
 ) -> None:
     _to_the_first_free_time(phone, platform_server, alpha_place, "helper-")
-    _fill_person(phone, name="Siti Aminah", nik=nik_compose(SITI_BORN, sex="F", serial=24),
-                 born=SITI_BORN, sex="Perempuan")  # fmt: skip
+    _fill_person(
+        phone,
+        name="Siti Aminah",
+        nik=nik_compose(SITI_BORN, sex="F", serial=24),
+        born=SITI_BORN,
+        sex="Perempuan",
+    )
     go(phone, phone.get_by_role("button", name="Lanjut"))
     _fill_contact(phone)
     go(phone, phone.get_by_role("button", name="Lanjut"))
@@ -258,8 +280,13 @@ def test_a_helper_books_for_two_people(
     go(phone, phone.get_by_role("button", name="Tambah orang lain"))
     phone.wait_for_url(re.compile(r"/daftar/data-diri/$"))
     assert phone.get_by_role("heading", level=1).inner_text() == "Orang ke-2: siapa?"
-    _fill_person(phone, name="Budi Santoso", nik=nik_compose(BUDI_BORN, sex="M", serial=25),
-                 born=BUDI_BORN, sex="Laki-laki")  # fmt: skip
+    _fill_person(
+        phone,
+        name="Budi Santoso",
+        nik=nik_compose(BUDI_BORN, sex="M", serial=25),
+        born=BUDI_BORN,
+        sex="Laki-laki",
+    )
     go(phone, phone.get_by_role("button", name="Lanjut"))
     assert phone.get_by_label("Alamat email").input_value() == "keluarga@example.id"
     go(phone, phone.get_by_role("button", name="Lanjut"))
@@ -363,8 +390,13 @@ def test_a_person_joins_the_waiting_list_for_a_full_day(
 
     phone.wait_for_url(re.compile(r"/daftar/data-diri/$"))
     assert phone.get_by_text("Daftar tunggu (hari ini sudah penuh)").is_visible()
-    _fill_person(phone, name="Siti Aminah", nik=nik_compose(SITI_BORN, sex="F", serial=25),
-                 born=SITI_BORN, sex="Perempuan")  # fmt: skip
+    _fill_person(
+        phone,
+        name="Siti Aminah",
+        nik=nik_compose(SITI_BORN, sex="F", serial=25),
+        born=SITI_BORN,
+        sex="Perempuan",
+    )
     go(phone, phone.get_by_role("button", name="Lanjut"))
 
     phone.wait_for_url(re.compile(r"/daftar/kontak/$"))
@@ -390,6 +422,8 @@ def test_a_person_joins_the_waiting_list_for_a_full_day(
     with tenant_scope(alpha_place["tenant"]):
         entry = WaitlistEntry.objects.get()
         assert (entry.email, entry.language, entry.venue_id) == (
-            "keluarga@example.id", "id", venue.id,
-        )  # fmt: skip
+            "keluarga@example.id",
+            "id",
+            venue.id,
+        )
         assert Booking.objects.count() == 0

@@ -94,9 +94,11 @@ def test_an_administrator_uploads_a_logo_and_the_booking_home_shows_it_in_the_co
 
     # The booking home, as a visitor sees it.
     visitor = phone.context.browser.new_context(
-        viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True,
+        viewport={"width": 360, "height": 740},
+        device_scale_factor=2,
+        is_mobile=True,
         locale="id-ID",
-    )  # fmt: skip
+    )
     home = visitor.new_page()
     try:
         home.goto(platform_server.url("alpha.localhost", "/"))

@@ -31,9 +31,12 @@ def _on_the_live_server(html: str, server: LiveServer) -> str:
 
 
 def test_the_mail_viewer_reads_on_a_phone(
-    platform_server: LiveServer, phone: object, tenant_a: OrganizerFixture, settings: object,
+    platform_server: LiveServer,
+    phone: object,
+    tenant_a: OrganizerFixture,
+    settings: object,
     tmp_path: Path,
-) -> None:  # fmt: skip
+) -> None:
     _voucher_email(tenant_a, settings, tmp_path)
     settings.DEBUG = True
     client = host_client(ROOT_HOST)

@@ -100,8 +100,11 @@ def test_an_administrator_adds_a_venue_and_a_weeks_schedule_on_a_phone(
     with tenant_scope(tenant):
         venue = Venue.objects.get(name=VENUE_NAME)
     assert (venue.province, venue.time_zone, venue.vaccine_brands, venue.status) == (
-        "Jawa Barat", "Asia/Jakarta", ["sinovac"], "pending",
-    )  # fmt: skip
+        "Jawa Barat",
+        "Asia/Jakarta",
+        ["sinovac"],
+        "pending",
+    )
 
     # From the venue, a schedule for next week, every day.
     card.get_by_role("link", name=VENUE_NAME).click()

@@ -28,14 +28,27 @@ def _free_port() -> int:
 
 
 def _start(port: int, *, workers: int = 2, output: object = subprocess.PIPE) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": suite_database_url(),
-           "DJANGO_SETTINGS_MODULE": "config.settings.test"}  # fmt: skip
+    env = {
+        **os.environ,
+        "DATABASE_URL": suite_database_url(),
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+    }
     return subprocess.Popen(
-        [sys.executable, "-m", "config.serve", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers)],
-        cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "config.serve",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=output,
+        stderr=subprocess.STDOUT,
         start_new_session=True,
-    )  # fmt: skip
+    )
 
 
 def _answers(port: int) -> bool:
@@ -124,10 +137,19 @@ def test_a_worker_hides_what_it_loaded_from_the_garbage_collector(django_db_setu
         "serve._freeze_what_is_loaded()\n"
         "print(loaded, gc.get_freeze_count(), len(gc.get_objects()))\n"
     )
-    env = {**os.environ, "DATABASE_URL": suite_database_url(),
-           "DJANGO_SETTINGS_MODULE": "config.settings.test"}  # fmt: skip
-    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True,
-                         text=True, check=True)  # fmt: skip
+    env = {
+        **os.environ,
+        "DATABASE_URL": suite_database_url(),
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     loaded, frozen, still_walked = map(int, out.stdout.split())
 
     assert loaded > 50_000  # Django and the apps are loaded at this point

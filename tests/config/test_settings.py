@@ -41,8 +41,12 @@ def _production_env(**overrides: str) -> dict[str, str]:
 def test_check_deploy_with_production_settings_reports_nothing() -> None:
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "DEBUG"],
-        cwd=ROOT, env=_production_env(), capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=_production_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
@@ -51,18 +55,25 @@ def test_check_deploy_with_production_settings_reports_nothing() -> None:
 @pytest.mark.parametrize(
     "missing",
     [
-        "REDIS_URL", "SENTRA_ROOT_DOMAIN", "SENTRA_PII_KEYS", "DJANGO_SECRET_KEY",
+        "REDIS_URL",
+        "SENTRA_ROOT_DOMAIN",
+        "SENTRA_PII_KEYS",
+        "DJANGO_SECRET_KEY",
         "SENTRA_VOUCHER_SIGNING_KEY",
     ],
-)  # fmt: skip
+)
 def test_production_refuses_to_start_without_its_configuration(missing: str) -> None:
     env = _production_env()
     del env[missing]
 
     result = subprocess.run(
         [sys.executable, "manage.py", "check"],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
     assert result.returncode != 0
     assert f"Environment variable {missing} is required." in result.stderr

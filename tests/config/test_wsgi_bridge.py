@@ -17,19 +17,33 @@ from tests.conftest import LoopThread
 
 def _scope(**overrides: Any) -> dict[str, Any]:
     scope = {
-        "type": "http", "method": "POST", "path": "/daftar/ä/", "query_string": b"a=1&b=%20",
-        "root_path": "", "scheme": "https", "http_version": "1.1",
-        "server": ("10.0.0.5", 8000), "client": ("203.0.113.9", 51000),
-        "headers": [(b"host", b"alpha.localhost"), (b"content-type", b"text/plain"),
-                    (b"content-length", b"11"), (b"cookie", b"a=1"), (b"cookie", b"b=2"),
-                    (b"x-forwarded-proto", b"https"), (b"x_forwarded_proto", b"http"),
-                    (b"accept", b"text/html"), (b"accept", b"*/*")],
-    }  # fmt: skip
+        "type": "http",
+        "method": "POST",
+        "path": "/daftar/ä/",
+        "query_string": b"a=1&b=%20",
+        "root_path": "",
+        "scheme": "https",
+        "http_version": "1.1",
+        "server": ("10.0.0.5", 8000),
+        "client": ("203.0.113.9", 51000),
+        "headers": [
+            (b"host", b"alpha.localhost"),
+            (b"content-type", b"text/plain"),
+            (b"content-length", b"11"),
+            (b"cookie", b"a=1"),
+            (b"cookie", b"b=2"),
+            (b"x-forwarded-proto", b"https"),
+            (b"x_forwarded_proto", b"http"),
+            (b"accept", b"text/html"),
+            (b"accept", b"*/*"),
+        ],
+    }
     return {**scope, **overrides}
 
 
-def _serve(app: Callable, scope: dict, chunks: list[bytes], *, send_fails_after: int = -1) \
-        -> list[dict]:  # fmt: skip
+def _serve(
+    app: Callable, scope: dict, chunks: list[bytes], *, send_fails_after: int = -1
+) -> list[dict]:
     bridge = WSGIBridge(app, threads=1)
     try:
         return _serve_with(bridge, scope, chunks, send_fails_after=send_fails_after)
@@ -148,8 +162,11 @@ def test_a_body_over_the_limit_is_refused_before_django_reads_it() -> None:
 
     bridge_limit = wsgi_bridge.WSGIBridge(app, threads=1, max_body_bytes=10)
     declared = _serve_with(bridge_limit, _scope(), [b"hello world!"])
-    streamed = _serve_with(bridge_limit, _scope(headers=[(b"host", b"a.localhost")]),
-                           [b"hello ", b"world!", b"and more"])  # fmt: skip
+    streamed = _serve_with(
+        bridge_limit,
+        _scope(headers=[(b"host", b"a.localhost")]),
+        [b"hello ", b"world!", b"and more"],
+    )
 
     assert declared[0]["status"] == streamed[0]["status"] == 413
     assert b"terlalu besar" in declared[1]["body"]  # Bahasa Indonesia first, then English
@@ -179,10 +196,13 @@ def test_a_client_that_stops_sending_its_body_gets_408(monkeypatch: pytest.Monke
     assert sent[0]["status"] == 408
 
 
-def _serve_with(bridge: WSGIBridge, scope: dict, chunks: list[bytes], *,
-                send_fails_after: int = -1) -> list[dict]:  # fmt: skip
-    messages = [{"type": "http.request", "body": c, "more_body": i < len(chunks) - 1}
-                for i, c in enumerate(chunks)]  # fmt: skip
+def _serve_with(
+    bridge: WSGIBridge, scope: dict, chunks: list[bytes], *, send_fails_after: int = -1
+) -> list[dict]:
+    messages = [
+        {"type": "http.request", "body": c, "more_body": i < len(chunks) - 1}
+        for i, c in enumerate(chunks)
+    ]
     sent: list[dict] = []
 
     async def receive() -> dict:

@@ -63,9 +63,13 @@ def a_programme(**overrides: object) -> Programme:
 
 def a_venue(**overrides: object) -> Venue:
     fields = {
-        "name": "Puskesmas Cempaka", "address": "Jl. Cempaka 1", "city": "Bandung",
-        "province": "Jawa Barat", "status": "approved", "vaccine_brands": ["sinovac"],
-    }  # fmt: skip
+        "name": "Puskesmas Cempaka",
+        "address": "Jl. Cempaka 1",
+        "city": "Bandung",
+        "province": "Jawa Barat",
+        "status": "approved",
+        "vaccine_brands": ["sinovac"],
+    }
     return Venue.objects.create(**{**fields, **overrides})
 
 
@@ -81,11 +85,15 @@ def a_slot(
     now = timezone.now()
     starts_at = (now + starts_in).replace(second=0, microsecond=0)
     fields = {
-        "venue": venue, "programme": programme, "starts_at": starts_at,
-        "ends_at": starts_at + dt.timedelta(minutes=30), "capacity": capacity,
-        "vaccine_brand": brand, "booking_opens_at": now - dt.timedelta(days=1),
+        "venue": venue,
+        "programme": programme,
+        "starts_at": starts_at,
+        "ends_at": starts_at + dt.timedelta(minutes=30),
+        "capacity": capacity,
+        "vaccine_brand": brand,
+        "booking_opens_at": now - dt.timedelta(days=1),
         "booking_closes_at": starts_at - dt.timedelta(hours=1),
-    }  # fmt: skip
+    }
     return Slot.objects.create(**{**fields, **overrides})
 
 
@@ -93,6 +101,18 @@ def organizer_data_delete(tenant: Tenant) -> None:
     """Clean-up for tests that commit data in a session tenant: everything the organiser ran,
     in an order the foreign keys accept."""
     with tenant_scope(tenant):
-        for model in (Message, Invite, RosterEntry, AgeRule, WaitlistEntry, IdempotencyRecord,
-                      Booking, Slot, SlotTemplate, BlackoutDay, Venue, Programme):  # fmt: skip
+        for model in (
+            Message,
+            Invite,
+            RosterEntry,
+            AgeRule,
+            WaitlistEntry,
+            IdempotencyRecord,
+            Booking,
+            Slot,
+            SlotTemplate,
+            BlackoutDay,
+            Venue,
+            Programme,
+        ):
             model.objects.all().delete()

@@ -28,8 +28,9 @@ def test_a_statement_prepared_before_a_migration_still_books_after_it(
     committed(lambda: tenant.delete(force_drop=True))
     with tenant_scope(tenant):
         slot = a_slot(venue=a_venue(), programme=a_programme(), capacity=5)
-        booking_create(programme_id=slot.programme_id, slot_id=slot.id, dose=1,
-                       person=a_person(name="Sebelum"))  # fmt: skip
+        booking_create(
+            programme_id=slot.programme_id, slot_id=slot.id, dose=1, person=a_person(name="Sebelum")
+        )
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM pg_prepared_statements")
             assert cursor.fetchone()[0] >= 1
@@ -40,8 +41,9 @@ def test_a_statement_prepared_before_a_migration_still_books_after_it(
                 'ALTER TABLE "prepared".organizers_slot ALTER COLUMN ends_at TYPE timestamp'
             )
 
-        after = booking_create(programme_id=slot.programme_id, slot_id=slot.id, dose=1,
-                               person=a_person(name="Sesudah"))  # fmt: skip
+        after = booking_create(
+            programme_id=slot.programme_id, slot_id=slot.id, dose=1, person=a_person(name="Sesudah")
+        )
 
         assert after.full_name == "Sesudah"
         assert Booking.objects.filter(slot_id=slot.id).count() == 2

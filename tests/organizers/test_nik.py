@@ -32,9 +32,16 @@ def test_a_plausible_nik_has_no_problem() -> None:
 
 @pytest.mark.parametrize(
     "nik",
-    ["12345", "32730154035800021", "32730154035800AB", "3273 0154 0358 0002",
-     "".join(chr(ord(d) + 0xFEE0) for d in SITI_NIK), "٣٢٧٣٠١٥٤٠٣٥٨٠٠٠٢", ""],
-)  # fmt: skip
+    [
+        "12345",
+        "32730154035800021",
+        "32730154035800AB",
+        "3273 0154 0358 0002",
+        "".join(chr(ord(d) + 0xFEE0) for d in SITI_NIK),
+        "٣٢٧٣٠١٥٤٠٣٥٨٠٠٠٢",
+        "",
+    ],
+)
 def test_anything_but_sixteen_ascii_digits_is_a_format_problem(nik: str) -> None:
     with translation.override("en"):
         problems = nik_problems(nik, date_of_birth=SITI)
@@ -55,8 +62,9 @@ def test_the_province_code_must_be_one_of_the_38() -> None:
     assert "province" in problem.message
 
 
-@pytest.mark.parametrize("ddmmyy", ["000358", "320358", "400358", "720358", "541358", "300258",
-                                    "290259", "690259"])  # fmt: skip
+@pytest.mark.parametrize(
+    "ddmmyy", ["000358", "320358", "400358", "720358", "541358", "300258", "290259", "690259"]
+)
 def test_an_impossible_encoded_date_is_reported(ddmmyy: str) -> None:
     nik = f"327301{ddmmyy}0002"
     assert codes(nik, date_of_birth=None) == ["nik_birth_date"]
@@ -109,8 +117,11 @@ def test_a_sex_mismatch_is_its_own_message_each_way() -> None:
 def test_several_mismatches_give_one_message_each() -> None:
     nik = "9973015403590000"  # bad province, year 59, serial 0000
     assert codes(nik, date_of_birth=SITI, sex="M") == [
-        "nik_province", "nik_birth_date", "nik_sex", "nik_serial",
-    ]  # fmt: skip
+        "nik_province",
+        "nik_birth_date",
+        "nik_sex",
+        "nik_serial",
+    ]
 
 
 def test_serial_0000_is_refused() -> None:

@@ -59,8 +59,12 @@ def test_rotation_reseals_old_rows_and_they_still_open(
     with tenant_scope(tenant_a.tenant):
         programme, venue = a_programme(), a_venue()
         slot = a_slot(venue=venue, programme=programme)
-        booking = booking_create(programme_id=programme.id, slot_id=slot.id, dose=1,
-                                 person=a_person(nik="3273014403580002"))  # fmt: skip
+        booking = booking_create(
+            programme_id=programme.id,
+            slot_id=slot.id,
+            dose=1,
+            person=a_person(nik="3273014403580002"),
+        )
     settings.SENTRA_PII_KEYS = f"new1:{_key()},{old}"
     _keyring.cache_clear()
 

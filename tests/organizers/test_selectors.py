@@ -54,9 +54,12 @@ def test_the_sql_list_matches_the_python_reading(alpha: OrganizerFixture, time_z
     def at(hour: float, **kw: object) -> Slot:
         starts = midnight + dt.timedelta(hours=hour)
         return a_slot(
-            venue=venue, programme=kw.pop("programme", programme), starts_at=starts,
-            ends_at=starts + dt.timedelta(minutes=30), **kw,
-        )  # fmt: skip
+            venue=venue,
+            programme=kw.pop("programme", programme),
+            starts_at=starts,
+            ends_at=starts + dt.timedelta(minutes=30),
+            **kw,
+        )
 
     slots = [
         at(0),  # the first minute of the day, local time
@@ -79,8 +82,9 @@ def test_the_sql_list_matches_the_python_reading(alpha: OrganizerFixture, time_z
     at(-0.5)  # the day before
     at(13, programme=other_programme)
 
-    listed = json.loads(slot_day_json(venue_id=venue.id, day=day, programme_id=programme.id,
-                                      now=now))  # fmt: skip
+    listed = json.loads(
+        slot_day_json(venue_id=venue.id, day=day, programme_id=programme.id, now=now)
+    )
     everything = json.loads(slot_day_json(venue_id=venue.id, day=day, programme_id=None, now=now))
 
     assert listed == [_expected(Slot.objects.get(id=s.id), venue, now) for s in slots]
@@ -92,7 +96,15 @@ def test_the_sql_list_matches_the_python_reading(alpha: OrganizerFixture, time_z
 def test_a_venue_that_takes_no_bookings_has_no_list(alpha: OrganizerFixture) -> None:
     pending = a_venue(status="pending")
 
-    assert slot_day_json(venue_id=pending.id, day=timezone.localdate(), programme_id=None,
-                         now=timezone.now()) is None  # fmt: skip
-    assert slot_day_json(venue_id=10**9, day=timezone.localdate(), programme_id=None,
-                         now=timezone.now()) is None  # fmt: skip
+    assert (
+        slot_day_json(
+            venue_id=pending.id, day=timezone.localdate(), programme_id=None, now=timezone.now()
+        )
+        is None
+    )
+    assert (
+        slot_day_json(
+            venue_id=10**9, day=timezone.localdate(), programme_id=None, now=timezone.now()
+        )
+        is None
+    )

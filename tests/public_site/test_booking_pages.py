@@ -24,9 +24,13 @@ from tests.public_site.booking_steps import press_book, submit_token
 
 BORN = dt.date(1958, 3, 14)
 SITI = {
-    "full_name": "Siti Aminah", "nik": nik_compose(BORN, sex="F", serial=11),
-    "dob_day": "14", "dob_month": "3", "dob_year": "1958", "sex": "F",
-}  # fmt: skip
+    "full_name": "Siti Aminah",
+    "nik": nik_compose(BORN, sex="F", serial=11),
+    "dob_day": "14",
+    "dob_month": "3",
+    "dob_year": "1958",
+    "sex": "F",
+}
 CONTACT = {"phone": "0812-3456-7890", "email": "Siti@Example.id", "address": "Jl. Melati 5"}
 
 
@@ -37,26 +41,53 @@ def place(tenant_a: OrganizerFixture) -> dict[str, object]:
     with tenant_scope(tenant_a.tenant):
         programme = a_programme(doses=[1])
         venue = a_venue(
-            name="RSUD Makassar", time_zone="Asia/Makassar", province="Sulawesi Selatan",
-            latitude="-5.147665", longitude="119.432732",
-        )  # fmt: skip
+            name="RSUD Makassar",
+            time_zone="Asia/Makassar",
+            province="Sulawesi Selatan",
+            latitude="-5.147665",
+            longitude="119.432732",
+        )
         zone = ZoneInfo("Asia/Makassar")
         day = timezone.localdate(timezone.now(), zone) + dt.timedelta(days=3)
         nine = dt.datetime.combine(day, dt.time(9, 0), zone)
         open_kw = {"booking_opens_at": timezone.now() - dt.timedelta(days=1)}
-        slot = a_slot(venue=venue, programme=programme, capacity=3, starts_at=nine,
-                      ends_at=nine + dt.timedelta(minutes=30),
-                      booking_closes_at=nine - dt.timedelta(hours=1), **open_kw)  # fmt: skip
-        full = a_slot(venue=venue, programme=programme, capacity=2, booked=2, booked_dose1=2,
-                      starts_at=nine + dt.timedelta(hours=1),
-                      ends_at=nine + dt.timedelta(hours=1, minutes=30),
-                      booking_closes_at=nine, **open_kw)  # fmt: skip
-        later = a_slot(venue=venue, programme=programme, capacity=5,
-                       starts_at=nine + dt.timedelta(days=1),
-                       ends_at=nine + dt.timedelta(days=1, minutes=30),
-                       booking_closes_at=nine + dt.timedelta(hours=23), **open_kw)  # fmt: skip
-    return {"programme": programme, "venue": venue, "slot": slot, "full": full,
-            "later": later, "day": day}  # fmt: skip
+        slot = a_slot(
+            venue=venue,
+            programme=programme,
+            capacity=3,
+            starts_at=nine,
+            ends_at=nine + dt.timedelta(minutes=30),
+            booking_closes_at=nine - dt.timedelta(hours=1),
+            **open_kw,
+        )
+        full = a_slot(
+            venue=venue,
+            programme=programme,
+            capacity=2,
+            booked=2,
+            booked_dose1=2,
+            starts_at=nine + dt.timedelta(hours=1),
+            ends_at=nine + dt.timedelta(hours=1, minutes=30),
+            booking_closes_at=nine,
+            **open_kw,
+        )
+        later = a_slot(
+            venue=venue,
+            programme=programme,
+            capacity=5,
+            starts_at=nine + dt.timedelta(days=1),
+            ends_at=nine + dt.timedelta(days=1, minutes=30),
+            booking_closes_at=nine + dt.timedelta(hours=23),
+            **open_kw,
+        )
+    return {
+        "programme": programme,
+        "venue": venue,
+        "slot": slot,
+        "full": full,
+        "later": later,
+        "day": day,
+    }
 
 
 def _choose_time(client: Client, place: dict, slot: Slot | None = None) -> None:
@@ -191,8 +222,11 @@ def test_a_person_books_and_sees_the_voucher(tenant_a: OrganizerFixture, place) 
         booking = Booking.objects.get()
         assert unseal(booking.nik_sealed, field="nik") == SITI["nik"]
         assert (booking.phone, booking.email, booking.sex, booking.language) == (
-            "+6281234567890", "siti@example.id", "F", "id",
-        )  # fmt: skip
+            "+6281234567890",
+            "siti@example.id",
+            "F",
+            "id",
+        )
         assert booking.slot_id == place["slot"].id
         assert booking.party is None
         assert Message.objects.filter(booking=booking, kind="voucher").count() == 1
@@ -231,8 +265,11 @@ def test_missing_fields_are_listed_at_the_top_and_tied_to_their_inputs(
     assert response.status_code == 400
     assert 'id="error-summary"' in page
     assert 'href="#id_full_name"' in page
-    assert re.search(r'<input[^>]*aria-invalid="true"[^>]*id="id_full_name"|<input[^>]*id="id_'
-                     r'full_name"[^>]*aria-invalid="true"', page)  # fmt: skip
+    assert re.search(
+        r'<input[^>]*aria-invalid="true"[^>]*id="id_full_name"|<input[^>]*id="id_'
+        r'full_name"[^>]*aria-invalid="true"',
+        page,
+    )
     assert 'aria-describedby="id_nik_helptext id_nik_error"' in page
     assert 'id="id_nik_error"' in page
     assert "16 digit" in page
@@ -383,9 +420,13 @@ def test_an_invite_link_leads_to_its_programme_and_works_once(
 
 BUDI_BORN = dt.date(1955, 7, 2)
 BUDI = {
-    "full_name": "Budi Santoso", "nik": nik_compose(BUDI_BORN, sex="M", serial=12),
-    "dob_day": "2", "dob_month": "7", "dob_year": "1955", "sex": "M",
-}  # fmt: skip
+    "full_name": "Budi Santoso",
+    "nik": nik_compose(BUDI_BORN, sex="M", serial=12),
+    "dob_day": "2",
+    "dob_month": "7",
+    "dob_year": "1955",
+    "sex": "M",
+}
 
 
 def test_a_helper_books_two_people_at_the_same_time_each_with_a_voucher(
@@ -422,9 +463,11 @@ def test_when_one_person_is_refused_nobody_is_booked_and_the_message_names_them(
 ) -> None:
     with tenant_scope(tenant_a.tenant):  # Budi already has his first dose booked
         capacity.booking_create(
-            programme_id=place["programme"].id, slot_id=place["later"].id, dose=1,
+            programme_id=place["programme"].id,
+            slot_id=place["later"].id,
+            dose=1,
             person=a_person(nik=BUDI["nik"], name="Budi Santoso", date_of_birth=BUDI_BORN),
-        )  # fmt: skip
+        )
     client = host_client(tenant_a.host)
     _choose_time(client, place)
     _enter_person(client)
@@ -611,9 +654,11 @@ def test_roster_and_invite_people_are_not_asked_for_a_code(
     _by_domain(tenant_a, place, uses_roster=True, uses_invites=True)
     with tenant_scope(tenant_a.tenant):
         RosterEntry.objects.create(
-            programme_id=place["programme"].id, person_key=person_key(SITI["nik"]),
-            nik_sealed=seal(SITI["nik"], field="nik"), full_name="Siti",
-        )  # fmt: skip
+            programme_id=place["programme"].id,
+            person_key=person_key(SITI["nik"]),
+            nik_sealed=seal(SITI["nik"], field="nik"),
+            full_name="Siti",
+        )
         programme = Programme.objects.get(id=place["programme"].id)
         token = invite_token(invites_create(programme, ["budi@acme.co.id"])[0])
     client = host_client(tenant_a.host)
@@ -639,9 +684,11 @@ def test_roster_checks_on_the_contact_step_stop_after_ten_refusals(
             kind=Programme.Kind.COMPANY, uses_roster=True
         )
         RosterEntry.objects.create(
-            programme_id=place["programme"].id, person_key=person_key(BUDI["nik"]),
-            nik_sealed=seal(BUDI["nik"], field="nik"), full_name="Budi",
-        )  # fmt: skip
+            programme_id=place["programme"].id,
+            person_key=person_key(BUDI["nik"]),
+            nik_sealed=seal(BUDI["nik"], field="nik"),
+            full_name="Budi",
+        )
     client = host_client(tenant_a.host)
     _choose_time(client, place)
     client.post("/daftar/data-diri/", SITI)

@@ -109,5 +109,17 @@ def test_mail_dates_read_in_jakarta_time(
     assert '<pre class="mail-text">' in detail  # wraps on a phone (site.css)
 
 
-MONTHS_ID = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
-             "September", "Oktober", "November", "Desember"]  # fmt: skip
+MONTHS_ID = [
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+]

@@ -41,9 +41,13 @@ def booked(tenant_a: OrganizerFixture) -> dict[str, object]:
 def _open_with_voucher(client: Client, booking: Booking, born: dt.date = BORN) -> object:
     return client.post(
         "/janji/",
-        {"voucher_code": booking.voucher_code.lower().replace("-", " "),
-         "dob_day": born.day, "dob_month": born.month, "dob_year": born.year},
-    )  # fmt: skip
+        {
+            "voucher_code": booking.voucher_code.lower().replace("-", " "),
+            "dob_day": born.day,
+            "dob_month": born.month,
+            "dob_year": born.year,
+        },
+    )
 
 
 def _opened(tenant: OrganizerFixture, booking: Booking) -> Client:

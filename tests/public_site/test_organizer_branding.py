@@ -330,11 +330,14 @@ def test_a_refused_value_in_the_preview_shows_the_form_with_the_message(
 
 def _view(**fields: object) -> BrandingView:
     values: dict = {
-        "logo_version": None, "colours": brand_colours("#0b5394"),
-        "welcome_text": "<b>Halo</b>\nBaris dua", "welcome_text_en": "Hello",
+        "logo_version": None,
+        "colours": brand_colours("#0b5394"),
+        "welcome_text": "<b>Halo</b>\nBaris dua",
+        "welcome_text_en": "Hello",
         "faq": (Question(question="<i>Parkir?</i>", answer="Di basement.\nGratis."),),
-        "contact_email": "halo@alpha.test", "contact_phone": "0812 3456 7890",
-    }  # fmt: skip
+        "contact_email": "halo@alpha.test",
+        "contact_phone": "0812 3456 7890",
+    }
     return BrandingView(**{**values, **fields})
 
 

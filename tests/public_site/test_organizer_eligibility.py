@@ -38,10 +38,15 @@ def test_company_settings_are_saved(tenant_a: OrganizerFixture) -> None:
     url = f"/kelola/program/{programme.id}/siapa-boleh/"
     assert "Siapa yang boleh mendaftar" in client.get(url).content.decode()
 
-    response = client.post(url, {
-        "uses_roster": "on", "asks_employee_number": "on",
-        "allowed_email_domains": "@Acme.co.id\nacme-group.com", "quota": "250",
-    })  # fmt: skip
+    response = client.post(
+        url,
+        {
+            "uses_roster": "on",
+            "asks_employee_number": "on",
+            "allowed_email_domains": "@Acme.co.id\nacme-group.com",
+            "quota": "250",
+        },
+    )
 
     assert response.status_code == 302
     with tenant_scope(tenant_a.tenant):
@@ -123,8 +128,9 @@ def test_an_html_file_posing_as_csv_is_refused_with_nothing_written(
 ) -> None:
     programme = _company(tenant_a, uses_roster=True)
     client = host_client(tenant_a.host, tenant_a.owner)
-    fake = SimpleUploadedFile("daftar.csv", b"<html><script>alert(1)</script>NIK,Nama</html>",
-                              content_type="text/csv")  # fmt: skip
+    fake = SimpleUploadedFile(
+        "daftar.csv", b"<html><script>alert(1)</script>NIK,Nama</html>", content_type="text/csv"
+    )
 
     response = client.post(f"/kelola/program/{programme.id}/karyawan/", {"file": fake})
 
@@ -148,8 +154,9 @@ def test_invites_are_sent_listed_and_revoked(tenant_a: OrganizerFixture) -> None
     assert "bukan-email" in bad.content.decode()
     with tenant_scope(tenant_a.tenant):
         assert sorted(Invite.objects.values_list("email", flat=True)) == [
-            "budi@acme.co.id", "siti@acme.co.id",
-        ]  # fmt: skip
+            "budi@acme.co.id",
+            "siti@acme.co.id",
+        ]
         assert Message.objects.filter(kind="invite").count() == 2
         siti = Invite.objects.get(email="siti@acme.co.id")
     assert client.post(f"{url}{siti.id}/cabut/").status_code == 302

@@ -22,9 +22,11 @@ def _messages(tenant: OrganizerFixture) -> tuple[Message, Message]:
             programme_id=programme.id, slot_id=slot.id, dose=1, person=a_person()
         )
         second = booking_create(
-            programme_id=programme.id, slot_id=slot.id, dose=1,
+            programme_id=programme.id,
+            slot_id=slot.id,
+            dose=1,
             person=a_person(name="Budi Santoso"),
-        )  # fmt: skip
+        )
         sent = Message.objects.get(booking_id=first.id)
         failed = Message.objects.get(booking_id=second.id)
         Message.objects.filter(id=sent.id).update(status="sent", attempts=1)

@@ -32,9 +32,13 @@ def _next_monday(weeks_ahead: int = 1) -> dt.date:
 
 def _papua_venue(**overrides: object) -> Venue:
     fields = {
-        "name": "Puskesmas Abepura", "address": "Jl. Raya Abepura 2", "city": "Kota Jayapura",
-        "province": "Papua", "time_zone": "Asia/Jayapura", "vaccine_brands": ["sinovac"],
-    }  # fmt: skip
+        "name": "Puskesmas Abepura",
+        "address": "Jl. Raya Abepura 2",
+        "city": "Kota Jayapura",
+        "province": "Papua",
+        "time_zone": "Asia/Jayapura",
+        "vaccine_brands": ["sinovac"],
+    }
     return a_venue(**{**fields, **overrides})
 
 
@@ -76,8 +80,11 @@ def test_a_new_venue_in_papua_follows_the_province_into_wit_and_waits_for_review
     with tenant_scope(tenant_a.tenant):
         venue = Venue.objects.get()
     assert (venue.name, venue.province, venue.time_zone, venue.status) == (
-        "Puskesmas Abepura", "Papua", "Asia/Jayapura", "pending",
-    )  # fmt: skip
+        "Puskesmas Abepura",
+        "Papua",
+        "Asia/Jayapura",
+        "pending",
+    )
     assert venue.vaccine_brands == ["pfizer", "sinovac"]
     assert str(venue.latitude) == "-2.597700"
     listing = client.get("/kelola/lokasi/").content.decode()
@@ -133,17 +140,24 @@ def test_editing_a_venue_keeps_an_explicit_time_zone(tenant_a: OrganizerFixture)
     form = client.get(f"/kelola/lokasi/{venue.id}/").content.decode()
     response = client.post(
         f"/kelola/lokasi/{venue.id}/",
-        {**VENUE_FORM, "name": "Puskesmas Cempaka Baru", "province": "Bali",
-         "time_zone": "Asia/Jakarta"},
-    )  # fmt: skip
+        {
+            **VENUE_FORM,
+            "name": "Puskesmas Cempaka Baru",
+            "province": "Bali",
+            "time_zone": "Asia/Jakarta",
+        },
+    )
 
     assert 'value="Puskesmas Cempaka"' in form
     assert response.status_code == 302
     with tenant_scope(tenant_a.tenant):
         venue.refresh_from_db()
     assert (venue.name, venue.province, venue.time_zone, venue.status) == (
-        "Puskesmas Cempaka Baru", "Bali", "Asia/Jakarta", "approved",
-    )  # fmt: skip
+        "Puskesmas Cempaka Baru",
+        "Bali",
+        "Asia/Jakarta",
+        "approved",
+    )
 
 
 # A schedule and its slots
@@ -151,16 +165,29 @@ def test_editing_a_venue_keeps_an_explicit_time_zone(tenant_a: OrganizerFixture)
 
 def _template_form(programme: Programme, first_day: dt.date, **changes: object) -> dict:
     form = {
-        "programme": programme.id, "vaccine_brand": "sinovac",
+        "programme": programme.id,
+        "vaccine_brand": "sinovac",
         "first_day": first_day.isoformat(),
         "last_day": (first_day + dt.timedelta(days=6)).isoformat(),
-        "weekdays": ["0", "1", "2"], "opens": "08:00", "closes": "12:00",
-        "break1_start": "10:00", "break1_end": "10:30", "break2_start": "", "break2_end": "",
-        "slot_minutes": "30", "capacity_mode": "computed", "capacity": "",
-        "lanes": "3", "minutes_per_injection": "10",
-        "capacity_dose1": "", "capacity_dose2": "", "capacity_dose3": "",
-        "opens_days_before": "7", "opens_at_time": "10:00", "closes_hours_before": "2",
-    }  # fmt: skip
+        "weekdays": ["0", "1", "2"],
+        "opens": "08:00",
+        "closes": "12:00",
+        "break1_start": "10:00",
+        "break1_end": "10:30",
+        "break2_start": "",
+        "break2_end": "",
+        "slot_minutes": "30",
+        "capacity_mode": "computed",
+        "capacity": "",
+        "lanes": "3",
+        "minutes_per_injection": "10",
+        "capacity_dose1": "",
+        "capacity_dose2": "",
+        "capacity_dose3": "",
+        "opens_days_before": "7",
+        "opens_at_time": "10:00",
+        "closes_hours_before": "2",
+    }
     return {**form, **changes}
 
 
@@ -172,12 +199,15 @@ def test_a_schedule_makes_its_week_of_slots_in_the_venues_own_time(
         programme, venue = a_programme(), _papua_venue()
         BlackoutDay.objects.create(day=monday + dt.timedelta(days=2), reason="Hari libur")
         earlier = Slot.objects.create(
-            venue=venue, programme=programme,
+            venue=venue,
+            programme=programme,
             starts_at=dt.datetime.combine(monday, dt.time(8, 0), JAYAPURA),
-            ends_at=dt.datetime.combine(monday, dt.time(8, 30), JAYAPURA), capacity=4,
-            vaccine_brand="sinovac", booking_opens_at=timezone.now(),
+            ends_at=dt.datetime.combine(monday, dt.time(8, 30), JAYAPURA),
+            capacity=4,
+            vaccine_brand="sinovac",
+            booking_opens_at=timezone.now(),
             booking_closes_at=dt.datetime.combine(monday, dt.time(7, 0), JAYAPURA),
-        )  # fmt: skip
+        )
     client = host_client(tenant_a.host, user=tenant_a.owner)
 
     response = client.post(
@@ -194,8 +224,9 @@ def test_a_schedule_makes_its_week_of_slots_in_the_venues_own_time(
     # Monday and Tuesday (Wednesday is a day off): 08:00-10:00 and 10:30-12:00 in WIT, minus
     # Monday 08:00, which already existed.
     assert len(slots) == 2 * 7 - 1
-    local_starts = sorted(slot.starts_at.astimezone(JAYAPURA).replace(tzinfo=None)
-                          for slot in slots)  # fmt: skip
+    local_starts = sorted(
+        slot.starts_at.astimezone(JAYAPURA).replace(tzinfo=None) for slot in slots
+    )
     expected = sorted(
         dt.datetime.combine(day, dt.time(hour, minute))
         for day in (monday, monday + dt.timedelta(days=1))
@@ -224,10 +255,17 @@ def test_a_typed_schedule_with_seats_by_dose_keeps_the_split(tenant_a: Organizer
     response = host_client(tenant_a.host, user=tenant_a.owner).post(
         f"/kelola/lokasi/{venue.id}/jadwal/baru/",
         _template_form(
-            programme, monday, weekdays=["4"], capacity_mode="typed", capacity="20",
-            capacity_dose1="12", capacity_dose3="8", break1_start="", break1_end="",
+            programme,
+            monday,
+            weekdays=["4"],
+            capacity_mode="typed",
+            capacity="20",
+            capacity_dose1="12",
+            capacity_dose3="8",
+            break1_start="",
+            break1_end="",
         ),
-    )  # fmt: skip
+    )
 
     assert response.status_code == 302
     with tenant_scope(tenant_a.tenant):
@@ -310,10 +348,15 @@ def test_a_schedule_cannot_start_in_the_past(tenant_a: OrganizerFixture) -> None
 
 def _slot(venue: Venue, programme: Programme, start: dt.datetime, **fields: object) -> Slot:
     values = {
-        "venue": venue, "programme": programme, "starts_at": start,
-        "ends_at": start + dt.timedelta(minutes=30), "capacity": 20, "vaccine_brand": "sinovac",
-        "booking_opens_at": timezone.now(), "booking_closes_at": start - dt.timedelta(hours=2),
-    }  # fmt: skip
+        "venue": venue,
+        "programme": programme,
+        "starts_at": start,
+        "ends_at": start + dt.timedelta(minutes=30),
+        "capacity": 20,
+        "vaccine_brand": "sinovac",
+        "booking_opens_at": timezone.now(),
+        "booking_closes_at": start - dt.timedelta(hours=2),
+    }
     return Slot.objects.create(**{**values, **fields})
 
 
@@ -325,15 +368,22 @@ def test_the_week_calendar_shows_each_day_in_venue_time_with_its_fill_level(
         programme, venue = a_programme(), _papua_venue()
         # 08:00 WIT is 06:00 in Jakarta: the page must say 08:00.
         _slot(venue, programme, dt.datetime.combine(monday, dt.time(8, 0), JAYAPURA), booked=5)
-        _slot(venue, programme, dt.datetime.combine(monday, dt.time(8, 30), JAYAPURA),
-              booked=20)  # fmt: skip
-        _slot(venue, programme, dt.datetime.combine(monday + dt.timedelta(days=3),
-              dt.time(13, 0), JAYAPURA), is_closed=True)  # fmt: skip
+        _slot(venue, programme, dt.datetime.combine(monday, dt.time(8, 30), JAYAPURA), booked=20)
+        _slot(
+            venue,
+            programme,
+            dt.datetime.combine(monday + dt.timedelta(days=3), dt.time(13, 0), JAYAPURA),
+            is_closed=True,
+        )
         # A slot of the week before is not on this page.
-        _slot(venue, programme, dt.datetime.combine(monday - dt.timedelta(days=1),
-              dt.time(9, 0), JAYAPURA))  # fmt: skip
-        BlackoutDay.objects.create(venue=venue, day=monday + dt.timedelta(days=5),
-                                   reason="Renovasi")  # fmt: skip
+        _slot(
+            venue,
+            programme,
+            dt.datetime.combine(monday - dt.timedelta(days=1), dt.time(9, 0), JAYAPURA),
+        )
+        BlackoutDay.objects.create(
+            venue=venue, day=monday + dt.timedelta(days=5), reason="Renovasi"
+        )
 
     response = host_client(tenant_a.host, user=tenant_a.owner).get(
         f"/kelola/lokasi/{venue.id}/kalender/?minggu={(monday + dt.timedelta(days=2)).isoformat()}"
@@ -379,8 +429,11 @@ def test_lowering_a_slot_below_its_bookings_shows_why_and_changes_nothing(
     with tenant_scope(tenant_a.tenant):
         slot.refresh_from_db()
     assert (slot.capacity, slot.booked, slot.is_closed, slot.booking_closes_at) == (
-        20, 5, False, closes_before,
-    )  # fmt: skip
+        20,
+        5,
+        False,
+        closes_before,
+    )
 
 
 def test_closing_a_slot_and_changing_its_seats_in_venue_time(tenant_a: OrganizerFixture) -> None:
@@ -483,10 +536,17 @@ def _pages(tenant: OrganizerFixture) -> list[str]:
     with tenant_scope(tenant.tenant):
         programme, venue = a_programme(), _papua_venue()
         template = SlotTemplate.objects.create(
-            venue=venue, programme=programme, first_day=_next_monday(),
-            last_day=_next_monday(), weekdays=[0], opens=dt.time(8), closes=dt.time(9),
-            slot_minutes=30, capacity=5, vaccine_brand="sinovac",
-        )  # fmt: skip
+            venue=venue,
+            programme=programme,
+            first_day=_next_monday(),
+            last_day=_next_monday(),
+            weekdays=[0],
+            opens=dt.time(8),
+            closes=dt.time(9),
+            slot_minutes=30,
+            capacity=5,
+            vaccine_brand="sinovac",
+        )
         slot = _slot(venue, programme, dt.datetime.combine(_next_monday(), dt.time(8), JAYAPURA))
     return [
         "/kelola/lokasi/",

@@ -66,9 +66,13 @@ def test_a_programme_without_ticked_doses_offers_every_dose(tenant_a: OrganizerF
 
     response = client.post(
         "/kelola/program/baru/",
-        {"name": "Vaksinasi Umum", "kind": "public", "vaccine_brands": ["sinovac"],
-         "is_active": "on"},
-    )  # fmt: skip
+        {
+            "name": "Vaksinasi Umum",
+            "kind": "public",
+            "vaccine_brands": ["sinovac"],
+            "is_active": "on",
+        },
+    )
 
     assert response.status_code == 302
     assert _programmes(tenant_a) == [("Vaksinasi Umum", "public", ["sinovac"], [], True)]
@@ -130,9 +134,14 @@ def test_editing_a_programme_changes_its_details(tenant_a: OrganizerFixture) -> 
     form = client.get(f"/kelola/program/{programme.id}/").content.decode()
     response = client.post(
         f"/kelola/program/{programme.id}/",
-        {"name": "Vaksinasi Lansia", "kind": "public", "vaccine_brands": ["astrazeneca"],
-         "doses": [], "is_active": "on"},
-    )  # fmt: skip
+        {
+            "name": "Vaksinasi Lansia",
+            "kind": "public",
+            "vaccine_brands": ["astrazeneca"],
+            "doses": [],
+            "is_active": "on",
+        },
+    )
 
     assert 'value="Vaksinasi Umum"' in form
     assert 'value="sinovac" id="id_vaccine_brands_' in form

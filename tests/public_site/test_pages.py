@@ -109,13 +109,16 @@ def test_sign_up_waits_for_the_email_confirmation_before_provisioning(
     assert (user.full_name, user.language) == ("Lambda Founder", "id")
     signup = OrganizerSignup.objects.get(owner=user)
     assert (signup.slug, signup.status, signup.programme_kind) == (
-        "lambda", "awaiting_email", "public",
-    )  # fmt: skip
+        "lambda",
+        "awaiting_email",
+        "public",
+    )
     assert at_signup == []  # nothing is provisioned for an unconfirmed address
     (confirmation,) = mailoutbox
     assert confirmation.to == ["founder@lambda.test"]
-    link = re.search(r"https?://localhost(?::\d+)?(/accounts/confirm-email/[^/\s]+/)",
-                     confirmation.body)  # fmt: skip
+    link = re.search(
+        r"https?://localhost(?::\d+)?(/accounts/confirm-email/[^/\s]+/)", confirmation.body
+    )
 
     with django_capture_on_commit_callbacks(execute=False) as at_confirmation:
         client.post(link.group(1))

@@ -21,9 +21,12 @@ def _offer(tenant: OrganizerFixture) -> tuple[WaitlistEntry, Slot]:
         )
         day = slot.starts_at.astimezone(dt.timezone(dt.timedelta(hours=8))).date()
         entry = capacity.waitlist_join(
-            programme_id=programme.id, venue_id=venue.id, day=day, dose=1,
+            programme_id=programme.id,
+            venue_id=venue.id,
+            day=day,
+            dose=1,
             person=a_person(name="Budi Waiting", email="budi@example.id"),
-        )  # fmt: skip
+        )
         capacity.booking_cancel(booking_id=taken.id)
         entry.refresh_from_db()
         return entry, slot

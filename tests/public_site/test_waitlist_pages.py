@@ -23,9 +23,13 @@ from tests.public_site.booking_steps import press_book
 
 BORN = dt.date(1950, 7, 2)
 SITI = {
-    "full_name": "Siti Aminah", "nik": nik_compose(BORN, sex="F", serial=21),
-    "dob_day": "2", "dob_month": "7", "dob_year": "1950", "sex": "F",
-}  # fmt: skip
+    "full_name": "Siti Aminah",
+    "nik": nik_compose(BORN, sex="F", serial=21),
+    "dob_day": "2",
+    "dob_month": "7",
+    "dob_year": "1950",
+    "sex": "F",
+}
 CONTACT = {"phone": "0812-3456-7890", "email": "Anak.Siti@Example.id", "address": "Jl. Melati 5"}
 
 
@@ -40,16 +44,26 @@ def full_day(tenant_a: OrganizerFixture) -> dict[str, object]:
         day = timezone.localdate(timezone.now(), zone) + dt.timedelta(days=4)
         nine = dt.datetime.combine(day, dt.time(9, 0), zone)
         slots = [
-            a_slot(venue=venue, programme=programme, capacity=2, booked=2, booked_dose1=2,
-                   starts_at=nine + dt.timedelta(hours=hour),
-                   ends_at=nine + dt.timedelta(hours=hour, minutes=30),
-                   booking_closes_at=nine - dt.timedelta(hours=1))
+            a_slot(
+                venue=venue,
+                programme=programme,
+                capacity=2,
+                booked=2,
+                booked_dose1=2,
+                starts_at=nine + dt.timedelta(hours=hour),
+                ends_at=nine + dt.timedelta(hours=hour, minutes=30),
+                booking_closes_at=nine - dt.timedelta(hours=1),
+            )
             for hour in (0, 1)
-        ]  # fmt: skip
-        a_slot(venue=venue, programme=programme, capacity=5,
-               starts_at=nine + dt.timedelta(days=1),
-               ends_at=nine + dt.timedelta(days=1, minutes=30),
-               booking_closes_at=nine + dt.timedelta(hours=20))  # fmt: skip
+        ]
+        a_slot(
+            venue=venue,
+            programme=programme,
+            capacity=5,
+            starts_at=nine + dt.timedelta(days=1),
+            ends_at=nine + dt.timedelta(days=1, minutes=30),
+            booking_closes_at=nine + dt.timedelta(hours=20),
+        )
     return {"programme": programme, "venue": venue, "day": day, "slots": slots}
 
 
@@ -106,9 +120,12 @@ def test_a_person_joins_the_waiting_list_and_sees_the_place_in_the_queue(
 ) -> None:
     with tenant_scope(tenant_a.tenant):  # someone is waiting already
         capacity.waitlist_join(
-            programme_id=full_day["programme"].id, venue_id=full_day["venue"].id,
-            day=full_day["day"], dose=1, person=a_person(name="Budi", email="budi@example.id"),
-        )  # fmt: skip
+            programme_id=full_day["programme"].id,
+            venue_id=full_day["venue"].id,
+            day=full_day["day"],
+            dose=1,
+            person=a_person(name="Budi", email="budi@example.id"),
+        )
     client = host_client(tenant_a.host)
     _to_review(client, full_day)
 
@@ -124,8 +141,11 @@ def test_a_person_joins_the_waiting_list_and_sees_the_place_in_the_queue(
     done = client.get("/daftar/daftar-tunggu/").content.decode()
     entry = _entries(tenant_a)[-1]
     assert (entry.full_name, entry.email, entry.language, entry.status) == (
-        "Siti Aminah", "anak.siti@example.id", "id", "waiting",
-    )  # fmt: skip
+        "Siti Aminah",
+        "anak.siti@example.id",
+        "id",
+        "waiting",
+    )
     assert entry.person_key == person_key(SITI["nik"])
     assert (entry.venue_id, entry.day, entry.dose) == (full_day["venue"].id, full_day["day"], 1)
     assert "Anda sudah masuk daftar tunggu" in done

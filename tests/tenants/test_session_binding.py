@@ -40,9 +40,11 @@ def test_a_copied_session_cookie_shows_nothing_of_another_organiser(
         programme, venue = a_programme(), a_venue(name="Beta Hall")
         slot = a_slot(venue=venue, programme=programme)
         victim = capacity.booking_create(
-            programme_id=programme.id, slot_id=slot.id, dose=1,
+            programme_id=programme.id,
+            slot_id=slot.id,
+            dose=1,
             person=a_person(name="Victim Beta", email="victim@beta.id"),
-        )  # fmt: skip
+        )
     assert victim.id == own_id
 
     intruder = host_client(tenant_b.host)

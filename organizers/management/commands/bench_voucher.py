@@ -61,27 +61,42 @@ def _throwaway_bookings(count: int) -> list[Booking]:
     now = timezone.now()
     programme = Programme.objects.create(name="Bench", kind="public", vaccine_brands=["sinovac"])
     venue = Venue.objects.create(
-        name="Puskesmas Bench", address="Jl. Cempaka No. 1, Kel. Sukajadi", city="Bandung",
-        province="Jawa Barat", status="approved", vaccine_brands=["sinovac"],
-    )  # fmt: skip
+        name="Puskesmas Bench",
+        address="Jl. Cempaka No. 1, Kel. Sukajadi",
+        city="Bandung",
+        province="Jawa Barat",
+        status="approved",
+        vaccine_brands=["sinovac"],
+    )
     starts = (now + dt.timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
     slot = Slot.objects.create(
-        venue=venue, programme=programme, starts_at=starts,
-        ends_at=starts + dt.timedelta(minutes=30), capacity=count, vaccine_brand="sinovac",
-        booking_opens_at=now, booking_closes_at=starts,
-    )  # fmt: skip
+        venue=venue,
+        programme=programme,
+        starts_at=starts,
+        ends_at=starts + dt.timedelta(minutes=30),
+        capacity=count,
+        vaccine_brand="sinovac",
+        booking_opens_at=now,
+        booking_closes_at=starts,
+    )
     bookings = []
     for index in range(count):
         nik = f"3273015403{index:06d}"
         bookings.append(
             Booking(
-                voucher_code=f"B{index:03d}-{index:04d}"[-9:], programme=programme, slot=slot,
-                dose=1, person_key=person_key(nik), nik_sealed=seal(nik, field="nik"),
+                voucher_code=f"B{index:03d}-{index:04d}"[-9:],
+                programme=programme,
+                slot=slot,
+                dose=1,
+                person_key=person_key(nik),
+                nik_sealed=seal(nik, field="nik"),
                 date_of_birth_sealed=seal("1958-03-14", field="date_of_birth"),
-                full_name=f"Siti Aminah {index}", email=f"bench{index}@example.id",
-                language="id" if index % 2 else "en", vaccine_brand="sinovac",
+                full_name=f"Siti Aminah {index}",
+                email=f"bench{index}@example.id",
+                language="id" if index % 2 else "en",
+                vaccine_brand="sinovac",
             )
-        )  # fmt: skip
+        )
     created = Booking.objects.bulk_create(bookings)
     for booking in created:
         booking.slot = slot
@@ -109,7 +124,9 @@ def _measure(bookings: list[Booking], timings: dict[str, list[float]]) -> None:
             timed("pdf", partial(vouchers.voucher_pdf, facts, qr_png=png))
             timed("ics", partial(vouchers.voucher_ics, booking, facts))
         message = Message(
-            kind=Message.Kind.VOUCHER, booking=booking, to_email=booking.email,
+            kind=Message.Kind.VOUCHER,
+            booking=booking,
+            to_email=booking.email,
             language=booking.language,
-        )  # fmt: skip
+        )
         timed("email", partial(_email_bytes, message))

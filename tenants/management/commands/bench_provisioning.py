@@ -25,8 +25,9 @@ class Command(BaseCommand):
         seconds: list[float] = []
         try:
             for index in range(options["count"]):
-                result = tenant_provision(name=f"Bench {index}", slug=f"bench-{run}-{index}",
-                                          owner=owner)  # fmt: skip
+                result = tenant_provision(
+                    name=f"Bench {index}", slug=f"bench-{run}-{index}", owner=owner
+                )
                 seconds.append(result.seconds)
                 self.stdout.write(f"tenant {index + 1:>3}: {result.seconds:.3f} s")
         finally:

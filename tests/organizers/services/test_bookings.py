@@ -58,9 +58,12 @@ def test_a_seat_from_the_waitlist_brings_the_e_voucher_in_the_waiting_persons_la
     taken = booking_place(programme_id=programme.id, slot_id=slot.id, dose=1, person=a_person())
     day = slot.starts_at.astimezone(dt.timezone(dt.timedelta(hours=7))).date()
     entry = waitlist_join(
-        programme_id=programme.id, venue_id=venue.id, day=day, dose=1,
+        programme_id=programme.id,
+        venue_id=venue.id,
+        day=day,
+        dose=1,
         person=a_person(name="Budi", language="en", email="budi@example.id"),
-    )  # fmt: skip
+    )
 
     booking_cancel_with_notice(booking_id=taken.id)
     entry.refresh_from_db()

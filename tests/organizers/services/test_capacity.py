@@ -83,25 +83,38 @@ def test_booking_outside_the_window_is_refused(
 ) -> None:
     programme, venue = a_programme(), a_venue()
     now = timezone.now()
-    slot = a_slot(venue=venue, programme=programme, booking_opens_at=now + opens,
-                  booking_closes_at=now + closes, is_closed=closed)  # fmt: skip
+    slot = a_slot(
+        venue=venue,
+        programme=programme,
+        booking_opens_at=now + opens,
+        booking_closes_at=now + closes,
+        is_closed=closed,
+    )
 
-    _refused("window_closed", programme_id=programme.id, slot_id=slot.id, dose=1,
-             person=a_person())  # fmt: skip
+    _refused("window_closed", programme_id=programme.id, slot_id=slot.id, dose=1, person=a_person())
 
     assert _counters(slot) == (0, 0, 0)
 
 
 def test_past_slot_unapproved_venue_and_foreign_slot_are_refused(alpha: OrganizerFixture) -> None:
     programme, other_programme, venue = a_programme(), a_programme(name="Other"), a_venue()
-    past = a_slot(venue=venue, programme=programme, starts_in=dt.timedelta(hours=-1),
-                  booking_closes_at=timezone.now() + dt.timedelta(hours=1))  # fmt: skip
+    past = a_slot(
+        venue=venue,
+        programme=programme,
+        starts_in=dt.timedelta(hours=-1),
+        booking_closes_at=timezone.now() + dt.timedelta(hours=1),
+    )
     pending = a_slot(venue=a_venue(name="New", status="pending"), programme=programme)
     foreign = a_slot(venue=venue, programme=other_programme, starts_in=dt.timedelta(days=3))
 
     _refused("slot_in_past", programme_id=programme.id, slot_id=past.id, dose=1, person=a_person())
-    _refused("venue_not_bookable", programme_id=programme.id, slot_id=pending.id, dose=1,
-             person=a_person())  # fmt: skip
+    _refused(
+        "venue_not_bookable",
+        programme_id=programme.id,
+        slot_id=pending.id,
+        dose=1,
+        person=a_person(),
+    )
     with pytest.raises(NotFoundError):
         booking_create(programme_id=programme.id, slot_id=foreign.id, dose=1, person=a_person())
     assert Booking.objects.count() == 0
@@ -115,12 +128,17 @@ def test_a_refusal_names_the_first_reason_as_the_checks_order_them(alpha: Organi
     second_only, inactive = a_programme(name="Dosis 2", doses=[2]), a_programme(name="Lama")
     Programme.objects.filter(id=inactive.id).update(is_active=False)
     now = timezone.now()
-    full_and_past = a_slot(venue=venue, programme=programme, capacity=1,
-                           starts_in=dt.timedelta(hours=-1),
-                           booking_closes_at=now + dt.timedelta(hours=1))  # fmt: skip
+    full_and_past = a_slot(
+        venue=venue,
+        programme=programme,
+        capacity=1,
+        starts_in=dt.timedelta(hours=-1),
+        booking_closes_at=now + dt.timedelta(hours=1),
+    )
     Slot.objects.filter(id=full_and_past.id).update(booked=1, booked_dose1=1)
-    full_and_closed = a_slot(venue=venue, programme=programme, capacity=1, is_closed=True,
-                             starts_in=dt.timedelta(days=3))  # fmt: skip
+    full_and_closed = a_slot(
+        venue=venue, programme=programme, capacity=1, is_closed=True, starts_in=dt.timedelta(days=3)
+    )
     Slot.objects.filter(id=full_and_closed.id).update(booked=1, booked_dose1=1)
     of_second_only = a_slot(venue=venue, programme=second_only, starts_in=dt.timedelta(days=4))
 
@@ -148,8 +166,7 @@ def test_second_active_booking_for_the_same_nik_and_dose_is_refused(
     person = a_person()
     booking_create(programme_id=programme.id, slot_id=first.id, dose=1, person=person)
 
-    _refused("already_booked", programme_id=programme.id, slot_id=second.id, dose=1,
-             person=person)  # fmt: skip
+    _refused("already_booked", programme_id=programme.id, slot_id=second.id, dose=1, person=person)
 
     assert _counters(second) == (0, 0, 0)  # the seat taken before the refusal was given back
 
@@ -160,21 +177,29 @@ def test_second_dose_needs_the_first_and_respects_the_interval(alpha: OrganizerF
     too_early = a_slot(venue=venue, programme=programme, starts_in=dt.timedelta(days=20))
     inside = a_slot(venue=venue, programme=programme, starts_in=dt.timedelta(days=30))
     too_late = a_slot(venue=venue, programme=programme, starts_in=dt.timedelta(days=60))
-    other_brand = a_slot(venue=venue, programme=programme, starts_in=dt.timedelta(days=31),
-                         brand="pfizer")  # fmt: skip
+    other_brand = a_slot(
+        venue=venue, programme=programme, starts_in=dt.timedelta(days=31), brand="pfizer"
+    )
     person = a_person()
 
-    _refused("previous_dose_missing", programme_id=programme.id, slot_id=inside.id, dose=2,
-             person=person)  # fmt: skip
+    _refused(
+        "previous_dose_missing", programme_id=programme.id, slot_id=inside.id, dose=2, person=person
+    )
     booking_create(programme_id=programme.id, slot_id=first.id, dose=1, person=person)
     with pytest.raises(BookingRefusedError) as early:
         booking_create(programme_id=programme.id, slot_id=too_early.id, dose=2, person=person)
     assert early.value.code == "outside_dose_interval"
     assert early.value.extra == {"min_days": 28, "max_days": 42, "days": 18}
-    _refused("outside_dose_interval", programme_id=programme.id, slot_id=too_late.id, dose=2,
-             person=person)  # fmt: skip
-    _refused("brand_mismatch", programme_id=programme.id, slot_id=other_brand.id, dose=2,
-             person=person)  # fmt: skip
+    _refused(
+        "outside_dose_interval",
+        programme_id=programme.id,
+        slot_id=too_late.id,
+        dose=2,
+        person=person,
+    )
+    _refused(
+        "brand_mismatch", programme_id=programme.id, slot_id=other_brand.id, dose=2, person=person
+    )
 
     second = booking_create(programme_id=programme.id, slot_id=inside.id, dose=2, person=person)
 
@@ -188,11 +213,20 @@ def test_first_dose_can_reserve_the_second_at_the_same_venue(alpha: OrganizerFix
     programme, venue = a_programme(), a_venue()
     first = a_slot(venue=venue, programme=programme)
     a_slot(venue=venue, programme=programme, starts_in=dt.timedelta(days=10))  # too early
-    target = a_slot(venue=venue, programme=programme, starts_in=dt.timedelta(days=31),
-                    booking_opens_at=timezone.now() + dt.timedelta(days=20))  # fmt: skip
+    target = a_slot(
+        venue=venue,
+        programme=programme,
+        starts_in=dt.timedelta(days=31),
+        booking_opens_at=timezone.now() + dt.timedelta(days=20),
+    )
 
-    booking = booking_create(programme_id=programme.id, slot_id=first.id, dose=1,
-                             person=a_person(), reserve_next_dose=True)  # fmt: skip
+    booking = booking_create(
+        programme_id=programme.id,
+        slot_id=first.id,
+        dose=1,
+        person=a_person(),
+        reserve_next_dose=True,
+    )
 
     reserved = booking.later_doses.get()
     assert (reserved.dose, reserved.slot_id, reserved.status) == (2, target.id, "active")
@@ -204,8 +238,14 @@ def test_reserving_the_second_dose_fails_whole_when_no_seat(alpha: OrganizerFixt
     programme, venue = a_programme(), a_venue()
     first = a_slot(venue=venue, programme=programme)
 
-    _refused("next_dose_full", programme_id=programme.id, slot_id=first.id, dose=1,
-             person=a_person(), reserve_next_dose=True)  # fmt: skip
+    _refused(
+        "next_dose_full",
+        programme_id=programme.id,
+        slot_id=first.id,
+        dose=1,
+        person=a_person(),
+        reserve_next_dose=True,
+    )
 
     assert _counters(first) == (0, 0, 0)
 
@@ -216,8 +256,13 @@ def test_cancel_frees_the_seat_exactly_once_and_cancels_the_reserved_dose(
     programme, venue = a_programme(), a_venue()
     first = a_slot(venue=venue, programme=programme)
     later = a_slot(venue=venue, programme=programme, starts_in=dt.timedelta(days=31))
-    booking = booking_create(programme_id=programme.id, slot_id=first.id, dose=1,
-                             person=a_person(), reserve_next_dose=True)  # fmt: skip
+    booking = booking_create(
+        programme_id=programme.id,
+        slot_id=first.id,
+        dose=1,
+        person=a_person(),
+        reserve_next_dose=True,
+    )
 
     assert booking_cancel(booking_id=booking.id) is True
     assert booking_cancel(booking_id=booking.id) is False
@@ -280,10 +325,16 @@ def test_freed_seat_is_held_for_the_waitlist_then_passed_on_when_the_offer_expir
     slot = a_slot(venue=venue, programme=programme, capacity=1)
     taken = booking_create(programme_id=programme.id, slot_id=slot.id, dose=1, person=a_person())
     day = slot.starts_at.astimezone(dt.timezone(dt.timedelta(hours=7))).date()
-    first = waitlist_join(programme_id=programme.id, venue_id=venue.id, day=day, dose=1,
-                          person=a_person(name="First"))  # fmt: skip
-    second = waitlist_join(programme_id=programme.id, venue_id=venue.id, day=day, dose=1,
-                           person=a_person(name="Second"))  # fmt: skip
+    first = waitlist_join(
+        programme_id=programme.id, venue_id=venue.id, day=day, dose=1, person=a_person(name="First")
+    )
+    second = waitlist_join(
+        programme_id=programme.id,
+        venue_id=venue.id,
+        day=day,
+        dose=1,
+        person=a_person(name="Second"),
+    )
 
     booking_cancel(booking_id=taken.id)
 

@@ -87,8 +87,9 @@ def test_cancelling_the_same_booking_concurrently_frees_one_seat(
 ) -> None:
     tenant, programme, slot = committed_slot
     with tenant_scope(tenant):
-        booking = booking_create(programme_id=programme.id, slot_id=slot.id, dose=1,
-                                 person=a_person())  # fmt: skip
+        booking = booking_create(
+            programme_id=programme.id, slot_id=slot.id, dose=1, person=a_person()
+        )
         booking_create(programme_id=programme.id, slot_id=slot.id, dose=1, person=a_person())
 
     def cancel(_index: int) -> str:

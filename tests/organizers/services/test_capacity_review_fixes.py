@@ -61,13 +61,15 @@ def test_waitlist_is_only_for_a_full_day_and_people_without_a_booking(
 def test_freed_seat_skips_a_waiting_person_who_booked_meanwhile(alpha: OrganizerFixture) -> None:
     programme, venue = a_programme(), a_venue()
     slot = a_slot(venue=venue, programme=programme, capacity=1)
-    other = a_slot(venue=venue, programme=programme, capacity=1, starts_in=dt.timedelta(days=2,
-                   hours=1))  # fmt: skip
+    other = a_slot(
+        venue=venue, programme=programme, capacity=1, starts_in=dt.timedelta(days=2, hours=1)
+    )
     first = booking_create(programme_id=programme.id, slot_id=slot.id, dose=1, person=a_person())
     booking_create(programme_id=programme.id, slot_id=other.id, dose=1, person=a_person())
     waiting = a_person()
-    entry = waitlist_join(programme_id=programme.id, venue_id=venue.id, day=_day(slot), dose=1,
-                          person=waiting)  # fmt: skip
+    entry = waitlist_join(
+        programme_id=programme.id, venue_id=venue.id, day=_day(slot), dose=1, person=waiting
+    )
     # The waiting person got a seat elsewhere (someone cancelled and they were quicker).
     Booking.objects.filter(slot=other).update(status="cancelled")
     Slot.objects.filter(id=other.id).update(booked=0, booked_dose1=0)
@@ -85,8 +87,9 @@ def test_no_offer_once_the_slot_stopped_taking_bookings(alpha: OrganizerFixture)
     programme, venue = a_programme(), a_venue()
     slot = a_slot(venue=venue, programme=programme, capacity=1)
     booking = booking_create(programme_id=programme.id, slot_id=slot.id, dose=1, person=a_person())
-    entry = waitlist_join(programme_id=programme.id, venue_id=venue.id, day=_day(slot), dose=1,
-                          person=a_person())  # fmt: skip
+    entry = waitlist_join(
+        programme_id=programme.id, venue_id=venue.id, day=_day(slot), dose=1, person=a_person()
+    )
     Slot.objects.filter(id=slot.id).update(booking_closes_at=timezone.now() - dt.timedelta(1))
 
     booking_cancel(booking_id=booking.id)
@@ -102,10 +105,12 @@ def test_beat_task_expires_offers_in_every_tenant(
     with tenant_scope(tenant_a.tenant):
         programme, venue = a_programme(), a_venue()
         slot = a_slot(venue=venue, programme=programme, capacity=1)
-        booking = booking_create(programme_id=programme.id, slot_id=slot.id, dose=1,
-                                 person=a_person())  # fmt: skip
-        entry = waitlist_join(programme_id=programme.id, venue_id=venue.id, day=_day(slot),
-                              dose=1, person=a_person())  # fmt: skip
+        booking = booking_create(
+            programme_id=programme.id, slot_id=slot.id, dose=1, person=a_person()
+        )
+        entry = waitlist_join(
+            programme_id=programme.id, venue_id=venue.id, day=_day(slot), dose=1, person=a_person()
+        )
         booking_cancel(booking_id=booking.id)
         WaitlistEntry.objects.filter(id=entry.id).update(
             offer_expires_at=timezone.now() - dt.timedelta(minutes=1)

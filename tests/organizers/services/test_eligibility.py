@@ -48,10 +48,12 @@ def a_company(**fields: object) -> Programme:
 
 def _on_roster(programme: Programme, person: Person, employee_number: str = "") -> RosterEntry:
     return RosterEntry.objects.create(
-        programme=programme, person_key=person_key(person.nik),
-        nik_sealed=seal(person.nik, field="nik"), full_name=person.full_name,
+        programme=programme,
+        person_key=person_key(person.nik),
+        nik_sealed=seal(person.nik, field="nik"),
+        full_name=person.full_name,
         employee_number=employee_number,
-    )  # fmt: skip
+    )
 
 
 def _state(slot: Slot) -> tuple[int, int, int]:
@@ -64,8 +66,9 @@ def _refused(code: str, slot: Slot, person: Person, language: str = "en", **kwar
     before = _state(slot)
     person = Person(**{**person.__dict__, "language": language})
     with pytest.raises(EligibilityRefusedError) as refused:
-        booking_place(programme_id=slot.programme_id, slot_id=slot.id, dose=1, person=person,
-                      **kwargs)  # type: ignore[arg-type]  # fmt: skip
+        booking_place(
+            programme_id=slot.programme_id, slot_id=slot.id, dose=1, person=person, **kwargs
+        )  # type: ignore[arg-type]
     assert refused.value.code == code
     assert refused.value.status_code == 409
     assert _state(slot) == before
@@ -73,8 +76,9 @@ def _refused(code: str, slot: Slot, person: Person, language: str = "en", **kwar
 
 
 def _book(slot: Slot, person: Person, dose: int = 1, **kwargs: object) -> Booking:
-    return booking_place(programme_id=slot.programme_id, slot_id=slot.id, dose=dose,
-                         person=person, **kwargs)  # type: ignore[arg-type]  # fmt: skip
+    return booking_place(
+        programme_id=slot.programme_id, slot_id=slot.id, dose=dose, person=person, **kwargs
+    )  # type: ignore[arg-type]
 
 
 # --- Company programmes -----------------------------------------------------------------------
@@ -211,8 +215,9 @@ def test_age_rules_open_by_group_and_say_when(alpha: OrganizerFixture) -> None:
     programme = a_programme()
     today = timezone.localdate()
     AgeRule.objects.create(programme=programme, min_age=60, opens_on=today - dt.timedelta(days=1))
-    AgeRule.objects.create(programme=programme, min_age=18, max_age=59,
-                           opens_on=dt.date(today.year + 1, 7, 5))  # fmt: skip
+    AgeRule.objects.create(
+        programme=programme, min_age=18, max_age=59, opens_on=dt.date(today.year + 1, 7, 5)
+    )
     slot = a_slot(venue=a_venue(), programme=programme)
     elder = a_person(date_of_birth=dt.date(today.year - 70, 1, 1))
     adult = a_person(name="Budi", date_of_birth=dt.date(today.year - 30, 1, 1))
@@ -373,10 +378,15 @@ def test_the_quota_holds_when_twelve_people_race_for_three_places(
     with tenant_scope(tenant):
         programme = a_company(allowed_email_domains=["acme.co.id"], quota=3)
         venue = a_venue()
-        slots = [a_slot(venue=venue, programme=programme, capacity=10,
-                        starts_in=dt.timedelta(days=2 + i)) for i in range(2)]  # fmt: skip
-    people = [a_person(name=f"K{i}", email=f"k{i}@acme.co.id",
-                       nik=a_valid_nik()) for i in range(12)]  # fmt: skip
+        slots = [
+            a_slot(
+                venue=venue, programme=programme, capacity=10, starts_in=dt.timedelta(days=2 + i)
+            )
+            for i in range(2)
+        ]
+    people = [
+        a_person(name=f"K{i}", email=f"k{i}@acme.co.id", nik=a_valid_nik()) for i in range(12)
+    ]
 
     def book(index: int) -> str:
         with tenant_scope(tenant):
@@ -478,8 +488,9 @@ def _waitlist_offer(programme: Programme, person: Person) -> tuple[str, Slot]:
         email_verified=True,
     )
     day = timezone.localdate(slot.starts_at, ZoneInfo(venue.time_zone))
-    capacity.waitlist_join(programme_id=programme.id, venue_id=venue.id, day=day, dose=1,
-                           person=person)  # fmt: skip
+    capacity.waitlist_join(
+        programme_id=programme.id, venue_id=venue.id, day=day, dose=1, person=person
+    )
     capacity.booking_cancel(booking_id=seat.id)
     entry = WaitlistEntry.objects.get(status="offered")
     return entry.offer_token, slot
@@ -493,8 +504,10 @@ def test_a_waitlist_offer_cannot_exceed_the_company_quota(alpha: OrganizerFixtur
     waiting = a_person(name="Menunggu", nik=a_valid_nik(), email="w@acme.co.id", language="en")
     token, slot = _waitlist_offer(programme, waiting)
     other = a_slot(venue=a_venue(), programme=programme, starts_in=dt.timedelta(days=9))
-    _book(other, a_person(name="Lain", nik=a_valid_nik(), email="l@acme.co.id"),
-          email_verified=True)  # fmt: skip  # the quota's one place is taken meanwhile
+    # The quota's one place is taken meanwhile.
+    _book(
+        other, a_person(name="Lain", nik=a_valid_nik(), email="l@acme.co.id"), email_verified=True
+    )
     before = _state(slot)
 
     with pytest.raises(EligibilityRefusedError) as refused:

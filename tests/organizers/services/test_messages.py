@@ -34,9 +34,13 @@ NIK = "3273015403580002"
 
 def _person(*, email_address: str = "siti@example.id", language: str = "id", nik: str = NIK):
     return Person(
-        nik=nik, date_of_birth=dt.date(1958, 3, 14), full_name="Siti Aminah",
-        phone="+6281234567890", email=email_address, language=language,
-    )  # fmt: skip
+        nik=nik,
+        date_of_birth=dt.date(1958, 3, 14),
+        full_name="Siti Aminah",
+        phone="+6281234567890",
+        email=email_address,
+        language=language,
+    )
 
 
 def _slot_at(*, days: int = 3, hour: int = 10, time_zone: str = "Asia/Makassar", **kw: object):
@@ -46,18 +50,23 @@ def _slot_at(*, days: int = 3, hour: int = 10, time_zone: str = "Asia/Makassar",
     day = timezone.now().astimezone(zone).date() + dt.timedelta(days=days)
     starts = dt.datetime.combine(day, dt.time(hour, 0), zone)
     return a_slot(
-        venue=venue, programme=programme, starts_at=starts,
+        venue=venue,
+        programme=programme,
+        starts_at=starts,
         ends_at=starts + dt.timedelta(minutes=30),
-        booking_closes_at=starts - dt.timedelta(hours=1), **kw,
-    )  # fmt: skip
+        booking_closes_at=starts - dt.timedelta(hours=1),
+        **kw,
+    )
 
 
 def _book(*, language: str = "id", email_address: str = "siti@example.id", **kw: object):
     slot = _slot_at(**kw)
     booking = booking_create(
-        programme_id=slot.programme_id, slot_id=slot.id, dose=1,
+        programme_id=slot.programme_id,
+        slot_id=slot.id,
+        dose=1,
         person=_person(language=language, email_address=email_address),
-    )  # fmt: skip
+    )
     return Booking.objects.select_related("slot__venue").get(id=booking.id)
 
 
@@ -165,10 +174,11 @@ def test_email_carries_the_organisers_colour_and_contact(
         with django_capture_on_commit_callbacks(execute=True):
             branding_update(
                 draft=branding_draft(
-                    primary_colour="#7b1fa2", contact_email="halo@alpha.test",
+                    primary_colour="#7b1fa2",
+                    contact_email="halo@alpha.test",
                     contact_phone="0812 3456 7890",
                 )
-            )  # fmt: skip
+            )
         booking = _book()
         messages.message_deliver(message_id=Message.objects.get(booking=booking).id)
 
@@ -257,9 +267,12 @@ def test_waitlist_offer_is_recorded_when_a_seat_frees_and_links_to_accept_it(
         booking = _book(capacity=1)
         day = booking.slot.starts_at.astimezone(ZoneInfo("Asia/Makassar")).date()
         entry = waitlist_join(
-            programme_id=booking.programme_id, venue_id=booking.slot.venue_id, day=day, dose=1,
+            programme_id=booking.programme_id,
+            venue_id=booking.slot.venue_id,
+            day=day,
+            dose=1,
             person=_person(nik="3273015403580010", email_address="budi@example.id"),
-        )  # fmt: skip
+        )
         booking_cancel(booking_id=booking.id)
         entry.refresh_from_db()
         offer = Message.objects.get(kind="waitlist_offer")
@@ -348,8 +361,16 @@ def test_the_task_retries_with_backoff_until_the_mail_server_answers(
     assert (message.status, message.attempts) == ("sent", 3)
     assert len(mail.outbox) == 1
     assert [messages.retry_countdown(attempt=n) for n in range(9)] == [
-        30, 60, 120, 240, 480, 960, 1920, 3600, 3600,
-    ]  # fmt: skip
+        30,
+        60,
+        120,
+        240,
+        480,
+        960,
+        1920,
+        3600,
+        3600,
+    ]
 
 
 def test_booking_succeeds_while_the_mail_server_is_down(
@@ -359,10 +380,15 @@ def test_booking_succeeds_while_the_mail_server_is_down(
     with tenant_scope(tenant_a.tenant):
         slot = _slot_at()
     body = {
-        "nik": NIK, "date_of_birth": "1958-03-14", "full_name": "Siti Aminah",
-        "phone": "+6281234567890", "email": "siti@example.id",
-        "programme_id": slot.programme_id, "slot_id": slot.id, "dose": 1,
-    }  # fmt: skip
+        "nik": NIK,
+        "date_of_birth": "1958-03-14",
+        "full_name": "Siti Aminah",
+        "phone": "+6281234567890",
+        "email": "siti@example.id",
+        "programme_id": slot.programme_id,
+        "slot_id": slot.id,
+        "dose": 1,
+    }
 
     with django_capture_on_commit_callbacks() as callbacks:
         response = host_client(tenant_a.host).post(
@@ -409,18 +435,20 @@ def test_sweep_resends_pending_messages_whose_task_was_lost(
         # Tried four times, the last failure saying the next try is due in a minute (the
         # mail server was slow to fail: the time counts from the failure, not from the start).
         Message.objects.filter(id=backing_off.id).update(
-            created_at=now - dt.timedelta(minutes=30), attempts=4,
+            created_at=now - dt.timedelta(minutes=30),
+            attempts=4,
             next_attempt_at=now + dt.timedelta(minutes=1),
-        )  # fmt: skip
+        )
         sent = Message.objects.get(booking=_book(days=6))
         Message.objects.filter(id=sent.id).update(
             status="sent", created_at=now - dt.timedelta(hours=1)
         )
         enqueued: list[int] = []
         monkeypatch.setattr(
-            messages, "message_deliver_after_commit",
+            messages,
+            "message_deliver_after_commit",
             lambda *, message_id: enqueued.append(message_id),
-        )  # fmt: skip
+        )
 
         swept = messages.messages_sweep(now=now)
         later = messages.messages_sweep(now=now + dt.timedelta(minutes=10))
@@ -437,13 +465,18 @@ def committed_message(alpha_committed: Tenant) -> tuple[Tenant, int]:
     with tenant_scope(tenant):
         slot = _slot_at()
         booking = booking_create(
-            programme_id=slot.programme_id, slot_id=slot.id, dose=1,
+            programme_id=slot.programme_id,
+            slot_id=slot.id,
+            dose=1,
             person=_person(email_address=""),  # no message (and no task) from the booking
-        )  # fmt: skip
+        )
         message = Message.objects.create(
-            kind="voucher", event_key=f"voucher:{booking.id}", booking_id=booking.id,
-            to_email="siti@example.id", language="id",
-        )  # fmt: skip
+            kind="voucher",
+            event_key=f"voucher:{booking.id}",
+            booking_id=booking.id,
+            to_email="siti@example.id",
+            language="id",
+        )
     return tenant, message.id
 
 
@@ -512,8 +545,9 @@ def test_a_booking_moved_after_its_reminder_is_reminded_again_for_the_new_day(
         keys = sorted(Message.objects.filter(kind="reminder").values_list("event_key", flat=True))
 
     assert again == 1
-    assert keys == sorted([f"reminder:{booking.id}:{booking.slot_id}",
-                           f"reminder:{booking.id}:{later.id}"])  # fmt: skip
+    assert keys == sorted(
+        [f"reminder:{booking.id}:{booking.slot_id}", f"reminder:{booking.id}:{later.id}"]
+    )
 
 
 def test_no_reminder_for_a_cancelled_booking_or_one_without_email(
@@ -522,8 +556,13 @@ def test_no_reminder_for_a_cancelled_booking_or_one_without_email(
     with tenant_scope(tenant_a.tenant):
         cancelled = _book(days=3)
         booking_cancel(booking_id=cancelled.id)
-        _book(days=3, email_address="", programme=cancelled.programme, venue=cancelled.slot.venue,
-              hour=11)  # fmt: skip
+        _book(
+            days=3,
+            email_address="",
+            programme=cancelled.programme,
+            venue=cancelled.slot.venue,
+            hour=11,
+        )
 
         recorded = messages.reminders_record(now=_at(cancelled, days_before=1, hour=9))
 
@@ -552,9 +591,12 @@ def test_no_dose2_note_for_someone_who_booked_the_second_dose(tenant_a: Organize
         first = _book(days=2)
         second_slot = _slot_at(days=32, programme=first.programme, venue=first.slot.venue)
         booking_create(
-            programme_id=first.programme_id, slot_id=second_slot.id, dose=2, person=_person(),
+            programme_id=first.programme_id,
+            slot_id=second_slot.id,
+            dose=2,
+            person=_person(),
             now=timezone.now(),
-        )  # fmt: skip
+        )
 
         recorded = messages.reminders_record(now=_at(first, days_before=-28, hour=9))
 
@@ -572,9 +614,11 @@ def test_booking_email_is_sent_by_the_worker_with_its_attachments(
     with tenant_scope(tenant):
         slot = _slot_at()
         booking = booking_create(
-            programme_id=slot.programme_id, slot_id=slot.id, dose=1,
+            programme_id=slot.programme_id,
+            slot_id=slot.id,
+            dose=1,
             person=_person(email_address="worker-test@example.id"),
-        )  # fmt: skip
+        )
 
     deadline = time.monotonic() + 60
     found: list[str] = []
@@ -624,9 +668,10 @@ def test_beat_sweeps_every_organiser_and_its_tasks_exist(
             lost.append((organizer.tenant.schema_name, message.id))
     enqueued: list[tuple[str, int]] = []
     monkeypatch.setattr(
-        messages, "message_deliver_after_commit",
+        messages,
+        "message_deliver_after_commit",
         lambda *, message_id: enqueued.append((connection.schema_name, message_id)),
-    )  # fmt: skip
+    )
 
     messages_sweep_all()
 

@@ -17,14 +17,19 @@ def test_programme_create_sorts_and_deduplicates_vaccines_and_doses(
     alpha: OrganizerFixture,
 ) -> None:
     programme = programme_create(
-        name="  Vaksinasi Karyawan ", kind="company",
-        vaccine_brands=["sinovac", "pfizer", "sinovac"], doses=[3, 1, 3],
-    )  # fmt: skip
+        name="  Vaksinasi Karyawan ",
+        kind="company",
+        vaccine_brands=["sinovac", "pfizer", "sinovac"],
+        doses=[3, 1, 3],
+    )
 
     stored = Programme.objects.get(id=programme.id)
     assert (stored.name, stored.vaccine_brands, stored.doses, stored.is_active) == (
-        "Vaksinasi Karyawan", ["pfizer", "sinovac"], [1, 3], True,
-    )  # fmt: skip
+        "Vaksinasi Karyawan",
+        ["pfizer", "sinovac"],
+        [1, 3],
+        True,
+    )
 
 
 def test_programme_create_without_a_vaccine_list_leaves_the_choice_for_later(
@@ -99,5 +104,7 @@ def test_programme_update_changes_only_what_is_given(alpha: OrganizerFixture) ->
 
     programme.refresh_from_db()
     assert (programme.name, programme.doses, programme.is_active) == (
-        "Vaksinasi Umum", [1, 2], False,
-    )  # fmt: skip
+        "Vaksinasi Umum",
+        [1, 2],
+        False,
+    )

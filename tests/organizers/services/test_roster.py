@@ -56,12 +56,18 @@ def test_csv_with_bom_semicolons_and_indonesian_headers(company: Programme) -> N
 
     assert (report.rows, report.added, report.errors) == (2, 2, [])
     siti = RosterEntry.objects.get(person_key=person_key(SITI))
-    assert (siti.full_name, siti.employee_number, siti.email) == ("Siti Aminah", "K-001",
-                                                                 "siti@acme.co.id")  # fmt: skip
+    assert (siti.full_name, siti.employee_number, siti.email) == (
+        "Siti Aminah",
+        "K-001",
+        "siti@acme.co.id",
+    )
     assert unseal(siti.nik_sealed, field="nik") == SITI
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM organizers_rosterentry WHERE nik_sealed LIKE %s "
-                       "OR person_key LIKE %s", [f"%{SITI}%", f"%{SITI}%"])  # fmt: skip
+        cursor.execute(
+            "SELECT count(*) FROM organizers_rosterentry WHERE nik_sealed LIKE %s "
+            "OR person_key LIKE %s",
+            [f"%{SITI}%", f"%{SITI}%"],
+        )
         assert cursor.fetchone()[0] == 0  # never in clear
 
 
@@ -96,13 +102,15 @@ def test_broken_rows_are_reported_by_row_number_and_good_rows_imported(
 
 
 def test_xlsx_with_numbers_and_broken_rows(company: Programme) -> None:
-    content = _xlsx([
-        ["NIK", "NIP", "Nama Lengkap", "Email"],
-        [SITI, "001", "Siti Aminah", "siti@acme.co.id"],
-        [int(BUDI), 2, "Budi Santoso", None],  # a NIK typed as a number still works
-        [3273015403580000, 3, "Angka Rusak", None],  # Excel ate the last digits
-        [None, None, None, None],
-    ])  # fmt: skip
+    content = _xlsx(
+        [
+            ["NIK", "NIP", "Nama Lengkap", "Email"],
+            [SITI, "001", "Siti Aminah", "siti@acme.co.id"],
+            [int(BUDI), 2, "Budi Santoso", None],  # a NIK typed as a number still works
+            [3273015403580000, 3, "Angka Rusak", None],  # Excel ate the last digits
+            [None, None, None, None],
+        ]
+    )
     report = roster_import(company, content=content)
 
     assert report.added == 2
@@ -212,8 +220,10 @@ def test_an_xlsx_that_unpacks_to_too_much_is_refused_before_it_is_read(company: 
     import zipfile
 
     content = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(_xlsx([["NIK", "Nama"], [SITI, "Siti"]]))) as source, \
-            zipfile.ZipFile(content, "w", zipfile.ZIP_DEFLATED) as bomb:  # fmt: skip
+    with (
+        zipfile.ZipFile(io.BytesIO(_xlsx([["NIK", "Nama"], [SITI, "Siti"]]))) as source,
+        zipfile.ZipFile(content, "w", zipfile.ZIP_DEFLATED) as bomb,
+    ):
         for item in source.infolist():
             bomb.writestr(item, source.read(item))
         bomb.writestr("xl/padding.xml", b" " * (roster.MAX_UNPACKED_BYTES + 1))

@@ -32,10 +32,12 @@ def _booking(*, time_zone: str = "Asia/Jakarta", language: str = "id") -> Bookin
     day = timezone.now().astimezone(ZoneInfo(time_zone)).date() + dt.timedelta(days=3)
     starts = dt.datetime.combine(day, dt.time(10, 0), ZoneInfo(time_zone))
     slot = a_slot(
-        venue=venue, programme=programme, starts_at=starts,
+        venue=venue,
+        programme=programme,
+        starts_at=starts,
         ends_at=starts + dt.timedelta(minutes=30),
         booking_closes_at=starts - dt.timedelta(hours=1),
-    )  # fmt: skip
+    )
     person = a_person(nik="3273015403580002", name="Siti Aminah")
     person = type(person)(**{**person.__dict__, "language": language})
     booking = booking_create(programme_id=programme.id, slot_id=slot.id, dose=1, person=person)
@@ -171,11 +173,13 @@ def test_qr_code_in_the_pdf_scans_as_the_token(tenant_a: OrganizerFixture, tmp_p
     subprocess.run(
         ["pdftoppm", "-png", "-r", "150", str(tmp_path / "voucher.pdf"), str(tmp_path / "page")],
         check=True,
-    )  # fmt: skip
+    )
     scanned = subprocess.run(
         ["zbarimg", "-q", "--raw", str(next(tmp_path.glob("page*.png")))],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=True,
+    )
 
     assert scanned.stdout.strip() == files.token
     vouchers.voucher_token_verify(scanned.stdout.strip(), tenant_uid=tenant_a.tenant.uid)
