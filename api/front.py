@@ -297,17 +297,7 @@ class RushFront:
             today=timezone.localdate(now),
         ):
             return None  # not a public programme known lately, or an age the rules refuse
-        person = capacity.Person(
-            nik=booking.nik,
-            date_of_birth=booking.date_of_birth,
-            full_name=booking.full_name,
-            phone=booking.phone,
-            email=booking.email,
-            sex=booking.sex,
-            address=booking.address,
-            employee_number=booking.employee_number,
-            language=language,
-        )
+        person = booking.person(language=language)
         params = capacity.booking_statement_params(
             programme_id=programme_id,
             slot_id=booking.slot_id,

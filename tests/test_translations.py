@@ -12,6 +12,9 @@ import polib
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+# makemessages writes scratch files beside the templates: two runs at once (one per xdist
+# worker) trip over each other's, so these tests share one worker.
+pytestmark = pytest.mark.xdist_group("translations")
 
 
 @pytest.fixture(scope="module")

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from organizers.models import Sex
 from organizers.nik import nik_problems
 from organizers.phone import phone_normalise
+from organizers.services.capacity import Person
 
 MAX_ID = 2**63 - 1
 NIK_RE = re.compile(r"[0-9]{16}")  # ASCII only: full-width digits would be another HMAC key
@@ -56,6 +57,20 @@ class BookingRequest:
     language: str | None = None
     reserve_next_dose: bool = False
     invite_token: str = ""
+
+    def person(self, *, language: str) -> Person:
+        """The person this body books, speaking `language` (the body's or the request's)."""
+        return Person(
+            nik=self.nik,
+            date_of_birth=self.date_of_birth,
+            full_name=self.full_name,
+            phone=self.phone,
+            email=self.email,
+            sex=self.sex,
+            address=self.address,
+            employee_number=self.employee_number,
+            language=language,
+        )
 
 
 class _Invalid(Exception):  # noqa: N818 - a field's messages, caught within this module
