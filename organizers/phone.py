@@ -18,12 +18,32 @@ REGION = "ID"
 # What people type around the digits; libphonenumber would also read letters as keypad digits.
 _TYPED = re.compile(r"\+?[0-9 ().\-]+")
 _MOBILE = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
+# The shape nearly everyone types at a rush: a mobile number, 08... or +628..., with spaces,
+# dashes or dots between the digits. For it the national number is plain to see, so the
+# general parser (about 25 us, the largest single cost of validating a booking body on the
+# front) is skipped; libphonenumber still decides whether the number is valid. Anything else,
+# and any number this shape does not make valid, takes the general path. ASCII digits only:
+# `[0-9]`, never `\d`, which also matches other scripts' digits.
+_SEPARATORS = str.maketrans("", "", " -.")
+_PLAIN_MOBILE = re.compile(r"(?:0|\+62)(8[0-9]{7,12})")
+
+
+def _plain_mobile(text: str) -> phonenumbers.PhoneNumber | None:
+    """The fast path above: a valid number of the plain mobile shape, else None."""
+    plain = _PLAIN_MOBILE.fullmatch(text.translate(_SEPARATORS))
+    if plain is None:
+        return None
+    number = phonenumbers.PhoneNumber(country_code=62, national_number=int(plain.group(1)))
+    return number if phonenumbers.is_valid_number(number) else None
 
 
 def _parsed(value: str) -> phonenumbers.PhoneNumber | None:
     text = (value or "").strip()
     if not text or len(text) > 30 or not _TYPED.fullmatch(text):
         return None
+    number = _plain_mobile(text)
+    if number is not None:
+        return number
     try:
         number = phonenumbers.parse(text, REGION)
     except NumberParseException:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
+from organizers import phone
 from organizers.phone import phone_display, phone_normalise, whatsapp_number
 
 
@@ -55,3 +58,41 @@ def test_what_the_booking_pages_accepted_is_written_the_international_way(
     typed: str, normalised: str | None
 ) -> None:
     assert phone_normalise(typed) == normalised
+
+
+def _typed_numbers(count: int, seed: int) -> list[str]:
+    """What people type: the prefixes in use, mobile and other leading digits, every length
+    around the valid ones, and the separators people put between digit groups."""
+    rng = random.Random(seed)
+    typed = []
+    for _ in range(count):
+        prefix = rng.choice(["0", "0", "0", "+62", "+62", "62", "+62 0", "0062", "", "+1"])
+        digits = rng.choice("88888888123456789") + "".join(
+            rng.choice("0123456789") for _ in range(rng.randint(5, 13))
+        )
+        text = prefix
+        for digit in digits:
+            text += digit + (rng.choice(" -.") if rng.random() < 0.15 else "")
+        typed.append(text)
+    return typed
+
+
+def test_the_plain_mobile_shortcut_gives_what_the_general_parser_gives(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The shortcut for 08.../+628... numbers must not change a single answer: every form
+    (stored, shown, WhatsApp) is compared with the general parser's on 20,000 typed numbers."""
+    typed = _typed_numbers(20_000, seed=62)
+    forms = (phone_normalise, phone_display, whatsapp_number)
+    taken = sum(phone._plain_mobile(text) is not None for text in typed)
+    with_shortcut = [[form(text) for form in forms] for text in typed]
+    monkeypatch.setattr(phone, "_plain_mobile", lambda text: None)
+    general = [[form(text) for form in forms] for text in typed]
+
+    assert with_shortcut == general
+    # The comparison means something: the shortcut answered thousands, and the general parser
+    # both accepted and refused thousands.
+    stored = [answer[0] for answer in general]
+    assert taken > 1_500
+    assert sum(answer is not None for answer in stored) > taken
+    assert sum(answer is None for answer in stored) > 5_000
