@@ -1,5 +1,6 @@
 """What an organiser runs inside its own schema: programmes, venues, slot templates, slots,
-bookings and the waitlist. Seat counters are changed only by organizers.services.capacity."""
+bookings and the waitlist. Seat counters are changed only by organizers.services.booking
+(seats.take_seat and free_seat, and the one statement of engine)."""
 
 from __future__ import annotations
 
