@@ -29,7 +29,7 @@ from organizers.models import Venue
 M = TypeVar("M", bound=Model)
 
 # The refusal codes of the rule, in the order the checks are made (the first failing one is
-# the refusal). Their wording: organizers.services.refusals.
+# the refusal). Their wording: organizers.services.booking.refusals.
 REFUSAL_ORDER = (
     "programme_not_found",
     "dose_not_offered",
