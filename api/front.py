@@ -3,12 +3,12 @@ two requests opening hour is made of (api.hot names them) without a thread, Djan
 cycle or the ORM, as a thin executor of the same booking core as Django's path:
 
 - POST /api/v1/bookings: the body checked by the one validator
-  (organizers.services.booking_request; a body Django would refuse gets Django's 400 from
+  (organizers.services.booking.request; a body Django would refuse gets Django's 400 from
   here), then, when the one statement may be the whole booking
-  (organizers.services.booking_statement.one_statement_admits: a first dose for a public
-  programme whose age rules admit the person), the capacity engine's one statement on an
-  asyncio PostgreSQL pool, its outcome read by booking_statement.booking_outcome: 201, or the
-  refusal worded as the full path words it (capacity.refusal_error).
+  (organizers.services.booking.statement.one_statement_admits: a first dose for a public
+  programme whose age rules admit the person), the booking engine's one statement on an
+  asyncio PostgreSQL pool, its outcome read by booking.statement.booking_outcome: 201, or the
+  refusal worded as the full path words it (booking.refusals.refusal_error).
 - GET /api/v1/venues/<id>/slots?date=...: the day's list from this process's short cache
   (api.hot.SLOT_PAGES, shared with Django's view), or from the same prepared statement as the
   full path (organizers.selectors.SLOT_DAY_SQL).
@@ -62,8 +62,12 @@ from common.process_cache import ProcessCache
 from config.wsgi_bridge import BODY_IDLE_SECONDS
 from organizers.personal_data import mask_nik
 from organizers.selectors import SLOT_DAY_SQL, slot_day_params
-from organizers.services import booking_statement, capacity, eligibility
-from organizers.services.booking_request import (
+from organizers.services import eligibility
+from organizers.services.booking import engine, rows, seats
+from organizers.services.booking import statement as booking_statement
+from organizers.services.booking.person import Person
+from organizers.services.booking.refusals import refusal_error
+from organizers.services.booking.request import (
     LANGUAGES,
     booking_request_clean,
     day_may_hold_slots,
@@ -298,7 +302,7 @@ class RushFront:
         ):
             return None  # not a public programme known lately, or an age the rules refuse
         person = booking.person(language=language)
-        params = capacity.booking_statement_params(
+        params = engine.booking_statement_params(
             programme_id=programme_id,
             slot_id=booking.slot_id,
             dose=1,
@@ -306,9 +310,9 @@ class RushFront:
             now=now,
             tenant_uid=tenant.uid,
         )
-        statement, why_not = capacity.booking_statement(1), capacity.refusal_statement(1)
+        statement, why_not = engine.booking_statement(1), seats.refusal_statement(1)
         for _attempt in booking_statement.booking_attempts(
-            params, voucher_code_new=capacity.voucher_code_new
+            params, voucher_code_new=rows.voucher_code_new
         ):
             try:
                 row, why = await self.database.fetch_one_or(
@@ -336,11 +340,11 @@ class RushFront:
     @staticmethod
     def _refusal(code: str | None, language: str, answered_in: str) -> Answer | None:
         """The seat the statement did not get, refused as the full path refuses it: the same
-        error and words (capacity.refusal_error). None (the full path answers) when no reason
+        error and words (booking.refusals). None (the full path answers) when no reason
         holds by now (a seat came free between the two statements)."""
         if code is None:
             return None
-        error = capacity.refusal_error(code)
+        error = refusal_error(code)
         with translation.override(language):
             body = hot.json_bytes(application_error_body(error))
         return error.status_code, body, answered_in
@@ -442,16 +446,14 @@ def _priming(tenant: Any) -> list[tuple[str, dict[str, Any]]]:
     """The front's statements with parameters that find nothing and write nothing (no slot,
     venue or programme has id 0)."""
     now = timezone.now()
-    nobody = capacity.Person(
-        nik="3273015403580001", date_of_birth=dt.date(1958, 3, 14), full_name="-"
-    )
-    params = capacity.booking_statement_params(
+    nobody = Person(nik="3273015403580001", date_of_birth=dt.date(1958, 3, 14), full_name="-")
+    params = engine.booking_statement_params(
         programme_id=0, slot_id=0, dose=1, person=nobody, now=now, tenant_uid=tenant.uid
     )
-    params["voucher"] = capacity.voucher_code_new()
+    params["voucher"] = rows.voucher_code_new()
     return [
-        (capacity.booking_statement(1), params),
-        (capacity.refusal_statement(1), params),
+        (engine.booking_statement(1), params),
+        (seats.refusal_statement(1), params),
         (SLOT_DAY_SQL, slot_day_params(0, timezone.localdate(now), None, now)),
         (eligibility.PROGRAMME_FACTS_SQL, {"programme_id": 0}),
     ]

@@ -1,7 +1,7 @@
 """Is this slot bookable? The one rule, written once in each of the two dialects it runs in.
 
 - SQL text, shared by the prepared statements that decide or explain a booking: the booking
-  statement and the refusal query (organizers.services.capacity), the day list
+  statement and the refusal query (organizers.services.booking: engine, seats), the day list
   (organizers.selectors.SLOT_DAY_SQL, whose `bookable` column is the API's flag) and the guarded
   seat UPDATE of the full path. The statements keep their own joins and indexes: only the
   conditions are shared, as text (aliases: s = organizers_slot, v = organizers_venue,
@@ -29,7 +29,7 @@ from organizers.models import Venue
 M = TypeVar("M", bound=Model)
 
 # The refusal codes of the rule, in the order the checks are made (the first failing one is
-# the refusal). Their wording: organizers.services.refusals.
+# the refusal). Their wording: organizers.services.booking.refusals.
 REFUSAL_ORDER = (
     "programme_not_found",
     "dose_not_offered",

@@ -1,5 +1,6 @@
 """What an organiser runs inside its own schema: programmes, venues, slot templates, slots,
-bookings and the waitlist. Seat counters are changed only by organizers.services.capacity."""
+bookings and the waitlist. Seat counters are changed only by organizers.services.booking
+(seats.take_seat and free_seat, and the one statement of engine)."""
 
 from __future__ import annotations
 
@@ -222,7 +223,7 @@ class Slot(models.Model):
     """An arrival window at a venue with a number of seats.
 
     `booked` counts seats taken (active bookings plus seats held for a waitlist offer); the
-    capacity engine changes it only in guarded single-statement updates, and the CHECK
+    booking engine changes it only in guarded single-statement updates, and the CHECK
     constraints are the backstop. With a split by dose, `capacity_doseN` bounds `booked_doseN`.
     """
 

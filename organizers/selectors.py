@@ -266,7 +266,7 @@ def _bookable_slots(
     *, programme_id: int, now: dt.datetime, dose: int | None = None
 ) -> QuerySet[Slot]:
     """Slots a person could book now (for `dose`, or for some dose): the booking rule as the
-    ORM reads it (organizers.bookability.slot_bookable_q). The capacity engine decides for
+    ORM reads it (organizers.bookability.slot_bookable_q). The booking engine decides for
     real; this is what the pages offer."""
     return Slot.objects.filter(slot_bookable_q(programme_id=programme_id, now=now, dose=dose))
 
@@ -373,7 +373,7 @@ def slot_list_bookable_for_day(
 
 def slot_get_bookable(*, slot_id: int, programme_id: int, now: dt.datetime) -> Slot | None:
     """The slot if a person could book it now for some dose (each dose's own seats are the
-    capacity engine's to decide), with its venue and programme."""
+    booking engine's to decide), with its venue and programme."""
     return (
         _bookable_slots(programme_id=programme_id, now=now)
         .select_related("venue", "programme")

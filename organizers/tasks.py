@@ -48,7 +48,7 @@ def waitlist_offers_expire_all() -> int:
 @shared_task
 def waitlist_offers_expire() -> int:
     """One organiser's expired offers (sent by waitlist_offers_expire_all). Tenant schema."""
-    from organizers.services.capacity import waitlist_offers_expire as expire
+    from organizers.services.waitlist.offers import waitlist_offers_expire as expire
     from tenants.context import require_current_tenant
 
     require_current_tenant()  # sent without a schema (by hand): none of its tables

@@ -231,7 +231,7 @@ class VaccineBrand(models.Model):
 
 class DoseIntervalRule(models.Model):
     """Days allowed between two doses of a brand, e.g. Sinovac dose 1 -> dose 2: 28 to 42 days.
-    Platform staff edit these; the capacity engine enforces them."""
+    Platform staff edit these; the booking engine enforces them (booking.doses)."""
 
     brand = models.ForeignKey(VaccineBrand, on_delete=models.CASCADE, related_name="intervals")
     from_dose = models.PositiveSmallIntegerField()

@@ -16,7 +16,7 @@ from organizers.nik import nik_problems
 from organizers.phone import phone_normalise
 
 if TYPE_CHECKING:
-    from organizers.services.booking_statement import PlacedBooking, PlacedVenue
+    from organizers.services.booking.statement import PlacedBooking, PlacedVenue
 
 NIK_RE = re.compile(r"^[0-9]{16}$")  # ASCII only: full-width digits would be another HMAC key
 MAX_ID = 2**63 - 1

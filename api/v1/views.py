@@ -26,6 +26,7 @@ from api.idempotency import HEADER, idempotent
 from api.v1 import serializers as s
 from api.v1.parsers import SmallJSONParser, body_size_check, json_required
 from organizers.access import access_booking_by_voucher
+from organizers.models import Booking
 from organizers.personal_data import mask_nik, unseal
 from organizers.selectors import (
     programme_list_active,
@@ -33,13 +34,20 @@ from organizers.selectors import (
     venue_list_bookable,
     waitlist_position,
 )
-from organizers.services import bookings, capacity
-from organizers.services.booking_request import (
+from organizers.services.booking import place
+from organizers.services.booking.changes import (
+    booking_cancel_with_notice,
+    booking_reschedule_with_notice,
+)
+from organizers.services.booking.person import Person
+from organizers.services.booking.request import (
     LANGUAGES,
     booking_request_clean,
     day_may_hold_slots,
     slot_day_query_clean,
 )
+from organizers.services.waitlist.join import waitlist_join_checked
+from organizers.services.waitlist.offers import waitlist_offer_accept_checked
 from tenants.access import access_membership_by_tenant
 from tenants.context import current_schema_name
 from tenants.errors import ApplicationError, NotFoundError
@@ -126,15 +134,13 @@ class VenueSlotsView(PublicAPIView):
         return HttpResponse(page, content_type="application/json")
 
 
-def _booking_response(
-    booking: capacity.Booking, status: int = 200, nik: str | None = None
-) -> Response:
+def _booking_response(booking: Booking, status: int = 200, nik: str | None = None) -> Response:
     nik = nik or unseal(booking.nik_sealed, field="nik")
     return Response(s.booking_representation(booking, nik_masked=mask_nik(nik)), status=status)
 
 
-def _person(data: dict) -> capacity.Person:
-    return capacity.Person(
+def _person(data: dict) -> Person:
+    return Person(
         nik=data["nik"],
         date_of_birth=data["date_of_birth"],
         full_name=data["full_name"],
@@ -153,7 +159,7 @@ def request_language() -> str:
 
 class BookingCreateView(PublicAPIView):
     """Book a seat. The rush front answers most of these at a drop with the same core
-    (organizers.services.booking_request, booking_statement) and the same bytes; this is the
+    (organizers.services.booking.request, booking.statement) and the same bytes; this is the
     path for everything else (and the description of the endpoint)."""
 
     @extend_schema(
@@ -179,7 +185,7 @@ class BookingCreateView(PublicAPIView):
             return Response(invalid_body(errors), status=400)
 
         def respond() -> tuple[int, Any]:
-            placed = bookings.booking_place(
+            placed = place.booking_place(
                 programme_id=booking.programme_id,
                 slot_id=booking.slot_id,
                 dose=booking.dose,
@@ -211,7 +217,7 @@ class BookingCreateView(PublicAPIView):
 
 def _booking_with_proof(
     request: Request, voucher_code: str, form_class: type[s.ProofSerializer]
-) -> tuple[capacity.Booking, dict]:
+) -> tuple[Booking, dict]:
     form = form_class(data=request.data)
     form.is_valid(raise_exception=True)
     booking = access_booking_by_voucher(
@@ -236,7 +242,7 @@ class BookingCancelView(PublicAPIView):
     @extend_schema(request=s.ProofSerializer, responses=s.BookingSerializer)
     def post(self, request: Request, voucher_code: str) -> Response:
         booking, _data = _booking_with_proof(request, voucher_code, s.ProofSerializer)
-        bookings.booking_cancel_with_notice(booking_id=booking.id)
+        booking_cancel_with_notice(booking_id=booking.id)
         booking.refresh_from_db()
         return _booking_response(booking)
 
@@ -245,9 +251,7 @@ class BookingRescheduleView(PublicAPIView):
     @extend_schema(request=s.RescheduleSerializer, responses=s.BookingSerializer)
     def post(self, request: Request, voucher_code: str) -> Response:
         booking, data = _booking_with_proof(request, voucher_code, s.RescheduleSerializer)
-        moved = bookings.booking_reschedule_with_notice(
-            booking_id=booking.id, new_slot_id=data["slot_id"]
-        )
+        moved = booking_reschedule_with_notice(booking_id=booking.id, new_slot_id=data["slot_id"])
         return _booking_response(moved)
 
 
@@ -259,7 +263,7 @@ class WaitlistJoinView(PublicAPIView):
         data = form.validated_data
         # The API cannot prove an email address: a person admitted only by its domain is
         # refused (email_verification_required) and joins on the pages.
-        entry = bookings.waitlist_join_checked(
+        entry = waitlist_join_checked(
             programme_id=data["programme_id"],
             venue_id=data["venue_id"],
             day=data["day"],
@@ -275,5 +279,5 @@ class WaitlistJoinView(PublicAPIView):
 class WaitlistOfferAcceptView(PublicAPIView):
     @extend_schema(request=None, responses={201: s.BookingSerializer})
     def post(self, request: Request, token: str) -> Response:
-        booking = bookings.waitlist_offer_accept_checked(token=token)
+        booking = waitlist_offer_accept_checked(token=token)
         return _booking_response(booking, status=201)

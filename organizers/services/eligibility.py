@@ -34,7 +34,8 @@ from common.process_cache import ProcessCache
 from organizers.db import fetch_one_prepared
 from organizers.models import AgeRule, Booking, Invite, Programme, RosterEntry
 from organizers.personal_data import person_key
-from organizers.services.capacity import BookingRefusedError, Person
+from organizers.services.booking.person import Person
+from organizers.services.booking.refusals import BookingRefusedError
 from tenants.context import require_current_tenant
 from tenants.errors import ApplicationError, NotFoundError
 

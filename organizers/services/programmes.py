@@ -81,7 +81,7 @@ def programme_update(
 ) -> Programme:
     """Change the details that are given (None: leave as it is). Same rules as
     programme_create; a refusal writes nothing. Deactivating (`is_active=False`) stops new
-    bookings (organizers.services.capacity books only active programmes); bookings already
+    bookings (organizers.services.booking books only active programmes); bookings already
     made, and the slots, stay as they are. Changing the kind forgets the programme's facts
     kept by the booking paths (eligibility) once the transaction commits."""
     changes: dict[str, object] = {}

@@ -60,17 +60,20 @@ from organizers.selectors import (
     waitlist_offer_get,
     waitlist_position,
 )
-from organizers.services import capacity
-from organizers.services.bookings import (
+from organizers.services.booking.person import Person
+from organizers.services.booking.place import (
     PARTY_SIZE_MAX,
     PartyMember,
     booking_place_party,
-    waitlist_join_checked,
-    waitlist_offer_accept_checked,
 )
+from organizers.services.booking.refusals import SLOT_REFUSALS, refusal_message
 from organizers.services.eligibility import eligibility_check
 from organizers.services.email_codes import EmailCodeError, email_code_check, email_code_send
-from organizers.services.refusals import SLOT_REFUSALS, refusal_message
+from organizers.services.waitlist.join import waitlist_join_checked
+from organizers.services.waitlist.offers import (
+    WAITLIST_OFFER_MINUTES,
+    waitlist_offer_accept_checked,
+)
 from public_site.forms_booking import (
     ConsentForm,
     ContactForm,
@@ -490,7 +493,7 @@ def day_page(request: HttpRequest, programme_id: int, venue_id: int, day: str) -
             "chosen_slot_id": state.get("slot_id"),
             "action": request.path,
             "full": full,
-            "offer_minutes": capacity.WAITLIST_OFFER_MINUTES,
+            "offer_minutes": WAITLIST_OFFER_MINUTES,
             "back_url": f"{reverse('booking_venue', args=[programme.id, venue.id])}"
             f"?bulan={chosen_day:%Y-%m}",
             **step_context(4),
@@ -783,9 +786,9 @@ def _invite_token(request: HttpRequest, slot: Slot | WaitlistPlace) -> str | Non
     return invite.get("token") if invite.get("programme_id") == slot.programme_id else None
 
 
-def _as_person(person: dict[str, Any], *, language: str | None = None) -> capacity.Person:
-    """The capacity engine's Person; the booking keeps the language the pages are in now."""
-    return capacity.Person(
+def _as_person(person: dict[str, Any], *, language: str | None = None) -> Person:
+    """The booking engine's Person; the booking keeps the language the pages are in now."""
+    return Person(
         nik=person["nik"],
         date_of_birth=dt.date.fromisoformat(person["date_of_birth"]),
         full_name=person["full_name"],
@@ -997,7 +1000,7 @@ def waitlist_done_page(request: HttpRequest) -> HttpResponse:
             "day_label": date_format(entry.day, "l, j F Y"),
             "position": waitlist_position(entry=entry) if waiting else 0,
             "waiting": waiting,
-            "offer_minutes": capacity.WAITLIST_OFFER_MINUTES,
+            "offer_minutes": WAITLIST_OFFER_MINUTES,
         },
     )
 

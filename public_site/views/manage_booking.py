@@ -23,7 +23,12 @@ from organizers.access import access_booking_by_id, access_booking_by_voucher
 from organizers.models import Booking
 from organizers.personal_data import mask_sealed_nik
 from organizers.selectors import slot_list_bookable_for_day, vaccine_brand_names
-from organizers.services import bookings, capacity
+from organizers.services.booking.changes import (
+    booking_can_change,
+    booking_cancel_with_notice,
+    booking_reschedule_with_notice,
+)
+from organizers.services.booking.place import booking_voucher_resend
 from public_site.forms_booking import ManageAccessForm, SlotChoiceForm
 from public_site.views.booking import (
     grant_manage_access,
@@ -110,7 +115,7 @@ def manage_page(request: HttpRequest, booking_id: int) -> HttpResponse:
             "nik_masked": mask_sealed_nik(booking.nik_sealed),
             "brand": vaccine_brand_names().get(booking.vaccine_brand, booking.vaccine_brand),
             "is_active": booking.status == Booking.Status.ACTIVE,
-            "can_change": capacity.booking_can_change(booking=booking, now=timezone.now()),
+            "can_change": booking_can_change(booking=booking, now=timezone.now()),
         },
     )
 
@@ -122,7 +127,7 @@ def manage_cancel_page(request: HttpRequest, booking_id: int) -> HttpResponse:
         return redirect("manage_booking", booking.id)
     if request.method == "POST":
         try:
-            bookings.booking_cancel_with_notice(booking_id=booking.id)
+            booking_cancel_with_notice(booking_id=booking.id)
         except ApplicationError as exc:
             messages.error(request, str(exc.message))
         else:
@@ -174,7 +179,7 @@ def manage_reschedule_day_page(request: HttpRequest, booking_id: int, day: str) 
             error = _("Choose an arrival time.")
         else:
             try:
-                moved = bookings.booking_reschedule_with_notice(
+                moved = booking_reschedule_with_notice(
                     booking_id=booking.id, new_slot_id=form.cleaned_data["slot"], now=now
                 )
             except ApplicationError as exc:
@@ -226,7 +231,7 @@ def manage_resend_page(request: HttpRequest, booking_id: int) -> HttpResponse:
     if request.method != "POST":
         return redirect("manage_booking", booking.id)
     try:
-        sent = bookings.booking_voucher_resend(booking_id=booking.id)
+        sent = booking_voucher_resend(booking_id=booking.id)
     except ApplicationError as exc:
         messages.error(request, str(exc.message))
     else:

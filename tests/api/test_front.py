@@ -27,7 +27,8 @@ from django.utils import timezone
 from api import front
 from organizers.models import AgeRule, Booking, Message, Programme, Slot
 from organizers.personal_data import person_key, unseal
-from organizers.services import capacity, eligibility
+from organizers.services import eligibility
+from organizers.services.booking import seats
 from tenants import middleware
 from tenants.context import tenant_scope
 from tenants.models import Tenant
@@ -513,7 +514,7 @@ def test_a_seat_freed_before_the_front_asks_why_leaves_the_answer_to_the_full_pa
     with tenant_scope(harness.tenant):
         Slot.objects.filter(id=harness.slot.id).update(capacity=1)
     original, asked = front.FrontDatabase._fetch_one, []
-    refusal = capacity.refusal_statement(1)
+    refusal = seats.refusal_statement(1)
 
     async def seat_freed_meanwhile(conn: Any, statement: str, params: dict) -> tuple | None:
         if statement == refusal:  # the organiser adds a seat (or someone cancels) meanwhile

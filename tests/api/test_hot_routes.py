@@ -151,7 +151,7 @@ def test_a_deadlock_is_a_503_to_retry_and_books_nothing(
 ) -> None:
     from django.db import OperationalError
 
-    from organizers.services import bookings
+    from organizers.services.booking import place
 
     class DeadlockError(Exception):
         sqlstate = "40P01"
@@ -159,7 +159,7 @@ def test_a_deadlock_is_a_503_to_retry_and_books_nothing(
     def collide(**kwargs: object) -> None:
         raise OperationalError("deadlock detected") from DeadlockError()
 
-    monkeypatch.setattr(bookings, "booking_place", collide)
+    monkeypatch.setattr(place, "booking_place", collide)
 
     response = api.book()
 

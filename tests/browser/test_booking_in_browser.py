@@ -308,12 +308,12 @@ def test_a_helper_books_for_two_people(
 def test_the_one_time_link_opens_the_booking_and_cancels_it(
     platform_server: LiveServer, phone: object, alpha_place: dict
 ) -> None:
-    from organizers.services import capacity
+    from organizers.services.booking import engine
     from tests.organizers.factories import a_person
 
     with tenant_scope(alpha_place["tenant"]):
         slot = alpha_place["slots"][0]
-        booking = capacity.booking_create(
+        booking = engine.booking_create(
             programme_id=alpha_place["programme"].id, slot_id=slot.id, dose=1, person=a_person()
         )
         token = manage_link_token_create(Booking.objects.select_related("slot").get(id=booking.id))

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from django.db import connections
 
-from organizers.services.capacity import BookingRefusedError
+from organizers.services.booking.refusals import BookingRefusedError
 
 
 def run_at_once(count: int, work: Callable[[int], str]) -> Counter[str]:

@@ -22,7 +22,7 @@ from organizers.models import (
     WaitlistEntry,
 )
 from organizers.nik import nik_compose
-from organizers.services.capacity import Person
+from organizers.services.booking.person import Person
 from tenants.context import tenant_scope
 from tenants.models import Tenant
 

@@ -31,7 +31,7 @@ from organizers.models import (
     Venue,
     WaitlistEntry,
 )
-from organizers.services import capacity
+from organizers.services.booking import engine
 from tenants.context import tenant_scope
 from tenants.errors import NotFoundError
 from tests.conftest import OrganizerFixture
@@ -132,7 +132,7 @@ def test_a_booking_opens_only_when_this_browser_proved_it(tenant_a: OrganizerFix
     with tenant_scope(tenant_a.tenant):
         programme = a_programme()
         slot = a_slot(venue=a_venue(), programme=programme)
-        booking = capacity.booking_create(
+        booking = engine.booking_create(
             programme_id=programme.id, slot_id=slot.id, dose=1, person=a_person()
         )
 

@@ -11,6 +11,7 @@ for each the test asks:
 - the ORM expression (slot_bookable_q) and its ordered conditions (which one fails first?),
 - the selectors the pages read (the day's slots for the dose; the chosen slot),
 - the day list's SQL and the API's day list (`bookable` and `remaining_by_dose`),
+- the waitlist (is a seat freed in this slot offered to someone waiting?),
 
 and each must give the table's answer: bookable, or the same refusal code.
 """
@@ -32,7 +33,8 @@ from organizers import bookability
 from organizers.db import fetch_one_prepared
 from organizers.models import BlackoutDay, Booking, Programme, Slot, Venue
 from organizers.selectors import slot_day_json, slot_get_bookable, slot_list_bookable_for_day
-from organizers.services import capacity
+from organizers.services.booking import engine, rows, seats
+from organizers.services.waitlist import offers
 from tenants.context import tenant_scope
 from tenants.errors import ApplicationError
 from tests.conftest import OrganizerFixture, host_client
@@ -144,6 +146,12 @@ class Answers:
     selector_slot: bool
     day_list_sql: tuple[bool, bool]  # (bookable, bookable and a seat left for the dose)
     api: tuple[bool, bool]
+    waitlist_offer: bool
+
+
+# A seat freed in the slot goes to someone waiting when the rule holds but for its seats (the
+# freed seat is still counted) and the slot's programme (the waitlist is the slot's own).
+WAITLIST_OFFERED_DESPITE = {None, "slot_full", "slot_not_found"}
 
 
 def _refused(run: Callable[[], object]) -> str | None:
@@ -159,10 +167,10 @@ def _refused(run: Callable[[], object]) -> str | None:
 
 def _full_path(*, programme_id: int, slot_id: int, dose: int, now: dt.datetime) -> bool:
     """The checks of booking_create's full path (dose rules aside), in its order."""
-    programme = capacity._programme_for_booking(programme_id=programme_id, dose=dose)
-    slot = capacity._bookable_slot(slot_id=slot_id, programme=programme, now=now)
-    if not capacity._take_seat(slot_id=slot.id, dose=dose, now=now):
-        raise capacity._refusal_for_failed_take(slot_id=slot.id, dose=dose, now=now)
+    programme = seats.programme_for_booking(programme_id=programme_id, dose=dose)
+    slot = seats.bookable_slot(slot_id=slot_id, programme=programme, now=now)
+    if not seats.take_seat(slot_id=slot.id, dose=dose, now=now):
+        raise seats.refusal_for_failed_take(slot_id=slot.id, dose=dose, now=now)
     return True
 
 
@@ -178,15 +186,15 @@ def _in_day_list(body: str | None, *, slot_id: int, dose: int) -> tuple[bool, bo
 def _answers(*, programme: Programme, slot: Slot, dose: int, now: dt.datetime) -> Answers:
     venue = Venue.objects.get(id=slot.venue_id)
     day = slot.starts_at.astimezone(ZoneInfo(venue.time_zone)).date()
-    params = capacity.booking_statement_params(
+    params = engine.booking_statement_params(
         programme_id=programme.id, slot_id=slot.id, dose=dose, person=a_person(), now=now
     )
-    params["voucher"] = capacity.voucher_code_new()
+    params["voucher"] = rows.voucher_code_new()
 
     def statement() -> bool:
-        return fetch_one_prepared(capacity.booking_statement(dose), params) is not None
+        return fetch_one_prepared(engine.booking_statement(dose), params) is not None
 
-    why = fetch_one_prepared(capacity.refusal_statement(dose), params)
+    why = fetch_one_prepared(seats.refusal_statement(dose), params)
     conditions = bookability.slot_conditions(programme_id=programme.id, now=now, dose=dose)
     _row, first_failing = bookability.first_failing(Slot.objects.filter(id=slot.id), conditions)
     in_programme = Slot.objects.filter(id=slot.id)
@@ -215,6 +223,7 @@ def _answers(*, programme: Programme, slot: Slot, dose: int, now: dt.datetime) -
             dose=dose,
         ),
         api=(False, False),  # asked afterwards, outside the tenant's schema (_api_answer)
+        waitlist_offer=offers.offerable_slot(slot_id=slot.id, dose=dose, now=now) is not None,
     )
 
 
@@ -259,6 +268,7 @@ def test_every_encoding_gives_the_same_answer(tenant_a: OrganizerFixture, state:
             selector_slot=state.bookable_any_dose,
             day_list_sql=listed,
             api=listed,
+            waitlist_offer=state.refusal in WAITLIST_OFFERED_DESPITE,
         )
         # Nothing was written: every booking attempt above was rolled back.
         assert Booking.objects.count() == 0

@@ -9,7 +9,7 @@ import psycopg
 from django.db import connection
 
 from organizers.models import Booking
-from organizers.services.capacity import booking_create
+from organizers.services.booking.engine import booking_create
 from tenants.context import tenant_scope
 from tenants.models import User
 from tenants.services.provisioning import tenant_provision

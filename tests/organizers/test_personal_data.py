@@ -20,7 +20,7 @@ from organizers.personal_data import (
     sealed_column,
     unseal,
 )
-from organizers.services.capacity import booking_create
+from organizers.services.booking.engine import booking_create
 from organizers.services.personal_data_rotation import personal_data_reseal, sealed_models
 from tenants.context import tenant_scope
 from tests.conftest import OrganizerFixture

@@ -15,7 +15,7 @@ from django.utils import timezone
 from organizers.models import Booking, Invite, Message, Programme, Slot, Venue
 from organizers.nik import nik_compose
 from organizers.personal_data import person_key, unseal
-from organizers.services import capacity
+from organizers.services.booking import engine
 from organizers.services.invites import invite_token, invites_create
 from tenants.context import tenant_scope
 from tests.conftest import OrganizerFixture, host_client
@@ -462,7 +462,7 @@ def test_when_one_person_is_refused_nobody_is_booked_and_the_message_names_them(
     tenant_a: OrganizerFixture, place
 ) -> None:
     with tenant_scope(tenant_a.tenant):  # Budi already has his first dose booked
-        capacity.booking_create(
+        engine.booking_create(
             programme_id=place["programme"].id,
             slot_id=place["later"].id,
             dose=1,

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from organizers.models import Message
 from organizers.services import messages
-from organizers.services.capacity import booking_create
+from organizers.services.booking.engine import booking_create
 from tenants.context import tenant_scope
 from tests.conftest import ROOT_HOST, OrganizerFixture, host_client
 from tests.organizers.factories import a_person, a_programme, a_slot, a_venue

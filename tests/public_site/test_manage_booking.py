@@ -15,7 +15,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext
 
 from organizers.models import Booking, ManageLink, Message, Slot
-from organizers.services import capacity
+from organizers.services.booking import doses, engine
 from organizers.services.manage_links import manage_link_token_create
 from tenants.context import tenant_scope
 from tests.conftest import OrganizerFixture, host_client
@@ -31,7 +31,7 @@ def booked(tenant_a: OrganizerFixture) -> dict[str, object]:
         venue = a_venue()
         slot = a_slot(venue=venue, programme=programme, starts_in=dt.timedelta(days=2))
         other = a_slot(venue=venue, programme=programme, starts_in=dt.timedelta(days=3))
-        booking = capacity.booking_create(
+        booking = engine.booking_create(
             programme_id=programme.id, slot_id=slot.id, dose=1, person=a_person()
         )
         token = manage_link_token_create(Booking.objects.select_related("slot").get(id=booking.id))
@@ -60,7 +60,7 @@ def _opened(tenant: OrganizerFixture, booking: Booking) -> Client:
 def _day_of(tenant: OrganizerFixture, slot: Slot) -> dt.date:
     """The slot's day at its venue, as the manage pages' URLs write it."""
     with tenant_scope(tenant.tenant):
-        return capacity.slot_local_date(Slot.objects.select_related("venue").get(id=slot.id))
+        return doses.slot_local_date(Slot.objects.select_related("venue").get(id=slot.id))
 
 
 def _seats(tenant: OrganizerFixture, slot: Slot) -> int:
@@ -121,7 +121,7 @@ def test_another_organisers_link_and_booking_do_not_open_here(
     with tenant_scope(tenant_b.tenant):
         programme = a_programme()
         slot = a_slot(venue=a_venue(), programme=programme)
-        booking_b = capacity.booking_create(
+        booking_b = engine.booking_create(
             programme_id=programme.id, slot_id=slot.id, dose=1, person=a_person(name="Beta B")
         )
         token_b = manage_link_token_create(

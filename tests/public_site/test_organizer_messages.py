@@ -13,7 +13,7 @@ from tests.organizers.factories import a_person, a_programme, a_slot, a_venue
 
 
 def _messages(tenant: OrganizerFixture) -> tuple[Message, Message]:
-    from organizers.services.capacity import booking_create
+    from organizers.services.booking.engine import booking_create
 
     with tenant_scope(tenant.tenant):
         programme = a_programme()

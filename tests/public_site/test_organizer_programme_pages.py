@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pytest
 
 from organizers.models import Booking, Programme
-from organizers.services.capacity import booking_create
+from organizers.services.booking.engine import booking_create
 from tenants.context import tenant_scope
 from tenants.errors import NotFoundError
 from tenants.models import User, VaccineBrand

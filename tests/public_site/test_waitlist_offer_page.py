@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 from organizers.models import Booking, Slot, WaitlistEntry
-from organizers.services import capacity
+from organizers.services.booking import changes, engine
+from organizers.services.waitlist import join
 from tenants.context import tenant_scope
 from tests.conftest import OrganizerFixture, host_client
 from tests.organizers.factories import a_person, a_programme, a_slot, a_venue
@@ -16,18 +17,18 @@ def _offer(tenant: OrganizerFixture) -> tuple[WaitlistEntry, Slot]:
     with tenant_scope(tenant.tenant):
         programme, venue = a_programme(), a_venue(time_zone="Asia/Makassar")
         slot = a_slot(venue=venue, programme=programme, capacity=1)
-        taken = capacity.booking_create(
+        taken = engine.booking_create(
             programme_id=programme.id, slot_id=slot.id, dose=1, person=a_person()
         )
         day = slot.starts_at.astimezone(dt.timezone(dt.timedelta(hours=8))).date()
-        entry = capacity.waitlist_join(
+        entry = join.waitlist_join(
             programme_id=programme.id,
             venue_id=venue.id,
             day=day,
             dose=1,
             person=a_person(name="Budi Waiting", email="budi@example.id"),
         )
-        capacity.booking_cancel(booking_id=taken.id)
+        changes.booking_cancel(booking_id=taken.id)
         entry.refresh_from_db()
         return entry, slot
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from organizers.models import Programme, Slot, WaitlistEntry
 from organizers.nik import nik_compose
 from organizers.personal_data import person_key
-from organizers.services import capacity
+from organizers.services.waitlist import join
 from tenants.context import tenant_scope
 from tests.conftest import OrganizerFixture, host_client
 from tests.organizers.factories import a_person, a_programme, a_slot, a_venue
@@ -119,7 +119,7 @@ def test_a_person_joins_the_waiting_list_and_sees_the_place_in_the_queue(
     tenant_a: OrganizerFixture, full_day
 ) -> None:
     with tenant_scope(tenant_a.tenant):  # someone is waiting already
-        capacity.waitlist_join(
+        join.waitlist_join(
             programme_id=full_day["programme"].id,
             venue_id=full_day["venue"].id,
             day=full_day["day"],

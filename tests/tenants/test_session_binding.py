@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import connection
 
 from organizers.models import Booking
-from organizers.services import capacity
+from organizers.services.booking import engine
 from tenants.context import tenant_scope
 from tests.conftest import OrganizerFixture, host_client
 from tests.organizers.factories import a_person, a_programme, a_slot, a_venue
@@ -39,7 +39,7 @@ def test_a_copied_session_cookie_shows_nothing_of_another_organiser(
             )
         programme, venue = a_programme(), a_venue(name="Beta Hall")
         slot = a_slot(venue=venue, programme=programme)
-        victim = capacity.booking_create(
+        victim = engine.booking_create(
             programme_id=programme.id,
             slot_id=slot.id,
             dose=1,

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from organizers.models import AgeRule, Booking, Invite, Message, Programme, RosterEntry, Slot
 from organizers.personal_data import person_key, seal
-from organizers.services.bookings import booking_place
-from organizers.services.capacity import Person
+from organizers.services.booking.person import Person
+from organizers.services.booking.place import booking_place
 from organizers.services.eligibility import (
     AgeBand,
     EligibilityRefusedError,
@@ -478,7 +478,8 @@ def test_refused_checks_are_limited_per_address_without_checking_beyond(
 
 def _waitlist_offer(programme: Programme, person: Person) -> tuple[str, Slot]:
     from organizers.models import WaitlistEntry
-    from organizers.services import capacity
+    from organizers.services.booking import changes
+    from organizers.services.waitlist import join
 
     venue = a_venue()
     slot = a_slot(venue=venue, programme=programme, capacity=1)
@@ -488,17 +489,15 @@ def _waitlist_offer(programme: Programme, person: Person) -> tuple[str, Slot]:
         email_verified=True,
     )
     day = timezone.localdate(slot.starts_at, ZoneInfo(venue.time_zone))
-    capacity.waitlist_join(
-        programme_id=programme.id, venue_id=venue.id, day=day, dose=1, person=person
-    )
-    capacity.booking_cancel(booking_id=seat.id)
+    join.waitlist_join(programme_id=programme.id, venue_id=venue.id, day=day, dose=1, person=person)
+    changes.booking_cancel(booking_id=seat.id)
     entry = WaitlistEntry.objects.get(status="offered")
     return entry.offer_token, slot
 
 
 def test_a_waitlist_offer_cannot_exceed_the_company_quota(alpha: OrganizerFixture) -> None:
     from organizers.models import WaitlistEntry
-    from organizers.services.bookings import waitlist_offer_accept_checked
+    from organizers.services.waitlist.offers import waitlist_offer_accept_checked
 
     programme = a_company(allowed_email_domains=["acme.co.id"], quota=1)
     waiting = a_person(name="Menunggu", nik=a_valid_nik(), email="w@acme.co.id", language="en")

@@ -9,7 +9,7 @@ from django.db.models import OuterRef, Subquery, Value
 
 from organizers.models import Booking, Message, Programme
 from organizers.services import messages
-from organizers.services.capacity import booking_create
+from organizers.services.booking.engine import booking_create
 from organizers.services.event_keys import (
     event_key,
     event_key_expression,

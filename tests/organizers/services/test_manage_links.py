@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from organizers.models import Booking, ManageLink
-from organizers.services.capacity import booking_create
+from organizers.services.booking.engine import booking_create
 from organizers.services.manage_links import (
     manage_link_consume,
     manage_link_create,

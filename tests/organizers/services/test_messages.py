@@ -18,8 +18,11 @@ from django.utils import timezone
 
 from organizers.models import Booking, Invite, Message, WaitlistEntry
 from organizers.services import messages, vouchers
-from organizers.services.capacity import Person, booking_cancel, booking_create, waitlist_join
+from organizers.services.booking.changes import booking_cancel
+from organizers.services.booking.engine import booking_create
+from organizers.services.booking.person import Person
 from organizers.services.manage_links import manage_link_consume
+from organizers.services.waitlist.join import waitlist_join
 from organizers.tasks import message_deliver as message_deliver_task
 from tenants.context import tenant_scope
 from tenants.models import Tenant
@@ -532,7 +535,7 @@ def test_reminder_is_recorded_once_the_day_before_from_eight_venue_time(
 def test_a_booking_moved_after_its_reminder_is_reminded_again_for_the_new_day(
     tenant_a: OrganizerFixture,
 ) -> None:
-    from organizers.services.bookings import booking_reschedule_with_notice
+    from organizers.services.booking.changes import booking_reschedule_with_notice
 
     with tenant_scope(tenant_a.tenant):
         booking = _book(days=3)

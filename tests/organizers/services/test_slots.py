@@ -1,5 +1,6 @@
 """Schedules and slot settings as the organiser's pages save them (organizers.services.slots):
-a schedule comes with its slots or not at all, and a slot's settings are saved together."""
+a schedule comes with its slots or not at all, a slot's settings are saved together, and a
+booked slot keeps its seats and its vaccine."""
 
 from __future__ import annotations
 
@@ -8,8 +9,13 @@ import datetime as dt
 import pytest
 
 from organizers.models import Slot, SlotTemplate
-from organizers.services import capacity
-from organizers.services.slots import slot_settings_update, slot_template_create_with_slots
+from organizers.services.booking.engine import booking_create
+from organizers.services.slots import (
+    slot_capacity_set,
+    slot_override,
+    slot_settings_update,
+    slot_template_create_with_slots,
+)
 from tenants.errors import ApplicationError
 from tests.conftest import OrganizerFixture
 from tests.organizers.factories import a_person, a_programme, a_slot, a_venue
@@ -57,7 +63,7 @@ def test_a_refused_generation_leaves_no_schedule(alpha: OrganizerFixture) -> Non
 def test_slot_settings_are_saved_together_or_not_at_all(alpha: OrganizerFixture) -> None:
     programme = a_programme()
     slot = a_slot(venue=a_venue(), programme=programme, capacity=2)
-    capacity.booking_create(programme_id=programme.id, slot_id=slot.id, dose=1, person=a_person())
+    booking_create(programme_id=programme.id, slot_id=slot.id, dose=1, person=a_person())
     closes = slot.starts_at - dt.timedelta(hours=3)
 
     with pytest.raises(ApplicationError):  # below the one booked seat
@@ -68,3 +74,29 @@ def test_slot_settings_are_saved_together_or_not_at_all(alpha: OrganizerFixture)
     slot_settings_update(slot_id=slot.id, capacity=5, is_closed=True, booking_closes_at=closes)
     slot.refresh_from_db()
     assert (slot.capacity, slot.is_closed, slot.booking_closes_at) == (5, True, closes)
+
+
+def test_capacity_cannot_drop_below_what_is_booked(alpha: OrganizerFixture) -> None:
+    programme, venue = a_programme(), a_venue()
+    slot = a_slot(venue=venue, programme=programme, capacity=5)
+    for _ in range(3):
+        booking_create(programme_id=programme.id, slot_id=slot.id, dose=1, person=a_person())
+
+    with pytest.raises(ApplicationError) as refused:
+        slot_capacity_set(slot_id=slot.id, capacity=2)
+    assert refused.value.code == "capacity_below_booked"
+    assert "3" in str(refused.value.message)
+    assert slot_capacity_set(slot_id=slot.id, capacity=3).capacity == 3
+
+
+def test_vaccine_of_a_booked_slot_cannot_change(alpha: OrganizerFixture) -> None:
+    programme, venue = a_programme(), a_venue()
+    slot = a_slot(venue=venue, programme=programme)
+    booking_create(programme_id=programme.id, slot_id=slot.id, dose=1, person=a_person())
+
+    with pytest.raises(ApplicationError) as refused:
+        slot_override(slot_id=slot.id, vaccine_brand="pfizer")
+
+    assert refused.value.code == "slot_has_bookings"
+    slot.refresh_from_db()
+    assert slot.vaccine_brand == "sinovac"

@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 
 from organizers.models import Booking
 from organizers.services import vouchers
-from organizers.services.capacity import booking_create
+from organizers.services.booking.engine import booking_create
 from tenants.context import tenant_scope
 from tests.conftest import OrganizerFixture
 from tests.organizers.factories import a_person, a_programme, a_slot, a_venue

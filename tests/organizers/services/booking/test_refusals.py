@@ -1,5 +1,6 @@
-"""organizers.services.refusals: a booking refusal is worded in one table, whichever path
-refuses (the capacity engine, the rush front, the API, the pages), in both languages."""
+"""organizers.services.booking.refusals: a booking refusal is worded in one table, whichever
+path refuses (the booking engine, the waitlist, the rush front, the API, the pages), in both
+languages."""
 
 from __future__ import annotations
 
@@ -9,10 +10,15 @@ from pathlib import Path
 import pytest
 from django.utils import translation
 
-from organizers.services.refusals import REFUSALS, SLOT_REFUSALS, BookingRefusedError, refusal_error
+from organizers.services.booking.refusals import (
+    REFUSALS,
+    SLOT_REFUSALS,
+    BookingRefusedError,
+    refusal_error,
+)
 from tenants.errors import NotFoundError
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[4]
 CODE_USE = re.compile(r"refusal_(?:error|message)\(\s*\"([a-z_0-9]+)\"")
 
 
@@ -35,7 +41,7 @@ def test_every_refusal_the_code_names_is_in_the_table() -> None:
 def test_no_booking_refusal_is_worded_outside_the_table() -> None:
     # Eligibility's refusals carry the organiser's name and the person's facts: they are
     # worded where they are decided (organizers.services.eligibility), through one helper.
-    allowed = {"organizers/services/refusals.py", "organizers/services/eligibility.py"}
+    allowed = {"organizers/services/booking/refusals.py", "organizers/services/eligibility.py"}
     wording = [
         str(path.relative_to(ROOT))
         for path in _sources()

@@ -1,4 +1,4 @@
-"""The one validator of a booking body (organizers.services.booking_request), which the rush
+"""The one validator of a booking body (organizers.services.booking.request), which the rush
 front and the API both call: a table of bodies and what it makes of each (the cleaned booking,
 or the messages per field, in both languages), and the query of a day's slots. Replaces the
 differential test of the front's former plain gate against the API's DRF fields."""
@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.utils import translation
 
-from organizers.services.booking_request import (
+from organizers.services.booking.request import (
     BookingRequest,
     booking_request_clean,
     slot_day_query_clean,

@@ -1,7 +1,8 @@
 """How a booking is refused: one table of code -> (status, wording), whichever path refuses.
 
-The capacity engine, the rush front (through capacity.refusal_error), the API and the booking
-pages all word a refusal from here, so a person reads the same sentence wherever they book.
+The booking engine, the waitlist, the rush front, the API and the booking pages all word a
+refusal from here (refusal_error, refusal_message), so a person reads the same sentence
+wherever they book.
 The messages are lazy: they are translated when rendered, in the active language.
 """
 
@@ -91,7 +92,7 @@ REFUSALS: dict[str, Refusal] = {
         BookingRefusedError, _("This person is already on the waitlist for this day.")
     ),
     "offer_not_found": Refusal(NotFoundError, _("This offer has expired or does not exist.")),
-    # Changing a booking (organizers.services.capacity booking_cancel, booking_reschedule).
+    # Changing a booking (booking.changes: booking_cancel, booking_reschedule).
     "booking_time_passed": Refusal(
         BookingRefusedError,
         _("The arrival time of this booking has passed: it can no longer be cancelled or moved."),

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from organizers.models import Sex
 from organizers.nik import nik_problems
 from organizers.phone import phone_normalise
-from organizers.services.capacity import Person
+from organizers.services.booking.person import Person
 
 MAX_ID = 2**63 - 1
 NIK_RE = re.compile(r"[0-9]{16}")  # ASCII only: full-width digits would be another HMAC key

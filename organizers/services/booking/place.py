@@ -1,6 +1,8 @@
-"""What people do with their bookings, as the booking pages and the API offer it: place one
-(eligibility, then the seat, then the e-voucher message, in one transaction), cancel it or
-move it (the capacity engine, then the message that tells them). Tenant schema."""
+"""Placing bookings, as the booking pages and the API offer it: one person (booking_place:
+eligibility, then the seat, then the e-voucher message, in one transaction), a party
+(booking_place_party), and sending a booking's e-voucher again (booking_voucher_resend).
+Tenant schema. Cancelling and moving: booking.changes; the waitlist: waitlist.join and
+waitlist.offers."""
 
 from __future__ import annotations
 
@@ -11,12 +13,14 @@ from collections.abc import Sequence
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from organizers.models import Booking, Message, Programme, WaitlistEntry
-from organizers.services import booking_statement, capacity, eligibility, messages
-from organizers.services.event_keys import event_key
+from organizers.models import Booking, Message, Programme
+from organizers.services import eligibility, messages
+from organizers.services.booking import engine, statement
+from organizers.services.booking.person import Person
+from organizers.services.booking.seats import tenant_takes_bookings_check
 from tenants.errors import ApplicationError, ConflictError, NotFoundError
 
 # A helper books up to this many people in one go (the booking pages' "add another person").
@@ -30,7 +34,7 @@ def booking_place(
     programme_id: int,
     slot_id: int,
     dose: int,
-    person: capacity.Person,
+    person: Person,
     reserve_next_dose: bool = False,
     invite_token: str | None = None,
     now: dt.datetime | None = None,
@@ -38,7 +42,7 @@ def booking_place(
     address: str | None = None,
 ) -> Booking:
     """Book one person: refused (nothing written) if they may not book this programme, or for
-    any reason the capacity engine gives. The e-voucher goes out after the commit.
+    any reason the booking engine (booking.engine) gives. The e-voucher goes out after the commit.
 
     `email_verified`: the caller proved the person owns `person.email` (the booking pages'
     code); without it someone admitted only by an email domain is refused
@@ -46,10 +50,10 @@ def booking_place(
     counted per address and organiser, and beyond the limit the booking is refused with
     `too_many_attempts` (429) without checking."""
     now = now or timezone.now()
-    may_take_statement = booking_statement.statement_may_book(
+    may_take_statement = statement.statement_may_book(
         dose=dose, reserve_next_dose=reserve_next_dose, invite_token=invite_token
     )
-    if may_take_statement and booking_statement.one_statement_admits(
+    if may_take_statement and statement.one_statement_admits(
         dose=dose,
         reserve_next_dose=reserve_next_dose,
         invite_token=invite_token,
@@ -58,9 +62,9 @@ def booking_place(
         today=timezone.localdate(now),
     ):
         # The rush path, decided as the rush front decides it: a public programme whose age
-        # rules (known without a query for a few seconds) admit this person: the capacity
+        # rules (known without a query for a few seconds) admit this person: the booking
         # engine's single statement is the booking.
-        return capacity.booking_create(
+        return engine.booking_create(
             programme_id=programme_id,
             slot_id=slot_id,
             dose=dose,
@@ -68,7 +72,7 @@ def booking_place(
             reserve_next_dose=reserve_next_dose,
             now=now,
         )
-    capacity.tenant_takes_bookings_check()  # "not taking bookings yet" before eligibility
+    tenant_takes_bookings_check()  # "not taking bookings yet" before eligibility
     if address is not None:
         eligibility.refusals_allowed(address=address)
     with transaction.atomic():
@@ -87,7 +91,7 @@ def booking_place(
             if address is not None:
                 eligibility.refusal_counted(address=address, code=exc.code)
             raise
-        booking = capacity.booking_create(
+        booking = engine.booking_create(
             programme_id=programme_id,
             slot_id=slot_id,
             dose=dose,
@@ -104,7 +108,7 @@ class PartyMember:
     """One person of a party booking: who, which dose, and whether the caller proved they own
     `person.email` (booking_place's `email_verified`)."""
 
-    person: capacity.Person
+    person: Person
     dose: int
     email_verified: bool = False
 
@@ -151,92 +155,6 @@ def booking_place_party(
                     exc.message = _("%(name)s: %(reason)s Nobody has been booked yet.") % named
                 raise
     return booked
-
-
-def booking_cancel_with_notice(*, booking_id: int, now: dt.datetime | None = None) -> bool:
-    """Cancel (idempotent: False when it was no longer active) and tell the person, once."""
-    with transaction.atomic():
-        cancelled = capacity.booking_cancel(booking_id=booking_id, now=now)
-        if cancelled:
-            booking = Booking.objects.get(id=booking_id)
-            messages.message_record(
-                kind=Message.Kind.CANCELLED,
-                booking=booking,
-                event_key=event_key(Message.Kind.CANCELLED, booking.id),
-            )
-        return cancelled
-
-
-def booking_reschedule_with_notice(
-    *, booking_id: int, new_slot_id: int, now: dt.datetime | None = None
-) -> Booking:
-    """Move to another slot and send the new voucher (a new message for every move)."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        before = Booking.objects.filter(id=booking_id).values_list("slot_id", flat=True).first()
-        moved = capacity.booking_reschedule(booking_id=booking_id, new_slot_id=new_slot_id, now=now)
-        if before != moved.slot_id:
-            messages.message_record(
-                kind=Message.Kind.RESCHEDULED,
-                booking=moved,
-                event_key=event_key(
-                    Message.Kind.RESCHEDULED, moved.id, moved.slot_id, int(now.timestamp())
-                ),
-            )
-        return moved
-
-
-def waitlist_join_checked(
-    *,
-    programme_id: int,
-    venue_id: int,
-    day: dt.date,
-    dose: int,
-    person: capacity.Person,
-    invite_token: str | None = None,
-    email_verified: bool = False,
-    address: str | None = None,
-) -> WaitlistEntry:
-    """Wait for a seat at a venue on a full day (capacity.waitlist_join), for a person who may
-    book the programme: the same eligibility rules as a booking, checked first (without
-    claiming an invite or quota: nothing is booked yet). A person admitted only by an email
-    domain must have proven the address (`email_verified`, the booking pages' code), else
-    `email_verification_required`. `address`: the client's, for counting eligibility refusals.
-    Tenant schema; one transaction; a refusal writes nothing."""
-    with transaction.atomic():
-        claim = eligibility.eligibility_check(
-            programme_id=programme_id, person=person, invite_token=invite_token, address=address
-        )
-        if claim.by_email_domain and not email_verified:
-            raise eligibility.email_verification_required()
-        return capacity.waitlist_join(
-            programme_id=programme_id, venue_id=venue_id, day=day, dose=dose, person=person
-        )
-
-
-def waitlist_offer_accept_checked(*, token: str, now: dt.datetime | None = None) -> Booking:
-    """Accept a waitlist offer (capacity.waitlist_offer_accept) after the company programme's
-    quota check, in one transaction: the programme row is locked and the people holding an
-    active booking counted as for a booking (eligibility), so a seat from the waitlist cannot
-    exceed the quota. Refused with `company_quota_full` (nothing booked, the seat stays held
-    until the offer expires)."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        entry = (
-            WaitlistEntry.objects.select_related("programme")
-            .filter(offer_token=token, status=WaitlistEntry.Status.OFFERED)
-            .first()
-        )
-        if (
-            entry is not None
-            and entry.offer_expires_at is not None
-            and entry.offer_expires_at > now
-        ):
-            programme = entry.programme
-            if programme.kind == Programme.Kind.COMPANY and programme.quota is not None:
-                with translation.override(entry.language or translation.get_language()):
-                    eligibility.quota_claim(programme=programme, key=entry.person_key)
-        return capacity.waitlist_offer_accept(token=token, now=now)
 
 
 def booking_voucher_resend(*, booking_id: int, now: dt.datetime | None = None) -> bool:

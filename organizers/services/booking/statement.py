@@ -3,8 +3,9 @@ when it may be used, the attempts it makes, what each attempt's result means, an
 it placed. No I/O here: the callers run the statement (the front on asyncpg, Django on its own
 connection) and hand its result to `booking_outcome`.
 
-The statement itself (capacity.booking_statement) takes the seat, inserts the booking and
-records the e-voucher in one round trip; capacity.refusal_statement says why it took nothing.
+The statement itself (booking.engine.booking_statement) takes the seat, inserts the booking
+and records the e-voucher in one round trip; booking.seats.refusal_statement says why it took
+nothing.
 """
 
 from __future__ import annotations
@@ -129,9 +130,9 @@ class PlacedBooking:
                 slot.id,
                 self.dose,
                 Booking.Status.ACTIVE,
-                params["key"],
-                params["nik"],
-                params["dob"],
+                params["person_key"],
+                params["nik_sealed"],
+                params["date_of_birth_sealed"],
                 self.full_name,
                 params["phone"],
                 params["email"],
@@ -188,7 +189,7 @@ def placed_booking(row: tuple, *, params: dict[str, Any]) -> PlacedBooking:
         voucher_code=params["voucher"],
         dose=params["dose"],
         vaccine_brand=brand,
-        full_name=params["name"],
+        full_name=params["full_name"],
         programme_id=params["programme_id"],
         slot=PlacedSlot(
             params["slot_id"], starts, ends, PlacedVenue(venue_id, name, address, time_zone)
@@ -209,7 +210,7 @@ class Booked:
 
 @dataclass(frozen=True, slots=True)
 class Refused:
-    """Nothing was written. `code`: why (capacity.refusal_error words it); None when no reason
+    """Nothing was written. `code`: why (booking.refusals words it); None when no reason
     holds by the time it was asked (a seat came free meanwhile)."""
 
     code: str | None

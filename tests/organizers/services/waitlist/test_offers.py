@@ -1,61 +1,69 @@
-"""Waitlist eligibility, swaps without deadlocks, and other rules found in review."""
+"""Waitlist offers (organizers.services.waitlist.offers): a freed seat is held for the first
+person waiting who has no booking yet, only while the slot still takes bookings; an expired
+offer passes the seat on (in every organiser, by beat); an accepted one brings the e-voucher."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 
 import pytest
 from django.utils import timezone
 
-from organizers.models import Booking, Slot, WaitlistEntry
-from organizers.services.capacity import (
-    BookingRefusedError,
-    booking_cancel,
-    booking_create,
-    booking_reschedule,
-    waitlist_join,
-)
-from organizers.services.slots import slot_override
+from organizers.models import Booking, Message, Slot, WaitlistEntry
+from organizers.services.booking.changes import booking_cancel, booking_cancel_with_notice
+from organizers.services.booking.engine import booking_create
+from organizers.services.booking.place import booking_place
+from organizers.services.waitlist.join import waitlist_join
+from organizers.services.waitlist.offers import waitlist_offer_accept, waitlist_offers_expire
 from organizers.tasks import waitlist_offers_expire_all
 from tenants.context import tenant_scope
-from tenants.errors import ApplicationError
-from tenants.models import Tenant
+from tenants.errors import NotFoundError
 from tests.conftest import OrganizerFixture
-from tests.organizers.concurrency import run_at_once
 from tests.organizers.conftest import BeatInline
-from tests.organizers.factories import (
-    a_person,
-    a_programme,
-    a_slot,
-    a_venue,
-)
+from tests.organizers.factories import a_person, a_programme, a_slot, a_venue
+from tests.organizers.seats import seat_counters
 
 
 def _day(slot: Slot) -> dt.date:
     return slot.starts_at.astimezone(dt.timezone(dt.timedelta(hours=7))).date()
 
 
-def _join(code: str, **kwargs: object) -> None:
-    with pytest.raises(BookingRefusedError) as refused:
-        waitlist_join(**kwargs)
-    assert refused.value.code == code
-
-
-def test_waitlist_is_only_for_a_full_day_and_people_without_a_booking(
+def test_freed_seat_is_held_for_the_waitlist_then_passed_on_when_the_offer_expires(
     alpha: OrganizerFixture,
 ) -> None:
     programme, venue = a_programme(), a_venue()
     slot = a_slot(venue=venue, programme=programme, capacity=1)
-    common = {"programme_id": programme.id, "venue_id": venue.id, "day": _day(slot), "dose": 1}
+    taken = booking_create(programme_id=programme.id, slot_id=slot.id, dose=1, person=a_person())
+    day = slot.starts_at.astimezone(dt.timezone(dt.timedelta(hours=7))).date()
+    first = waitlist_join(
+        programme_id=programme.id, venue_id=venue.id, day=day, dose=1, person=a_person(name="First")
+    )
+    second = waitlist_join(
+        programme_id=programme.id,
+        venue_id=venue.id,
+        day=day,
+        dose=1,
+        person=a_person(name="Second"),
+    )
 
-    _join("seats_available", person=a_person(), **common)
-    booked = a_person()
-    booking_create(programme_id=programme.id, slot_id=slot.id, dose=1, person=booked)
-    _join("already_booked", person=booked, **common)
-    _join("previous_dose_missing", person=a_person(), **{**common, "dose": 2})
+    booking_cancel(booking_id=taken.id)
 
-    assert WaitlistEntry.objects.count() == 0
+    first.refresh_from_db()
+    assert first.status == "offered"
+    assert first.offered_slot_id == slot.id
+    assert seat_counters(slot) == (1, 1, 0)  # the seat is held, not released
+    later = first.offer_expires_at + dt.timedelta(seconds=1)
+    assert waitlist_offers_expire(now=later) == 1
+    second.refresh_from_db()
+    assert second.status == "offered"
+
+    booking = waitlist_offer_accept(token=second.offer_token, now=later)
+
+    assert booking.full_name == "Second"
+    assert seat_counters(slot) == (1, 1, 1)
+    with pytest.raises(NotFoundError):
+        waitlist_offer_accept(token=first.offer_token, now=later)
+    assert WaitlistEntry.objects.get(id=first.id).status == "expired"
 
 
 def test_freed_seat_skips_a_waiting_person_who_booked_meanwhile(alpha: OrganizerFixture) -> None:
@@ -126,52 +134,35 @@ def test_beat_task_expires_offers_in_every_tenant(
         assert slot.booked == 0
 
 
-def test_vaccine_of_a_booked_slot_cannot_change(alpha: OrganizerFixture) -> None:
-    programme, venue = a_programme(), a_venue()
-    slot = a_slot(venue=venue, programme=programme)
-    booking_create(programme_id=programme.id, slot_id=slot.id, dose=1, person=a_person())
-
-    with pytest.raises(ApplicationError) as refused:
-        slot_override(slot_id=slot.id, vaccine_brand="pfizer")
-
-    assert refused.value.code == "slot_has_bookings"
-    slot.refresh_from_db()
-    assert slot.vaccine_brand == "sinovac"
-
-
-@pytest.fixture
-def two_full_slots(alpha_committed: Tenant) -> tuple[Tenant, list[int], list[int]]:
-    tenant = alpha_committed
-    with tenant_scope(tenant):
-        programme, venue = a_programme(), a_venue()
-        slots = [
-            a_slot(venue=venue, programme=programme, capacity=2, starts_in=dt.timedelta(days=d))
-            for d in (2, 3)
-        ]
-        bookings = [
-            booking_create(programme_id=programme.id, slot_id=slot.id, dose=1, person=a_person())
-            for slot in slots
-        ]
-    return tenant, [s.id for s in slots], [b.id for b in bookings]
-
-
-def test_two_people_swapping_slots_at_once_never_deadlock(
-    two_full_slots: tuple[Tenant, list[int], list[int]],
+def test_a_seat_from_the_waitlist_brings_the_e_voucher_in_the_waiting_persons_language(
+    alpha: OrganizerFixture,
 ) -> None:
-    tenant, slot_ids, booking_ids = two_full_slots
+    programme, venue = a_programme(), a_venue()
+    slot = a_slot(venue=venue, programme=programme, capacity=1)
+    taken = booking_place(programme_id=programme.id, slot_id=slot.id, dose=1, person=a_person())
+    day = slot.starts_at.astimezone(dt.timezone(dt.timedelta(hours=7))).date()
+    entry = waitlist_join(
+        programme_id=programme.id,
+        venue_id=venue.id,
+        day=day,
+        dose=1,
+        person=a_person(name="Budi", language="en", email="budi@example.id"),
+    )
 
-    def swap(index: int) -> str:
-        """Booking 0 moves to slot 1 while booking 1 moves to slot 0."""
-        try:
-            with tenant_scope(tenant):
-                booking_reschedule(booking_id=booking_ids[index], new_slot_id=slot_ids[1 - index])
-        except Exception as exc:  # a deadlock, or any other failure, is named in the outcome
-            return type(exc).__name__
-        return "moved"
+    booking_cancel_with_notice(booking_id=taken.id)
+    entry.refresh_from_db()
+    offer = Message.objects.get(waitlist_entry=entry)
+    booking = waitlist_offer_accept(token=entry.offer_token)
 
-    for _round in range(5):
-        assert run_at_once(2, swap) == Counter({"moved": 2})
-        slot_ids.reverse()
-
-    with tenant_scope(tenant):
-        assert sorted(Slot.objects.values_list("booked", flat=True)) == [1, 1]
+    assert (offer.kind, offer.language, offer.to_email) == (
+        "waitlist_offer",
+        "en",
+        "budi@example.id",
+    )
+    assert booking.language == "en"
+    voucher = Message.objects.get(booking=booking)
+    assert (voucher.kind, voucher.language, voucher.to_email) == (
+        "voucher",
+        "en",
+        "budi@example.id",
+    )
