@@ -1,5 +1,13 @@
-"""/healthz for load balancers: the database and the broker answer. In common/ because the
-host middleware (tenants) answers it on any host, before any tenant or page is chosen."""
+"""/healthz: the database and the broker answer, and a Celery worker ran the heartbeat lately.
+In common/ because the host middleware (tenants) answers it on any host, before any tenant or
+page is chosen.
+
+A stale heartbeat fails the check: a worker that takes tasks and finishes none (a wedged pool)
+stops every e-voucher while the pages look fine. No heartbeat at all (a platform just started,
+its cache new) is reported but does not fail: the worker's own liveness check
+(config/worker_liveness.py) covers a worker that never starts. A load balancer that only needs
+to know whether this web process answers probes /livez instead.
+"""
 
 from __future__ import annotations
 
@@ -48,8 +56,13 @@ def _heartbeat_age_seconds() -> float | None:
     return round((timezone.now() - dt.datetime.fromisoformat(value)).total_seconds(), 1)
 
 
+def _worker_ok() -> bool:
+    age = _heartbeat_age_seconds()
+    return age is None or age <= settings.WORKER_HEARTBEAT_STALE_SECONDS
+
+
 def _checks() -> dict[str, bool]:
-    return {"database": _database_ok(), "broker": _broker_ok()}
+    return {"database": _database_ok(), "broker": _broker_ok(), "worker": _worker_ok()}
 
 
 @never_cache
@@ -64,7 +77,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
         {
             "status": "ok" if healthy else "unavailable",
             **{name: "ok" if ok else "failing" for name, ok in checks.items()},
-            # Informational: beat runs the heartbeat every minute; None before the first.
+            # Beat sends the heartbeat every minute; None before a worker first ran one.
             "worker_heartbeat_age_seconds": _heartbeat_age_seconds(),
         },
         status=200 if healthy else 503,

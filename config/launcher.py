@@ -23,9 +23,11 @@ from pathlib import Path
 from urllib.parse import quote
 
 from config.env import BASE_DIR, VAR_DIR, redacted_url
+from config.supervisor import ProcessSpec, Supervisor
 
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
+WORKER_START_SECONDS = 90
 _embedded_server = None  # keeps pgserver's handle alive: it stops PostgreSQL when released
 
 
@@ -232,21 +234,29 @@ def _run() -> int:
     port = env.get("SENTRA_PORT", "8000")
     env["SENTRA_PUBLIC_PORT"] = port
     celery = str(BIN / "celery")
-    specs = {
-        # The production web server (the rush front before Django), two workers.
-        "web": [PYTHON, "-m", "config.serve", "--bind", f"{bind}:{port}", "--workers", "2"],
-        "worker": [celery, "-A", "config", "worker", "--loglevel=INFO", "--concurrency=2"],
-        "beat": [
-            celery,
-            "-A",
-            "config",
-            "beat",
-            "--loglevel=INFO",
-            "--schedule",
-            str(VAR_DIR / "celerybeat-schedule"),
+    schedule = str(VAR_DIR / "celerybeat-schedule")
+    supervisor = Supervisor(
+        [
+            # The production web server (the rush front before Django), two workers.
+            ProcessSpec(
+                "web",
+                [PYTHON, "-m", "config.serve", "--bind", f"{bind}:{port}", "--workers", "2"],
+            ),
+            ProcessSpec(
+                "worker",
+                [celery, "-A", "config", "worker", "--loglevel=INFO", "--concurrency=2"],
+                alive=_worker_alive,
+            ),
+            ProcessSpec(
+                "beat",
+                [celery, "-A", "config", "beat", "--loglevel=INFO", "--schedule", schedule],
+            ),
         ],
-    }
-    processes = {name: subprocess.Popen(cmd, env=env, cwd=BASE_DIR) for name, cmd in specs.items()}
+        env=env,
+        cwd=BASE_DIR,
+        say=say,
+    )
+    supervisor.start()
     root = env.get("SENTRA_ROOT_DOMAIN", "localhost")
     print("\n  Sentra is starting. Open:", flush=True)
     for line in _printed_urls(port, root):
@@ -259,30 +269,27 @@ def _run() -> int:
         f"  Emails are written to {VAR_DIR / 'mail'}. Ctrl-C stops everything.\n",
         flush=True,
     )
-    exit_code = 0
     try:
+        # A process that dies is started again (the others keep running); a worker whose pool
+        # stopped finishing tasks is killed and started again (config/supervisor.py).
         while not _Stop.requested:
-            for name, proc in processes.items():
-                if proc.poll() is not None:
-                    say(f"{name} exited with {proc.returncode}; stopping the rest")
-                    exit_code = proc.returncode or 1
-                    _Stop.requested = True
-                    break
+            supervisor.tick()
             time.sleep(0.5)
     finally:
-        for proc in processes.values():
-            if proc.poll() is None:
-                proc.terminate()
-        # A short grace period: tasks are acknowledged late, so one cut off is delivered again.
-        deadline = time.monotonic() + 2
-        for proc in processes.values():
-            try:
-                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        supervisor.stop()
         say("stopped")
-    return exit_code
+    return 0
+
+
+def _worker_alive(up_seconds: float) -> bool:
+    """The worker's pool finished a task lately (config/worker_liveness.py). The first minute
+    and a half is its start-up (and the file may still be an earlier run's)."""
+    from config.worker_liveness import STALE_AFTER, alive_age
+
+    if up_seconds < WORKER_START_SECONDS:
+        return True
+    age = alive_age()
+    return age is not None and age <= STALE_AFTER
 
 
 # --- Tests ----------------------------------------------------------------------------------

@@ -247,8 +247,20 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Liveness through the pool (config/worker_liveness.py, imported by the worker at start) sends
+# to each worker's own queue.
+CELERY_IMPORTS = ["config.worker_liveness"]
+CELERY_WORKER_DIRECT = True
+# A task running this long is stuck (delivery and housekeeping take seconds): the pool kills it,
+# and the liveness check counts a pool busy within this limit as alive.
+CELERY_TASK_TIME_LIMIT = env_int("SENTRA_TASK_TIME_LIMIT", 300)
+# A pool child past this resident size (KiB) is replaced after its task, before the kernel's
+# OOM killer picks one mid-task (which is how billiard's queue lock gets wedged).
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("SENTRA_WORKER_MAX_MEMORY_KIB", 400_000)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# /healthz fails when no worker ran beat's one-minute heartbeat for this long (common/health.py).
+WORKER_HEARTBEAT_STALE_SECONDS = env_int("SENTRA_WORKER_HEARTBEAT_STALE_SECONDS", 180)
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "heartbeat": {"task": "tenants.tasks.worker_heartbeat", "schedule": 60.0},
     "waitlist-offers-expire": {

@@ -85,7 +85,7 @@ def platform_server(
     deadline = time.monotonic() + 60
     while True:
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/livez", timeout=2)
             break
         except OSError:
             if time.monotonic() > deadline or process.poll() is not None:
