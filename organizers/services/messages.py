@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy
 from organizers.models import Booking, Dose, Invite, Message, WaitlistEntry
 from organizers.services import event_keys as keys
 from organizers.services import manage_links, vouchers
-from organizers.services.branding import branding_for_email
+from organizers.services.branding.display import branding_for_email
 from tenants.context import enqueue_after_commit, require_current_tenant
 from tenants.errors import NotFoundError
 from tenants.links import current_tenant_url

@@ -168,7 +168,7 @@ def test_manage_link_in_the_email_opens_the_booking_once(tenant_a: OrganizerFixt
 def test_email_carries_the_organisers_colour_and_contact(
     tenant_a: OrganizerFixture, django_capture_on_commit_callbacks: Callable
 ) -> None:
-    from organizers.services.branding import branding_draft, branding_update
+    from organizers.services.branding.editing import branding_draft, branding_update
 
     with tenant_scope(tenant_a.tenant):
         with django_capture_on_commit_callbacks(execute=True):
