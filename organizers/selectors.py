@@ -384,5 +384,5 @@ def slot_get_bookable(*, slot_id: int, programme_id: int, now: dt.datetime) -> S
 
 def branding_get() -> Branding | None:
     """The organiser's branding row, or None before the first save. Pages read the cached
-    organizers.services.branding.branding_view_get instead."""
+    organizers.services.branding.display.branding_view_get instead."""
     return Branding.objects.filter(id=1).first()

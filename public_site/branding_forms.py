@@ -10,13 +10,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from organizers.services.branding import (
-    ANSWER_MAX,
-    FAQ_MAX,
-    LOGO_MAX_BYTES,
-    QUESTION_MAX,
-    WELCOME_MAX,
-)
+from organizers.services.branding.editing import ANSWER_MAX, FAQ_MAX, QUESTION_MAX, WELCOME_MAX
+from organizers.services.branding.logo import LOGO_MAX_BYTES
 
 FAQ_BLANK_ROWS = 5
 LOGO_ACCEPT = "image/png,image/jpeg,image/webp,image/gif"

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.utils.translation import get_language
 
-from organizers.services.branding import branding_view_for_language, branding_view_get
+from organizers.services.branding.display import branding_view_for_language, branding_view_get
 
 
 def site(request: HttpRequest) -> dict[str, object]:
@@ -16,7 +16,7 @@ def site(request: HttpRequest) -> dict[str, object]:
 
 def branding(request: HttpRequest) -> dict[str, object]:
     """The organiser's branding (logo, colours, welcome text for the active language, FAQ,
-    contact: organizers.services.branding.BrandingView) on its own host; None on the root
+    contact: organizers.services.branding.display.BrandingView) on its own host; None on the root
     domain, which stays Sentra's. Cached per tenant for a few seconds; a save clears it."""
     tenant = getattr(request, "tenant", None)
     if tenant is None or tenant.is_public:

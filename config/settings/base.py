@@ -321,8 +321,9 @@ SENTRA_PII_KEYS = env_str("SENTRA_PII_KEYS", "dev1:ZGV2LW9ubHkta2V5LWRvLW5vdC11c
 SENTRA_PII_INDEX_KEY = env_str(
     "SENTRA_PII_INDEX_KEY", "ZGV2LW9ubHktaW5kZXgta2V5LW5vdC1mb3ItcHJvZCE="
 )
-# The e-voucher's QR token is signed with Ed25519 (organizers.services.vouchers): base64 of the
-# 32-byte private key seed. Anyone holding the public key checks a voucher without the database.
+# The e-voucher's QR token is signed with Ed25519 (organizers.services.vouchers.signed_token):
+# base64 of the 32-byte private key seed. Anyone holding the public key checks a voucher without
+# the database.
 SENTRA_VOUCHER_SIGNING_KEY = env_str(
     "SENTRA_VOUCHER_SIGNING_KEY", "ZGV2LW9ubHktdm91Y2hlci1rZXktbm90LXByb2QhISE="
 )

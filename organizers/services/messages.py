@@ -31,8 +31,11 @@ from django.utils.translation import gettext_lazy
 
 from organizers.models import Booking, Dose, Invite, Message, WaitlistEntry
 from organizers.services import event_keys as keys
-from organizers.services import manage_links, vouchers
-from organizers.services.branding import branding_for_email
+from organizers.services import manage_links
+from organizers.services.branding.display import branding_for_email
+from organizers.services.vouchers.calendar_file import voucher_ics
+from organizers.services.vouchers.facts import ZONE_NAMES, VoucherFacts, voucher_facts
+from organizers.services.vouchers.rendering import voucher_files
 from tenants.context import enqueue_after_commit, require_current_tenant
 from tenants.errors import NotFoundError
 from tenants.links import current_tenant_url
@@ -209,7 +212,7 @@ class EmailContent:
     subject: str
     headline: str
     paragraphs: list[str]
-    facts: vouchers.VoucherFacts | None = None
+    facts: VoucherFacts | None = None
     action_url: str = ""
     action_label: str = ""
     manage_url: str = ""
@@ -266,7 +269,7 @@ def _active_booking(message: Message) -> Booking:
 
 def _voucher_content(message: Message, *, kind: str, branding: EmailBranding) -> EmailContent:
     booking = _active_booking(message)
-    facts, files = vouchers.voucher_files(booking, colour=branding.colour, ink=branding.ink)
+    facts, files = voucher_files(booking, colour=branding.colour, ink=branding.ink)
     code = booking.voucher_code
     intro = {
         Message.Kind.RESCHEDULED: (
@@ -313,7 +316,7 @@ def _voucher_content(message: Message, *, kind: str, branding: EmailBranding) ->
 
 def _cancelled_content(message: Message) -> EmailContent:
     booking = _existing_booking(message)
-    facts = vouchers.voucher_facts(booking)
+    facts = voucher_facts(booking)
     return EmailContent(
         subject=_("Your vaccination booking is cancelled: %(code)s") % {"code": facts.code},
         headline=_("Your booking is cancelled"),
@@ -336,7 +339,7 @@ def _cancelled_content(message: Message) -> EmailContent:
         attachments=[
             (
                 f"vaksinasi-{facts.code}-batal.ics",
-                vouchers.voucher_ics(booking, facts, cancelled=True),
+                voucher_ics(booking, facts, cancelled=True),
                 "text/calendar",
             )
         ],
@@ -364,7 +367,7 @@ def _dose2_content(message: Message) -> EmailContent:
     window = dose2_window(booking)
     if window is None:
         raise _NotSendableError("No interval is known for this vaccine; not sent.")
-    facts = vouchers.voucher_facts(booking)
+    facts = voucher_facts(booking)
     opens, closes = window
     if closes is None:
         when = _("from %(opens)s") % {"opens": formats.date_format(opens, "j F Y")}
@@ -398,7 +401,7 @@ def _waitlist_offer_content(message: Message) -> EmailContent:
     if slot is None or offer_expires_at is None:
         raise _NotSendableError("The offer was taken or has ended before this message went out.")
     zone = ZoneInfo(slot.venue.time_zone)
-    zone_name = vouchers.ZONE_NAMES.get(slot.venue.time_zone, "")
+    zone_name = ZONE_NAMES.get(slot.venue.time_zone, "")
     starts = slot.starts_at.astimezone(zone)
     until = offer_expires_at.astimezone(zone)
     return EmailContent(

@@ -26,17 +26,15 @@ from django.views.decorators.http import require_safe
 
 from organizers.phone import phone_display
 from organizers.selectors import branding_get, programme_list_active
-from organizers.services.branding import (
-    DEFAULT_COLOUR,
-    LOGO_CONTENT_TYPE,
+from organizers.services.branding.colours import DEFAULT_COLOUR
+from organizers.services.branding.display import branding_view_for_language, branding_view_get
+from organizers.services.branding.editing import (
     BrandingDraft,
     branding_draft,
     branding_update,
-    branding_view_for_language,
     branding_view_from_draft,
-    branding_view_get,
-    logo_content_get,
 )
+from organizers.services.branding.logo import LOGO_CONTENT_TYPE, logo_content_get
 from public_site.branding_forms import BrandingForm, faq_row_count
 from public_site.organizer_forms import add_service_errors
 from public_site.views.organizer import organizer_admin_page

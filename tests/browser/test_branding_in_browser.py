@@ -11,7 +11,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from organizers.models import Branding
-from organizers.services.branding import branding_cache_clear
+from organizers.services.branding.display import branding_cache_clear
 from tenants.context import tenant_scope
 from tenants.models import Tenant
 from tenants.storage import tenant_file_delete

@@ -14,18 +14,17 @@ from django.template.loader import render_to_string
 from PIL import Image
 
 from organizers.models import Branding
-from organizers.services.branding import (
+from organizers.services.branding.colours import brand_colours
+from organizers.services.branding.display import (
     BrandingView,
     Question,
-    brand_colours,
-    branding_draft,
-    branding_update,
     branding_view_for_language,
 )
+from organizers.services.branding.editing import branding_draft, branding_update
 from tenants.context import tenant_scope
 from tenants.models import User
 from tests.conftest import ROOT_HOST, OrganizerFixture, host_client
-from tests.organizers.services.test_branding import an_image
+from tests.organizers.services.branding.logo_files import an_image
 
 FORM = {
     "faq_rows": "5",

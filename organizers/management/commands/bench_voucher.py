@@ -20,7 +20,11 @@ from django.utils import timezone, translation
 from organizers.models import Booking, Message, Programme, Slot, Venue
 from organizers.personal_data import person_key, seal
 from organizers.selectors import vaccine_brand_names
-from organizers.services import messages, vouchers
+from organizers.services import messages
+from organizers.services.vouchers.calendar_file import voucher_ics
+from organizers.services.vouchers.facts import voucher_facts
+from organizers.services.vouchers.rendering import voucher_pdf, voucher_qr_png
+from organizers.services.vouchers.signed_token import voucher_token_issue
 from tenants.context import tenant_scope
 from tenants.models import Tenant
 
@@ -118,11 +122,11 @@ def _measure(bookings: list[Booking], timings: dict[str, list[float]]) -> None:
 
     for booking in bookings:
         with translation.override(booking.language):
-            facts = vouchers.voucher_facts(booking, brand_names=names)
-            token = timed("token", partial(vouchers.voucher_token_issue, booking))
-            png = timed("qr_png", partial(vouchers.voucher_qr_png, token))
-            timed("pdf", partial(vouchers.voucher_pdf, facts, qr_png=png))
-            timed("ics", partial(vouchers.voucher_ics, booking, facts))
+            facts = voucher_facts(booking, brand_names=names)
+            token = timed("token", partial(voucher_token_issue, booking))
+            png = timed("qr_png", partial(voucher_qr_png, token))
+            timed("pdf", partial(voucher_pdf, facts, qr_png=png))
+            timed("ics", partial(voucher_ics, booking, facts))
         message = Message(
             kind=Message.Kind.VOUCHER,
             booking=booking,

@@ -17,11 +17,13 @@ from django.db import connection
 from django.utils import timezone
 
 from organizers.models import Booking, Invite, Message, WaitlistEntry
-from organizers.services import messages, vouchers
+from organizers.services import messages
 from organizers.services.booking.changes import booking_cancel
 from organizers.services.booking.engine import booking_create
 from organizers.services.booking.person import Person
 from organizers.services.manage_links import manage_link_consume
+from organizers.services.vouchers.rendering import voucher_qr_png
+from organizers.services.vouchers.signed_token import voucher_token_issue, voucher_token_verify
 from organizers.services.waitlist.join import waitlist_join
 from organizers.tasks import message_deliver as message_deliver_task
 from tenants.context import tenant_scope
@@ -30,7 +32,7 @@ from tests.conftest import OrganizerFixture, WorkerProcess, host_client
 from tests.organizers.concurrency import run_at_once
 from tests.organizers.conftest import BeatInline
 from tests.organizers.factories import a_programme, a_slot, a_venue
-from tests.organizers.services.test_vouchers import ics_lines, pdf_text
+from tests.organizers.services.vouchers.file_readers import ics_lines, pdf_text
 
 NIK = "3273015403580002"
 
@@ -116,8 +118,8 @@ def test_voucher_email_in_indonesian_with_both_parts_attachments_and_the_qr_inli
 
         status = messages.message_deliver(message_id=message.id)
 
-        token = vouchers.voucher_token_issue(booking)
-        expected_qr = vouchers.voucher_qr_png(token)
+        token = voucher_token_issue(booking)
+        expected_qr = voucher_qr_png(token)
     (sent,) = mail.outbox
     html = sent.alternatives[0].content
     assert status == "sent"
@@ -143,7 +145,7 @@ def test_voucher_email_in_indonesian_with_both_parts_attachments_and_the_qr_inli
     qr = next(p for p in related.walk() if p.get_content_type() == "image/png")
     assert qr["Content-ID"] == "<voucher-qr>"
     assert qr.get_content() == expected_qr  # the QR holds exactly the token that verifies
-    vouchers.voucher_token_verify(token, tenant_uid=tenant_a.tenant.uid)
+    voucher_token_verify(token, tenant_uid=tenant_a.tenant.uid)
     files = {p.get_filename(): p for p in parsed.iter_attachments() if p.get_filename()}
     pdf = files[f"e-voucher-{booking.voucher_code}.pdf"].get_content()
     assert pdf.startswith(b"%PDF")
@@ -171,7 +173,7 @@ def test_manage_link_in_the_email_opens_the_booking_once(tenant_a: OrganizerFixt
 def test_email_carries_the_organisers_colour_and_contact(
     tenant_a: OrganizerFixture, django_capture_on_commit_callbacks: Callable
 ) -> None:
-    from organizers.services.branding import branding_draft, branding_update
+    from organizers.services.branding.editing import branding_draft, branding_update
 
     with tenant_scope(tenant_a.tenant):
         with django_capture_on_commit_callbacks(execute=True):
