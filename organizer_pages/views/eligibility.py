@@ -21,6 +21,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from organizer_pages.forms import add_service_errors
+from organizer_pages.views.access import organizer_admin_page
 from organizers.access import (
     access_age_rule_by_id,
     access_invite_by_id,
@@ -30,9 +32,7 @@ from organizers.access import (
 from organizers.models import AgeRule, Invite, Message, Programme, RosterEntry
 from organizers.personal_data import mask_sealed_nik
 from organizers.services import eligibility, invites, roster
-from public_site.organizer_forms import add_service_errors
 from public_site.views.not_found import not_found_is_404
-from public_site.views.organizer import organizer_admin_page
 from tenants.errors import ApplicationError
 
 ROSTER_PAGE_SIZE = 100
@@ -176,7 +176,7 @@ def eligibility_page(request: HttpRequest, programme_id: int) -> HttpResponse:
         context.update(
             form=form, roster_count=programme.roster.count(), invite_count=programme.invites.count()
         )
-        return render(request, "public_site/kelola/eligibility_company.html", context)
+        return render(request, "organizer_pages/eligibility_company.html", context)
     form = AgeRuleForm(request.POST or None)
     saved = _save_on_post(
         request,
@@ -193,7 +193,7 @@ def eligibility_page(request: HttpRequest, programme_id: int) -> HttpResponse:
         for rule in AgeRule.objects.filter(programme=programme)
     ]
     context.update(form=form, rules=rules)
-    return render(request, "public_site/kelola/eligibility_public.html", context)
+    return render(request, "organizer_pages/eligibility_public.html", context)
 
 
 @organizer_admin_page
@@ -239,7 +239,7 @@ def roster_page(request: HttpRequest, programme_id: int) -> HttpResponse:
             status = 400
     context = _roster_context(request, programme)
     context.update(form=form, report=report)
-    return render(request, "public_site/kelola/roster.html", context, status=status)
+    return render(request, "organizer_pages/roster.html", context, status=status)
 
 
 @organizer_admin_page
@@ -285,7 +285,7 @@ def invites_page(request: HttpRequest, programme_id: int) -> HttpResponse:
     ]
     return render(
         request,
-        "public_site/kelola/invites.html",
+        "organizer_pages/invites.html",
         {"programme": programme, "form": form, "rows": rows},
         status=status,
     )
