@@ -4,15 +4,17 @@ tests/test_isolation.py."""
 from django.urls import include, path
 
 from common import health
-from public_site.views import (
-    booking,
-    manage_booking,
-    organizer,
-    organizer_branding,
-    organizer_eligibility,
-    organizer_messages,
-    tenant,
+from organizer_pages.views import (
+    blackout_days,
+    branding,
+    dashboard,
+    eligibility,
+    messages,
+    programmes,
+    slots,
+    venues,
 )
+from public_site.views import booking, manage_booking, tenant
 
 urlpatterns = [
     # First: the booking API is what opening hour hammers, and Django tries patterns in order.
@@ -56,76 +58,76 @@ urlpatterns = [
         name="manage_resend",
     ),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("kelola/", tenant.dashboard, name="dashboard"),
-    path("kelola/program/", organizer.programme_list_page, name="programme_list"),
-    path("kelola/program/baru/", organizer.programme_create_page, name="programme_create"),
+    path("kelola/", dashboard.dashboard, name="dashboard"),
+    path("kelola/program/", programmes.programme_list_page, name="programme_list"),
+    path("kelola/program/baru/", programmes.programme_create_page, name="programme_create"),
     path(
-        "kelola/program/<int:programme_id>/", organizer.programme_edit_page, name="programme_edit"
+        "kelola/program/<int:programme_id>/", programmes.programme_edit_page, name="programme_edit"
     ),
-    # Who may book a programme: public_site/views/organizer_eligibility.py
+    # Who may book a programme: organizer_pages/views/eligibility.py
     path(
         "kelola/program/<int:programme_id>/siapa-boleh/",
-        organizer_eligibility.eligibility_page,
+        eligibility.eligibility_page,
         name="programme_eligibility",
     ),
     path(
         "kelola/program/<int:programme_id>/siapa-boleh/usia/<int:rule_id>/hapus/",
-        organizer_eligibility.age_rule_delete_page,
+        eligibility.age_rule_delete_page,
         name="programme_age_rule_delete",
     ),
     path(
         "kelola/program/<int:programme_id>/karyawan/",
-        organizer_eligibility.roster_page,
+        eligibility.roster_page,
         name="programme_roster",
     ),
     path(
         "kelola/program/<int:programme_id>/karyawan/<int:entry_id>/hapus/",
-        organizer_eligibility.roster_entry_delete_page,
+        eligibility.roster_entry_delete_page,
         name="programme_roster_entry_delete",
     ),
     path(
         "kelola/program/<int:programme_id>/undangan/",
-        organizer_eligibility.invites_page,
+        eligibility.invites_page,
         name="programme_invites",
     ),
     path(
         "kelola/program/<int:programme_id>/undangan/<int:invite_id>/cabut/",
-        organizer_eligibility.invite_revoke_page,
+        eligibility.invite_revoke_page,
         name="programme_invite_revoke",
     ),
-    path("kelola/lokasi/", organizer.venue_list_page, name="venue_list"),
-    path("kelola/lokasi/baru/", organizer.venue_create_page, name="venue_create"),
-    path("kelola/lokasi/<int:venue_id>/", organizer.venue_edit_page, name="venue_edit"),
+    path("kelola/lokasi/", venues.venue_list_page, name="venue_list"),
+    path("kelola/lokasi/baru/", venues.venue_create_page, name="venue_create"),
+    path("kelola/lokasi/<int:venue_id>/", venues.venue_edit_page, name="venue_edit"),
     path(
         "kelola/lokasi/<int:venue_id>/jadwal/baru/",
-        organizer.slot_template_create_page,
+        slots.slot_template_create_page,
         name="slot_template_create",
     ),
     path(
         "kelola/lokasi/<int:venue_id>/jadwal/<int:template_id>/",
-        organizer.slot_template_detail_page,
+        slots.slot_template_detail_page,
         name="slot_template_detail",
     ),
     path(
         "kelola/lokasi/<int:venue_id>/kalender/",
-        organizer.venue_calendar_page,
+        slots.venue_calendar_page,
         name="venue_calendar",
     ),
-    path("kelola/slot/<int:slot_id>/", organizer.slot_edit_page, name="slot_edit"),
-    path("kelola/libur/", organizer.blackout_day_list_page, name="blackout_day_list"),
-    # The outbox (delivery status): public_site/views/organizer_messages.py
-    path("kelola/pesan/", organizer_messages.message_list_page, name="message_list"),
+    path("kelola/slot/<int:slot_id>/", slots.slot_edit_page, name="slot_edit"),
+    path("kelola/libur/", blackout_days.blackout_day_list_page, name="blackout_day_list"),
+    # The outbox (delivery status): organizer_pages/views/messages.py
+    path("kelola/pesan/", messages.message_list_page, name="message_list"),
     path(
         "kelola/pesan/<int:message_id>/kirim-ulang/",
-        organizer_messages.message_send_again_page,
+        messages.message_send_again_page,
         name="message_send_again",
     ),
-    path("kelola/tampilan/", organizer_branding.branding_edit_page, name="branding_edit"),
+    path("kelola/tampilan/", branding.branding_edit_page, name="branding_edit"),
     path(
         "kelola/tampilan/pratinjau/",
-        organizer_branding.branding_preview_page,
+        branding.branding_preview_page,
         name="branding_preview",
     ),
-    path("logo/<str:version>.png", organizer_branding.logo, name="brand_logo"),
+    path("logo/<str:version>.png", branding.logo, name="brand_logo"),
     path("accounts/", include("allauth.urls")),
 ]

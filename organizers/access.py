@@ -5,7 +5,7 @@ same NotFoundError, so neither can be probed.
 People who book have no account: a booking is theirs when they hold its voucher code and know
 the date of birth (`access_booking_by_voucher`), or when this browser proved that once
 (`access_booking_by_id` with the ids its session holds). Staff pages name venues, schedules,
-slots, programmes and their rules; the membership check comes first (public_site's
+slots, programmes and their rules; the membership check comes first (organizer_pages'
 `organizer_admin_page`), and the schema itself keeps other organisers' rows out of reach.
 """
 

@@ -6,12 +6,23 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from organizers.bookability import SQL_SLOT_BOOKABLE_ANY_DOSE, slot_bookable_q, sql_dose_offered
 from organizers.db import fetch_one_prepared
-from organizers.models import BlackoutDay, Branding, Programme, Slot, Venue, WaitlistEntry
+from organizers.models import (
+    AgeRule,
+    BlackoutDay,
+    Branding,
+    Invite,
+    Message,
+    Programme,
+    RosterEntry,
+    Slot,
+    Venue,
+    WaitlistEntry,
+)
 from tenants.models import VaccineBrand
 
 
@@ -386,3 +397,29 @@ def branding_get() -> Branding | None:
     """The organiser's branding row, or None before the first save. Pages read the cached
     organizers.services.branding.display.branding_view_get instead."""
     return Branding.objects.filter(id=1).first()
+
+
+# Who may book a programme: what the organiser's eligibility pages list
+
+
+def age_rule_list(*, programme: Programme) -> QuerySet[AgeRule]:
+    return AgeRule.objects.filter(programme=programme)
+
+
+def roster_entry_list(*, programme: Programme) -> QuerySet[RosterEntry]:
+    """In the roster's order (name, then id): pages of it stay stable."""
+    return RosterEntry.objects.filter(programme=programme)
+
+
+def invite_count(*, programme: Programme) -> int:
+    return Invite.objects.filter(programme=programme).count()
+
+
+def invite_list_with_email_status(
+    *, programme: Programme, limit: int
+) -> list[tuple[Invite, str | None]]:
+    """The newest `limit` invites, each with its email's delivery (the outbox: the status of
+    its latest message, waiting, sent or failed; None if none was queued). One query."""
+    latest = Message.objects.filter(invite=OuterRef("pk")).order_by("-id").values("status")[:1]
+    listed = Invite.objects.filter(programme=programme).annotate(email_status=Subquery(latest))
+    return [(invite, invite.email_status) for invite in listed[:limit]]

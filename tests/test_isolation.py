@@ -8,7 +8,7 @@ A row gives one status for each, in that order. Expected statuses: 200 page, 302
 sign-in, or away from a page that does not apply), 403 API refusal for the anonymous, 404 "not
 here" (the same answer as for a page that does not exist). A member of another organiser never
 gets 200 from a member page; check-in staff get 404 from the organiser's settings pages
-(public_site.views.organizer.organizer_admin_page: owners and administrators only).
+(organizer_pages.views.access.organizer_admin_page: owners and administrators only).
 
 After every request, the rows of every table are counted (every model of the organiser's
 schema, of the other organiser's schema and of the public schema, in one statement per schema)
@@ -103,11 +103,12 @@ TABLE: dict[str, Row] = {
     ),
     "kelola/": Row("/kelola/", *MEMBER_PAGE),
     # Organiser pages (owners and administrators). Ids that do not exist in alpha: the real
-    # cross-tenant objects are in tests/public_site/test_organizer_pages.py.
+    # cross-tenant objects are in tests/organizer_pages/views/ (test_access.py,
+    # test_programmes.py).
     "kelola/program/": Row("/kelola/program/", *ADMIN_PAGE),
     "kelola/program/baru/": Row("/kelola/program/baru/", *ADMIN_PAGE),
     "kelola/program/<int:programme_id>/": Row("/kelola/program/999999/", *MISSING_OBJECT),
-    # Who may book a programme (tests/public_site/test_organizer_eligibility.py has real
+    # Who may book a programme (tests/organizer_pages/views/test_eligibility.py has real
     # programmes on both sides).
     "kelola/program/<int:programme_id>/siapa-boleh/": Row(
         "/kelola/program/999999/siapa-boleh/", *MISSING_OBJECT
@@ -147,7 +148,7 @@ TABLE: dict[str, Row] = {
     ),
     "kelola/tampilan/": Row("/kelola/tampilan/", *ADMIN_PAGE),
     "kelola/tampilan/pratinjau/": Row("/kelola/tampilan/pratinjau/", *ADMIN_PAGE),
-    # The organiser's logo: alpha has none (tests/public_site/test_organizer_branding.py has
+    # The organiser's logo: alpha has none (tests/organizer_pages/views/test_branding.py has
     # one on each side).
     "logo/<str:version>.png": Row("/logo/0123456789abcdef.png", *NOT_HERE),
     "api/v1/organizer": Row("/api/v1/organizer", *PUBLIC_PAGE),

@@ -1,6 +1,8 @@
 """organizers.selectors: the day's slot list built by PostgreSQL (slot_day_json) says exactly
 what a Python reading of the same slots says: venue-local ISO times in WIB, WITA and WIT,
-seats left overall and per dose, whether each can be booked now, and only that day's slots."""
+seats left overall and per dose, whether each can be booked now, and only that day's slots.
+And the invites as the organiser's invites page lists them, each with its latest email's
+status."""
 
 from __future__ import annotations
 
@@ -11,8 +13,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from organizers.models import Slot, Venue
-from organizers.selectors import slot_day_json
+from organizers.models import Invite, Message, Programme, Slot, Venue
+from organizers.selectors import invite_list_with_email_status, slot_day_json
 from tests.conftest import OrganizerFixture
 from tests.organizers.factories import a_programme, a_slot, a_venue
 
@@ -108,3 +110,32 @@ def test_a_venue_that_takes_no_bookings_has_no_list(alpha: OrganizerFixture) -> 
         )
         is None
     )
+
+
+def test_invites_are_listed_newest_first_with_their_latest_emails_status(
+    alpha: OrganizerFixture,
+) -> None:
+    programme = a_programme(kind=Programme.Kind.COMPANY, uses_invites=True)
+    now = timezone.now()
+    failed_then_sent, never_mailed, oldest = (
+        Invite.objects.create(
+            programme=programme,
+            email=email,
+            token_hash=email,
+            created_at=now - dt.timedelta(minutes=age),
+        )
+        for age, email in ((1, "siti@acme.co.id"), (2, "budi@acme.co.id"), (3, "ani@acme.co.id"))
+    )
+    for key, status in (("first", Message.Status.FAILED), ("again", Message.Status.SENT)):
+        Message.objects.create(
+            kind=Message.Kind.INVITE,
+            event_key=key,
+            invite=failed_then_sent,
+            to_email=failed_then_sent.email,
+            status=status,
+        )
+
+    listed = invite_list_with_email_status(programme=programme, limit=2)
+
+    assert listed == [(failed_then_sent, "sent"), (never_mailed, None)]
+    assert oldest.id not in {invite.id for invite, _status in listed}

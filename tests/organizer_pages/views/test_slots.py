@@ -1,163 +1,27 @@
-"""The organiser's pages under /kelola/: venues, a schedule and its slots, the week calendar,
-one slot's settings, days off. Through the test client, in Bahasa Indonesia (the default);
-every refusal re-shows the form with its message and writes nothing."""
+"""The organiser's schedule pages: a schedule and the slots it makes, the week calendar and
+one slot's settings, all in the venue's own time. Through the test client, in Bahasa Indonesia
+(the default); every refusal re-shows the form with its message and writes nothing."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
 
-from organizers.models import BlackoutDay, Programme, Slot, SlotTemplate, Venue
+from organizers.models import BlackoutDay, Programme, Slot, SlotTemplate
 from tenants.context import tenant_scope
-from tenants.models import User
 from tests.conftest import OrganizerFixture, host_client
-from tests.organizers.factories import a_programme, a_venue
-from tests.public_site.organizer_access import (
-    assert_check_in_staff_refused_and_anonymous_sent_to_sign_in,
-    assert_owners_and_admins_see,
+from tests.organizer_pages.papua_venue import (
+    JAYAPURA,
+    a_slot_starting,
+    next_monday,
+    papua_venue,
+    schedule_counts,
 )
+from tests.organizers.factories import a_programme
 
-JAYAPURA = ZoneInfo("Asia/Jayapura")
 DASH, TIMES = "\u2013", "\u00d7"  # en dash and multiplication sign, as the pages write them
-
-
-def _next_monday(weeks_ahead: int = 1) -> dt.date:
-    today = timezone.localdate(timezone.now(), JAYAPURA)
-    return today + dt.timedelta(days=7 * weeks_ahead - today.weekday())
-
-
-def _papua_venue(**overrides: object) -> Venue:
-    fields = {
-        "name": "Puskesmas Abepura",
-        "address": "Jl. Raya Abepura 2",
-        "city": "Kota Jayapura",
-        "province": "Papua",
-        "time_zone": "Asia/Jayapura",
-        "vaccine_brands": ["sinovac"],
-    }
-    return a_venue(**{**fields, **overrides})
-
-
-def _counts(tenant: OrganizerFixture) -> dict[str, int]:
-    with tenant_scope(tenant.tenant):
-        return {
-            model.__name__: model.objects.count()
-            for model in (Venue, SlotTemplate, Slot, BlackoutDay)
-        }
-
-
-# Venues
-
-
-VENUE_FORM = {
-    "name": "Puskesmas Abepura",
-    "address": "Jl. Raya Abepura 2",
-    "province": "Papua",
-    "city": "Kota Jayapura",
-    "latitude": "-2.597700",
-    "longitude": "140.637000",
-    "time_zone": "",
-    "facility_code": "P9471010201",
-    "vaccine_brands": ["sinovac", "pfizer"],
-    "contact_name": "dr. Maria Kambu",
-    "contact_phone": "+62967581234",
-}
-
-
-def test_a_new_venue_in_papua_follows_the_province_into_wit_and_waits_for_review(
-    tenant_a: OrganizerFixture,
-) -> None:
-    client = host_client(tenant_a.host, user=tenant_a.owner)
-
-    response = client.post("/kelola/lokasi/baru/", VENUE_FORM)
-
-    assert response.status_code == 302
-    assert response["Location"] == "/kelola/lokasi/"
-    with tenant_scope(tenant_a.tenant):
-        venue = Venue.objects.get()
-    assert (venue.name, venue.province, venue.time_zone, venue.status) == (
-        "Puskesmas Abepura",
-        "Papua",
-        "Asia/Jayapura",
-        "pending",
-    )
-    assert venue.vaccine_brands == ["pfizer", "sinovac"]
-    assert str(venue.latitude) == "-2.597700"
-    listing = client.get("/kelola/lokasi/").content.decode()
-    assert "Puskesmas Abepura" in listing
-    assert "Menunggu peninjauan" in listing
-    assert "WIT" in listing
-    assert "staf platform" in listing
-
-
-def test_the_venue_form_says_a_new_venue_waits_for_platform_staff(
-    tenant_a: OrganizerFixture,
-) -> None:
-    body = host_client(tenant_a.host, user=tenant_a.owner).get("/kelola/lokasi/baru/")
-
-    text = body.content.decode()
-    assert body.status_code == 200
-    assert '<label for="id_province">Provinsi' in text
-    assert "Ikuti provinsi" in text
-    assert 'value="sinovac"' in text  # vaccines from the platform's list
-    assert "staf platform" in text
-
-
-@pytest.mark.parametrize(
-    ("change", "field", "message"),
-    [
-        ({"name": ""}, "name", "Bidang ini harus diisi."),
-        ({"province": "Atlantis"}, "province", "Masukkan pilihan yang valid."),
-        ({"latitude": "-95"}, "latitude", "Pastikan nilai ini lebih besar dari atau sama dengan"),
-    ],
-)
-def test_a_refused_venue_reshows_the_form_in_indonesian_and_writes_nothing(
-    change: dict[str, str], field: str, message: str, tenant_a: OrganizerFixture
-) -> None:
-    before = _counts(tenant_a)
-
-    response = host_client(tenant_a.host, user=tenant_a.owner).post(
-        "/kelola/lokasi/baru/", {**VENUE_FORM, **change}
-    )
-
-    assert response.status_code == 200
-    body = response.content.decode()
-    assert f'id="id_{field}_error"' in body
-    assert message in body
-    assert 'value="dr. Maria Kambu"' in body  # nothing typed is lost
-    assert _counts(tenant_a) == before
-
-
-def test_editing_a_venue_keeps_an_explicit_time_zone(tenant_a: OrganizerFixture) -> None:
-    with tenant_scope(tenant_a.tenant):
-        venue = a_venue(province="Jawa Barat")
-
-    client = host_client(tenant_a.host, user=tenant_a.owner)
-    form = client.get(f"/kelola/lokasi/{venue.id}/").content.decode()
-    response = client.post(
-        f"/kelola/lokasi/{venue.id}/",
-        {
-            **VENUE_FORM,
-            "name": "Puskesmas Cempaka Baru",
-            "province": "Bali",
-            "time_zone": "Asia/Jakarta",
-        },
-    )
-
-    assert 'value="Puskesmas Cempaka"' in form
-    assert response.status_code == 302
-    with tenant_scope(tenant_a.tenant):
-        venue.refresh_from_db()
-    assert (venue.name, venue.province, venue.time_zone, venue.status) == (
-        "Puskesmas Cempaka Baru",
-        "Bali",
-        "Asia/Jakarta",
-        "approved",
-    )
 
 
 # A schedule and its slots
@@ -194,9 +58,9 @@ def _template_form(programme: Programme, first_day: dt.date, **changes: object) 
 def test_a_schedule_makes_its_week_of_slots_in_the_venues_own_time(
     tenant_a: OrganizerFixture,
 ) -> None:
-    monday = _next_monday(weeks_ahead=2)
+    monday = next_monday(weeks_ahead=2)
     with tenant_scope(tenant_a.tenant):
-        programme, venue = a_programme(), _papua_venue()
+        programme, venue = a_programme(), papua_venue()
         BlackoutDay.objects.create(day=monday + dt.timedelta(days=2), reason="Hari libur")
         earlier = Slot.objects.create(
             venue=venue,
@@ -248,9 +112,9 @@ def test_a_schedule_makes_its_week_of_slots_in_the_venues_own_time(
 
 
 def test_a_typed_schedule_with_seats_by_dose_keeps_the_split(tenant_a: OrganizerFixture) -> None:
-    monday = _next_monday()
+    monday = next_monday()
     with tenant_scope(tenant_a.tenant):
-        programme, venue = a_programme(), _papua_venue()
+        programme, venue = a_programme(), papua_venue()
 
     response = host_client(tenant_a.host, user=tenant_a.owner).post(
         f"/kelola/lokasi/{venue.id}/jadwal/baru/",
@@ -309,12 +173,12 @@ def test_a_typed_schedule_with_seats_by_dose_keeps_the_split(tenant_a: Organizer
 def test_a_refused_schedule_reshows_the_form_in_indonesian_and_writes_nothing(
     changes: dict[str, object], field: str, message: str, tenant_a: OrganizerFixture
 ) -> None:
-    monday = _next_monday()
+    monday = next_monday()
     with tenant_scope(tenant_a.tenant):
-        programme, venue = a_programme(), _papua_venue()
+        programme, venue = a_programme(), papua_venue()
     if changes.get("last_day") == "FIRST_DAY_MINUS_ONE":
         changes = {"last_day": (monday - dt.timedelta(days=1)).isoformat()}
-    before = _counts(tenant_a)
+    before = schedule_counts(tenant_a)
 
     response = host_client(tenant_a.host, user=tenant_a.owner).post(
         f"/kelola/lokasi/{venue.id}/jadwal/baru/", _template_form(programme, monday, **changes)
@@ -325,13 +189,13 @@ def test_a_refused_schedule_reshows_the_form_in_indonesian_and_writes_nothing(
     assert f'id="id_{field}_error"' in body
     assert message in body
     assert "Periksa kolom yang ditandai di bawah." in body
-    assert _counts(tenant_a) == before
+    assert schedule_counts(tenant_a) == before
 
 
 def test_a_schedule_cannot_start_in_the_past(tenant_a: OrganizerFixture) -> None:
     yesterday = timezone.localdate(timezone.now(), JAYAPURA) - dt.timedelta(days=1)
     with tenant_scope(tenant_a.tenant):
-        programme, venue = a_programme(), _papua_venue()
+        programme, venue = a_programme(), papua_venue()
 
     response = host_client(tenant_a.host, user=tenant_a.owner).post(
         f"/kelola/lokasi/{venue.id}/jadwal/baru/",
@@ -340,43 +204,33 @@ def test_a_schedule_cannot_start_in_the_past(tenant_a: OrganizerFixture) -> None
 
     assert response.status_code == 200
     assert "Hari pertama tidak boleh di masa lalu." in response.content.decode()
-    assert _counts(tenant_a)["SlotTemplate"] == 0
+    assert schedule_counts(tenant_a)["SlotTemplate"] == 0
 
 
 # The week calendar and one slot
 
 
-def _slot(venue: Venue, programme: Programme, start: dt.datetime, **fields: object) -> Slot:
-    values = {
-        "venue": venue,
-        "programme": programme,
-        "starts_at": start,
-        "ends_at": start + dt.timedelta(minutes=30),
-        "capacity": 20,
-        "vaccine_brand": "sinovac",
-        "booking_opens_at": timezone.now(),
-        "booking_closes_at": start - dt.timedelta(hours=2),
-    }
-    return Slot.objects.create(**{**values, **fields})
-
-
 def test_the_week_calendar_shows_each_day_in_venue_time_with_its_fill_level(
     tenant_a: OrganizerFixture,
 ) -> None:
-    monday = _next_monday()
+    monday = next_monday()
     with tenant_scope(tenant_a.tenant):
-        programme, venue = a_programme(), _papua_venue()
+        programme, venue = a_programme(), papua_venue()
         # 08:00 WIT is 06:00 in Jakarta: the page must say 08:00.
-        _slot(venue, programme, dt.datetime.combine(monday, dt.time(8, 0), JAYAPURA), booked=5)
-        _slot(venue, programme, dt.datetime.combine(monday, dt.time(8, 30), JAYAPURA), booked=20)
-        _slot(
+        a_slot_starting(
+            venue, programme, dt.datetime.combine(monday, dt.time(8, 0), JAYAPURA), booked=5
+        )
+        a_slot_starting(
+            venue, programme, dt.datetime.combine(monday, dt.time(8, 30), JAYAPURA), booked=20
+        )
+        a_slot_starting(
             venue,
             programme,
             dt.datetime.combine(monday + dt.timedelta(days=3), dt.time(13, 0), JAYAPURA),
             is_closed=True,
         )
         # A slot of the week before is not on this page.
-        _slot(
+        a_slot_starting(
             venue,
             programme,
             dt.datetime.combine(monday - dt.timedelta(days=1), dt.time(9, 0), JAYAPURA),
@@ -412,9 +266,9 @@ def test_the_week_calendar_shows_each_day_in_venue_time_with_its_fill_level(
 def test_lowering_a_slot_below_its_bookings_shows_why_and_changes_nothing(
     tenant_a: OrganizerFixture,
 ) -> None:
-    start = dt.datetime.combine(_next_monday(), dt.time(9, 0), JAYAPURA)
+    start = dt.datetime.combine(next_monday(), dt.time(9, 0), JAYAPURA)
     with tenant_scope(tenant_a.tenant):
-        slot = _slot(_papua_venue(), a_programme(), start, booked=5)
+        slot = a_slot_starting(papua_venue(), a_programme(), start, booked=5)
     closes_before = slot.booking_closes_at
 
     response = host_client(tenant_a.host, user=tenant_a.owner).post(
@@ -437,9 +291,9 @@ def test_lowering_a_slot_below_its_bookings_shows_why_and_changes_nothing(
 
 
 def test_closing_a_slot_and_changing_its_seats_in_venue_time(tenant_a: OrganizerFixture) -> None:
-    start = dt.datetime.combine(_next_monday(), dt.time(9, 0), JAYAPURA)
+    start = dt.datetime.combine(next_monday(), dt.time(9, 0), JAYAPURA)
     with tenant_scope(tenant_a.tenant):
-        slot = _slot(_papua_venue(), a_programme(), start, booked=5)
+        slot = a_slot_starting(papua_venue(), a_programme(), start, booked=5)
     client = host_client(tenant_a.host, user=tenant_a.owner)
 
     form = client.get(f"/kelola/slot/{slot.id}/").content.decode()
@@ -451,7 +305,7 @@ def test_closing_a_slot_and_changing_its_seats_in_venue_time(tenant_a: Organizer
     # The form shows the closing time in WIT (07:00), not in the server's zone.
     assert f'value="{start.strftime("%Y-%m-%d")}T07:00"' in form
     assert response.status_code == 302
-    assert response["Location"].endswith(f"/kalender/?minggu={_next_monday().isoformat()}")
+    assert response["Location"].endswith(f"/kalender/?minggu={next_monday().isoformat()}")
     with tenant_scope(tenant_a.tenant):
         slot.refresh_from_db()
     assert (slot.capacity, slot.is_closed) == (5, True)
@@ -469,9 +323,9 @@ def test_closing_a_slot_and_changing_its_seats_in_venue_time(tenant_a: Organizer
 
 
 def test_booking_cannot_close_after_the_slot_ends(tenant_a: OrganizerFixture) -> None:
-    start = dt.datetime.combine(_next_monday(), dt.time(9, 0), JAYAPURA)
+    start = dt.datetime.combine(next_monday(), dt.time(9, 0), JAYAPURA)
     with tenant_scope(tenant_a.tenant):
-        slot = _slot(_papua_venue(), a_programme(), start)
+        slot = a_slot_starting(papua_venue(), a_programme(), start)
 
     response = host_client(tenant_a.host, user=tenant_a.owner).post(
         f"/kelola/slot/{slot.id}/",
@@ -483,128 +337,3 @@ def test_booking_cannot_close_after_the_slot_ends(tenant_a: OrganizerFixture) ->
     with tenant_scope(tenant_a.tenant):
         slot.refresh_from_db()
     assert slot.booking_closes_at == start - dt.timedelta(hours=2)
-
-
-# Days off
-
-
-def test_a_day_off_for_every_venue_is_listed_and_a_second_one_is_refused(
-    tenant_a: OrganizerFixture,
-) -> None:
-    day = _next_monday()
-    with tenant_scope(tenant_a.tenant):
-        venue = _papua_venue()
-        _slot(venue, a_programme(), dt.datetime.combine(day, dt.time(9, 0), JAYAPURA))
-    client = host_client(tenant_a.host, user=tenant_a.owner)
-
-    added = client.post(
-        "/kelola/libur/", {"day": day.isoformat(), "venue": "", "reason": "Idul Adha"}
-    )
-    listing = client.get("/kelola/libur/").content.decode()
-    again = client.post("/kelola/libur/", {"day": day.isoformat(), "venue": "", "reason": "x"})
-
-    assert added.status_code == 302
-    assert "Idul Adha" in listing
-    assert "Semua lokasi" in listing
-    assert "1 sesi sudah ada pada hari itu." in listing
-    assert again.status_code == 200
-    assert "Hari ini sudah menjadi hari libur di semua lokasi." in again.content.decode()
-    with tenant_scope(tenant_a.tenant):
-        assert list(BlackoutDay.objects.values_list("day", "venue_id", "reason")) == [
-            (day, None, "Idul Adha")
-        ]
-
-
-def test_a_day_off_at_one_venue(tenant_a: OrganizerFixture) -> None:
-    day = _next_monday()
-    with tenant_scope(tenant_a.tenant):
-        venue = _papua_venue()
-
-    response = host_client(tenant_a.host, user=tenant_a.owner).post(
-        "/kelola/libur/", {"day": day.isoformat(), "venue": str(venue.id), "reason": ""}
-    )
-
-    assert response.status_code == 302
-    with tenant_scope(tenant_a.tenant):
-        assert BlackoutDay.objects.get().venue_id == venue.id
-
-
-# Who may see these pages
-
-
-def _pages(tenant: OrganizerFixture) -> list[str]:
-    with tenant_scope(tenant.tenant):
-        programme, venue = a_programme(), _papua_venue()
-        template = SlotTemplate.objects.create(
-            venue=venue,
-            programme=programme,
-            first_day=_next_monday(),
-            last_day=_next_monday(),
-            weekdays=[0],
-            opens=dt.time(8),
-            closes=dt.time(9),
-            slot_minutes=30,
-            capacity=5,
-            vaccine_brand="sinovac",
-        )
-        slot = _slot(venue, programme, dt.datetime.combine(_next_monday(), dt.time(8), JAYAPURA))
-    return [
-        "/kelola/lokasi/",
-        "/kelola/lokasi/baru/",
-        f"/kelola/lokasi/{venue.id}/",
-        f"/kelola/lokasi/{venue.id}/jadwal/baru/",
-        f"/kelola/lokasi/{venue.id}/jadwal/{template.id}/",
-        f"/kelola/lokasi/{venue.id}/kalender/",
-        f"/kelola/slot/{slot.id}/",
-        "/kelola/libur/",
-    ]
-
-
-def test_owners_and_administrators_see_every_page(
-    tenant_a: OrganizerFixture, make_member: Callable[..., User]
-) -> None:
-    admin = make_member(tenant_a, "admin", "admin@alpha.test")
-
-    assert_owners_and_admins_see(tenant_a, admin, _pages(tenant_a))
-
-
-def test_check_in_staff_get_not_found_and_the_anonymous_are_sent_to_sign_in(
-    tenant_a: OrganizerFixture, make_member: Callable[..., User]
-) -> None:
-    checkin = make_member(tenant_a, "checkin_staff", "checkin@alpha.test")
-    pages = _pages(tenant_a)
-    before = _counts(tenant_a)
-
-    assert_check_in_staff_refused_and_anonymous_sent_to_sign_in(
-        tenant_a, checkin, pages, VENUE_FORM
-    )
-
-    assert _counts(tenant_a) == before
-    dashboard = host_client(tenant_a.host, user=checkin).get("/kelola/").content.decode()
-    assert "/kelola/lokasi/" not in dashboard
-
-
-def test_another_organisers_objects_do_not_exist_on_this_host(
-    tenant_a: OrganizerFixture, tenant_b: OrganizerFixture
-) -> None:
-    alpha_pages = [page for page in _pages(tenant_a) if any(c.isdigit() for c in page)]
-    before = _counts(tenant_b)
-
-    for client in (
-        host_client(tenant_b.host, user=tenant_b.owner),  # beta's own owner, alpha's ids
-        host_client(tenant_b.host, user=tenant_a.owner),  # alpha's owner on beta's host
-    ):
-        for page in alpha_pages:
-            response = client.get(page)
-            assert response.status_code == 404, page
-            assert "Puskesmas Abepura" not in response.content.decode()
-            assert client.post(page, {"capacity": "1", "name": "x"}).status_code == 404, page
-
-    assert _counts(tenant_b) == before
-
-
-def test_the_dashboard_links_to_the_organiser_pages(tenant_a: OrganizerFixture) -> None:
-    body = host_client(tenant_a.host, user=tenant_a.owner).get("/kelola/").content.decode()
-
-    assert 'href="/kelola/lokasi/"' in body
-    assert 'href="/kelola/libur/"' in body

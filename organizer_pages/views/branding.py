@@ -1,9 +1,9 @@
 """The organiser's branding page (/kelola/tampilan/) and its preview, and the logo as the
 booking pages and emails load it (/logo/<version>.png).
 
-Branding pages: owners and administrators only (the same gate as public_site.views.organizer).
-A save goes through organizers.services.branding; the preview checks the same values and
-renders the booking home with them without writing anything.
+Branding pages: owners and administrators only (organizer_pages.views.access, the same gate as
+the other /kelola/ pages). A save goes through organizers.services.branding; the preview checks
+the same values and renders the booking home with them without writing anything.
 
 The logo is served by the organiser's own host rather than from a storage URL: the local disk
 has no public URL, S3 presigned URLs expire (an email opened next week would show a broken
@@ -24,6 +24,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from organizer_pages.branding_forms import BrandingForm, faq_row_count
+from organizer_pages.forms import add_service_errors
+from organizer_pages.views.access import organizer_admin_page
 from organizers.phone import phone_display
 from organizers.selectors import branding_get, programme_list_active
 from organizers.services.branding.colours import DEFAULT_COLOUR
@@ -35,13 +38,10 @@ from organizers.services.branding.editing import (
     branding_view_from_draft,
 )
 from organizers.services.branding.logo import LOGO_CONTENT_TYPE, logo_content_get
-from public_site.branding_forms import BrandingForm, faq_row_count
-from public_site.organizer_forms import add_service_errors
-from public_site.views.organizer import organizer_admin_page
 from tenants.errors import ApplicationError
 
-FORM_TEMPLATE = "public_site/kelola/branding_form.html"
-PREVIEW_TEMPLATE = "public_site/kelola/branding_preview.html"
+FORM_TEMPLATE = "organizer_pages/branding_form.html"
+PREVIEW_TEMPLATE = "organizer_pages/branding_preview.html"
 YEAR = 60 * 60 * 24 * 365
 
 

@@ -14,28 +14,34 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from organizer_pages.forms import add_service_errors
+from organizer_pages.views.access import organizer_admin_page
 from organizers.access import (
     access_age_rule_by_id,
     access_invite_by_id,
     access_programme_by_id,
     access_roster_entry_by_id,
 )
-from organizers.models import AgeRule, Invite, Message, Programme, RosterEntry
+from organizers.models import Message, Programme
 from organizers.personal_data import mask_sealed_nik
+from organizers.selectors import (
+    age_rule_list,
+    invite_count,
+    invite_list_with_email_status,
+    roster_entry_list,
+)
 from organizers.services import eligibility, invites, roster
-from public_site.organizer_forms import add_service_errors
 from public_site.views.not_found import not_found_is_404
-from public_site.views.organizer import organizer_admin_page
 from tenants.errors import ApplicationError
 
 ROSTER_PAGE_SIZE = 100
+INVITE_LIST_LIMIT = 500
 
 
 class CompanyEligibilityForm(forms.Form):
@@ -174,9 +180,11 @@ def eligibility_page(request: HttpRequest, programme_id: int) -> HttpResponse:
         if saved is not None:
             return saved
         context.update(
-            form=form, roster_count=programme.roster.count(), invite_count=programme.invites.count()
+            form=form,
+            roster_count=roster_entry_list(programme=programme).count(),
+            invite_count=invite_count(programme=programme),
         )
-        return render(request, "public_site/kelola/eligibility_company.html", context)
+        return render(request, "organizer_pages/eligibility_company.html", context)
     form = AgeRuleForm(request.POST or None)
     saved = _save_on_post(
         request,
@@ -189,11 +197,10 @@ def eligibility_page(request: HttpRequest, programme_id: int) -> HttpResponse:
     if saved is not None:
         return saved
     rules = [
-        (rule, eligibility.age_group_label(rule))
-        for rule in AgeRule.objects.filter(programme=programme)
+        (rule, eligibility.age_group_label(rule)) for rule in age_rule_list(programme=programme)
     ]
     context.update(form=form, rules=rules)
-    return render(request, "public_site/kelola/eligibility_public.html", context)
+    return render(request, "organizer_pages/eligibility_public.html", context)
 
 
 @organizer_admin_page
@@ -208,7 +215,7 @@ def age_rule_delete_page(request: HttpRequest, programme_id: int, rule_id: int) 
 
 
 def _roster_context(request: HttpRequest, programme: Programme) -> dict[str, Any]:
-    page = Paginator(RosterEntry.objects.filter(programme=programme), ROSTER_PAGE_SIZE).get_page(
+    page = Paginator(roster_entry_list(programme=programme), ROSTER_PAGE_SIZE).get_page(
         request.GET.get("halaman")
     )
     return {
@@ -239,7 +246,7 @@ def roster_page(request: HttpRequest, programme_id: int) -> HttpResponse:
             status = 400
     context = _roster_context(request, programme)
     context.update(form=form, report=report)
-    return render(request, "public_site/kelola/roster.html", context, status=status)
+    return render(request, "organizer_pages/roster.html", context, status=status)
 
 
 @organizer_admin_page
@@ -273,19 +280,19 @@ def invites_page(request: HttpRequest, programme_id: int) -> HttpResponse:
                 return redirect("programme_invites", programme_id=programme.id)
         status = 400
     # The invite email's delivery (the outbox): waiting, sent or failed.
-    latest = Message.objects.filter(invite=OuterRef("pk")).order_by("-id").values("status")[:1]
-    listed = Invite.objects.filter(programme=programme).annotate(email_status=Subquery(latest))
     rows = [
         (
             invite,
             invites.invite_status(invite),
-            Message.Status(invite.email_status).label if invite.email_status else "",
+            Message.Status(email_status).label if email_status else "",
         )
-        for invite in listed[:500]
+        for invite, email_status in invite_list_with_email_status(
+            programme=programme, limit=INVITE_LIST_LIMIT
+        )
     ]
     return render(
         request,
-        "public_site/kelola/invites.html",
+        "organizer_pages/invites.html",
         {"programme": programme, "form": form, "rows": rows},
         status=status,
     )

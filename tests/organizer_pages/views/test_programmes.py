@@ -14,11 +14,11 @@ from tenants.context import tenant_scope
 from tenants.errors import NotFoundError
 from tenants.models import User, VaccineBrand
 from tests.conftest import OrganizerFixture, host_client
-from tests.organizers.factories import a_person, a_programme, a_slot, a_venue
-from tests.public_site.organizer_access import (
+from tests.organizer_pages.organizer_access import (
     assert_check_in_staff_refused_and_anonymous_sent_to_sign_in,
     assert_owners_and_admins_see,
 )
+from tests.organizers.factories import a_person, a_programme, a_slot, a_venue
 
 PROGRAMME_FORM = {
     "name": "Vaksinasi Karyawan Pabrik",

@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from organizer_pages.views.access import organizer_admin_page
 from organizers.models import Message
 from organizers.services.messages import message_list, message_send_again
-from public_site.views.organizer import organizer_admin_page
 from tenants.errors import NotFoundError
 
 BADGES = {"pending": "status-pending", "sent": "status-active", "failed": "status-suspended"}
@@ -46,7 +46,7 @@ def message_list_page(request: HttpRequest) -> HttpResponse:
     filters = [("", _("All"))] + [(value, label) for value, label in Message.Status.choices]
     return render(
         request,
-        "public_site/kelola/messages.html",
+        "organizer_pages/messages.html",
         {"rows": rows, "page": page, "status": status, "filters": filters},
     )
 
