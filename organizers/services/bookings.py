@@ -15,7 +15,17 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from organizers.models import Booking, Message, Programme, WaitlistEntry
-from organizers.services import booking_statement, capacity, eligibility, messages
+from organizers.services import booking_statement, capacity, messages
+from organizers.services.eligibility.attempts import refusal_counted, refusals_allowed
+from organizers.services.eligibility.facts import public_age_bands
+from organizers.services.eligibility.rules import (
+    EligibilityRefusedError,
+    eligibility_booked,
+    eligibility_check,
+    eligibility_claim,
+    email_verification_required,
+    quota_claim,
+)
 from organizers.services.event_keys import event_key
 from tenants.errors import ApplicationError, ConflictError, NotFoundError
 
@@ -53,7 +63,7 @@ def booking_place(
         dose=dose,
         reserve_next_dose=reserve_next_dose,
         invite_token=invite_token,
-        age_bands=eligibility.public_age_bands(programme_id),
+        age_bands=public_age_bands(programme_id),
         date_of_birth=person.date_of_birth,
         today=timezone.localdate(now),
     ):
@@ -70,22 +80,22 @@ def booking_place(
         )
     capacity.tenant_takes_bookings_check()  # "not taking bookings yet" before eligibility
     if address is not None:
-        eligibility.refusals_allowed(address=address)
+        refusals_allowed(address=address)
     with transaction.atomic():
         programme = Programme.objects.filter(id=programme_id, is_active=True).first()
         if programme is None:
             raise NotFoundError(_("This programme does not exist."), code="programme_not_found")
         try:
-            claim = eligibility.eligibility_claim(
+            claim = eligibility_claim(
                 programme=programme,
                 person=person,
                 invite_token=invite_token,
                 now=now,
                 email_verified=email_verified,
             )
-        except eligibility.EligibilityRefusedError as exc:
+        except EligibilityRefusedError as exc:
             if address is not None:
-                eligibility.refusal_counted(address=address, code=exc.code)
+                refusal_counted(address=address, code=exc.code)
             raise
         booking = capacity.booking_create(
             programme_id=programme_id,
@@ -95,7 +105,7 @@ def booking_place(
             reserve_next_dose=reserve_next_dose,
             now=now,
         )
-        eligibility.eligibility_booked(booking=booking, invite_token=invite_token, claim=claim)
+        eligibility_booked(booking=booking, invite_token=invite_token, claim=claim)
         return booking
 
 
@@ -204,11 +214,11 @@ def waitlist_join_checked(
     `email_verification_required`. `address`: the client's, for counting eligibility refusals.
     Tenant schema; one transaction; a refusal writes nothing."""
     with transaction.atomic():
-        claim = eligibility.eligibility_check(
+        claim = eligibility_check(
             programme_id=programme_id, person=person, invite_token=invite_token, address=address
         )
         if claim.by_email_domain and not email_verified:
-            raise eligibility.email_verification_required()
+            raise email_verification_required()
         return capacity.waitlist_join(
             programme_id=programme_id, venue_id=venue_id, day=day, dose=dose, person=person
         )
@@ -235,7 +245,7 @@ def waitlist_offer_accept_checked(*, token: str, now: dt.datetime | None = None)
             programme = entry.programme
             if programme.kind == Programme.Kind.COMPANY and programme.quota is not None:
                 with translation.override(entry.language or translation.get_language()):
-                    eligibility.quota_claim(programme=programme, key=entry.person_key)
+                    quota_claim(programme=programme, key=entry.person_key)
         return capacity.waitlist_offer_accept(token=token, now=now)
 
 

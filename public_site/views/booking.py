@@ -68,8 +68,12 @@ from organizers.services.bookings import (
     waitlist_join_checked,
     waitlist_offer_accept_checked,
 )
-from organizers.services.eligibility import eligibility_check
-from organizers.services.email_codes import EmailCodeError, email_code_check, email_code_send
+from organizers.services.eligibility.email_codes import (
+    EmailCodeError,
+    email_code_check,
+    email_code_send,
+)
+from organizers.services.eligibility.rules import eligibility_check
 from organizers.services.refusals import SLOT_REFUSALS, refusal_message
 from public_site.forms_booking import (
     ConsentForm,
@@ -1039,7 +1043,7 @@ def done_page(request: HttpRequest) -> HttpResponse:
 def invite_page(request: HttpRequest, token: str) -> HttpResponse:
     """/undangan/<token>/: a one-time invite to a company programme. A valid one is kept in the
     session for the booking (which spends it) and leads to the programme's places."""
-    from organizers.services.invites import invite_find
+    from organizers.services.eligibility.invites import invite_find
 
     invite = invite_find(token)
     problem = ""
