@@ -62,7 +62,6 @@ from common.process_cache import ProcessCache
 from config.wsgi_bridge import BODY_IDLE_SECONDS
 from organizers.personal_data import mask_nik
 from organizers.selectors import SLOT_DAY_SQL, slot_day_params
-from organizers.services import eligibility
 from organizers.services.booking import engine, rows, seats
 from organizers.services.booking import statement as booking_statement
 from organizers.services.booking.person import Person
@@ -73,6 +72,7 @@ from organizers.services.booking.request import (
     day_may_hold_slots,
     slot_day_query_clean,
 )
+from organizers.services.eligibility import facts as eligibility_facts
 from tenants.context import connection_schema_switch, enqueue_in_schema
 from tenants.middleware import tenant_for_host_known
 
@@ -152,15 +152,15 @@ class RushFront:
 
     async def _programme_learnt(
         self, tenant: Any, programme_id: int
-    ) -> tuple[float, tuple[eligibility.AgeBand, ...] | None] | None:
+    ) -> tuple[float, tuple[eligibility_facts.AgeBand, ...] | None] | None:
         """At a drop, a programme's facts (public or not, its age rules) are not known in this
-        process: they are kept ELIGIBILITY_FACTS_SECONDS and nobody booked before the drop.
-        The first request runs the full path's own statement for them
-        (eligibility.PROGRAMME_FACTS_SQL, kept by eligibility.programme_facts_learnt) on the
-        front's connections, and it and the others wait for that one query (at most
+        process: they are kept ELIGIBILITY_FACTS_SECONDS and nobody booked before the drop. The
+        first request runs the full path's own statement for them
+        (eligibility_facts.PROGRAMME_FACTS_SQL, kept by eligibility_facts.programme_facts_learnt) on
+        the front's connections, and it and the others wait for that one query (at most
         LEARN_SECONDS). Through a whole Django request instead, the first wave of a drop waited
-        about 20 ms longer. The facts as eligibility.programme_facts_kept gives them; None when
-        they are not known after it: the full path answers (and a programme that cannot be
+        about 20 ms longer. The facts as eligibility_facts.programme_facts_kept gives them; None
+        when they are not known after it: the full path answers (and a programme that cannot be
         learnt is not asked again for LEARN_SECONDS)."""
         learning = self._programme_learning(tenant, programme_id)
         if learning is None:
@@ -169,13 +169,15 @@ class RushFront:
             await asyncio.wait_for(asyncio.shield(learning), LEARN_SECONDS)
         except Exception:  # the query failed or took too long (logged once, when it ends)
             return None
-        return eligibility.programme_facts_kept(tenant_uid=tenant.uid, programme_id=programme_id)
+        return eligibility_facts.programme_facts_kept(
+            tenant_uid=tenant.uid, programme_id=programme_id
+        )
 
     def _programme_learning(self, tenant: Any, programme_id: int) -> asyncio.Future | None:
         """The query learning a programme's facts: the one under way, or a new one; None when
         the cache is off or the programme could not be learnt lately."""
         key = ("programme", tenant.uid, programme_id)
-        if eligibility.facts_seconds() <= 0 or self.unlearnable.get(key):
+        if eligibility_facts.facts_seconds() <= 0 or self.unlearnable.get(key):
             return None
         learning = self.learning.get(key)
         if learning is None:
@@ -186,9 +188,11 @@ class RushFront:
 
     async def _programme_learn(self, tenant: Any, programme_id: int) -> None:
         row = await self.database.fetch_one(
-            tenant.schema_name, eligibility.PROGRAMME_FACTS_SQL, {"programme_id": programme_id}
+            tenant.schema_name,
+            eligibility_facts.PROGRAMME_FACTS_SQL,
+            {"programme_id": programme_id},
         )
-        eligibility.programme_facts_learnt(
+        eligibility_facts.programme_facts_learnt(
             tenant_uid=tenant.uid, programme_id=programme_id, row=row
         )
 
@@ -199,7 +203,7 @@ class RushFront:
             if not learning.cancelled():
                 log.warning("rush front: a programme not learnt: %r", learning.exception())
             self._unlearnable(key)
-        elif not eligibility.programme_facts_known(tenant_uid=key[1], programme_id=key[2]):
+        elif not eligibility_facts.programme_facts_known(tenant_uid=key[1], programme_id=key[2]):
             self._unlearnable(key)  # no such programme
 
     def _unlearnable(self, key: tuple) -> None:
@@ -282,7 +286,9 @@ class RushFront:
         ):
             return None
         programme_id = booking.programme_id
-        facts = eligibility.programme_facts_kept(tenant_uid=tenant.uid, programme_id=programme_id)
+        facts = eligibility_facts.programme_facts_kept(
+            tenant_uid=tenant.uid, programme_id=programme_id
+        )
         if facts is None:
             facts = await self._programme_learnt(tenant, programme_id)
             if facts is None:
@@ -455,7 +461,7 @@ def _priming(tenant: Any) -> list[tuple[str, dict[str, Any]]]:
         (engine.booking_statement(1), params),
         (seats.refusal_statement(1), params),
         (SLOT_DAY_SQL, slot_day_params(0, timezone.localdate(now), None, now)),
-        (eligibility.PROGRAMME_FACTS_SQL, {"programme_id": 0}),
+        (eligibility_facts.PROGRAMME_FACTS_SQL, {"programme_id": 0}),
     ]
 
 

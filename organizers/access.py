@@ -29,7 +29,7 @@ from organizers.models import (
     WaitlistEntry,
 )
 from organizers.personal_data import unseal
-from organizers.services.proof_limits import proof_allowed, proof_failed
+from organizers.services.eligibility.proof_limits import proof_allowed, proof_failed
 from tenants.errors import NotFoundError
 
 
@@ -41,7 +41,7 @@ def access_booking_by_voucher(
     *, voucher_code: str, date_of_birth: dt.date, address: str
 ) -> Booking:
     """The booking, or NotFoundError; TooManyAttemptsError (429) after too many wrong tries
-    for this voucher or from this address (organizers.services.proof_limits)."""
+    for this voucher or from this address (organizers.services.eligibility.proof_limits)."""
     proof_allowed(voucher_code=voucher_code, address=address)
     booking = (
         Booking.objects.select_related("slot__venue", "programme")

@@ -86,7 +86,7 @@ def django_db_setup(
 
 
 def _test_tenant(slug: str) -> OrganizerFixture:
-    from organizers.services.eligibility import refusals_key
+    from organizers.services.eligibility.attempts import refusals_key
 
     tenant = Tenant.objects.get(slug=slug)
     owner = Membership.objects.get(tenant=tenant, role="owner").user
@@ -135,7 +135,7 @@ def loop_thread() -> Iterator[LoopThread]:
 def alpha_committed(committed: Callable[[Callable], None]) -> Tenant:
     """Tenant "alpha" for tests that commit data (threads, a worker, a server); its organiser
     data is deleted after the test."""
-    from organizers.services.eligibility import refusals_key
+    from organizers.services.eligibility.attempts import refusals_key
     from tests.organizers.factories import organizer_data_delete
 
     tenant = Tenant.objects.get(slug="alpha")

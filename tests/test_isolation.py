@@ -304,7 +304,7 @@ def _forget_wrong_proofs(organizer: OrganizerFixture) -> None:
     proof_limits) allows in an hour."""
     from django.core.cache import caches
 
-    from organizers.services import proof_limits
+    from organizers.services.eligibility import proof_limits
 
     with tenant_scope(organizer.tenant):
         caches["global"].delete_many(list(proof_limits._keys(VOUCHER, "127.0.0.1")))

@@ -36,7 +36,8 @@ from organizers.selectors import (
     invite_list_with_email_status,
     roster_entry_list,
 )
-from organizers.services import eligibility, invites, roster
+from organizers.services.eligibility import invites, programme_rules, roster, roster_file
+from organizers.services.eligibility import rules as eligibility_rules
 from public_site.views.not_found import not_found_is_404
 from tenants.errors import ApplicationError
 
@@ -97,7 +98,7 @@ class AgeRuleForm(forms.Form):
 class RosterUploadForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("Roster file"),
-        help_text=roster.ROSTER_FORMATS_HELP,
+        help_text=roster_file.ROSTER_FORMATS_HELP,
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
     )
     replace = forms.BooleanField(
@@ -171,7 +172,7 @@ def eligibility_page(request: HttpRequest, programme_id: int) -> HttpResponse:
             request,
             form,
             programme,
-            lambda: eligibility.programme_eligibility_update(
+            lambda: programme_rules.programme_eligibility_update(
                 programme=programme, **form.cleaned_data
             ),
             error_field="allowed_email_domains",
@@ -190,14 +191,15 @@ def eligibility_page(request: HttpRequest, programme_id: int) -> HttpResponse:
         request,
         form,
         programme,
-        lambda: eligibility.age_rule_create(programme=programme, **form.cleaned_data),
+        lambda: programme_rules.age_rule_create(programme=programme, **form.cleaned_data),
         error_field="min_age",
         done=_("The age group is added."),
     )
     if saved is not None:
         return saved
     rules = [
-        (rule, eligibility.age_group_label(rule)) for rule in age_rule_list(programme=programme)
+        (rule, eligibility_rules.age_group_label(rule))
+        for rule in age_rule_list(programme=programme)
     ]
     context.update(form=form, rules=rules)
     return render(request, "organizer_pages/eligibility_public.html", context)
@@ -209,7 +211,7 @@ def age_rule_delete_page(request: HttpRequest, programme_id: int, rule_id: int) 
     programme = _programme(programme_id)
     with not_found_is_404():
         access_age_rule_by_id(programme=programme, rule_id=rule_id)
-    eligibility.age_rule_delete(programme=programme, rule_id=rule_id)
+    programme_rules.age_rule_delete(programme=programme, rule_id=rule_id)
     messages.success(request, _("The age group is removed."))
     return redirect("programme_eligibility", programme_id=programme.id)
 
@@ -237,7 +239,7 @@ def roster_page(request: HttpRequest, programme_id: int) -> HttpResponse:
             try:  # reading one byte past the limit lets the service refuse a file too large
                 report = roster.roster_import(
                     programme,
-                    content=upload.read(roster.MAX_BYTES + 1),
+                    content=upload.read(roster_file.MAX_BYTES + 1),
                     replace=form.cleaned_data["replace"],
                 )
             except ApplicationError as exc:

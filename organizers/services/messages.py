@@ -429,7 +429,7 @@ def _waitlist_offer_content(message: Message) -> EmailContent:
 
 
 def _invite_content(message: Message) -> EmailContent:
-    from organizers.services.invites import invite_token
+    from organizers.services.eligibility.invites import invite_token
 
     invite = message.invite
     if invite is None or invite.used_at is not None or invite.revoked_at is not None:
@@ -483,7 +483,7 @@ def message_content(message: Message, *, branding: EmailBranding) -> EmailConten
     ):
         return _voucher_content(message, kind=kind, branding=branding)
     if kind == Message.Kind.EMAIL_CODE:
-        from organizers.services.email_codes import email_code_content
+        from organizers.services.eligibility.email_codes import email_code_content
 
         return email_code_content(message)
     builders = {

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from organizers.models import Programme
-from organizers.services.eligibility import programme_facts_forget_after_commit
+from organizers.services.eligibility.facts import programme_facts_forget_after_commit
 from tenants.errors import ApplicationError
 from tenants.models import VaccineBrand
 

@@ -67,8 +67,12 @@ from organizers.services.booking.place import (
     booking_place_party,
 )
 from organizers.services.booking.refusals import SLOT_REFUSALS, refusal_message
-from organizers.services.eligibility import eligibility_check
-from organizers.services.email_codes import EmailCodeError, email_code_check, email_code_send
+from organizers.services.eligibility.email_codes import (
+    EmailCodeError,
+    email_code_check,
+    email_code_send,
+)
+from organizers.services.eligibility.rules import eligibility_check
 from organizers.services.waitlist.join import waitlist_join_checked
 from organizers.services.waitlist.offers import (
     WAITLIST_OFFER_MINUTES,
@@ -1042,7 +1046,7 @@ def done_page(request: HttpRequest) -> HttpResponse:
 def invite_page(request: HttpRequest, token: str) -> HttpResponse:
     """/undangan/<token>/: a one-time invite to a company programme. A valid one is kept in the
     session for the booking (which spends it) and leads to the programme's places."""
-    from organizers.services.invites import invite_find
+    from organizers.services.eligibility.invites import invite_find
 
     invite = invite_find(token)
     problem = ""

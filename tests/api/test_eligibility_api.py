@@ -16,7 +16,7 @@ from organizers.models import (
     WaitlistEntry,
 )
 from organizers.personal_data import person_key, seal
-from organizers.services.invites import invite_token, invites_create
+from organizers.services.eligibility.invites import invite_token, invites_create
 from tenants.context import tenant_scope
 from tests.api.conftest import PERSON, Setup
 from tests.organizers.factories import a_slot

@@ -27,8 +27,9 @@ from django.utils import timezone
 from api import front
 from organizers.models import AgeRule, Booking, Message, Programme, Slot
 from organizers.personal_data import person_key, unseal
-from organizers.services import eligibility
 from organizers.services.booking import seats
+from organizers.services.eligibility import attempts as eligibility_attempts
+from organizers.services.eligibility import facts as eligibility_facts
 from tenants import middleware
 from tenants.context import tenant_scope
 from tenants.models import Tenant
@@ -207,14 +208,14 @@ def harness(
 
     beta = Tenant.objects.get(slug="beta")
     committed(lambda: organizer_data_delete(beta))
-    caches["global"].delete(eligibility.refusals_key("127.0.0.1", beta.uid))
+    caches["global"].delete(eligibility_attempts.refusals_key("127.0.0.1", beta.uid))
     with tenant_scope(alpha_committed):
         programme, venue = a_programme(), a_venue()
         slot = a_slot(venue=venue, programme=programme, capacity=5)
     delivered: list[tuple] = []
     monkeypatch.setattr(front, "enqueue_in_schema", lambda *args: delivered.append(args))
     middleware._HOST_CACHE.clear()
-    eligibility.eligibility_facts_forget()
+    eligibility_facts.eligibility_facts_forget()
     bridge = WSGIBridge(get_wsgi_application(), threads=1)
     django = Counting(bridge)
     app = front.RushFront(django, connections_per_process=2)
@@ -224,7 +225,7 @@ def harness(
     bridge.executor.submit(connections.close_all).result()  # the Django thread's connection
     bridge.executor.shutdown()
     middleware._HOST_CACHE.clear()
-    eligibility.eligibility_facts_forget()
+    eligibility_facts.eligibility_facts_forget()
 
 
 def test_the_front_books_with_the_same_answer_as_the_full_path(harness: Harness) -> None:
@@ -840,14 +841,14 @@ def test_a_programme_not_known_at_its_drop_is_learnt_once_not_through_django(
     harness: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     harness.warm()  # the host is known (people opened the booking pages before the drop)
-    eligibility.eligibility_facts_forget()  # the programme's facts expired before the drop
+    eligibility_facts.eligibility_facts_forget()  # the programme's facts expired before the drop
     asked = _count_learning(monkeypatch)
     answers = harness.book_at_once(list(range(110, 114)))
 
     assert [answer.status for answer in answers] == [201] * 4
     assert asked == [harness.programme.id]  # one question for the four
     assert harness.django.seen == ["POST /api/v1/bookings"]  # the warm-up only
-    assert eligibility.programme_facts_known(
+    assert eligibility_facts.programme_facts_known(
         tenant_uid=harness.tenant.uid, programme_id=harness.programme.id
     )
     assert harness.counters() == (5, 5)
@@ -859,15 +860,15 @@ def test_facts_about_to_expire_are_learnt_again_while_the_bookings_go_on(
 ) -> None:
     harness.warm()
     key = (str(harness.tenant.uid), harness.programme.id)
-    bands, _left = eligibility._facts.get_with_seconds_left(key)
-    eligibility._facts.put(key, bands, seconds=0.5)  # half a second left
+    bands, _left = eligibility_facts._facts.get_with_seconds_left(key)
+    eligibility_facts._facts.put(key, bands, seconds=0.5)  # half a second left
     asked = _count_learning(monkeypatch)
     answer = harness.book(130)  # answered at once, with the facts still known
     harness.loop.run(asyncio.sleep(0.2))  # the refresh ran meanwhile
 
     assert answer.status == 201
     assert asked == [harness.programme.id]
-    assert eligibility._facts.get_with_seconds_left(key)[1] > 4  # kept another 5 s
+    assert eligibility_facts._facts.get_with_seconds_left(key)[1] > 4  # kept another 5 s
     assert harness.django.seen == ["POST /api/v1/bookings"]  # the warm-up only
 
 

@@ -16,7 +16,7 @@ from organizers.models import Booking, Invite, Message, Programme, Slot, Venue
 from organizers.nik import nik_compose
 from organizers.personal_data import person_key, unseal
 from organizers.services.booking import engine
-from organizers.services.invites import invite_token, invites_create
+from organizers.services.eligibility.invites import invite_token, invites_create
 from tenants.context import tenant_scope
 from tests.conftest import OrganizerFixture, host_client
 from tests.organizers.factories import a_person, a_programme, a_slot, a_venue
@@ -621,7 +621,7 @@ def test_wrong_codes_are_refused_and_five_wrong_tries_spend_the_code(
 def test_an_expired_code_is_refused_and_a_new_one_works(
     tenant_a: OrganizerFixture, place, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from organizers.services import email_codes
+    from organizers.services.eligibility import email_codes
 
     _by_domain(tenant_a, place)
     client = host_client(tenant_a.host)

@@ -17,10 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organizers.models import Booking, Message, Programme
-from organizers.services import eligibility, messages
+from organizers.services import messages
 from organizers.services.booking import engine, statement
 from organizers.services.booking.person import Person
 from organizers.services.booking.seats import tenant_takes_bookings_check
+from organizers.services.eligibility import attempts as eligibility_attempts
+from organizers.services.eligibility import facts as eligibility_facts
+from organizers.services.eligibility import rules as eligibility_rules
 from tenants.errors import ApplicationError, ConflictError, NotFoundError
 
 # A helper books up to this many people in one go (the booking pages' "add another person").
@@ -57,7 +60,7 @@ def booking_place(
         dose=dose,
         reserve_next_dose=reserve_next_dose,
         invite_token=invite_token,
-        age_bands=eligibility.public_age_bands(programme_id),
+        age_bands=eligibility_facts.public_age_bands(programme_id),
         date_of_birth=person.date_of_birth,
         today=timezone.localdate(now),
     ):
@@ -74,22 +77,22 @@ def booking_place(
         )
     tenant_takes_bookings_check()  # "not taking bookings yet" before eligibility
     if address is not None:
-        eligibility.refusals_allowed(address=address)
+        eligibility_attempts.refusals_allowed(address=address)
     with transaction.atomic():
         programme = Programme.objects.filter(id=programme_id, is_active=True).first()
         if programme is None:
             raise NotFoundError(_("This programme does not exist."), code="programme_not_found")
         try:
-            claim = eligibility.eligibility_claim(
+            claim = eligibility_rules.eligibility_claim(
                 programme=programme,
                 person=person,
                 invite_token=invite_token,
                 now=now,
                 email_verified=email_verified,
             )
-        except eligibility.EligibilityRefusedError as exc:
+        except eligibility_rules.EligibilityRefusedError as exc:
             if address is not None:
-                eligibility.refusal_counted(address=address, code=exc.code)
+                eligibility_attempts.refusal_counted(address=address, code=exc.code)
             raise
         booking = engine.booking_create(
             programme_id=programme_id,
@@ -99,7 +102,9 @@ def booking_place(
             reserve_next_dose=reserve_next_dose,
             now=now,
         )
-        eligibility.eligibility_booked(booking=booking, invite_token=invite_token, claim=claim)
+        eligibility_rules.eligibility_booked(
+            booking=booking, invite_token=invite_token, claim=claim
+        )
         return booking
 
 

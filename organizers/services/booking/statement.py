@@ -20,7 +20,7 @@ from django.db import DEFAULT_DB_ALIAS
 from organizers.models import Booking, Slot, Venue
 
 if TYPE_CHECKING:
-    from organizers.services.eligibility import AgeBand
+    from organizers.services.eligibility.facts import AgeBand
 
 ATTEMPTS = 5  # voucher codes drawn before giving up (a collision is one in ~1e11 per code)
 
@@ -45,8 +45,8 @@ def one_statement_admits(
 ) -> bool:
     """Whether the one statement is the whole booking, without eligibility's transaction: the
     shape allows it (statement_may_book) and the programme is public (`age_bands` not None,
-    eligibility.public_age_bands) with age rules that admit the person today."""
-    from organizers.services.eligibility import age_bands_admit  # eligibility needs capacity
+    eligibility.facts.public_age_bands) with age rules that admit the person today."""
+    from organizers.services.eligibility.facts import age_bands_admit  # eligibility needs capacity
 
     return (
         statement_may_book(

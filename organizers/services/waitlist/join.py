@@ -13,11 +13,11 @@ from django.utils import timezone
 
 from organizers.models import Booking, Programme, Slot, Venue, WaitlistEntry
 from organizers.personal_data import person_key, seal
-from organizers.services import eligibility
 from organizers.services.booking.doses import check_interval_days
 from organizers.services.booking.person import Person
 from organizers.services.booking.refusals import refusal_error
 from organizers.services.booking.seats import programme_for_booking, tenant_takes_bookings_check
+from organizers.services.eligibility import rules as eligibility_rules
 
 
 @transaction.atomic
@@ -105,11 +105,11 @@ def waitlist_join_checked(
     `email_verification_required`. `address`: the client's, for counting eligibility refusals.
     Tenant schema; one transaction; a refusal writes nothing."""
     with transaction.atomic():
-        claim = eligibility.eligibility_check(
+        claim = eligibility_rules.eligibility_check(
             programme_id=programme_id, person=person, invite_token=invite_token, address=address
         )
         if claim.by_email_domain and not email_verified:
-            raise eligibility.email_verification_required()
+            raise eligibility_rules.email_verification_required()
         return waitlist_join(
             programme_id=programme_id, venue_id=venue_id, day=day, dose=dose, person=person
         )

@@ -19,11 +19,12 @@ from django.utils import timezone, translation
 
 from organizers import bookability
 from organizers.models import Booking, Message, Programme, Slot, WaitlistEntry
-from organizers.services import eligibility, messages
+from organizers.services import messages
 from organizers.services.booking.doses import check_dose_interval, slot_local_date
 from organizers.services.booking.refusals import refusal_error
 from organizers.services.booking.rows import insert_booking
 from organizers.services.booking.seats import free_seat
+from organizers.services.eligibility import rules as eligibility_rules
 from organizers.services.event_keys import event_key
 
 WAITLIST_OFFER_MINUTES = 30
@@ -145,7 +146,7 @@ def waitlist_offer_accept_checked(*, token: str, now: dt.datetime | None = None)
             programme = entry.programme
             if programme.kind == Programme.Kind.COMPANY and programme.quota is not None:
                 with translation.override(entry.language or translation.get_language()):
-                    eligibility.quota_claim(programme=programme, key=entry.person_key)
+                    eligibility_rules.quota_claim(programme=programme, key=entry.person_key)
         return waitlist_offer_accept(token=token, now=now)
 
 

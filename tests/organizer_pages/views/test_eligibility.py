@@ -7,8 +7,8 @@ from __future__ import annotations
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from organizers.models import AgeRule, Invite, Message, Programme, RosterEntry
-from organizers.services.invites import invites_create
-from organizers.services.roster import roster_import
+from organizers.services.eligibility.invites import invites_create
+from organizers.services.eligibility.roster import roster_import
 from tenants.context import tenant_scope
 from tests.conftest import OrganizerFixture, host_client
 from tests.organizers.factories import a_programme

@@ -293,7 +293,7 @@ def test_waitlist_offer_is_recorded_when_a_seat_frees_and_links_to_accept_it(
 
 
 def test_invite_email_links_to_the_invite_page(tenant_a: OrganizerFixture) -> None:
-    from organizers.services.invites import invite_token
+    from organizers.services.eligibility.invites import invite_token
 
     with tenant_scope(tenant_a.tenant):
         invite = Invite.objects.create(

@@ -40,8 +40,11 @@ def test_every_refusal_the_code_names_is_in_the_table() -> None:
 
 def test_no_booking_refusal_is_worded_outside_the_table() -> None:
     # Eligibility's refusals carry the organiser's name and the person's facts: they are
-    # worded where they are decided (organizers.services.eligibility), through one helper.
-    allowed = {"organizers/services/booking/refusals.py", "organizers/services/eligibility.py"}
+    # worded where they are decided (organizers.services.eligibility.rules), through one helper.
+    allowed = {
+        "organizers/services/booking/refusals.py",
+        "organizers/services/eligibility/rules.py",
+    }
     wording = [
         str(path.relative_to(ROOT))
         for path in _sources()

@@ -14,8 +14,9 @@ from openpyxl import Workbook
 
 from organizers.models import Programme, RosterEntry
 from organizers.personal_data import person_key, unseal
-from organizers.services import roster
-from organizers.services.roster import RosterFileError, roster_import
+from organizers.services.eligibility import roster_file
+from organizers.services.eligibility.roster import roster_import
+from organizers.services.eligibility.roster_file import RosterFileError
 from tenants.context import tenant_scope
 from tests.conftest import OrganizerFixture
 from tests.organizers.factories import a_programme
@@ -202,12 +203,12 @@ def test_a_damaged_xlsx_is_refused(company: Programme) -> None:
 def test_too_large_or_too_many_rows_writes_nothing(
     company: Programme, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(roster, "MAX_ROWS", 2)
+    monkeypatch.setattr(roster_file, "MAX_ROWS", 2)
     many = _csv(f"NIK,Nama\n{SITI},Siti\n{BUDI},Budi\n{ANI},Ani\n")
     with pytest.raises(RosterFileError) as refused:
         roster_import(company, content=many)
     assert refused.value.code == "roster_too_many_rows"
-    monkeypatch.setattr(roster, "MAX_BYTES", 10)
+    monkeypatch.setattr(roster_file, "MAX_BYTES", 10)
     with pytest.raises(RosterFileError) as refused:
         roster_import(company, content=many)
     assert refused.value.code == "roster_too_large"
@@ -226,8 +227,8 @@ def test_an_xlsx_that_unpacks_to_too_much_is_refused_before_it_is_read(company: 
     ):
         for item in source.infolist():
             bomb.writestr(item, source.read(item))
-        bomb.writestr("xl/padding.xml", b" " * (roster.MAX_UNPACKED_BYTES + 1))
-    assert len(content.getvalue()) < roster.MAX_BYTES
+        bomb.writestr("xl/padding.xml", b" " * (roster_file.MAX_UNPACKED_BYTES + 1))
+    assert len(content.getvalue()) < roster_file.MAX_BYTES
 
     with pytest.raises(RosterFileError) as refused:
         roster_import(company, content=content.getvalue())

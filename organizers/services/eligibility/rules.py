@@ -11,33 +11,30 @@ booking, so two bookers cannot both take the last place. `eligibility_booked` th
 invite used by the new booking with a guarded UPDATE (two concurrent uses: one wins, the other
 is refused and its booking rolled back with the transaction).
 
-The rush path (a public programme whose age rules admit the person) asks `public_age_bands`,
-which keeps the answer per process for ELIGIBILITY_FACTS_SECONDS (5 s): no query per booking.
-The services that change a programme's kind or its age rules (programme_update, age_rule_create,
-age_rule_delete) forget the answer in this process once they commit; other processes see the
-change within those seconds.
+What the rush path keeps per process is in facts.py; the counting of refused checks per client
+address in attempts.py; the organiser's settings in programme_rules.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-import re
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.db import transaction
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from common.process_cache import ProcessCache
-from organizers.db import fetch_one_prepared
 from organizers.models import AgeRule, Booking, Invite, Programme, RosterEntry
 from organizers.personal_data import person_key
 from organizers.services.booking.person import Person
 from organizers.services.booking.refusals import BookingRefusedError
+from organizers.services.eligibility.attempts import refusal_counted, refusals_allowed
+from organizers.services.eligibility.facts import (
+    AgeBand,
+    age_bands_admit,
+    age_on,
+    programme_is_open_to_everyone,
+)
 from tenants.context import require_current_tenant
-from tenants.errors import ApplicationError, NotFoundError
 
 
 class EligibilityRefusedError(BookingRefusedError):
@@ -51,123 +48,6 @@ class EligibilityClaim:
 
     invite_id: int | None = None
     by_email_domain: bool = False
-
-
-# --- Facts cached per process (the rush path) -------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class AgeBand:
-    """An age rule of a public programme, as the rush paths keep it."""
-
-    min_age: int
-    max_age: int | None
-    opens_on: dt.date
-
-    def holds(self, age: int) -> bool:
-        return self.min_age <= age and (self.max_age is None or age <= self.max_age)
-
-
-# (tenant uid, programme id) -> the age bands of a public programme (empty: open to everyone),
-# or None for a company programme; each kept ELIGIBILITY_FACTS_SECONDS. The services that change
-# what is kept (a programme's kind, its age rules) forget it once they commit
-# (programme_facts_forget_after_commit); other processes see the change within those seconds.
-_facts: ProcessCache[tuple[AgeBand, ...] | None] = ProcessCache(max_size=20_000)
-
-
-def facts_seconds() -> float:
-    return float(getattr(settings, "ELIGIBILITY_FACTS_SECONDS", 5))
-
-
-def programme_facts_kept(
-    *, tenant_uid: object, programme_id: int
-) -> tuple[float, tuple[AgeBand, ...] | None] | None:
-    """What this process learnt lately of a programme (public_age_bands): (the seconds it is
-    still kept, the age bands of a public programme or None for a company programme); None when
-    not known lately. Never queries: the rush front books on its own only with these; anything
-    else takes the full path, which looks the programme up again."""
-    kept = _facts.get_with_seconds_left((str(tenant_uid), programme_id))
-    if kept is None:
-        return None
-    bands, left = kept
-    return (left, bands) if left > 0 else None
-
-
-def programme_facts_known(*, tenant_uid: object, programme_id: int) -> bool:
-    """Whether this process learnt lately what kind of programme this is (and its age rules)."""
-    return programme_facts_kept(tenant_uid=tenant_uid, programme_id=programme_id) is not None
-
-
-# What public_age_bands learns, in one prepared statement (the rush front runs it too, on its
-# own connections): the programme's kind and its age rules, oldest release first.
-PROGRAMME_FACTS_SQL = """
-SELECT p.kind::text,
-       coalesce(json_agg(json_build_array(r.min_age, r.max_age, r.opens_on)
-                         ORDER BY r.opens_on, r.id) FILTER (WHERE r.id IS NOT NULL),
-                '[]')::text
-  FROM organizers_programme p
-  LEFT JOIN organizers_agerule r ON r.programme_id = p.id
- WHERE p.id = %(programme_id)s
- GROUP BY p.id
-"""
-
-
-def programme_facts_learnt(
-    *, tenant_uid: object, programme_id: int, row: tuple | None
-) -> tuple[AgeBand, ...] | None:
-    """Keep what PROGRAMME_FACTS_SQL returned for a programme in this process for
-    ELIGIBILITY_FACTS_SECONDS, and return its age bands (see public_age_bands). No row (no
-    such programme) is not kept."""
-    if row is None:
-        return None
-    kind, rules = row
-    bands = None
-    if kind == Programme.Kind.PUBLIC:
-        bands = tuple(
-            AgeBand(min_age, max_age, dt.date.fromisoformat(opens_on))
-            for min_age, max_age, opens_on in json.loads(rules)
-        )
-    _facts.put((str(tenant_uid), programme_id), bands, seconds=facts_seconds())
-    return bands
-
-
-def public_age_bands(programme_id: int) -> tuple[AgeBand, ...] | None:
-    """The age bands of an existing public programme (empty: open to everyone); None for a
-    company programme or no programme. Kept per process for ELIGIBILITY_FACTS_SECONDS."""
-    tenant_uid = require_current_tenant().uid
-    kept = programme_facts_kept(tenant_uid=tenant_uid, programme_id=programme_id)
-    if kept is not None:
-        return kept[1]
-    row = fetch_one_prepared(PROGRAMME_FACTS_SQL, {"programme_id": programme_id})
-    return programme_facts_learnt(tenant_uid=tenant_uid, programme_id=programme_id, row=row)
-
-
-def programme_is_open_to_everyone(programme_id: int) -> bool:
-    """An existing public programme without age rules: no eligibility to check."""
-    return public_age_bands(programme_id) == ()
-
-
-def age_bands_admit(bands: tuple[AgeBand, ...], date_of_birth: dt.date, today: dt.date) -> bool:
-    """Whether a public programme's age rules let this person book today: no rules, or a rule
-    that holds their age and is open (each age group from its own release day)."""
-    if not bands:
-        return True
-    age = age_on(date_of_birth, today)
-    return any(band.holds(age) and band.opens_on <= today for band in bands)
-
-
-def eligibility_facts_forget() -> None:
-    """Forget every programme's facts in this process (tests; a process that must start cold)."""
-    _facts.clear()
-
-
-def programme_facts_forget_after_commit(*, programme_id: int) -> None:
-    """Forget what this process keeps of a programme of the current tenant once the current
-    transaction commits (at once outside one): for the services that change a programme's kind
-    or its age rules. After the commit, not before: a booking in between would learn the old
-    rules again from the database and keep them. Tenant schema."""
-    key = (str(require_current_tenant().uid), programme_id)
-    transaction.on_commit(lambda: _facts.pop(key))
 
 
 # --- The rules --------------------------------------------------------------------------------
@@ -286,57 +166,6 @@ def email_verification_required() -> EligibilityRefusedError:
     )
 
 
-# --- Limits on refused checks (a roster is not an oracle) -----------------------------------
-
-# Refusals that tell whether someone is on a roster, holds an invite or uses an allowed domain.
-COUNTED_REFUSALS = frozenset(
-    {
-        "not_on_roster",
-        "invite_invalid",
-        "invite_used",
-        "invite_other_person",
-        "invite_required",
-        "email_domain_not_allowed",
-    }
-)
-REFUSALS_PER_ADDRESS = 10
-REFUSALS_WINDOW_SECONDS = 15 * 60
-
-
-def refusals_key(address: str, tenant_uid: object = None) -> str:
-    return f"eligibility-refused:{tenant_uid or require_current_tenant().uid}:{address}"
-
-
-def refusals_allowed(*, address: str) -> None:
-    """Raise TooManyAttemptsError (429, `too_many_attempts`) once this client address was refused
-    REFUSALS_PER_ADDRESS times by this organiser in the window. Global cache, keyed by tenant."""
-    from django.core.cache import caches
-
-    if (caches["global"].get(refusals_key(address)) or 0) >= REFUSALS_PER_ADDRESS:
-        raise EligibilityAttemptsError()
-
-
-def refusal_counted(*, address: str, code: str) -> None:
-    if code not in COUNTED_REFUSALS:
-        return
-    from organizers.services.proof_limits import failure_count_add
-
-    failure_count_add(refusals_key(address), window_seconds=REFUSALS_WINDOW_SECONDS)
-
-
-class EligibilityAttemptsError(ApplicationError):
-    status_code = 429
-
-    def __init__(self) -> None:
-        super().__init__(
-            _(
-                "Too many attempts that did not match the list of people who may book. Please "
-                "try again in 15 minutes, or ask your employer (HR) for help."
-            ),
-            code="too_many_attempts",
-        )
-
-
 def _company_admits(
     *, programme: Programme, person: Person, key: str, invite_token: str | None
 ) -> EligibilityClaim:
@@ -403,7 +232,7 @@ def _invite_admits(
 ) -> tuple[EligibilityClaim | None, EligibilityRefusedError | None]:
     """(claim, None) when an invite admits the person, (None, why not) when the token they
     brought does not, (None, None) when they brought none and no earlier invite admits them."""
-    from organizers.services.invites import invite_find
+    from organizers.services.eligibility.invites import invite_find
 
     if invite_token:
         invite = invite_find(invite_token)
@@ -481,7 +310,7 @@ def eligibility_booked(
     used and is refused (its transaction, booking included, is rolled back)."""
     invite_id = claim.invite_id if claim is not None else None
     if claim is None and invite_token:
-        from organizers.services.invites import invite_find
+        from organizers.services.eligibility.invites import invite_find
 
         invite = invite_find(invite_token)
         if invite is not None and invite.programme_id == booking.programme_id:
@@ -503,13 +332,6 @@ def eligibility_booked(
 
 
 # --- Age rules --------------------------------------------------------------------------------
-
-
-def age_on(date_of_birth: dt.date, day: dt.date) -> int:
-    years = day.year - date_of_birth.year
-    if (day.month, day.day) < (date_of_birth.month, date_of_birth.day):
-        years -= 1
-    return years
 
 
 def age_group_label(rule: AgeRule) -> str:
@@ -554,106 +376,3 @@ def _age_rules_admit(*, programme: Programme, person: Person, now: dt.datetime) 
         )
         % {"groups": groups, "age": age, "organiser": _organiser_name()},
     )
-
-
-# --- The organiser's settings -----------------------------------------------------------------
-
-_DOMAIN = re.compile(r"^(?=.{4,100}$)([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,63}$")
-
-
-def email_domains_clean(text: str | list[str]) -> list[str]:
-    """Email domains as typed (one per line or comma separated, with or without "@"), lower-
-    cased and deduplicated. Raises ApplicationError naming the ones that are not domains."""
-    items = text.replace(",", "\n").split() if isinstance(text, str) else list(text)
-    domains: list[str] = []
-    bad: list[str] = []
-    for item in items:
-        domain = item.strip().lower().removeprefix("@").rstrip(".")
-        if not domain:
-            continue
-        if not _DOMAIN.fullmatch(domain):
-            bad.append(item.strip())
-        elif domain not in domains:
-            domains.append(domain)
-    if bad:
-        raise ApplicationError(
-            _("These are not email domains: %(items)s. Write them like acme.co.id.")
-            % {"items": ", ".join(bad[:10])},
-            code="invalid_email_domain",
-            extra={"allowed_email_domains": [_("Write domains like acme.co.id, one per line.")]},
-        )
-    if len(domains) > 50:
-        raise ApplicationError(_("At most 50 email domains."), code="too_many_email_domains")
-    return domains
-
-
-def programme_eligibility_update(
-    *,
-    programme: Programme,
-    uses_roster: bool,
-    uses_invites: bool,
-    allowed_email_domains: str | list[str],
-    quota: int | None,
-    asks_employee_number: bool,
-) -> Programme:
-    """Who may book a company programme. Tenant schema."""
-    if programme.kind != Programme.Kind.COMPANY:
-        raise ApplicationError(
-            _("Only a company programme has a roster, invites and a quota."),
-            code="company_only",
-        )
-    if quota is not None and quota < 1:
-        raise ApplicationError(
-            _("The quota is at least 1 person; leave it empty for no limit."),
-            code="invalid_quota",
-            extra={"quota": [_("At least 1, or empty for no limit.")]},
-        )
-    programme.uses_roster = uses_roster
-    programme.uses_invites = uses_invites
-    programme.allowed_email_domains = email_domains_clean(allowed_email_domains)
-    programme.quota = quota
-    programme.asks_employee_number = asks_employee_number
-    programme.save(
-        update_fields=[
-            "uses_roster",
-            "uses_invites",
-            "allowed_email_domains",
-            "quota",
-            "asks_employee_number",
-        ]
-    )
-    return programme
-
-
-def age_rule_create(
-    *, programme: Programme, min_age: int, max_age: int | None, opens_on: dt.date
-) -> AgeRule:
-    """A group of a public programme: people aged min_age..max_age book from opens_on. Tenant
-    schema; once the transaction commits, this process forgets the programme's kept facts."""
-    if programme.kind != Programme.Kind.PUBLIC:
-        raise ApplicationError(_("Age rules are for public programmes."), code="public_only")
-    if min_age > 130 or (max_age is not None and max_age > 130):
-        raise ApplicationError(
-            _("Check the ages."), code="invalid_age", extra={"min_age": [_("Check the ages.")]}
-        )
-    if max_age is not None and max_age < min_age:
-        raise ApplicationError(
-            _("The upper age must not be below the lower age."),
-            code="invalid_age_range",
-            extra={"max_age": [_("Must not be below the lower age.")]},
-        )
-    rule = AgeRule.objects.create(
-        programme=programme, min_age=min_age, max_age=max_age, opens_on=opens_on
-    )
-    programme_facts_forget_after_commit(programme_id=programme.id)
-    return rule
-
-
-def age_rule_delete(*, programme: Programme, rule_id: int) -> None:
-    """Remove an age group (NotFoundError: not this programme's). Tenant schema; once the
-    transaction commits, this process forgets the programme's kept facts."""
-    rule = AgeRule.objects.filter(programme=programme, id=rule_id).first()
-    if rule is None:
-        raise NotFoundError()
-    rule.delete()
-    programme_facts_forget_after_commit(programme_id=programme.id)

@@ -10,7 +10,7 @@ import pytest
 from django.utils import translation
 
 from organizers.models import Invite, Message, Programme
-from organizers.services.invites import (
+from organizers.services.eligibility.invites import (
     invite_find,
     invite_revoke,
     invite_status,
