@@ -15,8 +15,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from organizers.models import Booking, Message, Programme, WaitlistEntry
-from organizers.services import booking_statement, capacity, eligibility, messages
-from organizers.services.event_keys import event_key
+from organizers.services import booking_statement, capacity, eligibility
+from organizers.services.messages import outbox
+from organizers.services.messages.event_keys import event_key
 from tenants.errors import ApplicationError, ConflictError, NotFoundError
 
 # A helper books up to this many people in one go (the booking pages' "add another person").
@@ -159,7 +160,7 @@ def booking_cancel_with_notice(*, booking_id: int, now: dt.datetime | None = Non
         cancelled = capacity.booking_cancel(booking_id=booking_id, now=now)
         if cancelled:
             booking = Booking.objects.get(id=booking_id)
-            messages.message_record(
+            outbox.message_record(
                 kind=Message.Kind.CANCELLED,
                 booking=booking,
                 event_key=event_key(Message.Kind.CANCELLED, booking.id),
@@ -176,7 +177,7 @@ def booking_reschedule_with_notice(
         before = Booking.objects.filter(id=booking_id).values_list("slot_id", flat=True).first()
         moved = capacity.booking_reschedule(booking_id=booking_id, new_slot_id=new_slot_id, now=now)
         if before != moved.slot_id:
-            messages.message_record(
+            outbox.message_record(
                 kind=Message.Kind.RESCHEDULED,
                 booking=moved,
                 event_key=event_key(
@@ -258,7 +259,7 @@ def booking_voucher_resend(*, booking_id: int, now: dt.datetime | None = None) -
                 _("This booking has no e-voucher to send: it is cancelled or has no email."),
                 code="voucher_not_sendable",
             )
-        sent = messages.message_record(
+        sent = outbox.message_record(
             kind=Message.Kind.RESEND, booking=booking, event_key=f"resend:{booking.id}:{bucket}"
         )
     return sent is not None

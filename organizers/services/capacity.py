@@ -25,7 +25,6 @@ from organizers import bookability
 from organizers.db import fetch_one_prepared
 from organizers.models import Booking, Message, Programme, Slot, Venue, WaitlistEntry
 from organizers.personal_data import person_key, seal
-from organizers.services import messages
 from organizers.services.booking_statement import (
     NotOurs,
     Refused,
@@ -34,7 +33,8 @@ from organizers.services.booking_statement import (
     booking_outcome,
     statement_may_book,
 )
-from organizers.services.event_keys import event_key, event_key_sql
+from organizers.services.messages import outbox
+from organizers.services.messages.event_keys import event_key, event_key_sql
 
 # Re-exported: callers (eligibility, the rush front, the API) know them as capacity's.
 from organizers.services.refusals import BookingRefusedError as BookingRefusedError
@@ -291,7 +291,7 @@ def booking_create(
         booking.next_dose = (
             _reserve_next_dose(booking=booking, now=now) if reserve_next_dose else None
         )
-        messages.message_record(kind=Message.Kind.VOUCHER, booking=booking)
+        outbox.message_record(kind=Message.Kind.VOUCHER, booking=booking)
         return booking
 
 
@@ -416,7 +416,7 @@ def _book_in_one_statement(
             # None: a seat was freed since; this attempt found the slot full all the same.
             raise refusal_error(outcome.code or "slot_full")
         if outcome.message_id is not None:
-            messages.message_deliver_after_commit(message_id=outcome.message_id)
+            outbox.message_deliver_after_commit(message_id=outcome.message_id)
         return outcome.booking.as_model()
     raise AssertionError("booking_attempts ends with an error")  # pragma: no cover
 
@@ -616,7 +616,7 @@ def _seat_released(*, slot_id: int, dose: int, now: dt.datetime) -> None:
             entry.offer_token = secrets.token_urlsafe(32)
             entry.offer_expires_at = now + dt.timedelta(minutes=WAITLIST_OFFER_MINUTES)
             entry.save(update_fields=["status", "offered_slot", "offer_token", "offer_expires_at"])
-            messages.message_record(
+            outbox.message_record(
                 kind=Message.Kind.WAITLIST_OFFER,
                 waitlist_entry=entry,
                 event_key=event_key(Message.Kind.WAITLIST_OFFER, entry.id, entry.offer_token[:8]),
@@ -731,7 +731,7 @@ def waitlist_offer_accept(*, token: str, now: dt.datetime | None = None) -> Book
         created_at=now,
     )
     booking.slot = slot
-    messages.message_record(kind=Message.Kind.VOUCHER, booking=booking)
+    outbox.message_record(kind=Message.Kind.VOUCHER, booking=booking)
     return booking
 
 

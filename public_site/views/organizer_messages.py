@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from organizers.models import Message
-from organizers.services.messages import message_list, message_send_again
+from organizers.services.messages.outbox import message_list, message_send_again
 from public_site.views.organizer import organizer_admin_page
 from tenants.errors import NotFoundError
 

@@ -20,7 +20,8 @@ from django.utils import timezone, translation
 from organizers.models import Booking, Message, Programme, Slot, Venue
 from organizers.personal_data import person_key, seal
 from organizers.selectors import vaccine_brand_names
-from organizers.services import messages, vouchers
+from organizers.services import vouchers
+from organizers.services.messages import mime
 from tenants.context import tenant_scope
 from tenants.models import Tenant
 
@@ -104,7 +105,7 @@ def _throwaway_bookings(count: int) -> list[Booking]:
 
 
 def _email_bytes(message: Message) -> bytes:
-    return messages.message_email(message).message().as_bytes()
+    return mime.message_email(message).message().as_bytes()
 
 
 def _measure(bookings: list[Booking], timings: dict[str, list[float]]) -> None:
