@@ -524,7 +524,7 @@ class Branding(models.Model):
 
 class Message(models.Model):
     """The outbox: a message to a person, recorded in the same transaction as the event that
-    causes it and delivered by a Celery worker (organizers.services.messages). `event_key` is
+    causes it and delivered by a Celery worker (organizers.services.messages.outbox). `event_key` is
     unique, so one event never yields two messages."""
 
     class Kind(models.TextChoices):

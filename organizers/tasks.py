@@ -30,7 +30,7 @@ def _fan_out(task: Task) -> int:
 @shared_task(bind=True, max_retries=5, default_retry_delay=30, acks_late=True)
 def owner_welcome_email_send(self, user_id: int) -> str:
     """Email the new organiser's owner the address of their workspace. Tenant schema."""
-    from organizers.services.notifications import owner_welcome_email_deliver
+    from organizers.services.messages.staff import owner_welcome_email_deliver
 
     try:
         return owner_welcome_email_deliver(user_id=user_id)
@@ -73,11 +73,11 @@ def idempotency_records_purge() -> int:
 
 @shared_task(bind=True, max_retries=8, acks_late=True)
 def message_deliver(self, message_id: int) -> str:
-    """Deliver one outbox message (organizers.services.messages). Tenant schema. The service
+    """Deliver one outbox message (organizers.services.messages.outbox). Tenant schema. The service
     counts attempts in the row and marks the message failed after the last one; beat's sweep
     re-sends one whose retry was lost."""
-    from organizers.services.messages import MessageDeliveryError
-    from organizers.services.messages import message_deliver as deliver
+    from organizers.services.messages.outbox import MessageDeliveryError
+    from organizers.services.messages.outbox import message_deliver as deliver
 
     try:
         return deliver(message_id=message_id)
@@ -90,14 +90,14 @@ def message_deliver(self, message_id: int) -> str:
 @shared_task
 def messages_sweep_all() -> int:
     """Run by beat every minute: in every organiser's schema, a pending message whose task was
-    lost is sent again (organizers.services.messages.messages_sweep)."""
+    lost is sent again (organizers.services.messages.outbox.messages_sweep)."""
     return _fan_out(messages_sweep)
 
 
 @shared_task
 def messages_sweep() -> int:
     """One organiser's lost messages, sent again. Tenant schema."""
-    from organizers.services.messages import messages_sweep as sweep
+    from organizers.services.messages.outbox import messages_sweep as sweep
     from tenants.context import require_current_tenant
 
     require_current_tenant()  # sent without a schema (by hand): none of its tables
@@ -114,7 +114,7 @@ def reminders_record_all() -> int:
 @shared_task
 def reminders_record() -> int:
     """One organiser's reminders due. Tenant schema."""
-    from organizers.services.messages import reminders_record as record
+    from organizers.services.messages.reminders import reminders_record as record
     from tenants.context import require_current_tenant
 
     require_current_tenant()  # sent without a schema (by hand): none of its tables

@@ -272,7 +272,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "organizers.tasks.idempotency_records_purge_all",
         "schedule": 3600.0,
     },
-    # The outbox (organizers.services.messages): re-send what a lost task left pending, and
+    # The outbox (organizers.services.messages.outbox): re-send what a lost task left pending, and
     # record the reminders (the day before; the dose-2 window opening).
     "messages-sweep": {"task": "organizers.tasks.messages_sweep_all", "schedule": 60.0},
     "reminders-record": {"task": "organizers.tasks.reminders_record_all", "schedule": 900.0},

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from organizer_pages.views.access import organizer_admin_page
 from organizers.models import Message
-from organizers.services.messages import message_list, message_send_again
+from organizers.services.messages.outbox import message_list, message_send_again
 from tenants.errors import NotFoundError
 
 BADGES = {"pending": "status-pending", "sent": "status-active", "failed": "status-suspended"}

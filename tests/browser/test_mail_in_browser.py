@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from organizers.services import messages
+from organizers.services.messages import mime
 from tenants.context import tenant_scope
 from tests.browser.conftest import LiveServer, screenshot
 from tests.conftest import ROOT_HOST, OrganizerFixture, host_client
@@ -23,7 +23,7 @@ def _voucher_email(tenant: OrganizerFixture, settings: object, folder: Path) -> 
     """The voucher email's HTML, and the viewer's detail page for it."""
     message = a_voucher_mailed_to(folder, tenant, settings)
     with tenant_scope(tenant.tenant):
-        return messages.message_email(message).alternatives[0].content
+        return mime.message_email(message).alternatives[0].content
 
 
 def _on_the_live_server(html: str, server: LiveServer) -> str:

@@ -50,7 +50,7 @@ def test_one_organiser_failing_does_not_stop_the_others(
     beat_inline: BeatInline,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from organizers.services import messages
+    from organizers.services.messages import outbox
 
     seen: list[str] = []
 
@@ -60,7 +60,7 @@ def test_one_organiser_failing_does_not_stop_the_others(
         seen.append(connection.schema_name)
         return 1
 
-    monkeypatch.setattr(messages, "messages_sweep", sweep)
+    monkeypatch.setattr(outbox, "messages_sweep", sweep)
 
     tasks.messages_sweep_all.apply().get()
 

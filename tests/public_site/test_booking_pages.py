@@ -552,7 +552,7 @@ def _by_domain(tenant: OrganizerFixture, place: dict, **fields: object) -> None:
 
 def _codes_sent(tenant: OrganizerFixture) -> list[tuple[str, str]]:
     """(to, code) of every code email, as the person reads it."""
-    from organizers.services.messages import message_email
+    from organizers.services.messages.mime import message_email
 
     with tenant_scope(tenant.tenant):
         sent = []

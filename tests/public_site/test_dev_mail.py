@@ -11,8 +11,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from organizers.models import Message
-from organizers.services import messages
 from organizers.services.booking.engine import booking_create
+from organizers.services.messages import outbox
 from tenants.context import tenant_scope
 from tests.conftest import ROOT_HOST, OrganizerFixture, host_client
 from tests.organizers.factories import a_person, a_programme, a_slot, a_venue
@@ -30,7 +30,7 @@ def a_voucher_mailed_to(folder: Path, tenant: OrganizerFixture, settings: object
             programme_id=programme.id, slot_id=slot.id, dose=1, person=a_person()
         )
         message = Message.objects.select_related("booking").get(booking_id=booking.id)
-        messages.message_deliver(message_id=message.id)
+        outbox.message_deliver(message_id=message.id)
     return message
 
 

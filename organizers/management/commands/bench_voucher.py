@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 from organizers.models import Booking, Message, Programme, Slot, Venue
 from organizers.personal_data import person_key, seal
 from organizers.selectors import vaccine_brand_names
-from organizers.services import messages
+from organizers.services.messages import mime
 from organizers.services.vouchers.calendar_file import voucher_ics
 from organizers.services.vouchers.facts import voucher_facts
 from organizers.services.vouchers.rendering import voucher_pdf, voucher_qr_png
@@ -108,7 +108,7 @@ def _throwaway_bookings(count: int) -> list[Booking]:
 
 
 def _email_bytes(message: Message) -> bytes:
-    return messages.message_email(message).message().as_bytes()
+    return mime.message_email(message).message().as_bytes()
 
 
 def _measure(bookings: list[Booking], timings: dict[str, list[float]]) -> None:

@@ -12,7 +12,6 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from organizers.models import Booking, Message, Slot
-from organizers.services import messages
 from organizers.services.booking.doses import check_interval_days
 from organizers.services.booking.refusals import refusal_error
 from organizers.services.booking.seats import (
@@ -21,7 +20,8 @@ from organizers.services.booking.seats import (
     refusal_for_failed_take,
     take_seat,
 )
-from organizers.services.event_keys import event_key
+from organizers.services.messages import outbox
+from organizers.services.messages.event_keys import event_key
 from organizers.services.waitlist.offers import seat_released
 from tenants.errors import ApplicationError
 
@@ -133,7 +133,7 @@ def booking_cancel_with_notice(*, booking_id: int, now: dt.datetime | None = Non
         cancelled = booking_cancel(booking_id=booking_id, now=now)
         if cancelled:
             booking = Booking.objects.get(id=booking_id)
-            messages.message_record(
+            outbox.message_record(
                 kind=Message.Kind.CANCELLED,
                 booking=booking,
                 event_key=event_key(Message.Kind.CANCELLED, booking.id),
@@ -150,7 +150,7 @@ def booking_reschedule_with_notice(
         before = Booking.objects.filter(id=booking_id).values_list("slot_id", flat=True).first()
         moved = booking_reschedule(booking_id=booking_id, new_slot_id=new_slot_id, now=now)
         if before != moved.slot_id:
-            messages.message_record(
+            outbox.message_record(
                 kind=Message.Kind.RESCHEDULED,
                 booking=moved,
                 event_key=event_key(

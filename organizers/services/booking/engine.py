@@ -20,7 +20,6 @@ from organizers import bookability
 from organizers.db import fetch_one_prepared
 from organizers.models import Booking, Message
 from organizers.personal_data import person_key
-from organizers.services import messages
 from organizers.services.booking import doses
 from organizers.services.booking.person import Person, person_columns
 from organizers.services.booking.refusals import refusal_error
@@ -41,7 +40,8 @@ from organizers.services.booking.statement import (
     booking_outcome,
     statement_may_book,
 )
-from organizers.services.event_keys import event_key_sql
+from organizers.services.messages import outbox
+from organizers.services.messages.event_keys import event_key_sql
 
 
 def booking_create(
@@ -87,7 +87,7 @@ def booking_create(
         booking.next_dose = (
             doses.reserve_next_dose(booking=booking, now=now) if reserve_next_dose else None
         )
-        messages.message_record(kind=Message.Kind.VOUCHER, booking=booking)
+        outbox.message_record(kind=Message.Kind.VOUCHER, booking=booking)
         return booking
 
 
@@ -199,6 +199,6 @@ def _book_in_one_statement(
             # None: a seat was freed since; this attempt found the slot full all the same.
             raise refusal_error(outcome.code or "slot_full")
         if outcome.message_id is not None:
-            messages.message_deliver_after_commit(message_id=outcome.message_id)
+            outbox.message_deliver_after_commit(message_id=outcome.message_id)
         return outcome.booking.as_model()
     raise AssertionError("booking_attempts ends with an error")  # pragma: no cover

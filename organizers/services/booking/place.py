@@ -17,13 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organizers.models import Booking, Message, Programme
-from organizers.services import messages
 from organizers.services.booking import engine, statement
 from organizers.services.booking.person import Person
 from organizers.services.booking.seats import tenant_takes_bookings_check
 from organizers.services.eligibility import attempts as eligibility_attempts
 from organizers.services.eligibility import facts as eligibility_facts
 from organizers.services.eligibility import rules as eligibility_rules
+from organizers.services.messages import outbox
 from tenants.errors import ApplicationError, ConflictError, NotFoundError
 
 # A helper books up to this many people in one go (the booking pages' "add another person").
@@ -181,7 +181,7 @@ def booking_voucher_resend(*, booking_id: int, now: dt.datetime | None = None) -
                 _("This booking has no e-voucher to send: it is cancelled or has no email."),
                 code="voucher_not_sendable",
             )
-        sent = messages.message_record(
+        sent = outbox.message_record(
             kind=Message.Kind.RESEND, booking=booking, event_key=f"resend:{booking.id}:{bucket}"
         )
     return sent is not None

@@ -23,7 +23,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from organizers.models import Message
-from organizers.services.event_keys import event_key, event_key_parts
+from organizers.services.messages.event_keys import event_key, event_key_parts
 from tenants.context import require_current_tenant
 from tenants.errors import ApplicationError
 
@@ -72,7 +72,7 @@ def email_code_send(
             language=language or "id",
             created_at=now,
         )
-        from organizers.services.messages import message_deliver_after_commit
+        from organizers.services.messages.outbox import message_deliver_after_commit
 
         message_deliver_after_commit(message_id=message.id)
     return {
@@ -119,8 +119,8 @@ def email_code_check(*, state: dict[str, Any], email: str, code: str, now: dt.da
 
 
 def email_code_content(message: Message) -> Any:
-    """The email with the code (messages.message_content calls this for EMAIL_CODE)."""
-    from organizers.services.messages import EmailContent
+    """The email with the code (messages.content.message_content calls this for EMAIL_CODE)."""
+    from organizers.services.messages.content import EmailContent
 
     (nonce,) = event_key_parts(message.event_key, kind=Message.Kind.EMAIL_CODE)
     code = _code_for(nonce)

@@ -23,8 +23,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organizers.models import Invite, Message, Programme
-from organizers.services import messages
-from organizers.services.event_keys import event_key
+from organizers.services.messages import outbox
+from organizers.services.messages.event_keys import event_key
 from tenants.context import require_current_tenant
 from tenants.errors import ApplicationError, NotFoundError
 
@@ -120,7 +120,7 @@ def invites_create(programme: Programme, emails: str | list[str]) -> list[Invite
             )
             invite.token_hash = token_hash(invite_token(invite))
             invite.save(update_fields=["token_hash"])
-            messages.message_record(
+            outbox.message_record(
                 kind=Message.Kind.INVITE,
                 invite=invite,
                 event_key=event_key(Message.Kind.INVITE, invite.id),

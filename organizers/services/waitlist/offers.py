@@ -19,13 +19,13 @@ from django.utils import timezone, translation
 
 from organizers import bookability
 from organizers.models import Booking, Message, Programme, Slot, WaitlistEntry
-from organizers.services import messages
 from organizers.services.booking.doses import check_dose_interval, slot_local_date
 from organizers.services.booking.refusals import refusal_error
 from organizers.services.booking.rows import insert_booking
 from organizers.services.booking.seats import free_seat
 from organizers.services.eligibility import rules as eligibility_rules
-from organizers.services.event_keys import event_key
+from organizers.services.messages import outbox
+from organizers.services.messages.event_keys import event_key
 
 WAITLIST_OFFER_MINUTES = 30
 
@@ -73,7 +73,7 @@ def seat_released(*, slot_id: int, dose: int, now: dt.datetime) -> None:
             entry.offer_token = secrets.token_urlsafe(32)
             entry.offer_expires_at = now + dt.timedelta(minutes=WAITLIST_OFFER_MINUTES)
             entry.save(update_fields=["status", "offered_slot", "offer_token", "offer_expires_at"])
-            messages.message_record(
+            outbox.message_record(
                 kind=Message.Kind.WAITLIST_OFFER,
                 waitlist_entry=entry,
                 event_key=event_key(Message.Kind.WAITLIST_OFFER, entry.id, entry.offer_token[:8]),
@@ -121,7 +121,7 @@ def waitlist_offer_accept(*, token: str, now: dt.datetime | None = None) -> Book
         created_at=now,
     )
     booking.slot = slot
-    messages.message_record(kind=Message.Kind.VOUCHER, booking=booking)
+    outbox.message_record(kind=Message.Kind.VOUCHER, booking=booking)
     return booking
 
 

@@ -1,4 +1,4 @@
-"""organizers.services.event_keys: one event, one message. The outbox's key is written once
+"""organizers.services.messages.event_keys: one event, one message. The outbox's key is written once
 and built alike in Python, in SQL (the booking statement) and in the ORM (the reminder sweep)."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from django.db import connection
 from django.db.models import OuterRef, Subquery, Value
 
 from organizers.models import Booking, Message, Programme
-from organizers.services import messages
 from organizers.services.booking.engine import booking_create
-from organizers.services.event_keys import (
+from organizers.services.messages import outbox
+from organizers.services.messages.event_keys import (
     event_key,
     event_key_expression,
     event_key_parts,
@@ -66,7 +66,7 @@ def test_the_voucher_the_booking_statement_records_is_the_event_the_outbox_knows
     booking = booking_create(programme_id=programme.id, slot_id=slot.id, dose=1, person=a_person())
 
     recorded = Message.objects.get(booking=booking)
-    again = messages.message_record(kind=Message.Kind.VOUCHER, booking=booking)
+    again = outbox.message_record(kind=Message.Kind.VOUCHER, booking=booking)
 
     assert recorded.event_key == event_key(Message.Kind.VOUCHER, booking.id)
     assert again is None  # the same event: no second voucher
@@ -77,7 +77,7 @@ def test_the_reminder_sweep_finds_a_reminder_recorded_in_python(alpha: Organizer
     programme, venue = a_programme(), a_venue()
     slot = a_slot(venue=venue, programme=programme)
     booking = booking_create(programme_id=programme.id, slot_id=slot.id, dose=1, person=a_person())
-    messages.message_record(
+    outbox.message_record(
         kind=Message.Kind.REMINDER,
         booking=booking,
         event_key=event_key(Message.Kind.REMINDER, booking.id, booking.slot_id),

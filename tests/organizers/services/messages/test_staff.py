@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.core import mail
 
-from organizers.services.notifications import owner_welcome_email_deliver
+from organizers.services.messages.staff import owner_welcome_email_deliver
 from tenants.context import tenant_scope
 from tests.conftest import OrganizerFixture
 
