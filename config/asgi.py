@@ -9,7 +9,7 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 django_application = get_wsgi_application()
 
-from api.front import RushFront  # noqa: E402 - needs the settings loaded above
+from api.front.application import RushFront  # noqa: E402 - needs the settings loaded above
 from config.wsgi_bridge import WSGIBridge  # noqa: E402
 
 
