@@ -1,5 +1,5 @@
 """The web application as production serves it (python -m config.serve): the rush front
-(api/front.py) in front, Django behind it in a thread pool for everything else."""
+(api/front/) in front, Django behind it in a thread pool for everything else."""
 
 import os
 
