@@ -27,6 +27,7 @@ from api.front import booking as front_booking
 from api.front.application import RushFront
 from api.front.learning import FrontLearning
 from organizers.models import AgeRule, Booking, Programme, Slot
+from organizers.nik import nik_compose
 from organizers.services import eligibility
 from tenants import middleware
 from tenants.context import tenant_scope
@@ -39,10 +40,12 @@ ALPHA, BETA = "alpha.localhost", "beta.localhost"
 # The API tests' person, who gives her sex (her NIK encodes it) and no e-mail address (no
 # voucher to send); each booking gives her a NIK of its own.
 PERSON = {**API_PERSON, "email": "", "sex": "F"}
+SITI_BORN = dt.date(1958, 3, 14)  # PERSON["date_of_birth"]
 
 
 def nik(serial: int) -> str:
-    return f"327301540358{serial:04d}"
+    """Siti's NIK (born 14 March 1958, a woman) with the serial `serial`."""
+    return nik_compose(SITI_BORN, sex="F", serial=serial)
 
 
 @dataclass

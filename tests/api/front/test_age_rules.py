@@ -9,6 +9,7 @@ import json
 import pytest
 from django.utils import timezone
 
+from organizers.nik import nik_compose
 from tests.api.front.conftest import PERSON, Harness, assert_same_answer, elderly_first
 
 
@@ -43,8 +44,7 @@ def test_elderly_first_the_age_rules_admit_in_the_front_and_refuse_in_the_full_p
 
 def _born_and_nik(born: dt.date, serial: int) -> dict[str, str]:
     """A woman born on `born` and a NIK that encodes it (her day of birth + 40)."""
-    encoded = f"{born.day + 40:02d}{born.month:02d}{born.year % 100:02d}"
-    return {"date_of_birth": born.isoformat(), "nik": f"327301{encoded}{serial:04d}"}
+    return {"date_of_birth": born.isoformat(), "nik": nik_compose(born, sex="F", serial=serial)}
 
 
 @pytest.mark.parametrize(
