@@ -1,5 +1,5 @@
 """The two requests opening hour is made of, named once: POST /api/v1/bookings and
-GET /api/v1/venues/<id>/slots. The rush front (api/front.py) answers them before Django when it
+GET /api/v1/venues/<id>/slots. The rush front (api/front/) answers them before Django when it
 can, and the API's URLs (api/v1/urls.py) route them to their DRF views otherwise; both read
 their paths here, and both render their answers with `json_bytes` and keep a venue's rendered
 day in `SLOT_PAGES`, so a client gets the same bytes whoever answered.

@@ -1,5 +1,5 @@
 """The web application as production serves it (python -m config.serve): the rush front
-(api/front.py) in front, Django behind it in a thread pool for everything else."""
+(api/front/) in front, Django behind it in a thread pool for everything else."""
 
 import os
 
@@ -9,7 +9,7 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 django_application = get_wsgi_application()
 
-from api.front import RushFront  # noqa: E402 - needs the settings loaded above
+from api.front.application import RushFront  # noqa: E402 - needs the settings loaded above
 from config.wsgi_bridge import WSGIBridge  # noqa: E402
 
 

@@ -1,5 +1,5 @@
 """Django (WSGI) behind the ASGI server, in a pool of threads: everything the rush front does
-not answer itself (api/front.py) comes here.
+not answer itself (api/front/) comes here.
 
 Why not a2wsgi, or uvicorn's own (deprecated) WSGI middleware: a2wsgi hands every message
 (the status line, each body chunk) from the thread to the event loop and blocks the thread

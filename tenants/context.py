@@ -68,7 +68,7 @@ def public_scope() -> Iterator[None]:
 
 
 async def connection_schema_switch(conn: Connection | PoolConnectionProxy, *, schema: str) -> None:
-    """Point an asyncpg connection (the rush front's, api/front.py) at `schema` for the rest of
+    """Point an asyncpg connection (the rush front's, api/front/) at `schema` for the rest of
     its session: search_path = schema, public, the statement django-tenants runs on Django's
     connections. The caller remembers each connection's schema and switches only when it
     changes (a round trip). Raises ValueError for a name django-tenants would not accept."""

@@ -230,7 +230,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 _GROUPS_BY_MARKER = (("browser", "browser"), ("worker", "celery-worker"))
-_MANY_CONNECTIONS_FILES = {"tests/api/test_front.py"}  # the front's connection pools
+# Files, or folders (ending in /), whose tests do: the front's connection pools.
+_MANY_CONNECTIONS_PATHS = ("tests/api/front/",)
 
 
 def _opens_many_connections(item: pytest.Item) -> bool:
@@ -240,7 +241,7 @@ def _opens_many_connections(item: pytest.Item) -> bool:
     function = getattr(item, "function", None)
     if function is not None and "run_at_once" in function.__code__.co_names:
         return True
-    return Path(item.path).relative_to(ROOT).as_posix() in _MANY_CONNECTIONS_FILES
+    return Path(item.path).relative_to(ROOT).as_posix().startswith(_MANY_CONNECTIONS_PATHS)
 
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -64,7 +64,7 @@ DEFAULT_NOT_FOUND_TENANT_VIEW = "public_site.views.errors.tenant_not_found"
 TENANT_HOST_CACHE_SECONDS = env_int("SENTRA_TENANT_HOST_CACHE_SECONDS", 30)
 # How long a venue-day's slot list (with seats left) may be served from the cache.
 SLOT_LIST_CACHE_SECONDS = env_int("SENTRA_SLOT_LIST_CACHE_SECONDS", 2)
-# The rush front (api/front.py): PostgreSQL connections per web process, besides Django's own
+# The rush front (api/front/): PostgreSQL connections per web process, besides Django's own
 # (one per thread of SENTRA_WEB_THREADS). B1 rush on 2 cores, 4 runs each, alternating: 6 gave
 # 2,877 bookings/s against 2,642 with 8 (p99 the same).
 SENTRA_FRONT_DB_CONNECTIONS = env_int("SENTRA_FRONT_DB_CONNECTIONS", 6)

@@ -12,7 +12,7 @@ import asyncpg
 import pytest
 from django.db import connection
 
-from api.front import _connection_params
+from api.front.database import connection_params
 from tenants.context import (
     connection_schema_switch,
     current_tenant,
@@ -91,7 +91,7 @@ def test_an_asyncpg_connection_is_switched_as_django_switches_its_own(
     committed: object, loop_thread: LoopThread
 ) -> None:
     async def scenario() -> list[str]:
-        conn = await asyncpg.connect(**_connection_params())
+        conn = await asyncpg.connect(**connection_params())
         try:
             await connection_schema_switch(conn, schema="alpha")
             seen = [await conn.fetchval("SHOW search_path")]
