@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dj_database_url
 
+from common.published_keys import DEVELOPMENT_KEYS
 from config.env import (
     BASE_DIR,
     VAR_DIR,
@@ -21,7 +22,7 @@ ROOT_DOMAIN = env_str("SENTRA_ROOT_DOMAIN", "localhost")
 PUBLIC_SCHEME = env_str("SENTRA_PUBLIC_SCHEME", "http")
 PUBLIC_PORT = env_str("SENTRA_PUBLIC_PORT", "8000")
 
-SECRET_KEY = env_str("DJANGO_SECRET_KEY", "insecure-local-only-key-change-me-in-production")
+SECRET_KEY = env_str("DJANGO_SECRET_KEY", DEVELOPMENT_KEYS["DJANGO_SECRET_KEY"])
 DEBUG = False
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", [ROOT_DOMAIN, f".{ROOT_DOMAIN}"])
 
@@ -318,13 +319,11 @@ LOGGING = {
 # --- Personal data (NIK, date of birth) --------------------------------------------------------
 # Keys outside the database. "id:base64(32 bytes)" pairs, newest first; the defaults here are for
 # local runs and tests only and production refuses to start without its own.
-SENTRA_PII_KEYS = env_str("SENTRA_PII_KEYS", "dev1:ZGV2LW9ubHkta2V5LWRvLW5vdC11c2UtaW4tcHJvZCE=")
-SENTRA_PII_INDEX_KEY = env_str(
-    "SENTRA_PII_INDEX_KEY", "ZGV2LW9ubHktaW5kZXgta2V5LW5vdC1mb3ItcHJvZCE="
-)
+SENTRA_PII_KEYS = env_str("SENTRA_PII_KEYS", DEVELOPMENT_KEYS["SENTRA_PII_KEYS"])
+SENTRA_PII_INDEX_KEY = env_str("SENTRA_PII_INDEX_KEY", DEVELOPMENT_KEYS["SENTRA_PII_INDEX_KEY"])
 # The e-voucher's QR token is signed with Ed25519 (organizers.services.vouchers.signed_token):
 # base64 of the 32-byte private key seed. Anyone holding the public key checks a voucher without
 # the database.
 SENTRA_VOUCHER_SIGNING_KEY = env_str(
-    "SENTRA_VOUCHER_SIGNING_KEY", "ZGV2LW9ubHktdm91Y2hlci1rZXktbm90LXByb2QhISE="
+    "SENTRA_VOUCHER_SIGNING_KEY", DEVELOPMENT_KEYS["SENTRA_VOUCHER_SIGNING_KEY"]
 )

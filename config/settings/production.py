@@ -1,7 +1,8 @@
 """Production: PostgreSQL, Redis, S3, SES (SMTP) behind HTTPS. Every secret comes from the
 environment; a missing one stops start-up with a clear message."""
 
-from config.env import env_bool, env_int, env_list, env_str
+from common.published_keys import development_keys_in, key_format_errors
+from config.env import ConfigurationError, env_bool, env_int, env_list, env_str
 from config.settings.base import *
 
 # Fail fast when the services production needs are not configured (no silent local fallbacks).
@@ -16,6 +17,22 @@ ROOT_DOMAIN = env_str("SENTRA_ROOT_DOMAIN")
 
 DEBUG = False
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")
+
+# The development keys are published with the source code: with them anyone could read the
+# sealed NIKs and forge e-vouchers. Refuse them, and keys of the wrong form, before serving.
+_KEYS = {
+    "DJANGO_SECRET_KEY": SECRET_KEY,
+    "SENTRA_PII_KEYS": SENTRA_PII_KEYS,
+    "SENTRA_PII_INDEX_KEY": SENTRA_PII_INDEX_KEY,
+    "SENTRA_VOUCHER_SIGNING_KEY": SENTRA_VOUCHER_SIGNING_KEY,
+}
+if development_keys_in(_KEYS):
+    raise ConfigurationError(
+        f"{', '.join(development_keys_in(_KEYS))}: the development key published with Sentra's "
+        "source code; set your own."
+    )
+if key_format_errors(_KEYS):
+    raise ConfigurationError("; ".join(key_format_errors(_KEYS)))
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", [ROOT_DOMAIN, f".{ROOT_DOMAIN}"])
 # Same-host POSTs need no entry here. No wildcard over the organisers' subdomains: it would let
 # one organiser's origin post to another's.
