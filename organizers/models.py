@@ -562,6 +562,9 @@ class Message(models.Model):
     # When the next try is due after a failed one (set when the failure is known, so slow
     # mail-server timeouts do not shift it); the sweep re-sends only past it.
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # When beat's sweep last queued this message again (its task looked lost): the sweep queues
+    # a message once per due time, so a backlog in the broker is not multiplied every minute.
+    swept_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)

@@ -207,8 +207,68 @@ def test_sweep_resends_pending_messages_whose_task_was_lost(
         later = outbox.messages_sweep(now=now + dt.timedelta(minutes=10))
 
     assert (swept, enqueued[:1]) == (1, [lost.id])
-    assert later == 3  # by then the fresh one and the backing-off one look lost too
+    # By then the fresh one and the backing-off one look lost too; the lost one was queued
+    # again ten minutes ago, for the same due time, and is not queued a third time yet.
+    assert later == 2
+    assert enqueued[1:] == sorted(enqueued[1:])
+    assert lost.id not in enqueued[1:]
     assert sent.id not in enqueued
+
+
+def test_a_backlog_in_the_broker_is_not_multiplied_by_the_sweep(
+    tenant_a: OrganizerFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a rush, 42 messages wait behind a slow queue. Beat sweeps every minute for 20
+    minutes: each is queued again once for its due time, and once more only when that task
+    looks lost too (LOST_AFTER), not every minute (that gave 522 tasks for 42 messages)."""
+    now = timezone.now()
+    enqueued: list[int] = []
+    monkeypatch.setattr(
+        outbox, "message_deliver_after_commit", lambda *, message_id: enqueued.append(message_id)
+    )
+    with tenant_scope(tenant_a.tenant):
+        waiting = Message.objects.bulk_create(
+            Message(
+                kind=Message.Kind.VOUCHER,
+                event_key=f"backlog:{number}",
+                to_email=f"orang{number}@example.id",
+                created_at=now - dt.timedelta(minutes=3),
+            )
+            for number in range(42)
+        )
+        swept = [outbox.messages_sweep(now=now + dt.timedelta(minutes=m)) for m in range(21)]
+
+    assert swept[0] == 42
+    assert swept[1:15] == [0] * 14
+    assert swept[15] == 42  # still pending 15 minutes later: that task was lost too
+    assert sum(swept) == 84
+    assert sorted(set(enqueued)) == sorted(message.id for message in waiting)
+
+
+def test_a_retry_due_later_is_swept_once_for_its_own_due_time(
+    tenant_a: OrganizerFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = timezone.now()
+    enqueued: list[int] = []
+    with tenant_scope(tenant_a.tenant):
+        message = Message.objects.get(booking=book())
+        monkeypatch.setattr(
+            outbox,
+            "message_deliver_after_commit",
+            lambda *, message_id: enqueued.append(message_id),
+        )
+        Message.objects.filter(id=message.id).update(created_at=now - dt.timedelta(minutes=3))
+        first = outbox.messages_sweep(now=now)
+        # Its delivery then failed: the next try is due in five minutes (a new due time).
+        Message.objects.filter(id=message.id).update(
+            attempts=1, next_attempt_at=now + dt.timedelta(minutes=5)
+        )
+        before_due = outbox.messages_sweep(now=now + dt.timedelta(minutes=6))
+        past_due = outbox.messages_sweep(now=now + dt.timedelta(minutes=7))
+        again = outbox.messages_sweep(now=now + dt.timedelta(minutes=8))
+
+    assert (first, before_due, past_due, again) == (1, 0, 1, 0)
+    assert enqueued == [message.id, message.id]
 
 
 @pytest.fixture
