@@ -29,7 +29,11 @@ from organizers.models import (
     WaitlistEntry,
 )
 from organizers.personal_data import unseal
-from organizers.services.eligibility.proof_limits import proof_allowed, proof_failed
+from organizers.services.booking.rows import voucher_code_canonical
+from organizers.services.eligibility.proof_limits import (
+    proof_attempt_release,
+    proof_attempt_reserve,
+)
 from tenants.errors import NotFoundError
 
 
@@ -41,19 +45,25 @@ def access_booking_by_voucher(
     *, voucher_code: str, date_of_birth: dt.date, address: str
 ) -> Booking:
     """The booking, or NotFoundError; TooManyAttemptsError (429) after too many wrong tries
-    for this voucher or from this address (organizers.services.eligibility.proof_limits)."""
-    proof_allowed(voucher_code=voucher_code, address=address)
+    for this voucher or from this address (organizers.services.eligibility.proof_limits). A
+    code that cannot be a voucher code is not found without being counted or looked up."""
+    code = voucher_code_canonical(voucher_code)
+    if code is None:
+        raise _no_such_voucher()
+    proof_attempt_reserve(voucher_code=code, address=address)
     booking = (
-        Booking.objects.select_related("slot__venue", "programme")
-        .filter(voucher_code=voucher_code.strip().upper())
-        .first()
+        Booking.objects.select_related("slot__venue", "programme").filter(voucher_code=code).first()
     )
     if booking is not None:
         stored = unseal(booking.date_of_birth_sealed, field="date_of_birth")
         if hmac.compare_digest(stored, date_of_birth.isoformat()):
+            proof_attempt_release(voucher_code=code, address=address)
             return booking
-    proof_failed(voucher_code=voucher_code, address=address)
-    raise NotFoundError(
+    raise _no_such_voucher()
+
+
+def _no_such_voucher() -> NotFoundError:
+    return NotFoundError(
         _("No booking has this voucher code and date of birth. Check both against the e-voucher."),
         code="booking_not_found",
     )

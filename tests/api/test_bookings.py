@@ -254,3 +254,39 @@ def test_idempotency_records_hold_no_plain_hash_of_the_body_and_expire(
         record = IdempotencyRecord.objects.get(key="k-1")
         assert record.fingerprint != hashlib.sha256(raw.encode()).hexdigest()
         assert idempotency_records_purge(now=record.created_at + dt.timedelta(hours=25)) == 1
+
+
+def test_spelling_a_voucher_code_another_way_is_the_same_voucher_for_the_limit(
+    api: Setup,
+) -> None:
+    """The look-up strips spaces, tabs and case; the count of wrong tries does the same, so
+    ten variants of one code do not buy ten more guesses each."""
+    code = api.book().json()["voucher_code"]
+    spaced = f"{code[:4]}%20-%20{code[5:]}"
+    variants = [f"%20{code}", f"{code}%20", f"%09{code}", code.lower(), code.replace("-", "")]
+    variants += [spaced, f"{code}%0A", f"%20%20{code}", code, f"%09{code.lower()}%20"]
+    wrong = [
+        api.post(f"bookings/{variant}/view", {"date_of_birth": f"1970-01-{d:02d}"})
+        for d, variant in enumerate(variants, start=1)
+    ]
+    locked = api.post(f"bookings/%20{code.lower()}/view", {"date_of_birth": "1958-03-14"})
+
+    assert [r.status_code for r in wrong] == [404] * 10
+    assert locked.status_code == 429
+    assert locked.json()["error"]["code"] == "too_many_attempts"
+
+
+@pytest.mark.parametrize("path_code", ["ABCD%00EFGH", "%00", "ABCDEFGHIJ", "ABCD-EFG%C3%9C"])
+def test_what_cannot_be_a_voucher_code_is_not_found_and_not_counted(
+    api: Setup, path_code: str
+) -> None:
+    code = api.book().json()["voucher_code"]
+
+    refused = [
+        api.post(f"bookings/{path_code}/view", {"date_of_birth": "1958-03-14"}) for _ in range(12)
+    ]
+    mine = api.post(f"bookings/{code}/view", {"date_of_birth": "1958-03-14"})
+
+    assert {r.status_code for r in refused} == {404}
+    assert refused[0].json()["error"]["code"] == "booking_not_found"
+    assert mine.status_code == 200  # twelve malformed tries cost this address nothing here

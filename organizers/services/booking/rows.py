@@ -4,6 +4,7 @@ from booking.person (person_columns, PERSON_COLUMNS)."""
 
 from __future__ import annotations
 
+import re
 import secrets
 
 from django.db import IntegrityError, transaction
@@ -22,6 +23,21 @@ def voucher_code_new() -> str:
         number, digit = divmod(number, len(VOUCHER_ALPHABET))
         chars.append(VOUCHER_ALPHABET[digit])
     return f"{''.join(chars[:4])}-{''.join(chars[4:])}"
+
+
+_TYPED_AROUND_CODE = re.compile(r"[\s\-]+")
+_CODE = re.compile(r"[A-Z0-9]{8}")
+
+
+def voucher_code_canonical(typed: str) -> str | None:
+    """A voucher code as stored ("ABCD-EFGH") from what a person typed or a URL carried:
+    spaces, tabs and dashes anywhere, any case. None when it cannot be a code (wrong length,
+    other characters, a NUL byte): the one form every look-up and every count of wrong tries
+    uses, so " ABCD-EFGH" and "abcdefgh\t" are the same voucher."""
+    code = _TYPED_AROUND_CODE.sub("", typed or "").upper()
+    if not code.isascii() or not _CODE.fullmatch(code):
+        return None
+    return f"{code[:4]}-{code[4:]}"
 
 
 def insert_booking(**fields: object) -> Booking:

@@ -3,9 +3,16 @@
 A voucher code is printed on the e-voucher and shown at the venue; a date of birth has only
 about 36,000 possible values. Without a limit, whoever saw a voucher could try them all and
 then read, cancel or move the booking. So: a few wrong tries per voucher, and per address,
-counted in the global cache (the same count on every process and every host)."""
+counted in the global cache (the same count on every process and every host).
+
+Each try is counted before it is checked (an atomic increment), and given back when it proves
+the booking: of 100 guesses sent at once, no more than the limit are ever checked. The voucher
+code is counted in its canonical form (booking.rows.voucher_code_canonical), the form the
+look-up uses, so spelling it with spaces or in lower case is the same voucher."""
 
 from __future__ import annotations
+
+import contextlib
 
 from django.core.cache import caches
 from django.utils.translation import gettext_lazy as _
@@ -30,30 +37,35 @@ class TooManyAttemptsError(ApplicationError):
 
 def _keys(voucher_code: str, address: str) -> tuple[str, str]:
     tenant = require_current_tenant()
-    return (f"proof:{tenant.uid}:{voucher_code.upper()}", f"proof-ip:{address}")
+    return (f"proof:{tenant.uid}:{voucher_code}", f"proof-ip:{address}")
 
 
-def proof_allowed(*, voucher_code: str, address: str) -> None:
-    """Raise TooManyAttemptsError when this voucher or this address failed too often."""
-    cache = caches["global"]
+def proof_attempt_reserve(*, voucher_code: str, address: str) -> None:
+    """Count this try for the voucher (canonical code) and the address before it is checked;
+    TooManyAttemptsError when either is past its limit. A try that proves the booking is given
+    back with proof_attempt_release."""
     by_voucher, by_address = _keys(voucher_code, address)
-    if (cache.get(by_voucher) or 0) >= FAILURES_PER_VOUCHER:
+    if failure_count_add(by_voucher, window_seconds=WINDOW_SECONDS) > FAILURES_PER_VOUCHER:
         raise TooManyAttemptsError()
-    if (cache.get(by_address) or 0) >= FAILURES_PER_ADDRESS:
+    if failure_count_add(by_address, window_seconds=WINDOW_SECONDS) > FAILURES_PER_ADDRESS:
         raise TooManyAttemptsError()
 
 
-def proof_failed(*, voucher_code: str, address: str) -> None:
+def proof_attempt_release(*, voucher_code: str, address: str) -> None:
+    """The try proved the booking: it does not count against the voucher or the address."""
+    cache = caches["global"]
     for key in _keys(voucher_code, address):
-        failure_count_add(key, window_seconds=WINDOW_SECONDS)
+        with contextlib.suppress(ValueError):  # the window ended meanwhile
+            cache.decr(key)
 
 
-def failure_count_add(key: str, *, window_seconds: int) -> None:
-    """Count one more failure under `key` in the global cache; the count lasts the window
-    from its first failure."""
+def failure_count_add(key: str, *, window_seconds: int) -> int:
+    """Count one more failure under `key` in the global cache and return the count; the count
+    lasts the window from its first failure. Atomic on Redis (INCR) and across threads."""
     cache = caches["global"]
     cache.add(key, 0, window_seconds)
     try:
-        cache.incr(key)
+        return cache.incr(key)
     except ValueError:  # expired between add and incr
         cache.set(key, 1, window_seconds)
+        return 1
