@@ -3,7 +3,7 @@ check what people typed; the booking rules live in organizers.services.
 
 Accessibility: Django (5.2) adds `aria-invalid` and `aria-describedby` (pointing at
 `<id>_helptext` and `<id>_error`) to each input; the templates give the hint and the error
-those ids (public_site/booking/_field.html). Radio groups are fieldsets whose legend is the
+those ids (booking_pages/_field.html). Radio groups are fieldsets whose legend is the
 question. `error_summary()` lists every error with the input it belongs to, for the summary at
 the top of the page.
 

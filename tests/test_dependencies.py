@@ -11,7 +11,16 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCE_PACKAGES = ("config", "tenants", "organizers", "common", "api", "public_site", "benchmarks")
+SOURCE_PACKAGES = (
+    "config",
+    "tenants",
+    "organizers",
+    "common",
+    "api",
+    "public_site",
+    "booking_pages",
+    "benchmarks",
+)
 # The run and bench tooling starts an embedded PostgreSQL: it may use the `local` group too.
 TOOLING = ("config/launcher.py", "benchmarks/")
 

@@ -13,7 +13,16 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 LINT_IMPORTS = str(Path(sys.executable).parent / "lint-imports")
-PACKAGES = ("config", "tenants", "organizers", "common", "api", "public_site", "benchmarks")
+PACKAGES = (
+    "config",
+    "tenants",
+    "organizers",
+    "common",
+    "api",
+    "public_site",
+    "booking_pages",
+    "benchmarks",
+)
 
 
 def _copy_of_the_tree(target: Path) -> Path:
@@ -44,12 +53,40 @@ def test_the_tree_keeps_its_import_contracts(tmp_path: Path) -> None:
         (
             "organizers/selectors.py",
             "api.exception_handlers",
-            "never import api, public_site or config",
+            "never import api, public_site, booking_pages or config",
         ),
-        ("tenants/context.py", "config.env", "never import api, public_site or config"),
-        ("common/process_cache.py", "public_site.forms", "never import api, public_site or config"),
+        (
+            "tenants/context.py",
+            "config.env",
+            "never import api, public_site, booking_pages or config",
+        ),
+        (
+            "common/process_cache.py",
+            "public_site.forms",
+            "never import api, public_site, booking_pages or config",
+        ),
         ("api/idempotency.py", "public_site.forms", "api and public_site never import each other"),
         ("public_site/forms.py", "api.idempotency", "api and public_site never import each other"),
+        (
+            "organizers/selectors.py",
+            "booking_pages.forms",
+            "never import api, public_site, booking_pages or config",
+        ),
+        (
+            "api/idempotency.py",
+            "booking_pages.forms",
+            "api and booking_pages never import each other",
+        ),
+        (
+            "booking_pages/forms.py",
+            "api.idempotency",
+            "api and booking_pages never import each other",
+        ),
+        (
+            "public_site/forms.py",
+            "booking_pages.forms",
+            "public_site never imports booking_pages",
+        ),
     ],
 )
 def test_a_forbidden_import_breaks_a_contract(

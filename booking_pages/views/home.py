@@ -1,16 +1,12 @@
-"""Pages of an organiser's host."""
+"""The home page of an organiser's host: step 1 of booking."""
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from organizers.selectors import dashboard_summary, programme_list_active
-from public_site.views.booking import step_context
-from tenants.access import access_membership_by_tenant
-from tenants.errors import NotFoundError
-from tenants.requests import request_tenant
+from booking_pages.views.wizard import step_context
+from organizers.selectors import programme_list_active
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -18,19 +14,6 @@ def home(request: HttpRequest) -> HttpResponse:
     to manage a booking already made."""
     return render(
         request,
-        "public_site/tenant_home.html",
+        "booking_pages/home.html",
         {"programmes": programme_list_active(), **step_context(1)},
-    )
-
-
-@login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    try:
-        membership = access_membership_by_tenant(user=request.user, tenant=request_tenant(request))
-    except NotFoundError as exc:
-        raise Http404(exc.message) from exc
-    return render(
-        request,
-        "public_site/dashboard.html",
-        {"membership": membership, "summary": dashboard_summary()},
     )

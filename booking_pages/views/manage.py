@@ -19,20 +19,15 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from booking_pages.forms import ManageAccessForm, SlotChoiceForm
+from booking_pages.views.labels import map_url, slot_labels, zone_label
+from booking_pages.views.month_calendar import month_calendar, parse_day
+from booking_pages.views.wizard import grant_manage_access
 from organizers.access import access_booking_by_id, access_booking_by_voucher
 from organizers.models import Booking
 from organizers.personal_data import mask_sealed_nik
 from organizers.selectors import slot_list_bookable_for_day, vaccine_brand_names
 from organizers.services import bookings, capacity
-from public_site.forms_booking import ManageAccessForm, SlotChoiceForm
-from public_site.views.booking import (
-    grant_manage_access,
-    map_url,
-    month_calendar,
-    parse_day,
-    slot_labels,
-    zone_label,
-)
 from public_site.views.not_found import not_found_is_404
 from tenants.errors import ApplicationError, NotFoundError
 from tenants.requests import request_tenant
@@ -72,7 +67,7 @@ def manage_start_page(request: HttpRequest) -> HttpResponse:
             return redirect("manage_booking", booking.id)
     return render(
         request,
-        "public_site/booking/manage_start.html",
+        "booking_pages/manage_start.html",
         {"form": form},
         status=400 if form.errors else 200,
     )
@@ -88,13 +83,13 @@ def manage_link_page(request: HttpRequest, token: str) -> HttpResponse:
         except ApplicationError as exc:
             return render(
                 request,
-                "public_site/booking/manage_link.html",
+                "booking_pages/manage_link.html",
                 {"problem": str(exc.message), "code": exc.code},
                 status=404,
             )
         grant_manage_access(request, [booking.id])
         return redirect("manage_booking", booking.id)
-    return render(request, "public_site/booking/manage_link.html", {"problem": ""})
+    return render(request, "booking_pages/manage_link.html", {"problem": ""})
 
 
 def manage_page(request: HttpRequest, booking_id: int) -> HttpResponse:
@@ -102,7 +97,7 @@ def manage_page(request: HttpRequest, booking_id: int) -> HttpResponse:
     venue = booking.slot.venue
     return render(
         request,
-        "public_site/booking/manage.html",
+        "booking_pages/manage.html",
         {
             "booking": booking,
             "venue": venue,
@@ -128,7 +123,7 @@ def manage_cancel_page(request: HttpRequest, booking_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Your booking is cancelled. The seat is free for others."))
         return redirect("manage_booking", booking.id)
-    return render(request, "public_site/booking/manage_cancel.html", {"booking": booking})
+    return render(request, "booking_pages/manage_cancel.html", {"booking": booking})
 
 
 def manage_reschedule_page(request: HttpRequest, booking_id: int) -> HttpResponse:
@@ -146,7 +141,7 @@ def manage_reschedule_page(request: HttpRequest, booking_id: int) -> HttpRespons
     )
     return render(
         request,
-        "public_site/booking/calendar.html",
+        "booking_pages/calendar.html",
         {
             "programme": booking.programme,
             "venue": venue,
@@ -202,7 +197,7 @@ def manage_reschedule_day_page(request: HttpRequest, booking_id: int, day: str) 
     ]
     return render(
         request,
-        "public_site/booking/times.html",
+        "booking_pages/times.html",
         {
             "programme": booking.programme,
             "venue": venue,

@@ -33,6 +33,7 @@ SHARED_APPS = [
     "tenants",
     # Before allauth and admin: its templates override theirs (layout, labelled sign-in form).
     "public_site",
+    "booking_pages",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",

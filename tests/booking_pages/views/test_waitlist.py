@@ -17,9 +17,9 @@ from organizers.nik import nik_compose
 from organizers.personal_data import person_key
 from organizers.services import capacity
 from tenants.context import tenant_scope
+from tests.booking_pages.booking_steps import press_book
 from tests.conftest import OrganizerFixture, host_client
 from tests.organizers.factories import a_person, a_programme, a_slot, a_venue
-from tests.public_site.booking_steps import press_book
 
 BORN = dt.date(1950, 7, 2)
 SITI = {

@@ -344,7 +344,7 @@ def test_no_signal_keeps_the_facts(alpha: OrganizerFixture) -> None:
     saves (django-tenants' own receiver of every delete is not about these facts)."""
     from django.db.models.signals import post_delete, post_save
 
-    ours = ("organizers", "tenants", "api", "public_site", "common", "config")
+    ours = ("organizers", "tenants", "api", "public_site", "booking_pages", "common", "config")
     for signal in (post_save, post_delete):
         for model in (Programme, AgeRule):
             sync, asynchronous = signal._live_receivers(model)
