@@ -3,6 +3,16 @@ tests/test_isolation.py."""
 
 from django.urls import include, path
 
+from booking_pages.views import (
+    home,
+    invites,
+    manage,
+    person,
+    review,
+    schedule,
+    waitlist,
+    waitlist_offer,
+)
 from common import health
 from organizer_pages.views import (
     blackout_days,
@@ -14,47 +24,46 @@ from organizer_pages.views import (
     slots,
     venues,
 )
-from public_site.views import booking, manage_booking, tenant
 
 urlpatterns = [
     # First: the booking API is what opening hour hammers, and Django tries patterns in order.
     path("api/", include("api.urls")),
-    path("", tenant.home, name="home"),
+    path("", home.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
-    # Booking (people without an account): public_site/views/booking.py
-    path("daftar/<int:programme_id>/", booking.programme_page, name="booking_programme"),
-    path("daftar/<int:programme_id>/<int:venue_id>/", booking.venue_page, name="booking_venue"),
+    # Booking (people without an account): booking_pages/views/
+    path("daftar/<int:programme_id>/", schedule.programme_page, name="booking_programme"),
+    path("daftar/<int:programme_id>/<int:venue_id>/", schedule.venue_page, name="booking_venue"),
     path(
         "daftar/<int:programme_id>/<int:venue_id>/<str:day>/",
-        booking.day_page,
+        schedule.day_page,
         name="booking_day",
     ),
-    path("daftar/data-diri/", booking.person_page, name="booking_person"),
-    path("daftar/kontak/", booking.contact_page, name="booking_contact"),
-    path("daftar/kode-email/", booking.email_code_page, name="booking_email_code"),
-    path("daftar/periksa/", booking.review_page, name="booking_review"),
-    path("daftar/selesai/", booking.done_page, name="booking_done"),
-    path("daftar/daftar-tunggu/", booking.waitlist_done_page, name="waitlist_done"),
-    path("daftar/tawaran/<str:token>/", booking.waitlist_offer_page, name="waitlist_offer"),
-    path("undangan/<str:token>/", booking.invite_page, name="booking_invite"),
-    # Managing a booking: public_site/views/manage_booking.py
-    path("janji/", manage_booking.manage_start_page, name="manage_start"),
-    path("janji/masuk/<str:token>/", manage_booking.manage_link_page, name="manage_link"),
-    path("janji/<int:booking_id>/", manage_booking.manage_page, name="manage_booking"),
-    path("janji/<int:booking_id>/batal/", manage_booking.manage_cancel_page, name="manage_cancel"),
+    path("daftar/data-diri/", person.person_page, name="booking_person"),
+    path("daftar/kontak/", person.contact_page, name="booking_contact"),
+    path("daftar/kode-email/", person.email_code_page, name="booking_email_code"),
+    path("daftar/periksa/", review.review_page, name="booking_review"),
+    path("daftar/selesai/", review.done_page, name="booking_done"),
+    path("daftar/daftar-tunggu/", waitlist.waitlist_done_page, name="waitlist_done"),
+    path("daftar/tawaran/<str:token>/", waitlist_offer.waitlist_offer_page, name="waitlist_offer"),
+    path("undangan/<str:token>/", invites.invite_page, name="booking_invite"),
+    # Managing a booking: booking_pages/views/manage.py
+    path("janji/", manage.manage_start_page, name="manage_start"),
+    path("janji/masuk/<str:token>/", manage.manage_link_page, name="manage_link"),
+    path("janji/<int:booking_id>/", manage.manage_page, name="manage_booking"),
+    path("janji/<int:booking_id>/batal/", manage.manage_cancel_page, name="manage_cancel"),
     path(
         "janji/<int:booking_id>/ubah/",
-        manage_booking.manage_reschedule_page,
+        manage.manage_reschedule_page,
         name="manage_reschedule",
     ),
     path(
         "janji/<int:booking_id>/ubah/<str:day>/",
-        manage_booking.manage_reschedule_day_page,
+        manage.manage_reschedule_day_page,
         name="manage_reschedule_day",
     ),
     path(
         "janji/<int:booking_id>/kirim-ulang/",
-        manage_booking.manage_resend_page,
+        manage.manage_resend_page,
         name="manage_resend",
     ),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -31,7 +31,7 @@ from tenants.context import require_current_tenant
 # columns on the models from it (organizers.services.personal_data_rotation).
 SEALED_FIELDS = ("nik", "date_of_birth")
 # The people a helper enters on the booking pages, kept sealed in the session until booked
-# (public_site.views.booking): personal data too, though in no column.
+# (booking_pages.views.wizard): personal data too, though in no column.
 SEALED_SESSION_PEOPLE = "booking_wizard_people"
 _SEALABLE = frozenset((*SEALED_FIELDS, SEALED_SESSION_PEOPLE))
 

@@ -19,6 +19,7 @@ SOURCE_PACKAGES = (
     "api",
     "public_site",
     "organizer_pages",
+    "booking_pages",
     "benchmarks",
 )
 # The run and bench tooling starts an embedded PostgreSQL: it may use the `local` group too.

@@ -71,8 +71,8 @@ NEEDS_AUTHENTICATOR: Statuses = (404, 404, 404, 404, 302)
 TABLE: dict[str, Row] = {
     "": Row("/", *PUBLIC_PAGE),
     "healthz": Row("/healthz", *PUBLIC_PAGE),
-    # Booking pages (public_site/views/booking.py): anyone may book; ids that do not exist in
-    # alpha are not here (another organiser's real ids: tests/public_site/test_booking_pages.py).
+    # Booking pages (booking_pages/views/): anyone may book; ids that do not exist in
+    # alpha are not here (another organiser's real ids: tests/booking_pages/views/test_schedule.py).
     # The steps after the arrival time send a visitor without one back to the start.
     "daftar/<int:programme_id>/": Row("/daftar/999999/", *NOT_HERE),
     "daftar/<int:programme_id>/<int:venue_id>/": Row("/daftar/999999/999999/", *NOT_HERE),
@@ -87,8 +87,8 @@ TABLE: dict[str, Row] = {
     "daftar/daftar-tunggu/": Row("/daftar/daftar-tunggu/", *for_everyone(302)),
     "daftar/tawaran/<str:token>/": Row("/daftar/tawaran/not-an-offer/", *NOT_HERE, method="post"),
     "undangan/<str:token>/": Row("/undangan/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/", *NOT_HERE),
-    # Managing a booking (public_site/views/manage_booking.py): only with proof, in a session
-    # of this organiser's host (real bookings: tests/public_site/test_manage_booking.py).
+    # Managing a booking (booking_pages/views/manage.py): only with proof, in a session
+    # of this organiser's host (real bookings: tests/booking_pages/views/test_manage.py).
     "janji/": Row("/janji/", *PUBLIC_PAGE),
     "janji/masuk/<str:token>/": Row("/janji/masuk/not-a-real-link/", *NOT_HERE, method="post"),
     "janji/<int:booking_id>/": Row("/janji/1/", *NOT_HERE),

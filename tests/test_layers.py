@@ -21,6 +21,7 @@ PACKAGES = (
     "api",
     "public_site",
     "organizer_pages",
+    "booking_pages",
     "benchmarks",
 )
 
@@ -53,24 +54,24 @@ def test_the_tree_keeps_its_import_contracts(tmp_path: Path) -> None:
         (
             "organizers/selectors.py",
             "api.exception_handlers",
-            "never import api, public_site, organizer_pages or config",
+            "never import api, public_site, booking_pages, organizer_pages or config",
         ),
         (
             "tenants/context.py",
             "config.env",
-            "never import api, public_site, organizer_pages or config",
+            "never import api, public_site, booking_pages, organizer_pages or config",
         ),
         (
             "common/process_cache.py",
             "public_site.forms",
-            "never import api, public_site, organizer_pages or config",
+            "never import api, public_site, booking_pages, organizer_pages or config",
         ),
         ("api/idempotency.py", "public_site.forms", "api and public_site never import each other"),
         ("public_site/forms.py", "api.idempotency", "api and public_site never import each other"),
         (
             "organizers/selectors.py",
             "organizer_pages.forms",
-            "never import api, public_site, organizer_pages or config",
+            "never import api, public_site, booking_pages, organizer_pages or config",
         ),
         (
             "api/idempotency.py",
@@ -86,6 +87,36 @@ def test_the_tree_keeps_its_import_contracts(tmp_path: Path) -> None:
             "public_site/forms.py",
             "organizer_pages.forms",
             "public_site never imports organizer_pages",
+        ),
+        (
+            "organizers/selectors.py",
+            "booking_pages.forms",
+            "never import api, public_site, booking_pages, organizer_pages or config",
+        ),
+        (
+            "api/idempotency.py",
+            "booking_pages.forms",
+            "api and booking_pages never import each other",
+        ),
+        (
+            "booking_pages/forms.py",
+            "api.idempotency",
+            "api and booking_pages never import each other",
+        ),
+        (
+            "public_site/forms.py",
+            "booking_pages.forms",
+            "public_site never imports booking_pages",
+        ),
+        (
+            "booking_pages/forms.py",
+            "organizer_pages.forms",
+            "booking_pages and organizer_pages never import each other",
+        ),
+        (
+            "organizer_pages/forms.py",
+            "booking_pages.forms",
+            "booking_pages and organizer_pages never import each other",
         ),
     ],
 )

@@ -35,6 +35,7 @@ SHARED_APPS = [
     # Before allauth and admin: its templates override theirs (layout, labelled sign-in form).
     "public_site",
     "organizer_pages",
+    "booking_pages",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",

@@ -37,20 +37,6 @@ def test_language_switch_to_english_is_remembered(tenant_a: OrganizerFixture) ->
     assert "Vaccination registration with Alpha Clinic." in body
 
 
-def test_tenant_home_shows_the_organiser_and_its_programmes(tenant_a: OrganizerFixture) -> None:
-    from organizers.services.programmes import programme_create
-    from tenants.context import tenant_scope
-
-    with tenant_scope(tenant_a.tenant):
-        programme_create(name="Vaksinasi Lansia", kind="public")
-
-    body = host_client(tenant_a.host).get("/").content.decode()
-
-    assert "<h1>Alpha Clinic</h1>" in body
-    assert "Vaksinasi Lansia" in body
-    assert "Program umum" in body
-
-
 @pytest.mark.parametrize("host", [ROOT_HOST, "alpha.localhost"])
 def test_healthz_reports_database_and_broker(host: str, tenant_a: OrganizerFixture) -> None:
     response = host_client(host).get("/healthz")
@@ -155,19 +141,6 @@ def test_sign_up_that_loses_a_race_for_the_subdomain_leaves_no_account(
     assert response.status_code == 200
     assert "Subdomain ini sudah dipakai" in response.content.decode()
     assert not User.objects.filter(email="founder@lambda.test").exists()
-
-
-def test_organiser_waiting_for_review_shows_no_booking_information(
-    tenant_a: OrganizerFixture,
-) -> None:
-    from tenants.models import Tenant
-
-    Tenant.objects.filter(pk=tenant_a.tenant.pk).update(review_status="pending")
-
-    body = host_client(tenant_a.host).get("/").content.decode()
-
-    assert "belum menerima pendaftaran" in body
-    assert "KTP" not in body
 
 
 def test_sign_up_is_closed_on_organiser_hosts(tenant_a: OrganizerFixture) -> None:

@@ -26,7 +26,7 @@ def test_tenant_host_serves_the_tenant_urlconf_with_the_organiser_name(
     response = host_client(tenant_a.host).get("/")
 
     assert response.status_code == 200
-    assert response.resolver_match.func.__module__ == "public_site.views.tenant"
+    assert response.resolver_match.func.__module__ == "booking_pages.views.home"
     assert response.wsgi_request.tenant == tenant_a.tenant
     assert "<h1>Alpha Clinic</h1>" in response.content.decode()
 

@@ -9,14 +9,14 @@ from django.db import connection
 from organizers.models import Booking
 from organizers.services.booking import engine
 from tenants.context import tenant_scope
+from tests.booking_pages.booking_steps import (  # noqa: F401 - `place` is a fixture
+    choose_time,
+    enter_person,
+    place,
+    press_book,
+)
 from tests.conftest import OrganizerFixture, host_client
 from tests.organizers.factories import a_person, a_programme, a_slot, a_venue
-from tests.public_site.booking_steps import press_book
-from tests.public_site.test_booking_pages import (  # noqa: F401 - `place` is a fixture
-    _choose_time,
-    _enter_person,
-    place,
-)
 
 
 def test_a_copied_session_cookie_shows_nothing_of_another_organiser(
@@ -25,8 +25,8 @@ def test_a_copied_session_cookie_shows_nothing_of_another_organiser(
     place: dict,  # noqa: F811
 ) -> None:
     booker = host_client(tenant_a.host)
-    _choose_time(booker, place)
-    _enter_person(booker)
+    choose_time(booker, place)
+    enter_person(booker)
     assert press_book(booker).status_code == 302
     with tenant_scope(tenant_a.tenant):
         own_id = Booking.objects.get().id

@@ -25,7 +25,14 @@ CODE_USE = re.compile(r"refusal_(?:error|message)\(\s*\"([a-z_0-9]+)\"")
 def _sources() -> list[Path]:
     return [
         path
-        for package in ("organizers", "public_site", "organizer_pages", "api", "tenants")
+        for package in (
+            "organizers",
+            "public_site",
+            "booking_pages",
+            "organizer_pages",
+            "api",
+            "tenants",
+        )
         for path in (ROOT / package).rglob("*.py")
         if "migrations" not in path.parts
     ]
