@@ -15,7 +15,6 @@ name avoids day/month mix-ups; it works the same without JavaScript on every pho
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 from django import forms
@@ -26,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from organizers.models import Dose, Programme, Sex
 from organizers.nik import nik_clean, nik_problems
 from organizers.phone import phone_normalise
+from organizers.services.booking.rows import voucher_code_canonical
 
 # Which field each NIK problem belongs to (organizers.nik codes).
 NIK_PROBLEM_FIELD = {
@@ -306,10 +306,10 @@ class ManageAccessForm(AccessibleForm):
         _date_of_birth_fields(self)
 
     def clean_voucher_code(self) -> str:
-        code = re.sub(r"[\s\-]+", "", self.cleaned_data["voucher_code"]).upper()
-        if len(code) != 8 or not code.isascii() or not code.isalnum():
+        code = voucher_code_canonical(self.cleaned_data["voucher_code"])
+        if code is None:
             raise forms.ValidationError(_("A voucher code has 8 letters and numbers."))
-        return f"{code[:4]}-{code[4:]}"
+        return code
 
     def clean(self) -> dict[str, Any]:
         super().clean()
