@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import DEFAULT_DB_ALIAS
 
 from organizers.models import Booking, Slot, Venue
+from organizers.services.booking.person import PERSON_COLUMNS
 
 if TYPE_CHECKING:
     from organizers.services.eligibility.facts import AgeBand
@@ -130,17 +131,7 @@ class PlacedBooking:
                 slot.id,
                 self.dose,
                 Booking.Status.ACTIVE,
-                params["person_key"],
-                params["nik_sealed"],
-                params["date_of_birth_sealed"],
-                self.full_name,
-                params["phone"],
-                params["email"],
-                params["sex"],
-                params["address"],
-                params["employee_number"],
-                params["language"],
-                params["party"],
+                *(params[column] for column in PERSON_COLUMNS),
                 self.vaccine_brand,
                 None,
                 self.created_at,
@@ -155,27 +146,9 @@ class PlacedBooking:
 _VENUE_COLUMNS = ("id", "name", "address", "time_zone")
 _SLOT_COLUMNS = ("id", "venue_id", "programme_id", "starts_at", "ends_at", "vaccine_brand")
 _BOOKING_COLUMNS = (
-    "id",
-    "voucher_code",
-    "programme_id",
-    "slot_id",
-    "dose",
-    "status",
-    "person_key",
-    "nik_sealed",
-    "date_of_birth_sealed",
-    "full_name",
-    "phone",
-    "email",
-    "sex",
-    "address",
-    "employee_number",
-    "language",
-    "party",
-    "vaccine_brand",
-    "first_dose_id",
-    "created_at",
-    "cancelled_at",
+    *("id", "voucher_code", "programme_id", "slot_id", "dose", "status"),
+    *PERSON_COLUMNS,
+    *("vaccine_brand", "first_dose_id", "created_at", "cancelled_at"),
 )
 # Every column of a booking, in the order above: a new column must be added there too.
 assert tuple(f.attname for f in Booking._meta.concrete_fields) == _BOOKING_COLUMNS  # noqa: S101
