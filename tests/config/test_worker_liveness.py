@@ -132,7 +132,7 @@ def test_a_pool_busy_with_a_long_task_is_not_taken_for_wedged(
 ) -> None:
     from tests.config.worker_tasks import sleep_for
 
-    sleep_for.apply_async(args=(7,), queue=worker_direct(liveness_worker.hostname))
+    sleep_for.apply_async(args=(14,), queue=worker_direct(liveness_worker.hostname))
     log = liveness_worker.alive_file.parent / "worker.log"
     _until(lambda: "Task tests.sleep_for" in log.read_text(errors="replace"), 20)
     started = time.monotonic()
@@ -142,7 +142,7 @@ def test_a_pool_busy_with_a_long_task_is_not_taken_for_wedged(
         time.sleep(0.5)
 
     # Four intervals (4 s) without a finished liveness task would be stale; the long task
-    # keeps the only pool child from running one for about seven.
+    # keeps the only pool child from running one for fourteen.
     assert [said for code, said in ages if code != 0] == []
     # ...and the long task was still running all that while: the pool really was busy.
     assert not re.search(r"Task tests\.sleep_for\[[^\]]+\] succeeded", log.read_text())
