@@ -13,7 +13,10 @@ from booking_pages.views import (
     waitlist,
     waitlist_offer,
 )
-from common import health
+from common import (
+    health,
+    link_tokens,  # noqa: F401 (registers <token:...>)
+)
 from organizer_pages.views import (
     blackout_days,
     branding,
@@ -44,11 +47,13 @@ urlpatterns = [
     path("daftar/periksa/", review.review_page, name="booking_review"),
     path("daftar/selesai/", review.done_page, name="booking_done"),
     path("daftar/daftar-tunggu/", waitlist.waitlist_done_page, name="waitlist_done"),
-    path("daftar/tawaran/<str:token>/", waitlist_offer.waitlist_offer_page, name="waitlist_offer"),
-    path("undangan/<str:token>/", invites.invite_page, name="booking_invite"),
+    path(
+        "daftar/tawaran/<token:token>/", waitlist_offer.waitlist_offer_page, name="waitlist_offer"
+    ),
+    path("undangan/<token:token>/", invites.invite_page, name="booking_invite"),
     # Managing a booking: booking_pages/views/manage.py
     path("janji/", manage.manage_start_page, name="manage_start"),
-    path("janji/masuk/<str:token>/", manage.manage_link_page, name="manage_link"),
+    path("janji/masuk/<token:token>/", manage.manage_link_page, name="manage_link"),
     path("janji/<int:booking_id>/", manage.manage_page, name="manage_booking"),
     path("janji/<int:booking_id>/batal/", manage.manage_cancel_page, name="manage_cancel"),
     path(

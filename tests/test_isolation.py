@@ -85,12 +85,12 @@ TABLE: dict[str, Row] = {
     "daftar/periksa/": Row("/daftar/periksa/", *for_everyone(302), method="post", data={}),
     "daftar/selesai/": Row("/daftar/selesai/", *for_everyone(302)),
     "daftar/daftar-tunggu/": Row("/daftar/daftar-tunggu/", *for_everyone(302)),
-    "daftar/tawaran/<str:token>/": Row("/daftar/tawaran/not-an-offer/", *NOT_HERE, method="post"),
-    "undangan/<str:token>/": Row("/undangan/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/", *NOT_HERE),
+    "daftar/tawaran/<token:token>/": Row("/daftar/tawaran/not-an-offer/", *NOT_HERE, method="post"),
+    "undangan/<token:token>/": Row("/undangan/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/", *NOT_HERE),
     # Managing a booking (booking_pages/views/manage.py): only with proof, in a session
     # of this organiser's host (real bookings: tests/booking_pages/views/test_manage.py).
     "janji/": Row("/janji/", *PUBLIC_PAGE),
-    "janji/masuk/<str:token>/": Row("/janji/masuk/not-a-real-link/", *NOT_HERE, method="post"),
+    "janji/masuk/<token:token>/": Row("/janji/masuk/not-a-real-link/", *NOT_HERE, method="post"),
     "janji/<int:booking_id>/": Row("/janji/1/", *NOT_HERE),
     "janji/<int:booking_id>/batal/": Row("/janji/1/batal/", *NOT_HERE, method="post"),
     "janji/<int:booking_id>/ubah/": Row("/janji/1/ubah/", *NOT_HERE),
@@ -173,7 +173,7 @@ TABLE: dict[str, Row] = {
         data={**PROOF, "slot_id": 1},
     ),
     "api/v1/waitlist": Row("/api/v1/waitlist", *BAD_INPUT, method="post", data={}),
-    "api/v1/waitlist/offers/<str:token>/accept": Row(
+    "api/v1/waitlist/offers/<token:token>/accept": Row(
         "/api/v1/waitlist/offers/no-such-offer/accept", *NOT_HERE, method="post", data={}
     ),
     "api/v1/schema": Row("/api/v1/schema", *PUBLIC_PAGE),

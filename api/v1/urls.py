@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from api import hot
 from api.v1 import views
+from common import link_tokens  # noqa: F401 (registers <token:...>)
 
 urlpatterns = [
     # The two rush-hour endpoints first (patterns are tried in order); named in api.hot.
@@ -27,7 +28,7 @@ urlpatterns = [
     ),
     path("waitlist", views.WaitlistJoinView.as_view(), name="waitlist"),
     path(
-        "waitlist/offers/<str:token>/accept",
+        "waitlist/offers/<token:token>/accept",
         views.WaitlistOfferAcceptView.as_view(),
         name="waitlist-offer-accept",
     ),

@@ -37,6 +37,16 @@ def _running(pid: int) -> bool:
     return state != "Z"  # a zombie has ended; only its exit status is left to collect
 
 
+def _gone(pid: int, seconds: float = 5) -> bool:
+    """Whether the process ends within `seconds`: a SIGKILL is delivered, not waited for."""
+    deadline = time.monotonic() + seconds
+    while _running(pid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
 def _until(condition: Callable[[], bool], supervisor: Supervisor, seconds: float = 15) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
@@ -100,7 +110,7 @@ def test_a_wedged_process_is_killed_with_its_children_and_started_again(
     supervisor.tick()
     wedged["now"] = False
 
-    assert not _running(child)  # the pool child went with it
+    assert _gone(child)  # the pool child went with it
     _until(lambda: supervisor.pid("worker") not in (None, first), supervisor)
     assert said[0] == "worker stopped finishing its work; restarting it"
 
@@ -135,7 +145,7 @@ def test_stop_leaves_no_process_behind(supervise: Callable[..., Supervisor], tmp
 
     supervisor.stop()
 
-    assert [pid for pid in pids if pid and _running(pid)] == []
+    assert [pid for pid in pids if pid and not _gone(pid)] == []
 
 
 def test_the_launcher_restarts_a_worker_only_when_its_pool_stopped_finishing_tasks(

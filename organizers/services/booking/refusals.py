@@ -88,6 +88,10 @@ REFUSALS: dict[str, Refusal] = {
     "seats_available": Refusal(
         BookingRefusedError, _("There are still free seats on this day: book one of them.")
     ),
+    "no_times_that_day": Refusal(
+        BookingRefusedError,
+        _("This day has no arrival times left to wait for. Choose another day."),
+    ),
     "already_waiting": Refusal(
         BookingRefusedError, _("This person is already on the waitlist for this day.")
     ),

@@ -13,6 +13,7 @@ look-up uses, so spelling it with spaces or in lower case is the same voucher.""
 from __future__ import annotations
 
 import contextlib
+import threading
 
 from django.core.cache import caches
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from tenants.context import require_current_tenant
 from tenants.errors import ApplicationError
 
+_COUNT_LOCK = threading.Lock()
 FAILURES_PER_VOUCHER = 10
 FAILURES_PER_ADDRESS = 50
 WINDOW_SECONDS = 3600
@@ -61,11 +63,14 @@ def proof_attempt_release(*, voucher_code: str, address: str) -> None:
 
 def failure_count_add(key: str, *, window_seconds: int) -> int:
     """Count one more failure under `key` in the global cache and return the count; the count
-    lasts the window from its first failure. Atomic on Redis (INCR) and across threads."""
+    lasts the window from its first failure. Atomic across processes on Redis (INCR, what
+    production runs); the file cache of a laptop run reads and writes back, so the lock keeps
+    at least one process's threads in line."""
     cache = caches["global"]
-    cache.add(key, 0, window_seconds)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, window_seconds)
-        return 1
+    with _COUNT_LOCK:
+        cache.add(key, 0, window_seconds)
+        try:
+            return cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, window_seconds)
+            return 1

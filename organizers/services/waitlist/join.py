@@ -16,6 +16,7 @@ from organizers.personal_data import person_key, seal
 from organizers.services.booking.doses import check_interval_days
 from organizers.services.booking.person import Person
 from organizers.services.booking.refusals import refusal_error
+from organizers.services.booking.request import day_may_hold_slots
 from organizers.services.booking.seats import programme_for_booking, tenant_takes_bookings_check
 from organizers.services.eligibility import rules as eligibility_rules
 
@@ -31,6 +32,8 @@ def waitlist_join(
     venue = Venue.objects.filter(id=venue_id, status=Venue.Status.APPROVED).first()
     if venue is None:
         raise refusal_error("venue_not_found")
+    if not _day_has_times_ahead(venue=venue, programme=programme, day=day):
+        raise refusal_error("no_times_that_day")
     key = person_key(person.nik)
     if Booking.objects.filter(
         programme=programme, person_key=key, dose=dose, status=Booking.Status.ACTIVE
@@ -57,6 +60,22 @@ def waitlist_join(
             )
     except IntegrityError as exc:
         raise refusal_error("already_waiting") from exc
+
+
+def _day_has_times_ahead(*, venue: Venue, programme: Programme, day: dt.date) -> bool:
+    """Whether the day has an arrival time still to come for this programme at this venue: a
+    day in the past, without slots, or out of range (9999-12-31) can never offer a seat, and
+    waiting for it would only keep a person's data for nothing."""
+    if not day_may_hold_slots(day):
+        return False
+    zone = ZoneInfo(venue.time_zone)
+    start = dt.datetime.combine(day, dt.time(), zone)
+    return Slot.objects.filter(
+        venue=venue,
+        programme=programme,
+        starts_at__gte=max(start, timezone.now()),
+        starts_at__lt=start + dt.timedelta(days=1),
+    ).exists()
 
 
 def _day_has_free_seats(*, venue: Venue, programme: Programme, day: dt.date, dose: int) -> bool:
