@@ -247,3 +247,19 @@ def test_dates_in_the_roster_nik_are_checked_without_a_date_of_birth(company: Pr
     born = dt.date(1990, 1, 21)
     assert born.day + 40 == int(ANI[6:8])
     assert roster_import(company, content=_csv(f"NIK,Nama\n{ANI},Ani\n")).added == 1
+
+
+def test_a_nul_byte_past_the_first_four_kilobytes_is_refused_with_nothing_written(
+    company: Programme,
+) -> None:
+    """The start of a file was checked for NUL bytes, the rest not: a NUL in a name past 4 KB
+    reached PostgreSQL (which refuses NUL in text) and gave a 500."""
+    filler = "".join(f"3273015403580{n:03d},Orang {n}\n" for n in range(300))  # about 7 KB
+    content = _csv(f"NIK,Nama\n{filler}{SITI},Si\x00ti\n")
+    assert b"\x00" not in content[:4096]
+
+    with pytest.raises(RosterFileError) as refused:
+        roster_import(company, content=content)
+
+    assert refused.value.code == "roster_not_a_table"
+    assert not RosterEntry.objects.exists()
