@@ -147,6 +147,18 @@ def alpha_committed(committed: Callable[[Callable], None]) -> Tenant:
 
 
 @pytest.fixture(autouse=True)
+def _email_code_send_limits_apart(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The hourly limits on sending email codes count in the global cache for the whole run,
+    and many tests send to the same address from 127.0.0.1: each test starts far from them.
+    The tests of the limits set them back (tests/organizers/services/eligibility/
+    test_email_codes.py, tests/booking_pages/views/test_person.py)."""
+    from organizers.services.eligibility import email_codes
+
+    monkeypatch.setattr(email_codes, "SENDS_PER_ADDRESS", 1_000_000)
+    monkeypatch.setattr(email_codes, "SENDS_PER_CLIENT", 1_000_000)
+
+
+@pytest.fixture(autouse=True)
 def _back_to_public_schema() -> Iterator[None]:
     """A request through the test client leaves the connection on its tenant's schema (as the
     middleware does per request in production); each test starts from the public schema."""

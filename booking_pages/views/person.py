@@ -5,7 +5,6 @@ book."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from typing import Any
 
@@ -34,6 +33,7 @@ from booking_pages.views.wizard import (
 )
 from organizers.services.eligibility.email_codes import (
     EmailCodeError,
+    EmailCodeLimitError,
     email_code_check,
     email_code_send,
 )
@@ -180,15 +180,22 @@ def _verified_emails(people: list[dict[str, Any]]) -> set[str]:
 
 
 def _email_code_start(request: HttpRequest, state: dict[str, Any], *, email: str) -> HttpResponse:
-    """Send a code to `email` (unless one went there less than a minute ago) and ask for it."""
-    # EmailCodeError: a code went to this address less than a minute ago; it is still good.
-    with contextlib.suppress(EmailCodeError):
+    """Send a code to `email` (unless one went there less than a minute ago) and ask for it;
+    past the hourly limits, back to the contact step with the reason."""
+    try:
         state["email_code"] = email_code_send(
             email=email,
             language=translation.get_language() or settings.LANGUAGE_CODE,
+            client=client_address(request),
             previous=state.get("email_code"),
             now=timezone.now(),
         )
+    except EmailCodeLimitError as exc:
+        messages.error(request, str(exc.message))
+        wizard_save(request, state)
+        return redirect("booking_contact")
+    except EmailCodeError:  # a code went to this address less than a minute ago: still good
+        pass
     wizard_save(request, state)
     return redirect("booking_email_code")
 
@@ -215,6 +222,7 @@ def email_code_page(request: HttpRequest) -> HttpResponse:
             state["email_code"] = email_code_send(
                 email=email,
                 language=translation.get_language() or settings.LANGUAGE_CODE,
+                client=client_address(request),
                 previous=code_state,
                 now=timezone.now(),
             )

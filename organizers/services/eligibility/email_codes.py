@@ -9,6 +9,11 @@ the message's event_key carries a random nonce, and the code is an HMAC of this 
 that nonce under the server's secret, computed again when the email is written. The session
 keeps only a keyed hash of the code bound to this organiser and address, its expiry and the
 number of tries.
+
+Sending is limited three ways: once a minute per session and address (a person asking again),
+SENDS_PER_ADDRESS an hour to one address from any session or organiser (nobody's inbox is
+flooded through us), and SENDS_PER_CLIENT an hour from one client address. Each send is
+counted before it is made (proof_limits.failure_count_add, atomic on Redis).
 """
 
 from __future__ import annotations
@@ -30,10 +35,17 @@ from tenants.errors import ApplicationError
 CODE_SECONDS = 15 * 60
 MAX_TRIES = 5
 RESEND_SECONDS = 60
+SENDS_PER_ADDRESS = 5
+SENDS_PER_CLIENT = 20
+SENDS_WINDOW_SECONDS = 3600
 
 
 class EmailCodeError(ApplicationError):
     status_code = 400
+
+
+class EmailCodeLimitError(EmailCodeError):
+    status_code = 429
 
 
 def _code_for(nonce: str) -> str:
@@ -49,11 +61,18 @@ def _hash(code: str, email: str) -> str:
 
 
 def email_code_send(
-    *, email: str, language: str, previous: dict[str, Any] | None = None, now: dt.datetime
+    *,
+    email: str,
+    language: str,
+    client: str,
+    previous: dict[str, Any] | None = None,
+    now: dt.datetime,
 ) -> dict[str, Any]:
     """Record the code's email (delivered after the commit) and return the session state that
-    checks it. A new code at most once a minute for the same address (EmailCodeError
-    `email_code_wait` otherwise); a new code replaces the old one and resets the tries."""
+    checks it. A new code at most once a minute for the same address in a session
+    (EmailCodeError `email_code_wait` otherwise), and within the hourly limits per address and
+    per `client` (the client's IP address; `email_code_limit`, nothing sent). A new code
+    replaces the old one and resets the tries."""
     email = email.strip().lower()
     if previous and previous.get("email") == email:
         wait = previous.get("sent_at", 0) + RESEND_SECONDS - now.timestamp()
@@ -63,6 +82,7 @@ def email_code_send(
                 % {"seconds": int(wait) + 1},
                 code="email_code_wait",
             )
+    _sends_within_limits(email=email, client=client)
     nonce = secrets.token_urlsafe(18)
     with transaction.atomic():
         message = Message.objects.create(
@@ -83,6 +103,23 @@ def email_code_send(
         "expires_at": now.timestamp() + CODE_SECONDS,
         "tries": 0,
     }
+
+
+def _sends_within_limits(*, email: str, client: str) -> None:
+    from organizers.services.eligibility.proof_limits import failure_count_add
+
+    to_address = failure_count_add(f"email-code-to:{email}", window_seconds=SENDS_WINDOW_SECONDS)
+    from_client = failure_count_add(
+        f"email-code-from:{client}", window_seconds=SENDS_WINDOW_SECONDS
+    )
+    if to_address > SENDS_PER_ADDRESS or from_client > SENDS_PER_CLIENT:
+        raise EmailCodeLimitError(
+            _(
+                "Too many codes were asked for. Try again in an hour, or ask the organiser "
+                "for help."
+            ),
+            code="email_code_limit",
+        )
 
 
 def email_code_check(*, state: dict[str, Any], email: str, code: str, now: dt.datetime) -> None:

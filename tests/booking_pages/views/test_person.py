@@ -288,3 +288,21 @@ def test_roster_checks_on_the_contact_step_stop_after_ten_refusals(
     assert response.status_code == 400
     assert "15 menit" in response.content.decode()
     assert booking_count(tenant_a) == 0
+
+
+def test_past_the_hourly_limit_the_contact_step_says_why_and_sends_nothing(
+    tenant_a: OrganizerFixture, place, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from organizers.services.eligibility import email_codes
+
+    monkeypatch.setattr(email_codes, "SENDS_PER_ADDRESS", 0)  # this address had its codes
+    _by_domain(tenant_a, place)
+    client = host_client(tenant_a.host)
+    choose_time(client, place)
+    client.post("/daftar/data-diri/", SITI)
+
+    response = client.post("/daftar/kontak/", ACME, follow=True)
+
+    assert response.redirect_chain[-1][0] == "/daftar/kontak/"
+    assert "Terlalu banyak kode" in response.content.decode()
+    assert _codes_sent(tenant_a) == []
