@@ -6,13 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import OperationalError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from common import database_outage
+from common.database_outage import retry_after
 from tenants.errors import ApplicationError
 
 
@@ -28,25 +29,12 @@ def invalid_body(fields: dict[str, Any]) -> dict[str, Any]:
     return {"error": {"code": "invalid", "message": str(_("Invalid input.")), "fields": fields}}
 
 
-TRY_AGAIN_HEADERS = {"Retry-After": "1"}
-
-
-def try_again_body(exc: Exception) -> dict[str, Any] | None:
-    """The 503 body when PostgreSQL gave up one of two colliding transactions (a deadlock or a
-    serialization failure: nothing was written, a retry will do); None for any other error."""
-    if isinstance(exc, OperationalError) and getattr(exc.__cause__, "sqlstate", None) in (
-        "40P01",  # deadlock detected
-        "40001",  # serialization failure
-    ):
-        return {"error": {"code": "try_again", "message": str(_("Busy. Please try again."))}}
-    return None
-
-
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ApplicationError):
         return Response(application_error_body(exc), status=exc.status_code)
-    if (busy := try_again_body(exc)) is not None:
-        return Response(busy, status=503, headers=TRY_AGAIN_HEADERS)
+    if (seconds := retry_after(exc)) is not None:
+        headers = {"Retry-After": str(seconds)}
+        return Response(database_outage.try_again_body(), status=503, headers=headers)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(_("Not found."))
     elif isinstance(exc, PermissionDenied):

@@ -6,6 +6,9 @@ from django.urls import include, path
 from common import health
 from public_site.views import dev_mail, public
 
+# A database outage is a 503 "try again", not a 500 (public_site/views/errors.py).
+handler500 = "public_site.views.errors.server_error"
+
 urlpatterns = [
     path("", public.landing, name="home"),
     path("healthz", health.healthz, name="healthz"),

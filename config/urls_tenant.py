@@ -28,6 +28,9 @@ from organizer_pages.views import (
     venues,
 )
 
+# A database outage is a 503 "try again", not a 500 (public_site/views/errors.py).
+handler500 = "public_site.views.errors.server_error"
+
 urlpatterns = [
     # First: the booking API is what opening hour hammers, and Django tries patterns in order.
     path("api/", include("api.urls")),

@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.db import OperationalError
 from django.http import HttpResponse
 from django.utils import timezone, translation
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -17,10 +16,8 @@ from rest_framework.views import APIView
 
 from api import hot
 from api.exception_handlers import (
-    TRY_AGAIN_HEADERS,
     application_error_body,
     invalid_body,
-    try_again_body,
 )
 from api.idempotency import HEADER, idempotent
 from api.v1 import serializers as s
@@ -205,10 +202,6 @@ class BookingCreateView(PublicAPIView):
             )
         except ApplicationError as exc:  # worded here, in the booking's language
             return Response(application_error_body(exc), status=exc.status_code)
-        except OperationalError as exc:
-            if (busy := try_again_body(exc)) is None:
-                raise
-            return Response(busy, status=503, headers=TRY_AGAIN_HEADERS)
         response = Response(body, status=status)
         if replayed:
             response["Idempotent-Replayed"] = "true"

@@ -129,7 +129,18 @@ DATABASES = {
         # Django turns psycopg's prepared statements off for transaction-mode poolers, which
         # django-tenants cannot use anyway (search_path is per session). The ORM's client-side
         # cursors never prepare; only the hot statements in organizers/db.py do.
-        "OPTIONS": {"prepare_threshold": 5},
+        "OPTIONS": {
+            "prepare_threshold": 5,
+            # An unreachable or stuck server fails the request (a 503 "try again", see
+            # common/database_outage.py) instead of holding it for as long as it lasts: a
+            # connection attempt gives up after DATABASE_CONNECT_TIMEOUT seconds, sent data
+            # unacknowledged for DATABASE_TCP_USER_TIMEOUT_MS ends the connection, and the
+            # server cancels a statement after DATABASE_STATEMENT_TIMEOUT_MS (0: never; a
+            # one-off migration of a large table may set it so).
+            "connect_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 5),
+            "tcp_user_timeout": env_int("DATABASE_TCP_USER_TIMEOUT_MS", 10_000),
+            "options": f"-c statement_timeout={env_int('DATABASE_STATEMENT_TIMEOUT_MS', 30_000)}",
+        },
     }
 }
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)

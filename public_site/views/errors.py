@@ -1,9 +1,13 @@
 from __future__ import annotations
 
-from django.conf import settings
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+import sys
 
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+
+from common import database_outage
 from common.language import language_activate, language_mark
 from tenants.links import absolute_url
 
@@ -23,4 +27,25 @@ def tenant_not_found(request: HttpRequest) -> HttpResponse:
         },
         status=404,
     )
+    return language_mark(response, language)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Django's handler500, on both kinds of host. When the error is the database being out of
+    reach (common/database_outage.py), people are told to try again: the API as a JSON 503
+    `try_again`, the pages as a short page in the person's language; both with Retry-After.
+    Any other error is the plain 500 page. Nothing here touches the database (it may be down):
+    the page is self-contained and the language comes from the cookie or the browser."""
+    seconds = database_outage.retry_after(sys.exc_info()[1])
+    if seconds is None:
+        return HttpResponse(render_to_string("500.html"), status=500)
+    language = language_activate(request)
+    if request.path.startswith("/api/"):
+        response: HttpResponse = JsonResponse(database_outage.try_again_body(), status=503)
+    else:
+        response = HttpResponse(
+            render_to_string("public_site/try_again.html", {"seconds": seconds}), status=503
+        )
+    response["Retry-After"] = str(seconds)
+    response["Cache-Control"] = "no-store"
     return language_mark(response, language)
