@@ -19,6 +19,7 @@ from django_tenants.utils import remove_www
 
 from api.v1.parsers import MAX_BODY_BYTES
 from common.process_cache import ProcessCache
+from common.security_headers import security_headers_add
 from config.wsgi_bridge import BODY_IDLE_SECONDS
 from tenants.middleware import tenant_for_host_known
 
@@ -140,9 +141,9 @@ _HEADERS: dict[tuple, list[tuple[bytes, bytes]]] = {}
 
 
 def fixed_headers(secure: bool) -> list[tuple[bytes, bytes]]:
-    """The security headers Django's middleware puts on an API answer (SecurityMiddleware and
-    X-Frame-Options), computed by running the same middleware over an empty answer, once for
-    each set of the settings they read."""
+    """The security headers Django's middleware puts on an API answer (SecurityMiddleware,
+    X-Frame-Options and common.security_headers), computed by running the same middleware over
+    an empty answer, once for each set of the settings they read."""
     key = (
         secure,
         settings.SECURE_HSTS_SECONDS,
@@ -159,6 +160,7 @@ def fixed_headers(secure: bool) -> list[tuple[bytes, bytes]]:
         response = HttpResponse(content_type="application/json")
         response = SecurityMiddleware(_unused).process_response(probe, response)
         response = XFrameOptionsMiddleware(_unused).process_response(probe, response)
+        response = security_headers_add(response, nonce=None)
         headers = _HEADERS[key] = [
             (name.lower().encode("latin-1"), value.encode("latin-1"))
             for name, value in response.items()

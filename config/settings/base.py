@@ -78,6 +78,9 @@ MIDDLEWARE = [
     # Static files first: they belong to no organiser, and on a host that is no organiser's
     # the host middleware would answer "organiser not found" for the 404 page's own CSS.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # CSP (with this request's nonce), Permissions-Policy, no-store: before the host look-up,
+    # so that even a failure there answers with them.
+    "common.security_headers.SecurityHeadersMiddleware",
     "tenants.middleware.TenantHostMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -3,14 +3,16 @@ defaults write every email to files under var/mail/ (Django's file backend: raw 
 person cannot read comfortably. This page lists them and shows the HTML (with its inline QR
 code), the plain text and the attachments (PDF, calendar file) to open or download.
 
-Every view answers 404 unless DEBUG is on (local settings only; production refuses DEBUG).
-No sign-in: it shows only this computer's own outgoing mail."""
+Every view answers 404 unless DEBUG is on (local settings only; production refuses DEBUG) and
+the client is on the loopback interface: no sign-in, so it shows this computer's own outgoing
+mail to this computer only, even when `./sentra run` listens on a network address."""
 
 from __future__ import annotations
 
 import datetime as dt
 import email
 import email.policy
+import ipaddress
 import re
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -52,10 +54,17 @@ class StoredMail:
         return f"{date_format(moment.astimezone(LOCAL_ZONE), 'l, j F Y, H:i')} WIB"
 
 
-def _mail_dir() -> Path:
-    if not settings.DEBUG:
+def _mail_dir(request: HttpRequest) -> Path:
+    if not settings.DEBUG or not _from_this_computer(request):
         raise Http404("local only")
     return Path(settings.EMAIL_FILE_PATH)
+
+
+def _from_this_computer(request: HttpRequest) -> bool:
+    try:
+        return ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")).is_loopback
+    except ValueError:
+        return False
 
 
 def _read(path: Path) -> list[EmailMessage]:
@@ -65,8 +74,8 @@ def _read(path: Path) -> list[EmailMessage]:
     ]
 
 
-def _stored(file: str, index: int) -> StoredMail:
-    folder = _mail_dir()
+def _stored(request: HttpRequest, file: str, index: int) -> StoredMail:
+    folder = _mail_dir(request)
     if not FILE_NAME.match(file) or not (folder / file).is_file():
         raise Http404("no such file")
     messages = _read(folder / file)
@@ -76,7 +85,7 @@ def _stored(file: str, index: int) -> StoredMail:
 
 
 def dev_mail_list(request: HttpRequest) -> HttpResponse:
-    folder = _mail_dir()
+    folder = _mail_dir(request)
     files = sorted(
         (path for path in folder.glob("*.log") if FILE_NAME.match(path.name)),
         key=lambda path: path.stat().st_mtime,
@@ -91,7 +100,7 @@ def dev_mail_list(request: HttpRequest) -> HttpResponse:
 
 
 def dev_mail_detail(request: HttpRequest, file: str, index: int) -> HttpResponse:
-    stored = _stored(file, index)
+    stored = _stored(request, file, index)
     message = stored.message
     parts = list(message.walk())
     html_part = message.get_body(preferencelist=("html",))
@@ -126,7 +135,7 @@ def dev_mail_detail(request: HttpRequest, file: str, index: int) -> HttpResponse
 
 
 def dev_mail_part(request: HttpRequest, file: str, index: int, number: int) -> HttpResponse:
-    parts = list(_stored(file, index).message.walk())
+    parts = list(_stored(request, file, index).message.walk())
     if not 0 <= number < len(parts) or parts[number].is_multipart():
         raise Http404("no such part")
     part = parts[number]

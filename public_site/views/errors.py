@@ -44,7 +44,11 @@ def server_error(request: HttpRequest) -> HttpResponse:
         response: HttpResponse = JsonResponse(database_outage.try_again_body(), status=503)
     else:
         response = HttpResponse(
-            render_to_string("public_site/try_again.html", {"seconds": seconds}), status=503
+            render_to_string(
+                "public_site/try_again.html",
+                {"seconds": seconds, "csp_nonce": getattr(request, "csp_nonce", "")},
+            ),
+            status=503,
         )
     response["Retry-After"] = str(seconds)
     response["Cache-Control"] = "no-store"

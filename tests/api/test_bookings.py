@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from common.security_headers import OTHER_POLICY
 from organizers.models import IdempotencyRecord
 from organizers.services.housekeeping import idempotency_records_purge
 from tenants.context import tenant_scope
@@ -290,3 +291,11 @@ def test_what_cannot_be_a_voucher_code_is_not_found_and_not_counted(
     assert {r.status_code for r in refused} == {404}
     assert refused[0].json()["error"]["code"] == "booking_not_found"
     assert mine.status_code == 200  # twelve malformed tries cost this address nothing here
+
+
+def test_a_booking_answer_on_the_api_is_not_stored_and_cannot_be_framed(api: Setup) -> None:
+    booked = api.book()
+
+    assert booked.status_code == 201
+    assert booked["Content-Security-Policy"] == OTHER_POLICY
+    assert booked["Cache-Control"] == "no-store"

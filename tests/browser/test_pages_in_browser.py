@@ -111,3 +111,27 @@ def test_platform_staff_sets_up_totp_at_first_sign_in_then_reaches_the_admin(
     assert page.locator('a[href="/admin/tenants/tenant/"]').count() >= 1
     screenshot(page, "staff-admin")
     context.close()
+
+
+def test_pages_keep_to_their_content_security_policy(
+    platform_server: LiveServer, phone: object
+) -> None:
+    """Nothing on the landing page or an organiser's booking home is refused by the policy (a
+    refused style or script shows as a console error), and both carry it."""
+    refused: list[str] = []
+    phone.on(
+        "console",
+        lambda message: refused.append(message.text)
+        if "Content Security Policy" in message.text
+        else None,
+    )
+
+    for url in (platform_server.url(), platform_server.url("alpha.localhost", "/")):
+        response = phone.goto(url)
+        policy = response.headers["content-security-policy"]
+        assert "frame-ancestors 'none'" in policy
+        assert "script-src 'self'" in policy
+        assert response.headers["cache-control"] == "no-store"
+        assert "camera=(self)" in response.headers["permissions-policy"]
+
+    assert refused == []

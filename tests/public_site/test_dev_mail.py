@@ -10,6 +10,8 @@ import re
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from django.test import Client
+
 from organizers.models import Message
 from organizers.services.booking.engine import booking_create
 from organizers.services.messages import outbox
@@ -73,6 +75,22 @@ def test_mail_viewer_is_off_without_debug(
 
     assert client.get("/dev/mail/").status_code == 404
     assert client.get(f"/dev/mail/{name}/0/").status_code == 404
+
+
+def test_mail_viewer_answers_only_this_computer(
+    tenant_a: OrganizerFixture, settings: object, tmp_path: Path
+) -> None:
+    """`./sentra run` may listen on a network address (SENTRA_BIND): the mail of this computer
+    stays on this computer."""
+    _voucher_written_to(tmp_path, tenant_a, settings)
+    settings.DEBUG = True
+    name = next(tmp_path.iterdir()).name
+    neighbour = Client(HTTP_HOST=ROOT_HOST, secure=True, REMOTE_ADDR="192.168.1.23")
+    here = Client(HTTP_HOST=ROOT_HOST, secure=True, REMOTE_ADDR="::1")
+
+    assert neighbour.get("/dev/mail/").status_code == 404
+    assert neighbour.get(f"/dev/mail/{name}/0/").status_code == 404
+    assert here.get("/dev/mail/").status_code == 200
 
 
 def test_mail_viewer_refuses_paths_outside_the_mail_folder(
