@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from organizers.models import Dose, Programme, Sex
 from organizers.nik import nik_clean, nik_problems
 from organizers.phone import phone_normalise
+from organizers.services.booking.request import name_problem
 from organizers.services.booking.rows import voucher_code_canonical
 
 # Which field each NIK problem belongs to (organizers.nik codes).
@@ -181,6 +182,12 @@ class PersonForm(AccessibleForm):
             order.append("dose")
         self.order_fields(order)
         self.doses = doses
+
+    def clean_full_name(self) -> str:
+        name = self.cleaned_data["full_name"]
+        if (problem := name_problem(name)) is not None:
+            raise forms.ValidationError(problem)
+        return name
 
     def clean(self) -> dict[str, Any]:
         super().clean()

@@ -14,6 +14,7 @@ from rest_framework import serializers
 from organizers.models import Booking, Dose, Programme, Sex, Slot, Venue
 from organizers.nik import nik_problems
 from organizers.phone import phone_normalise
+from organizers.services.booking.request import date_from_text, name_problem
 
 if TYPE_CHECKING:
     from organizers.services.booking.statement import PlacedBooking, PlacedVenue
@@ -101,9 +102,20 @@ def date_of_birth_check(value: dt.date) -> dt.date:
     return value
 
 
+class DateField(serializers.DateField):
+    """YYYY-MM-DD in ASCII digits only (organizers.services.booking.request.date_from_text):
+    DRF's own parsing also takes ISO week dates and other scripts' digits."""
+
+    def to_internal_value(self, value: object) -> dt.date:
+        parsed = date_from_text(value)
+        if parsed is None:
+            self.fail("invalid", format="YYYY-MM-DD")
+        return parsed
+
+
 class PersonSerializer(serializers.Serializer):
     nik = serializers.CharField(max_length=16, min_length=16)
-    date_of_birth = serializers.DateField()
+    date_of_birth = DateField()
     full_name = serializers.CharField(max_length=200)
     phone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
     email = serializers.EmailField(required=False, allow_blank=True, default="")
@@ -114,6 +126,11 @@ class PersonSerializer(serializers.Serializer):
 
     def validate_date_of_birth(self, value: dt.date) -> dt.date:
         return date_of_birth_check(value)
+
+    def validate_full_name(self, value: str) -> str:
+        if (problem := name_problem(value)) is not None:
+            raise serializers.ValidationError(problem)
+        return value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         errors = nik_rule_errors(attrs)
@@ -147,7 +164,7 @@ class BookingCreateSerializer(PersonSerializer):
 
 
 class ProofSerializer(serializers.Serializer):
-    date_of_birth = serializers.DateField()
+    date_of_birth = DateField()
 
 
 class RescheduleSerializer(ProofSerializer):
@@ -157,7 +174,7 @@ class RescheduleSerializer(ProofSerializer):
 class WaitlistJoinSerializer(PersonSerializer):
     programme_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     venue_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
-    day = serializers.DateField()
+    day = DateField()
     dose = serializers.ChoiceField(choices=Dose.choices)
 
     def validate_phone(self, value: str) -> str:

@@ -57,3 +57,23 @@ def test_a_waitlist_day_that_can_never_have_a_seat_is_refused(
     assert response.json()["error"]["code"] == "no_times_that_day"
     with tenant_scope(api.tenant.tenant):
         assert not WaitlistEntry.objects.exists()  # nobody's data kept for a day without seats
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("day", "2026-W52-1"),
+        ("day", "\uff12\uff10\uff12\uff17-\uff10\uff11-\uff10\uff15"),
+        ("date_of_birth", "1958-W11-5"),
+        ("full_name", "Siti \u202eAminah"),
+        ("full_name", "Siti\x00Aminah"),
+    ],
+)
+def test_waitlist_quirks_are_field_errors(api: Setup, field: str, value: str) -> None:
+    body = {**PERSON, "programme_id": api.programme.id, "venue_id": api.venue.id, "dose": 1}
+    body.setdefault("day", str(timezone.localdate()))
+
+    response = api.post("waitlist", {**body, field: value})
+
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == [field]

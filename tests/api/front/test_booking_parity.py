@@ -109,6 +109,17 @@ def _parity_cases() -> list[tuple[str, dict[str, Any], int, str, bool]]:
             True,
         ),
         ("a second booking for the same person", {"nik": nik(9_999)}, 409, "already_booked", True),
+        # Quirks a fuzzer found (issue #11, item 10): each is refused the same way on both paths.
+        ("an ISO week date of birth", {"date_of_birth": "1958-W11-5"}, 400, "invalid", True),
+        (
+            "full-width digits in the date of birth",
+            {"date_of_birth": "\uff11\uff19\uff15\uff18-\uff10\uff13-\uff11\uff14"},
+            400,
+            "invalid",
+            True,
+        ),
+        ("a control character in the name", {"full_name": "Siti\x07 Aminah"}, 400, "invalid", True),
+        ("a bidi override in the name", {"full_name": "Siti \u202eAminah"}, 400, "invalid", True),
         ("a dose the front does not book", {"dose": 2}, 409, "previous_dose_missing", False),
         ("a second dose to reserve", {"reserve_next_dose": True}, 409, "next_dose_full", False),
     ]

@@ -306,3 +306,15 @@ def test_past_the_hourly_limit_the_contact_step_says_why_and_sends_nothing(
     assert response.redirect_chain[-1][0] == "/daftar/kontak/"
     assert "Terlalu banyak kode" in response.content.decode()
     assert _codes_sent(tenant_a) == []
+
+
+def test_a_name_with_a_bidi_override_is_refused_on_the_person_step(
+    tenant_a: OrganizerFixture, place
+) -> None:
+    client = host_client(tenant_a.host)
+    choose_time(client, place)
+
+    response = client.post("/daftar/data-diri/", {**SITI, "full_name": "Siti \u202eAminah"})
+
+    assert response.status_code == 400
+    assert "Nama hanya boleh berisi huruf, spasi, dan tanda baca." in response.content.decode()
