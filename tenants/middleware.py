@@ -11,6 +11,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import Resolver404, ResolverMatch, get_resolver, reverse
 from django_tenants.middleware.main import TenantMainMiddleware
+from django_tenants.utils import remove_www
 
 from common.process_cache import ProcessCache
 from tenants.access import access_membership_by_tenant
@@ -39,6 +40,13 @@ class TenantHostMiddleware(TenantMainMiddleware):
     /healthz (database and broker) and /livez (the process answers, nothing else) answer on any
     host: load balancers probe instances by IP address, a host that is neither ours nor in
     ALLOWED_HOSTS."""
+
+    @staticmethod
+    def hostname_from_request(request: HttpRequest) -> str:
+        """As django-tenants, in lower case: host names are case-insensitive (RFC 4343), and
+        "ALPHA.sentra.id" is the same organiser as "alpha.sentra.id". The rush front reads
+        hosts the same way (api.front.requests._host_checked)."""
+        return remove_www(request.get_host().split(":")[0]).lower()
 
     def get_tenant(self, domain_model: type, hostname: str) -> Tenant:
         """Host -> tenant, remembered per process for TENANT_HOST_CACHE_SECONDS: at opening hour

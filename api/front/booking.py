@@ -11,6 +11,7 @@ from typing import Any
 
 import asyncpg
 from django.utils import timezone, translation
+from rest_framework.utils.mediatypes import media_type_matches
 
 from api import hot
 from api.exception_handlers import application_error_body, invalid_body
@@ -44,8 +45,8 @@ class FrontBooking(FrontLearning):
         refuse as it stands gets Django's 400 from here; a booking the statement cannot be the
         whole of (another dose, an invite, a company programme, an age the rules refuse, an
         organiser not yet approved, an Idempotency-Key) goes to the full path."""
-        if not request.content_type.startswith("application/json"):
-            return None  # the full path answers 415
+        if not media_type_matches("application/json", request.content_type):
+            return None  # the full path answers 415 (DRF's own test: not application/jsonx)
         # As the full path: the answer's Content-Language is the request's (the cookie's); the
         # booking, and its words, are in the body's language when it has one.
         answered_in = request.cookie_language(self.supported)

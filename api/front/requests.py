@@ -132,7 +132,7 @@ def _host_checked(host: str) -> str | None:
         return kept[1]
     domain, _port = split_domain_port(host)
     valid = bool(domain) and validate_host(domain, settings.ALLOWED_HOSTS)
-    checked = remove_www(host.split(":")[0]) if valid else None
+    checked = remove_www(host.split(":")[0]).lower() if valid else None
     _CHECKED_HOSTS.put(host, (settings.ALLOWED_HOSTS, checked), seconds=HOST_CHECK_SECONDS)
     return checked
 

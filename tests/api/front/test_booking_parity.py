@@ -216,3 +216,14 @@ def test_a_retried_post_with_an_idempotency_key_is_left_to_the_full_path(harness
     assert first.json()["voucher_code"] == again.json()["voucher_code"]
     assert again.headers["idempotent-replayed"] == "true"
     assert harness.counters() == (2, 2)
+
+
+def test_a_content_type_that_only_starts_like_json_gets_the_same_415(harness: Harness) -> None:
+    harness.warm()
+    sent = {"body": b"{}", "headers": ((b"content-type", b"application/jsonx"),)}
+
+    front_answer = harness.call("POST", "/api/v1/bookings", **sent)
+    django_answer = harness.call("POST", "/api/v1/bookings", app=harness.django, **sent)
+
+    assert_same_answer(front_answer, django_answer)
+    assert front_answer.status == 415

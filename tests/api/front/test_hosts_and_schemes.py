@@ -141,3 +141,14 @@ def test_the_forwarded_scheme_is_read_as_django_reads_it(
         assert front_answer.headers["location"] == django_answer.headers["location"]
     booked = 1 + 2 * (status == 201)
     assert harness.counters() == (booked, booked)
+
+
+def test_a_host_in_capitals_is_the_same_organiser_on_both_paths(harness: Harness) -> None:
+    """Host names are case-insensitive (RFC 4343): ALPHA.localhost books with alpha."""
+    harness.warm()
+
+    front_answer = harness.book(60, host="ALPHA.localhost")
+    django_answer = harness.book(61, host="Alpha.Localhost", app=harness.django)
+
+    assert (front_answer.status, django_answer.status) == (201, 201)
+    assert harness.counters() == (3, 3)
