@@ -26,6 +26,12 @@ from tenants.errors import ApplicationError
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 50_000
+# Every row read counts, blank ones too: a sheet of a million empty rows held a web thread for
+# 20 s before. Room for blank lines between people, not for a million of them.
+MAX_ROWS_READ = MAX_ROWS + 5_000
+# No field of a roster is longer (a name, a NIK, an email address): a longer cell is a wrong
+# file, and one huge cell cost 140 MB of memory.
+MAX_CELL_CHARACTERS = 1_000
 MAX_COLUMNS = 30
 # An .xlsx is a zip: 5 MB can unpack to gigabytes, and openpyxl keeps every shared string in
 # memory. A 50,000-row roster unpacks to well under this.
@@ -160,6 +166,14 @@ def _xlsx_rows(content: bytes) -> Iterator[list[object]]:
         workbook.close()
 
 
+def _too_many_rows() -> RosterFileError:
+    return _refuse(
+        _("The file has more than %(max)d rows. Split it into smaller files. Nothing was imported.")
+        % {"max": MAX_ROWS},
+        "roster_too_many_rows",
+    )
+
+
 def _not_a_table() -> RosterFileError:
     return _refuse(
         _("This file is not a CSV or Excel (.xlsx) file. Upload the roster as CSV or XLSX."),
@@ -194,6 +208,17 @@ def roster_file_read(content: bytes) -> tuple[list[RosterRow], set[str]]:
     columns: dict[str, int] | None = None
     rows: list[RosterRow] = []
     for number, values in enumerate(source, start=1):
+        if number > MAX_ROWS_READ:
+            raise _too_many_rows()
+        if any(isinstance(value, str) and len(value) > MAX_CELL_CHARACTERS for value in values):
+            raise _refuse(
+                _(
+                    "Row %(row)d has a cell longer than %(max)d characters: this is not a "
+                    "roster. Nothing was imported."
+                )
+                % {"row": number, "max": MAX_CELL_CHARACTERS},
+                "roster_cell_too_long",
+            )
         if columns is None:
             if not any(_text(v)[0] for v in values):
                 continue  # blank lines above the header
@@ -206,14 +231,7 @@ def roster_file_read(content: bytes) -> tuple[list[RosterRow], set[str]]:
         if not any(text for text, _number in cells.values()):
             continue
         if len(rows) >= MAX_ROWS:
-            raise _refuse(
-                _(
-                    "The file has more than %(max)d rows. Split it into smaller files. Nothing "
-                    "was imported."
-                )
-                % {"max": MAX_ROWS},
-                "roster_too_many_rows",
-            )
+            raise _too_many_rows()
         nik_text, nik_was_number = cells["nik"]
         rows.append(
             RosterRow(

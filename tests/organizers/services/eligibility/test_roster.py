@@ -263,3 +263,29 @@ def test_a_nul_byte_past_the_first_four_kilobytes_is_refused_with_nothing_writte
 
     assert refused.value.code == "roster_not_a_table"
     assert not RosterEntry.objects.exists()
+
+
+def test_a_sheet_of_blank_rows_is_refused_after_the_rows_a_roster_can_have(
+    company: Programme, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Blank rows count too: a million of them held a web thread for 20 s."""
+    monkeypatch.setattr(roster_file, "MAX_ROWS_READ", 40)
+    blank = [[""]] * 60
+    content = _xlsx([["NIK", "Nama"], *blank, [SITI, "Siti"]])
+
+    with pytest.raises(RosterFileError) as refused:
+        roster_import(company, content=content)
+
+    assert refused.value.code == "roster_too_many_rows"
+    assert not RosterEntry.objects.exists()
+
+
+def test_a_cell_longer_than_any_roster_field_refuses_the_file(company: Programme) -> None:
+    huge = "A" * (roster_file.MAX_CELL_CHARACTERS + 1)
+
+    with pytest.raises(RosterFileError) as refused:
+        roster_import(company, content=_csv(f"NIK,Nama\n{SITI},{huge}\n"))
+
+    assert refused.value.code == "roster_cell_too_long"
+    assert "Row 2" in refused.value.message or "Baris 2" in refused.value.message
+    assert not RosterEntry.objects.exists()
