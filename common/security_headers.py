@@ -31,10 +31,9 @@ PAGE_POLICY = (
     "frame-ancestors 'none'"
 )
 OTHER_POLICY = "default-src 'none'; frame-ancestors 'none'"
-PERMISSIONS_POLICY = (
-    "camera=(self), microphone=(), geolocation=(), payment=(), usb=(), serial=(), "
-    "bluetooth=(), interest-cohort=()"
-)
+# Only features browsers know: an unknown one is a console error on every page (Chromium has
+# no "bluetooth" or "interest-cohort" feature any more).
+PERMISSIONS_POLICY = "camera=(self), microphone=(), geolocation=(), payment=(), usb=(), serial=()"
 
 
 def security_headers_add(response: HttpResponse, *, nonce: str | None) -> HttpResponse:

@@ -117,12 +117,13 @@ def test_pages_keep_to_their_content_security_policy(
     platform_server: LiveServer, phone: object
 ) -> None:
     """Nothing on the landing page or an organiser's booking home is refused by the policy (a
-    refused style or script shows as a console error), and both carry it."""
+    refused style or script shows as a console error), the browser understands every feature of
+    the Permissions-Policy, and both pages carry them."""
     refused: list[str] = []
     phone.on(
         "console",
         lambda message: refused.append(message.text)
-        if "Content Security Policy" in message.text
+        if "Content Security Policy" in message.text or "Permissions-Policy" in message.text
         else None,
     )
 
