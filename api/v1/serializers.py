@@ -7,6 +7,7 @@ import re
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -114,7 +115,13 @@ class DateField(serializers.DateField):
 
 
 class PersonSerializer(serializers.Serializer):
-    nik = serializers.CharField(max_length=16, min_length=16)
+    nik = serializers.CharField(
+        max_length=16,
+        min_length=16,
+        validators=[RegexValidator(r"^[0-9]{16}$", _("A NIK has exactly 16 digits."))],
+        help_text="The 16 digits of the KTP; the region, date of birth and sex they encode "
+        "must agree with the other fields.",
+    )
     date_of_birth = DateField()
     full_name = serializers.CharField(max_length=200)
     phone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")

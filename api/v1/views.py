@@ -21,6 +21,7 @@ from api.exception_handlers import (
 )
 from api.idempotency import HEADER, idempotent
 from api.v1 import serializers as s
+from api.v1.errors import error_responses
 from api.v1.parsers import SmallJSONParser, body_size_check, json_required
 from organizers.access import access_booking_by_voucher
 from organizers.models import Booking
@@ -62,7 +63,7 @@ class PublicAPIView(APIView):
 class OrganizerView(PublicAPIView):
     """Public facts about the organiser whose host this is."""
 
-    @extend_schema(responses=None)
+    @extend_schema(responses={200: None, **error_responses(404)})
     def get(self, request: Request) -> Response:
         tenant = request_tenant(request)
         return Response(
@@ -80,7 +81,7 @@ class MembershipView(APIView):
 
     permission_classes = (IsAuthenticated,)
 
-    @extend_schema(responses=None)
+    @extend_schema(responses={200: None, **error_responses(403, 404)})
     def get(self, request: Request) -> Response:
         membership = access_membership_by_tenant(user=request.user, tenant=request_tenant(request))
         # IsAuthenticated: the user is a signed-in User, never AnonymousUser.
@@ -88,13 +89,13 @@ class MembershipView(APIView):
 
 
 class ProgrammeListView(PublicAPIView):
-    @extend_schema(responses=s.ProgrammeSerializer(many=True))
+    @extend_schema(responses={200: s.ProgrammeSerializer(many=True), **error_responses(404)})
     def get(self, request: Request) -> Response:
         return Response(s.ProgrammeSerializer(programme_list_active(), many=True).data)
 
 
 class VenueListView(PublicAPIView):
-    @extend_schema(responses=s.VenueSerializer(many=True))
+    @extend_schema(responses={200: s.VenueSerializer(many=True), **error_responses(404)})
     def get(self, request: Request) -> Response:
         return Response(s.VenueSerializer(venue_list_bookable(), many=True).data)
 
@@ -109,7 +110,7 @@ class VenueSlotsView(PublicAPIView):
             OpenApiParameter("date", dt.date, required=True),
             OpenApiParameter("programme", int),
         ],
-        responses=s.SlotSerializer(many=True),
+        responses={200: s.SlotSerializer(many=True), **error_responses(400, 404)},
     )
     def get(self, request: Request, venue_id: int) -> HttpResponse:
         asked, errors = slot_day_query_clean(request.query_params)
@@ -161,7 +162,7 @@ class BookingCreateView(PublicAPIView):
 
     @extend_schema(
         request=s.BookingCreateSerializer,
-        responses={201: s.BookingSerializer},
+        responses={201: s.BookingSerializer, **error_responses(400, 404, 409, 413, 415, 429)},
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
     )
     def post(self, request: Request) -> Response:
@@ -225,14 +226,20 @@ class BookingView(PublicAPIView):
     """Read a booking with its proof (voucher code in the path, date of birth in the body: a
     date of birth never goes into a URL, where logs would keep it)."""
 
-    @extend_schema(request=s.ProofSerializer, responses=s.BookingSerializer)
+    @extend_schema(
+        request=s.ProofSerializer,
+        responses={200: s.BookingSerializer, **error_responses(400, 404, 415, 429)},
+    )
     def post(self, request: Request, voucher_code: str) -> Response:
         booking, _data = _booking_with_proof(request, voucher_code, s.ProofSerializer)
         return _booking_response(booking)
 
 
 class BookingCancelView(PublicAPIView):
-    @extend_schema(request=s.ProofSerializer, responses=s.BookingSerializer)
+    @extend_schema(
+        request=s.ProofSerializer,
+        responses={200: s.BookingSerializer, **error_responses(400, 404, 409, 415, 429)},
+    )
     def post(self, request: Request, voucher_code: str) -> Response:
         booking, _data = _booking_with_proof(request, voucher_code, s.ProofSerializer)
         booking_cancel_with_notice(booking_id=booking.id)
@@ -241,7 +248,10 @@ class BookingCancelView(PublicAPIView):
 
 
 class BookingRescheduleView(PublicAPIView):
-    @extend_schema(request=s.RescheduleSerializer, responses=s.BookingSerializer)
+    @extend_schema(
+        request=s.RescheduleSerializer,
+        responses={200: s.BookingSerializer, **error_responses(400, 404, 409, 415, 429)},
+    )
     def post(self, request: Request, voucher_code: str) -> Response:
         booking, data = _booking_with_proof(request, voucher_code, s.RescheduleSerializer)
         moved = booking_reschedule_with_notice(booking_id=booking.id, new_slot_id=data["slot_id"])
@@ -249,7 +259,10 @@ class BookingRescheduleView(PublicAPIView):
 
 
 class WaitlistJoinView(PublicAPIView):
-    @extend_schema(request=s.WaitlistJoinSerializer, responses={201: None})
+    @extend_schema(
+        request=s.WaitlistJoinSerializer,
+        responses={201: None, **error_responses(400, 404, 409, 415, 429)},
+    )
     def post(self, request: Request) -> Response:
         form = s.WaitlistJoinSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -270,7 +283,7 @@ class WaitlistJoinView(PublicAPIView):
 
 
 class WaitlistOfferAcceptView(PublicAPIView):
-    @extend_schema(request=None, responses={201: s.BookingSerializer})
+    @extend_schema(request=None, responses={201: s.BookingSerializer, **error_responses(404, 409)})
     def post(self, request: Request, token: str) -> Response:
         booking = waitlist_offer_accept_checked(token=token)
         return _booking_response(booking, status=201)

@@ -299,3 +299,32 @@ def test_a_booking_answer_on_the_api_is_not_stored_and_cannot_be_framed(api: Set
     assert booked.status_code == 201
     assert booked["Content-Security-Policy"] == OTHER_POLICY
     assert booked["Cache-Control"] == "no-store"
+
+
+def test_openapi_schema_documents_every_error_answer_and_the_constraints(api: Setup) -> None:
+    """Generated clients and fuzzers learn the errors and limits instead of meeting them."""
+    schema = api.client.get("/api/v1/schema", HTTP_ACCEPT="application/json").json()
+    error = {"$ref": "#/components/schemas/Error"}
+
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            errors = {status for status in responses if status[0] in "45"}
+            assert "503" in errors, f"{method} {path}"
+            for status in errors:
+                body = responses[status]["content"]["application/json"]["schema"]
+                assert body == error, f"{method} {path} {status}"
+    booking = schema["paths"]["/api/v1/bookings"]["post"]["responses"]
+    assert {"400", "409", "415", "429", "503"} <= set(booking)
+    person = schema["components"]["schemas"]["BookingCreate"]["properties"]
+    assert (person["nik"]["minLength"], person["nik"]["maxLength"]) == (16, 16)
+    assert person["nik"]["pattern"] == "^[0-9]{16}$"
+    assert person["programme_id"]["minimum"] == 1
+    assert person["full_name"]["maxLength"] == 200
+    assert person["date_of_birth"]["format"] == "date"
+    assert set(schema["components"]["schemas"]["ErrorBody"]["properties"]) == {
+        "code",
+        "message",
+        "fields",
+        "details",
+    }
