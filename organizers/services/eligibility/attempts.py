@@ -33,7 +33,7 @@ def refusals_key(address: str, tenant_uid: object = None) -> str:
 
 
 def refusals_allowed(*, address: str) -> None:
-    """Raise TooManyAttemptsError (429, `too_many_attempts`) once this client address was refused
+    """Raise EligibilityAttemptsError (429) once this client address was refused
     REFUSALS_PER_ADDRESS times by this organiser in the window. Global cache, keyed by tenant."""
     from django.core.cache import caches
 
