@@ -3,9 +3,17 @@ with keep-alive connections (no client library in the way), all opened before th
 Prints one JSON line of results.
 
 Modes:
-  rush       N distinct people; each tries random slots until booked or every slot is full.
+  rush       N distinct people; each tries random slots until booked or every slot is full
+             (they learn at once of every slot anyone found full).
+  sellout    N distinct people, each choosing at random among the slots their own last look at
+             the day showed open: refused (slot full), they look again (GET the day's slots)
+             and choose again, until booked or their look shows nothing open. The end of the
+             drop is a flood of refusals, as at a real sell-out.
   sustained  distinct people book random slots for D seconds.
   get        GET one of the given paths for D seconds.
+
+With --email every booking gives an e-mail address (as the booking pages require), so every
+booking records an e-voucher for the outbox.
 """
 
 from __future__ import annotations
@@ -40,6 +48,7 @@ class Tally:
     vouchers: list[str] = field(default_factory=list)
     first: float = 0.0
     last: float = 0.0
+    last_created: float = 0.0  # when the last 201 arrived
 
 
 class Connection:
@@ -114,7 +123,7 @@ def _nik(number: int) -> str:
     return nik_compose(BUDI_BORN, sex="M", region=f"32{area % 10_000:04d}", serial=serial + 1)
 
 
-def _booking_body(programme_id: int, slot_id: int, nik: int) -> bytes:
+def _booking_body(programme_id: int, slot_id: int, nik: int, *, email: bool = False) -> bytes:
     return json.dumps(
         {
             "programme_id": programme_id,
@@ -124,7 +133,7 @@ def _booking_body(programme_id: int, slot_id: int, nik: int) -> bytes:
             "date_of_birth": "1960-05-17",
             "full_name": "Budi Santoso",
             "phone": "+6281200000000",
-            "email": "",
+            "email": f"budi{nik}@example.id" if email else "",
         },
         separators=(",", ":"),
     ).encode()
@@ -139,6 +148,7 @@ async def _timed(
     tally.started.append(started - tally.first)
     tally.statuses[status] = tally.statuses.get(status, 0) + 1
     if status == 201:
+        tally.last_created = time.perf_counter()
         match = VOUCHER.search(payload)
         if match:
             tally.vouchers.append(match.group(1).decode())
@@ -167,8 +177,16 @@ async def run(args: argparse.Namespace) -> Tally:
             if args.mode == "sustained":
                 if time.perf_counter() > deadline:
                     return
-                body = _booking_body(spec["programme_id"], random.choice(slot_ids), next(people))
+                body = _booking_body(
+                    spec["programme_id"], random.choice(slot_ids), next(people), email=args.email
+                )
                 await _timed(conn, tally, "POST", "/api/v1/bookings", body)
+                continue
+            if args.mode == "sellout":
+                if remaining_people[0] <= 0:
+                    return
+                remaining_people[0] -= 1
+                await _sellout_person(conn, next(people))
                 continue
             # rush: one person at a time, trying slots until booked
             if remaining_people[0] <= 0 or len(full) >= len(slot_ids):
@@ -183,7 +201,7 @@ async def run(args: argparse.Namespace) -> Tally:
                     tally,
                     "POST",
                     "/api/v1/bookings",
-                    _booking_body(spec["programme_id"], slot_id, nik),
+                    _booking_body(spec["programme_id"], slot_id, nik, email=args.email),
                 )
                 if status == 201:
                     break
@@ -191,6 +209,25 @@ async def run(args: argparse.Namespace) -> Tally:
                     full.add(slot_id)
                     continue
                 break
+
+    async def _sellout_person(conn: Connection, nik: int) -> None:
+        seen_open = slot_ids  # the day's times as the page showed them before the drop
+        while seen_open:
+            status, payload = await _timed(
+                conn,
+                tally,
+                "POST",
+                "/api/v1/bookings",
+                _booking_body(
+                    spec["programme_id"], random.choice(seen_open), nik, email=args.email
+                ),
+            )
+            if not (status == 409 and b"slot_full" in payload):
+                return  # booked, or refused for a reason another time will not change
+            status, payload = await _timed(conn, tally, "GET", spec["slots_path"])
+            if status != 200:
+                return
+            seen_open = [slot["id"] for slot in json.loads(payload) if slot["remaining"] > 0]
 
     # Connected before the clock starts, as wrk does (and at a drop, people have the booking
     # page open: their browser holds a connection to the site already).
@@ -225,7 +262,7 @@ def _raise_priority() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--mode", choices=("rush", "sustained", "get"), required=True)
+    parser.add_argument("--mode", choices=("rush", "sellout", "sustained", "get"), required=True)
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--host", required=True, help="Host header, e.g. rush.localhost:8123")
     parser.add_argument("--connections", type=int, default=64)
@@ -234,6 +271,7 @@ def main() -> None:
     parser.add_argument("--first-nik", type=int, default=1)
     parser.add_argument("--spec", required=True, help="JSON: programme_id, slot_ids, paths")
     parser.add_argument("--vouchers-file")
+    parser.add_argument("--email", action="store_true", help="bookings give an e-mail address")
     args = parser.parse_args()
     priority = _raise_priority()
     tally = uvloop.run(run(args))  # the same loop as the server: less CPU taken from it
@@ -250,6 +288,9 @@ def main() -> None:
                 "created": tally.statuses.get(201, 0),
                 "vouchers_seen": len(tally.vouchers),
                 "created_per_s": tally.statuses.get(201, 0) / elapsed if elapsed else 0,
+                "last_created_after": tally.last_created - tally.first
+                if tally.last_created
+                else 0.0,
                 "p50_ms": 1000 * (statistics.median(tally.latencies) if tally.latencies else 0),
                 "p99_ms": 1000 * _percentile(tally.latencies, 0.99),
                 # Without the requests sent in the first quarter second (the drop's first wave:

@@ -247,6 +247,9 @@ def _run() -> int:
                 [celery, "-A", "config", "worker", "--loglevel=INFO", "--concurrency=2"],
                 alive=_worker_alive,
             ),
+            # Hands new outbox messages (e-vouchers) to the worker in batches, woken by
+            # PostgreSQL (config/outbox_relay.py).
+            ProcessSpec("relay", [PYTHON, "-m", "config.outbox_relay"]),
             ProcessSpec(
                 "beat",
                 [celery, "-A", "config", "beat", "--loglevel=INFO", "--schedule", schedule],
@@ -388,7 +391,7 @@ def command_test(args: argparse.Namespace) -> int:
 
 
 def command_bench(args: argparse.Namespace) -> int:
-    """The rush benchmark on a fresh database `sentra_bench` (see benchmarks/rush.py)."""
+    """The rush benchmark on a fresh database `<database>_bench` (see benchmarks/rush.py)."""
     env = dict(os.environ)
     env["DATABASE_URL"] = choose_database(probe_local=True)
     env["SENTRA_VAR_DIR"] = str(VAR_DIR / "bench")

@@ -562,16 +562,25 @@ class Message(models.Model):
     # When the next try is due after a failed one (set when the failure is known, so slow
     # mail-server timeouts do not shift it); the sweep re-sends only past it.
     next_attempt_at = models.DateTimeField(null=True, blank=True)
-    # When beat's sweep last queued this message again (its task looked lost): the sweep queues
-    # a message once per due time, so a backlog in the broker is not multiplied every minute.
-    swept_at = models.DateTimeField(null=True, blank=True)
+    # When the message was last handed to Celery: by the outbox relay as soon as it is recorded
+    # (organizers.services.messages.relay), by beat's sweep when its task looks lost. NULL: not
+    # handed yet, the relay's work (found through the partial index `message_unqueued`). The
+    # sweep queues a message once per due time, so a backlog in the broker is not multiplied.
+    queued_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("-created_at", "-id")
-        indexes = (models.Index(fields=("status", "created_at"), name="message_status"),)
+        indexes = (
+            models.Index(fields=("status", "created_at"), name="message_status"),
+            models.Index(
+                fields=("id",),
+                name="message_unqueued",
+                condition=models.Q(status="pending", queued_at__isnull=True),
+            ),
+        )
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.to_email} ({self.status})"

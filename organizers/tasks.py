@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from celery import Task
 
 
-def _fan_out(task: Task) -> int:
+def _fan_out(task: Task, *args: object) -> int:
     """Send `task` once per organiser, pinned to that organiser's schema: each runs, retries
     and fails on its own, so one organiser's broken row never stops the others' work, and a
     slow organiser does not hold a worker for everyone. Returns how many were sent."""
@@ -23,7 +23,7 @@ def _fan_out(task: Task) -> int:
 
     organisers = tenant_list_organizers()
     for tenant in organisers:
-        enqueue_in_schema(tenant.schema_name, task)
+        enqueue_in_schema(tenant.schema_name, task, *args)
     return len(organisers)
 
 
@@ -87,21 +87,41 @@ def message_deliver(self, message_id: int) -> str:
         raise self.retry(exc=exc, countdown=exc.countdown) from exc
 
 
+@shared_task(bind=True, acks_late=True)
+def messages_deliver(self, message_ids: list[int]) -> dict[str, int]:
+    """Deliver a batch of outbox messages handed over by the relay or the sweep
+    (organizers.services.messages.relay) over one mail-server connection. A message the mail
+    server refused for now goes on alone (message_deliver, with its backoff). Tenant schema."""
+    from organizers.services.messages.outbox import messages_deliver as deliver
+    from tenants.context import current_schema_name
+
+    retries = deliver(message_ids=message_ids)
+    schema = current_schema_name()
+    for message_id, countdown in retries.items():
+        message_deliver.apply_async(
+            args=(message_id,), countdown=countdown, headers={"_schema_name": schema}
+        )
+    return {"messages": len(message_ids), "to_retry": len(retries)}
+
+
 @shared_task
 def messages_sweep_all() -> int:
     """Run by beat every minute: in every organiser's schema, a pending message whose task was
-    lost is sent again (organizers.services.messages.outbox.messages_sweep)."""
-    return _fan_out(messages_sweep)
+    lost is handed over again (organizers.services.messages.outbox.messages_sweep). Whether the
+    broker's queue is empty is asked once here, for all of them."""
+    from tenants.context import broker_queue_empty
+
+    return _fan_out(messages_sweep, broker_queue_empty())
 
 
 @shared_task
-def messages_sweep() -> int:
-    """One organiser's lost messages, sent again. Tenant schema."""
+def messages_sweep(broker_idle: bool = False) -> int:
+    """One organiser's lost messages, handed over again. Tenant schema."""
     from organizers.services.messages.outbox import messages_sweep as sweep
     from tenants.context import require_current_tenant
 
     require_current_tenant()  # sent without a schema (by hand): none of its tables
-    return sweep()
+    return sweep(broker_idle=broker_idle)
 
 
 @shared_task

@@ -93,3 +93,21 @@ def enqueue_in_schema(schema: str, task: Task, *args: Any, **kwargs: Any) -> Non
     """Send `task` to run in `schema` (tenant-schemas-celery reads the header), now: for work
     already committed (the rush front's bookings, written by one autocommitted statement)."""
     task.apply_async(args=args, kwargs=kwargs, headers={"_schema_name": schema})
+
+
+def broker_queue_empty(queue: str | None = None) -> bool:
+    """Whether a Celery queue (the default one) holds no task right now: tasks handed over
+    earlier and not done cannot be waiting in it (outbox sweep). False when the broker cannot
+    say (it is down)."""
+    from celery import current_app
+
+    name = queue or current_app.conf.task_default_queue
+    try:
+        with current_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1)  # a broker that is down: say so at once
+            # Declared as Celery declares it (a queue that does not exist yet holds nothing,
+            # and Redis keeps no key for an empty one), which answers with its length.
+            declared = current_app.amqp.queues[name](conn.default_channel).queue_declare()
+    except Exception:  # the broker is down, or this transport cannot tell
+        return False
+    return declared.message_count == 0

@@ -131,6 +131,30 @@ def loop_thread() -> Iterator[LoopThread]:
     runner.close()
 
 
+class RelayWakes:
+    """The outbox relay's channel, listened to on a connection opened as the relay opens its
+    own (config.outbox_relay.relay_listen): the wakes sent from now on, by schema."""
+
+    def __init__(self) -> None:
+        from config.outbox_relay import relay_listen
+
+        self.conn = relay_listen()
+
+    def received(self, *, wait: float = 2.0, more: float = 0.3) -> list[str]:
+        """Wait up to `wait` seconds for a first wake, then `more` for any others."""
+        woken = [note.payload for note in self.conn.notifies(timeout=wait, stop_after=1)]
+        if woken:
+            woken += [note.payload for note in self.conn.notifies(timeout=more)]
+        return woken
+
+
+@pytest.fixture
+def relay_wakes(django_db_setup: None) -> Iterator[RelayWakes]:
+    wakes = RelayWakes()
+    yield wakes
+    wakes.conn.close()
+
+
 @pytest.fixture
 def alpha_committed(committed: Callable[[Callable], None]) -> Tenant:
     """Tenant "alpha" for tests that commit data (threads, a worker, a server); its organiser
@@ -285,7 +309,8 @@ class WorkerProcess:
 def celery_worker(
     django_db_setup: None, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[WorkerProcess]:
-    """A real Celery worker process on the suite's broker and test database."""
+    """A real Celery worker process on the suite's broker and test database, and the outbox
+    relay process that hands it new messages."""
     from config.celery import app
     from tenants.tasks import report_schema
 
@@ -318,13 +343,19 @@ def celery_worker(
         stdout=log,
         stderr=subprocess.STDOUT,
     )
+    # The outbox relay hands new messages (e-vouchers) to the worker, as in `./sentra run`.
+    relay = subprocess.Popen(
+        [sys.executable, "-m", "config.outbox_relay"], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
     try:
         assert report_schema.delay().get(timeout=90) == "public"
         yield WorkerProcess(mail_dir=mail_dir)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        for running in (relay, process):
+            running.terminate()
+        for running in (relay, process):
+            try:
+                running.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                running.kill()
         log.close()

@@ -76,6 +76,8 @@ class RushFront(FrontBooking):
         )
         self.supported = {code for code, _name in settings.LANGUAGES}
         self.pending: set[asyncio.Future[None]] = set()
+        self.wake_schemas: set[str] = set()
+        self.wake_task: asyncio.Future[None] | None = None
         self.learning: dict[tuple, asyncio.Future] = {}  # what each is (FrontLearning)
         self.unlearnable: ProcessCache[bool] = ProcessCache(max_size=10_000)
 

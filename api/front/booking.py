@@ -26,11 +26,13 @@ from organizers.services.booking import statement as booking_statement
 from organizers.services.booking.refusals import refusal_error
 from organizers.services.booking.request import LANGUAGES, booking_request_clean
 from organizers.services.eligibility import facts as eligibility_facts
-from tenants.context import enqueue_in_schema
+from organizers.services.messages import relay
 
 log = logging.getLogger(__name__)
 
 REFRESH_AHEAD_SECONDS = 1.0
+# The e-vouchers booked within this long wake the outbox relay together (one statement).
+WAKE_GATHER_SECONDS = 0.01
 
 
 class FrontBooking(FrontLearning):
@@ -38,6 +40,8 @@ class FrontBooking(FrontLearning):
 
     supported: set[str]
     pending: set[asyncio.Future[None]]
+    wake_schemas: set[str]
+    wake_task: asyncio.Future[None] | None
 
     async def _booking(self, request: FrontRequest) -> Answer | None:
         """The booking, with the core Django's path uses: the one validator, the one decision
@@ -126,7 +130,7 @@ class FrontBooking(FrontLearning):
             if isinstance(outcome, booking_statement.Refused):
                 return self._refusal(outcome.code, language, answered_in)
             if outcome.message_id is not None:
-                self._deliver(tenant.schema_name, outcome.message_id)
+                self._wake_relay(tenant.schema_name)
             body = s.booking_representation(outcome.booking, nik_masked=mask_nik(booking.nik))
             return 201, hot.json_bytes(body), answered_in
         return None  # pragma: no cover - booking_attempts ends with an error
@@ -143,21 +147,29 @@ class FrontBooking(FrontLearning):
             body = hot.json_bytes(application_error_body(error))
         return error.status_code, body, answered_in
 
-    def _deliver(self, schema: str, message_id: int) -> None:
-        """Hand the e-voucher to Celery off the event loop (the broker client blocks). If that
-        fails, the message is in the outbox already and the sweep sends it."""
-        from organizers.tasks import message_deliver
+    def _wake_relay(self, schema: str) -> None:
+        """Tell the outbox relay that `schema` has a new e-voucher: the wakes of the next
+        WAKE_GATHER_SECONDS go out together, one NOTIFY per organiser in one statement
+        (organizers.services.messages.relay), off the request's path. The message is in the
+        outbox already; if this worker dies first, the next wake for the organiser, or beat's
+        sweep, hands it over."""
+        self.wake_schemas.add(schema)
+        if self.wake_task is None:
+            task = asyncio.ensure_future(self._wake_after_gathering())
+            self.wake_task = task
+            self.pending.add(task)
+            task.add_done_callback(self.pending.discard)
 
-        loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(None, enqueue_in_schema, schema, message_deliver, message_id)
-        task = asyncio.ensure_future(future)
-        self.pending.add(task)
-        task.add_done_callback(self._delivered)
-
-    def _delivered(self, task: asyncio.Future) -> None:
-        self.pending.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.warning("rush front: e-voucher left to the outbox sweep: %r", task.exception())
+    async def _wake_after_gathering(self) -> None:
+        try:
+            await asyncio.sleep(WAKE_GATHER_SECONDS)
+        finally:
+            schemas, self.wake_schemas = sorted(self.wake_schemas), set()
+            self.wake_task = None  # a wake from now on gathers for the next statement
+        try:
+            await self.database.execute_anywhere(relay.outbox_wake_statement("$1"), schemas)
+        except (*DATABASE_ERRORS, FrontBusyError) as exc:
+            log.warning("rush front: outbox relay not woken (the sweep sends): %r", exc)
 
 
 def _parse_error_body() -> dict[str, Any]:

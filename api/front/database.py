@@ -81,6 +81,19 @@ class FrontDatabase:
         finally:
             self._give(conn, usable=usable)
 
+    async def execute_anywhere(self, statement: str, *args: Any) -> None:
+        """Run `statement` (asyncpg's $1 parameters) on any connection, in whatever schema it
+        is: for statements that read no tenant's table (the outbox relay's wake-up)."""
+        conn = await self._take()
+        usable = True
+        try:
+            await conn.execute(statement, *args)
+        except BaseException as exc:
+            usable = _usable_after(exc)
+            raise
+        finally:
+            self._give(conn, usable=usable)
+
     def prime_in_background(self, schema: str, statements: list[tuple[str, dict]]) -> None:
         """Run `statements` (which write nothing) in `schema` on every idle connection, once
         per schema: PostgreSQL loads the schema's tables and plans them, asyncpg prepares them,

@@ -16,6 +16,10 @@ CACHES = {
     },
     "global": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "g"},
 }
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# The bench's worker writes the e-vouchers it delivers to files (benchmarks/rush.py Delivery).
+EMAIL_BACKEND = env_str(
+    "SENTRA_BENCH_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend"
+)
+EMAIL_FILE_PATH = env_str("SENTRA_BENCH_EMAIL_DIR", str(VAR_DIR / "bench-mail"))
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
 WHITENOISE_AUTOREFRESH = True  # no collectstatic for a benchmark; nothing static is asked for

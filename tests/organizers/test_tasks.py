@@ -54,7 +54,7 @@ def test_one_organiser_failing_does_not_stop_the_others(
 
     seen: list[str] = []
 
-    def sweep() -> int:
+    def sweep(*, broker_idle: bool) -> int:
         if connection.schema_name == tenant_a.tenant.schema_name:
             raise RuntimeError("a broken row")
         seen.append(connection.schema_name)

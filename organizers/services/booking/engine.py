@@ -40,7 +40,7 @@ from organizers.services.booking.statement import (
     booking_outcome,
     statement_may_book,
 )
-from organizers.services.messages import outbox
+from organizers.services.messages import outbox, relay
 from organizers.services.messages.event_keys import event_key_sql
 
 
@@ -199,6 +199,6 @@ def _book_in_one_statement(
             # None: a seat was freed since; this attempt found the slot full all the same.
             raise refusal_error(outcome.code or "slot_full")
         if outcome.message_id is not None:
-            outbox.message_deliver_after_commit(message_id=outcome.message_id)
+            relay.outbox_wake_after_commit()
         return outcome.booking.as_model()
     raise AssertionError("booking_attempts ends with an error")  # pragma: no cover

@@ -85,16 +85,16 @@ def email_code_send(
     _sends_within_limits(email=email, client=client)
     nonce = secrets.token_urlsafe(18)
     with transaction.atomic():
-        message = Message.objects.create(
+        Message.objects.create(
             kind=Message.Kind.EMAIL_CODE,
             event_key=event_key(Message.Kind.EMAIL_CODE, nonce),
             to_email=email,
             language=language or "id",
             created_at=now,
         )
-        from organizers.services.messages.outbox import message_deliver_after_commit
+        from organizers.services.messages.relay import outbox_wake_after_commit
 
-        message_deliver_after_commit(message_id=message.id)
+        outbox_wake_after_commit()
     return {
         "tenant": str(require_current_tenant().uid),
         "email": email,

@@ -2,8 +2,9 @@
 
 A message is recorded in the same transaction as the event that causes it (a booking, a new
 time, a waitlist offer, ...), with a unique `event_key` so one event never yields two
-messages. After the commit a Celery task delivers it (retries with backoff); beat sweeps up
-any message whose task was lost. A booking never fails because email is down.
+messages. After the commit the outbox relay is woken (organizers.services.messages.relay) and
+hands new messages to Celery in batches; a Celery task delivers them (retries with backoff);
+beat sweeps up any message whose task was lost. A booking never fails because email is down.
 
 What a message says is organizers.services.messages.content; the email it becomes is
 organizers.services.messages.mime.
@@ -11,9 +12,11 @@ organizers.services.messages.mime.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce
@@ -24,7 +27,7 @@ from organizers.models import Booking, Invite, Message, WaitlistEntry
 from organizers.services.messages import event_keys as keys
 from organizers.services.messages.content import MessageNotSendableError
 from organizers.services.messages.mime import message_email
-from tenants.context import enqueue_after_commit
+from organizers.services.messages.relay import messages_hand_over, outbox_wake_after_commit
 from tenants.errors import NotFoundError
 
 logger = logging.getLogger(__name__)
@@ -71,14 +74,8 @@ def message_record(
     )
     if not created:
         return None
-    message_deliver_after_commit(message_id=message.id)
+    outbox_wake_after_commit()
     return message
-
-
-def message_deliver_after_commit(*, message_id: int) -> None:
-    from organizers.tasks import message_deliver
-
-    enqueue_after_commit(message_deliver, message_id)
 
 
 # --- Delivery --------------------------------------------------------------------------------
@@ -88,11 +85,15 @@ def message_deliver_after_commit(*, message_id: int) -> None:
 MESSAGE_MAX_ATTEMPTS = 8
 RETRY_FIRST_SECONDS = 30
 RETRY_MAX_SECONDS = 3600
-# A pending message this long past its expected (re)try is taken as lost and sent again.
-SWEEP_AFTER = dt.timedelta(minutes=2)
-# A message the sweep queued again and that is still pending this long after is queued again
-# (its second task was lost too); shorter waits are a backlog, not a loss.
+# A pending message this long past its expected (re)try is looked at by the sweep.
+SWEEP_AFTER = dt.timedelta(minutes=1)
+# A message handed to Celery and still pending this long after is handed over again even when
+# the broker's queue holds tasks (they could be a backlog: handing every message of a backlog
+# over again every minute once gave 522 tasks for 42 messages).
 LOST_AFTER = dt.timedelta(minutes=15)
+# ... and this long after when the broker's queue is empty: no task can be waiting for it (the
+# broker lost it: a restart that kept nothing, a worker killed with it).
+LOST_WHEN_IDLE_AFTER = dt.timedelta(seconds=30)
 
 
 class MessageDeliveryError(Exception):
@@ -109,12 +110,13 @@ def retry_countdown(*, attempt: int) -> int:
     return min(RETRY_FIRST_SECONDS * (2**attempt), RETRY_MAX_SECONDS)
 
 
-def message_deliver(*, message_id: int) -> str:
+def message_deliver(*, message_id: int, mail: BaseEmailBackend | None = None) -> str:
     """Send one pending message; returns its status afterwards ("sent", "failed", "pending").
 
     Never twice: the row is locked (FOR UPDATE SKIP LOCKED) from the claim until the status is
     written, so a second worker holding the same id skips it, and a later one finds it sent.
     A crash between the SMTP hand-off and the commit is the one case that can send again.
+    `mail`: an open mail-server connection to send through (a batch shares one).
     A mail server error counts an attempt, keeps the error and raises MessageDeliveryError (the
     task retries with backoff); the last attempt marks the message failed instead. A message
     that can no longer be rendered or makes no sense is marked failed at once. Tenant schema.
@@ -139,7 +141,10 @@ def message_deliver(*, message_id: int) -> str:
         message.attempts += 1
         try:
             with transaction.atomic():  # a failed send leaves no manage link behind
-                message_email(message).send()
+                email = message_email(message)
+                if mail is not None:
+                    email.connection = mail
+                email.send()
         except MessageNotSendableError as exc:
             message.status = Message.Status.FAILED
             message.last_error = str(exc)[:300]
@@ -168,34 +173,67 @@ def message_deliver(*, message_id: int) -> str:
     return message.status
 
 
+def messages_deliver(*, message_ids: list[int]) -> dict[int, int]:
+    """Send a batch of messages (the relay's, organizers.services.messages.relay) over one
+    mail-server connection, each as message_deliver does. Returns the messages to try again
+    later, with the seconds until each is due; a failed send closes the connection and the
+    next message opens a new one. Tenant schema."""
+    from django.core.mail import get_connection
+
+    retries: dict[int, int] = {}
+    mail = _opened(get_connection())
+    try:
+        for message_id in message_ids:
+            try:
+                message_deliver(message_id=message_id, mail=mail)
+            except MessageDeliveryError as exc:
+                retries[message_id] = exc.countdown
+                _close_quietly(mail)
+                mail = _opened(get_connection())
+    finally:
+        _close_quietly(mail)
+    return retries
+
+
+def _opened(mail: BaseEmailBackend) -> BaseEmailBackend:
+    """The backend with its connection open, so that each send uses it and leaves it open
+    (a backend opened by send() itself closes it after). If the mail server does not answer,
+    the first send tries again and records the failure as every attempt does."""
+    with contextlib.suppress(OSError):
+        mail.open()
+    return mail
+
+
+def _close_quietly(mail: BaseEmailBackend) -> None:
+    # The mail server went away mid-batch: the connection is dropped anyway.
+    with contextlib.suppress(OSError):
+        mail.close()
+
+
 # --- Beat: lost messages ----------------------------------------------------------------------
 
 
-def messages_sweep(*, now: dt.datetime | None = None) -> int:
-    """Run by beat: queue again the pending messages whose task was lost (a worker died, the
-    broker dropped it): pending for SWEEP_AFTER past their due try (`next_attempt_at`, or the
-    moment they were recorded). Once per due time: a message the sweep already queued since it
-    fell due is left alone (its task may only be waiting behind a backlog) until LOST_AFTER has
-    passed; before, every sweep queued every such message again, and after a rush the queue
-    held 522 tasks for 42 messages. Sending twice cannot follow: message_deliver locks and
-    re-checks the status. Tenant schema."""
+def messages_sweep(*, broker_idle: bool = False, now: dt.datetime | None = None) -> int:
+    """Run by beat: hand over again the pending messages whose task was lost (a worker died,
+    the broker dropped it, the relay was never woken): pending for SWEEP_AFTER past their due
+    try (`next_attempt_at`, or the moment they were recorded) and not handed to Celery since
+    they fell due; or handed over once and still pending LOST_AFTER later, or
+    LOST_WHEN_IDLE_AFTER later when the broker's queue is empty (`broker_idle`, measured once
+    per sweep by the caller), since then no task can be waiting for them. Once per due time
+    otherwise: a backlog in the broker is not multiplied. Sending twice cannot follow:
+    message_deliver locks and re-checks the status. Returns the messages handed over. Tenant
+    schema."""
     now = now or timezone.now()
     due = Coalesce("next_attempt_at", "created_at")
+    looks_lost = Q(queued_at__lte=now - LOST_AFTER)
+    if broker_idle:
+        looks_lost |= Q(queued_at__lte=now - LOST_WHEN_IDLE_AFTER)
     lost = (
         Message.objects.alias(due=due)
         .filter(status=Message.Status.PENDING, due__lte=now - SWEEP_AFTER)
-        .filter(
-            Q(swept_at__isnull=True) | Q(swept_at__lt=F("due")) | Q(swept_at__lte=now - LOST_AFTER)
-        )
+        .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=F("due")) | looks_lost)
     )
-    with transaction.atomic():
-        message_ids = list(
-            lost.select_for_update(skip_locked=True).values_list("id", flat=True).order_by("id")
-        )
-        Message.objects.filter(id__in=message_ids).update(swept_at=now)
-        for message_id in message_ids:
-            message_deliver_after_commit(message_id=message_id)
-    return len(message_ids)
+    return messages_hand_over(lost, now=now)
 
 
 # --- The organiser's view: delivery status, send again -------------------------------------
@@ -215,12 +253,16 @@ def message_send_again(*, message_id: int) -> Message:
     with transaction.atomic():
         # created_at restarts too: the sweep reckons the expected retries from it.
         updated = Message.objects.filter(id=message_id, status=Message.Status.FAILED).update(
-            status=Message.Status.PENDING, attempts=0, created_at=timezone.now()
+            status=Message.Status.PENDING,
+            attempts=0,
+            created_at=timezone.now(),
+            next_attempt_at=None,
+            queued_at=None,
         )
         if not updated:
             raise NotFoundError(
                 gettext_lazy("Only a message that failed can be sent again."),
                 code="message_not_failed",
             )
-        message_deliver_after_commit(message_id=message_id)
+        outbox_wake_after_commit()
     return Message.objects.get(id=message_id)

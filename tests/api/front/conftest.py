@@ -23,7 +23,6 @@ from django.db import connections
 from django.test import override_settings
 from django.utils import timezone
 
-from api.front import booking as front_booking
 from api.front.application import RushFront
 from api.front.learning import FrontLearning
 from organizers.models import AgeRule, Booking, Programme, Slot
@@ -34,7 +33,7 @@ from tenants import middleware
 from tenants.context import tenant_scope
 from tenants.models import Tenant
 from tests.api.conftest import PERSON as API_PERSON
-from tests.conftest import LoopThread
+from tests.conftest import LoopThread, RelayWakes
 from tests.organizers.factories import a_programme, a_slot, a_venue, organizer_data_delete
 
 ALPHA, BETA = "alpha.localhost", "beta.localhost"
@@ -80,7 +79,7 @@ class Harness:
     tenant: Tenant
     programme: Programme
     slot: Slot
-    delivered: list[tuple]
+    wakes: RelayWakes  # the outbox relay's channel (the e-vouchers' hand-off)
 
     def call(
         self,
@@ -180,8 +179,8 @@ class Harness:
 def harness(
     alpha_committed: Tenant,
     committed: Callable,
-    monkeypatch: pytest.MonkeyPatch,
     loop_thread: LoopThread,
+    relay_wakes: RelayWakes,
 ) -> Iterator[Harness]:
     from config.wsgi_bridge import WSGIBridge
 
@@ -191,15 +190,13 @@ def harness(
     with tenant_scope(alpha_committed):
         programme, venue = a_programme(), a_venue()
         slot = a_slot(venue=venue, programme=programme, capacity=5)
-    delivered: list[tuple] = []
-    monkeypatch.setattr(front_booking, "enqueue_in_schema", lambda *args: delivered.append(args))
     middleware._HOST_CACHE.clear()
     eligibility_facts.eligibility_facts_forget()
     bridge = WSGIBridge(get_wsgi_application(), threads=1)
     django = Counting(bridge)
     app = RushFront(django, connections_per_process=2)
     with override_settings(TENANT_HOST_CACHE_SECONDS=30, SLOT_LIST_CACHE_SECONDS=0):
-        yield Harness(app, django, loop_thread, alpha_committed, programme, slot, delivered)
+        yield Harness(app, django, loop_thread, alpha_committed, programme, slot, relay_wakes)
     loop_thread.run(app.close())
     bridge.executor.submit(connections.close_all).result()  # the Django thread's connection
     bridge.executor.shutdown()

@@ -13,12 +13,11 @@ from collections.abc import Callable
 import pytest
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as MemoryBackend
-from django.db import connection
 from django.utils import timezone
 
 from organizers.models import Message
 from organizers.services.booking.engine import booking_create
-from organizers.services.messages import outbox
+from organizers.services.messages import outbox, relay
 from organizers.tasks import message_deliver as message_deliver_task
 from tenants.context import tenant_scope
 from tenants.errors import NotFoundError
@@ -54,6 +53,13 @@ class SlowBackend(MemoryBackend):
     def send_messages(self, email_messages: list) -> int:
         time.sleep(0.5)
         return super().send_messages(email_messages)
+
+
+def _handed_over(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The ids the sweep hands to Celery, in order (each batch's one task, not sent here)."""
+    handed: list[int] = []
+    monkeypatch.setattr(relay, "messages_publish", lambda _schema, ids: handed.extend(ids))
+    return handed
 
 
 # --- Never lost, never twice ---------------------------------------------------------------------
@@ -149,7 +155,7 @@ def test_booking_succeeds_while_the_mail_server_is_down(
         )
 
     assert response.status_code == 201
-    assert len(callbacks) == 1  # the delivery task, sent after the commit
+    assert len(callbacks) == 1  # the outbox relay's wake, sent after the commit
     with tenant_scope(tenant_a.tenant):
         message = Message.objects.get(booking__voucher_code=response.json()["voucher_code"])
         assert message.status == "pending"
@@ -163,16 +169,22 @@ def test_a_failed_message_can_be_sent_again_and_others_cannot(
     tenant_a: OrganizerFixture, django_capture_on_commit_callbacks: Callable
 ) -> None:
     with tenant_scope(tenant_a.tenant):
-        message = Message.objects.get(booking=book())
-        Message.objects.filter(id=message.id).update(status="failed", attempts=8)
+        message = Message.objects.create(  # failed long ago: no wake of its own is pending
+            kind=Message.Kind.VOUCHER,
+            event_key="voucher:failed-long-ago",
+            to_email="siti@example.id",
+            status="failed",
+            attempts=8,
+            queued_at=timezone.now(),
+        )
 
         with django_capture_on_commit_callbacks() as callbacks:
             again = outbox.message_send_again(message_id=message.id)
         with pytest.raises(NotFoundError) as refused:
             outbox.message_send_again(message_id=message.id)  # pending now
 
-    assert (again.status, again.attempts) == ("pending", 0)
-    assert len(callbacks) == 1
+    assert (again.status, again.attempts, again.queued_at) == ("pending", 0, None)
+    assert len(callbacks) == 1  # the relay is woken for it after the commit
     assert refused.value.code == "message_not_failed"
 
 
@@ -196,12 +208,7 @@ def test_sweep_resends_pending_messages_whose_task_was_lost(
         Message.objects.filter(id=sent.id).update(
             status="sent", created_at=now - dt.timedelta(hours=1)
         )
-        enqueued: list[int] = []
-        monkeypatch.setattr(
-            outbox,
-            "message_deliver_after_commit",
-            lambda *, message_id: enqueued.append(message_id),
-        )
+        enqueued = _handed_over(monkeypatch)
 
         swept = outbox.messages_sweep(now=now)
         later = outbox.messages_sweep(now=now + dt.timedelta(minutes=10))
@@ -222,10 +229,7 @@ def test_a_backlog_in_the_broker_is_not_multiplied_by_the_sweep(
     minutes: each is queued again once for its due time, and once more only when that task
     looks lost too (LOST_AFTER), not every minute (that gave 522 tasks for 42 messages)."""
     now = timezone.now()
-    enqueued: list[int] = []
-    monkeypatch.setattr(
-        outbox, "message_deliver_after_commit", lambda *, message_id: enqueued.append(message_id)
-    )
+    enqueued = _handed_over(monkeypatch)
     with tenant_scope(tenant_a.tenant):
         waiting = Message.objects.bulk_create(
             Message(
@@ -249,23 +253,19 @@ def test_a_retry_due_later_is_swept_once_for_its_own_due_time(
     tenant_a: OrganizerFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     now = timezone.now()
-    enqueued: list[int] = []
+    enqueued = _handed_over(monkeypatch)
     with tenant_scope(tenant_a.tenant):
         message = Message.objects.get(booking=book())
-        monkeypatch.setattr(
-            outbox,
-            "message_deliver_after_commit",
-            lambda *, message_id: enqueued.append(message_id),
-        )
         Message.objects.filter(id=message.id).update(created_at=now - dt.timedelta(minutes=3))
         first = outbox.messages_sweep(now=now)
         # Its delivery then failed: the next try is due in five minutes (a new due time).
         Message.objects.filter(id=message.id).update(
             attempts=1, next_attempt_at=now + dt.timedelta(minutes=5)
         )
-        before_due = outbox.messages_sweep(now=now + dt.timedelta(minutes=6))
-        past_due = outbox.messages_sweep(now=now + dt.timedelta(minutes=7))
-        again = outbox.messages_sweep(now=now + dt.timedelta(minutes=8))
+        due = now + dt.timedelta(minutes=5)
+        before_due = outbox.messages_sweep(now=due + outbox.SWEEP_AFTER / 2)
+        past_due = outbox.messages_sweep(now=due + outbox.SWEEP_AFTER)
+        again = outbox.messages_sweep(now=due + 2 * outbox.SWEEP_AFTER)
 
     assert (first, before_due, past_due, again) == (1, 0, 1, 0)
     assert enqueued == [message.id, message.id]
@@ -375,17 +375,16 @@ def test_beat_sweeps_every_organiser_and_its_tasks_exist(
                 created_at=timezone.now() - dt.timedelta(minutes=5)
             )
             lost.append((organizer.tenant.schema_name, message.id))
-    enqueued: list[tuple[str, int]] = []
+    batches: list[tuple[str, list[int]]] = []
     monkeypatch.setattr(
-        outbox,
-        "message_deliver_after_commit",
-        lambda *, message_id: enqueued.append((connection.schema_name, message_id)),
+        relay, "messages_publish", lambda schema, ids: batches.append((schema, list(ids)))
     )
 
     messages_sweep_all()
 
     assert beat_inline.total() == 2
-    assert enqueued == lost  # each from its own organiser's schema
+    # Each from its own organiser's schema, handed over in that schema's batch.
+    assert batches == [(schema, [message_id]) for schema, message_id in lost]
     scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     for name in ("organizers.tasks.messages_sweep_all", "organizers.tasks.reminders_record_all"):
         assert name in scheduled
