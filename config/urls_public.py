@@ -1,10 +1,16 @@
 """URLs of the root domain: landing page, organiser sign-up, staff console, Django admin."""
 
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
 from common import health
 from public_site.views import dev_mail, public
+
+# The admin's own password form would sign staff in without their TOTP step (issue #12): its
+# login sends everyone to allauth's, which asks for the code (tenants.middleware makes staff
+# set TOTP up), and refuses a signed-in account that is not staff.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 # A database outage is a 503 "try again", not a 500 (public_site/views/errors.py).
 handler500 = "public_site.views.errors.server_error"
