@@ -84,3 +84,4 @@ def test_pdf_is_in_english_for_an_english_booking(tenant_a: OrganizerFixture) ->
     text = pdf_text(files.pdf)
     assert "Vaccination e-voucher" in text
     assert "Bring your KTP" in text
+    assert "Please arrive on time." in " ".join(text.split())  # the closing words, all of them
