@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import schemathesis
+from django.core.cache import caches
 from django.core.wsgi import get_wsgi_application
 from django.db import connections
 from django.test import override_settings
@@ -96,7 +97,7 @@ class Known:
 
 
 @pytest.fixture
-def known(alpha_committed: Tenant, monkeypatch: pytest.MonkeyPatch) -> Known:
+def known(alpha_committed: Tenant, monkeypatch: pytest.MonkeyPatch) -> Iterator[Known]:
     """A public programme at an approved venue with slots over the next days (one with a
     single seat), and four people booked (whose voucher codes and date of birth the fuzzer may
     use). The e-vouchers of the bookings made are not sent (no worker runs here)."""
@@ -124,7 +125,25 @@ def known(alpha_committed: Tenant, monkeypatch: pytest.MonkeyPatch) -> Known:
         )
     zone = ZoneInfo(venue.time_zone)
     days = sorted({slot.starts_at.astimezone(zone).date().isoformat() for slot in slots})
-    return Known(programme.id, venue.id, tuple(slot.id for slot in slots), tuple(days), vouchers)
+    _forget_limits(alpha_committed)
+    yield Known(programme.id, venue.id, tuple(slot.id for slot in slots), tuple(days), vouchers)
+    _forget_limits(alpha_committed)
+
+
+# The client addresses of the requests: the WSGI test client's and Schemathesis' ASGI client's.
+ADDRESSES = ("127.0.0.1", "testclient")
+
+
+def _forget_limits(tenant: Tenant) -> None:
+    """The counts of wrong dates of birth and refused eligibility per client address (an hour,
+    15 minutes): the fuzzer's many wrong tries must not make other tests' tries a 429."""
+    from organizers.services.eligibility import proof_limits
+    from organizers.services.eligibility.attempts import refusals_key
+
+    with tenant_scope(tenant):
+        keys = [proof_limits._keys("", address)[1] for address in ADDRESSES]
+    keys += [refusals_key(address, tenant.uid) for address in ADDRESSES]
+    caches["global"].delete_many(keys)
 
 
 # People whose NIK fits their date of birth and sex, a new one for each booking (a serial each:
@@ -289,7 +308,8 @@ def served_schemas(urlconf: str) -> list[str]:
     return list(walk(get_resolver(urlconf).url_patterns, "/"))
 
 
-FUZZED = {"config.urls_tenant": ["/api/v1/schema"], "config.urls_public": []}
+# The schemas fuzzed above, by URLconf.
+FUZZED = {"config.urls_tenant": [SCHEMA_PATH.partition("?")[0]], "config.urls_public": []}
 
 
 @pytest.mark.parametrize("urlconf", sorted(FUZZED))
