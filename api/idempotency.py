@@ -21,6 +21,7 @@ from organizers.personal_data import keyring
 from tenants.errors import ApplicationError
 
 HEADER = "Idempotency-Key"
+IDEMPOTENCY_KEY_MAX_LENGTH = 100
 
 
 class IdempotencyKeyReusedError(ApplicationError):
@@ -35,7 +36,7 @@ def idempotent(
     if not key:
         status, data = respond()
         return status, data, False
-    if len(key) > 100:
+    if len(key) > IDEMPOTENCY_KEY_MAX_LENGTH:
         raise ApplicationError(
             _("The Idempotency-Key is longer than 100 characters."), code="invalid_idempotency_key"
         )

@@ -177,6 +177,8 @@ TABLE: dict[str, Row] = {
         "/api/v1/waitlist/offers/no-such-offer/accept", *NOT_HERE, method="post", data={}
     ),
     "api/v1/schema": Row("/api/v1/schema", *PUBLIC_PAGE),
+    # Any other path under /api/: the API's JSON 404 (api.v1.views.NotFoundView).
+    "api/": Row("/api/v1/venues/not-a-number/slots", *NOT_HERE),
     # Signing in and out.
     "accounts/login/": Row("/accounts/login/", 302, 302, 302, 302, 200),
     "accounts/logout/": Row("/accounts/logout/", 200, 200, 200, 200, 302),

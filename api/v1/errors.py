@@ -37,6 +37,7 @@ _MEANING = {
     "says it to the person.",
     413: "The body is larger than the API takes.",
     415: "The body is not sent as application/json.",
+    422: "idempotency_key_reused: this Idempotency-Key came with a different request before.",
     429: "Too many tries (wrong dates of birth, refused checks): try again later.",
     503: "try_again: the database is busy or out of reach. Nothing was written; the "
     "Retry-After header says when to try again.",

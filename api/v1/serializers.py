@@ -213,6 +213,29 @@ class BookingSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
+class OrganizerSerializer(serializers.Serializer):
+    """The shape of GET organizer (documentation; the view builds it)."""
+
+    name = serializers.CharField()
+    slug = serializers.CharField()
+    accepting_bookings = serializers.BooleanField()
+    programmes = ProgrammeSerializer(many=True)
+
+
+class MembershipSerializer(serializers.Serializer):
+    """The shape of GET me (documentation; the view builds it)."""
+
+    email = serializers.EmailField()
+    role = serializers.CharField()
+
+
+class WaitlistPlaceSerializer(serializers.Serializer):
+    """The shape of a waitlist place (documentation; the view builds it)."""
+
+    status = serializers.CharField()
+    position = serializers.IntegerField(help_text="1 for the first one waiting.")
+
+
 def booking_representation(booking: Booking | PlacedBooking, *, nik_masked: str) -> dict[str, Any]:
     slot, venue = booking.slot, booking.slot.venue
     if hasattr(booking, "next_dose"):  # just booked: the service says what it reserved

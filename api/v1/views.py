@@ -19,7 +19,7 @@ from api.exception_handlers import (
     application_error_body,
     invalid_body,
 )
-from api.idempotency import HEADER, idempotent
+from api.idempotency import HEADER, IDEMPOTENCY_KEY_MAX_LENGTH, idempotent
 from api.v1 import serializers as s
 from api.v1.errors import error_responses
 from api.v1.parsers import SmallJSONParser, body_size_check, json_required
@@ -63,7 +63,7 @@ class PublicAPIView(APIView):
 class OrganizerView(PublicAPIView):
     """Public facts about the organiser whose host this is."""
 
-    @extend_schema(responses={200: None, **error_responses(404)})
+    @extend_schema(responses={200: s.OrganizerSerializer, **error_responses(404)})
     def get(self, request: Request) -> Response:
         tenant = request_tenant(request)
         return Response(
@@ -81,7 +81,7 @@ class MembershipView(APIView):
 
     permission_classes = (IsAuthenticated,)
 
-    @extend_schema(responses={200: None, **error_responses(403, 404)})
+    @extend_schema(responses={200: s.MembershipSerializer, **error_responses(403, 404)})
     def get(self, request: Request) -> Response:
         membership = access_membership_by_tenant(user=request.user, tenant=request_tenant(request))
         # IsAuthenticated: the user is a signed-in User, never AnonymousUser.
@@ -108,7 +108,7 @@ class VenueSlotsView(PublicAPIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("date", dt.date, required=True),
-            OpenApiParameter("programme", int),
+            OpenApiParameter("programme", {"type": "integer", "minimum": 1, "maximum": s.MAX_ID}),
         ],
         responses={200: s.SlotSerializer(many=True), **error_responses(400, 404)},
     )
@@ -162,8 +162,19 @@ class BookingCreateView(PublicAPIView):
 
     @extend_schema(
         request=s.BookingCreateSerializer,
-        responses={201: s.BookingSerializer, **error_responses(400, 404, 409, 413, 415, 429)},
-        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
+        responses={
+            201: s.BookingSerializer,
+            **error_responses(400, 404, 409, 413, 415, 422, 429),
+        },
+        parameters=[
+            OpenApiParameter(
+                HEADER,
+                {"type": "string", "maxLength": IDEMPOTENCY_KEY_MAX_LENGTH},
+                OpenApiParameter.HEADER,
+                description="A retry with the same key and body gets the first answer again "
+                "(Idempotent-Replayed: true); with another body, 422 idempotency_key_reused.",
+            )
+        ],
     )
     def post(self, request: Request) -> Response:
         json_required(request.content_type or "")
@@ -261,7 +272,7 @@ class BookingRescheduleView(PublicAPIView):
 class WaitlistJoinView(PublicAPIView):
     @extend_schema(
         request=s.WaitlistJoinSerializer,
-        responses={201: None, **error_responses(400, 404, 409, 415, 429)},
+        responses={201: s.WaitlistPlaceSerializer, **error_responses(400, 404, 409, 415, 429)},
     )
     def post(self, request: Request) -> Response:
         form = s.WaitlistJoinSerializer(data=request.data)
@@ -287,3 +298,13 @@ class WaitlistOfferAcceptView(PublicAPIView):
     def post(self, request: Request, token: str) -> Response:
         booking = waitlist_offer_accept_checked(token=token)
         return _booking_response(booking, status=201)
+
+
+@extend_schema(exclude=True)
+class NotFoundView(PublicAPIView):
+    """Any other path under /api/ (a venue id that is not a number, a token with characters no
+    token has, a version that does not exist), whatever the method: the API's 404 with the error
+    body, not the pages' HTML one."""
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        raise NotFoundError()

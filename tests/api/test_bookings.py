@@ -316,11 +316,11 @@ def test_openapi_schema_documents_every_error_answer_and_the_constraints(api: Se
                 assert body == error, f"{method} {path} {status}"
     booking = schema["paths"]["/api/v1/bookings"]["post"]["responses"]
     assert {"400", "409", "415", "429", "503"} <= set(booking)
-    person = schema["components"]["schemas"]["BookingCreate"]["properties"]
+    person = schema["components"]["schemas"]["BookingCreateRequest"]["properties"]
     assert (person["nik"]["minLength"], person["nik"]["maxLength"]) == (16, 16)
     assert person["nik"]["pattern"] == "^[0-9]{16}$"
     assert person["programme_id"]["minimum"] == 1
-    assert person["full_name"]["maxLength"] == 200
+    assert (person["full_name"]["minLength"], person["full_name"]["maxLength"]) == (1, 200)
     assert person["date_of_birth"]["format"] == "date"
     assert set(schema["components"]["schemas"]["ErrorBody"]["properties"]) == {
         "code",
