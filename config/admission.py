@@ -76,6 +76,7 @@ TICKET_SECONDS = 15 * 60  # a ticket older than this is a new arrival (a person 
 _TICKET_SALT = "sentra.waiting-room"
 STALE_SECONDS = 30.0  # a waiting ticket not seen again for this long has left the line
 REFRESH_MIN, REFRESH_MAX = 1, 10
+RATE_WINDOW_SECONDS = 0.25
 
 
 def request_kind(path: str) -> str | None:
@@ -205,9 +206,44 @@ class AdmissionGate:
     ) -> None:
         self.connections, self.threads = connections, threads  # of this worker, when known
         self.in_progress = {FRONT: 0, DJANGO: 0}
+        self.done = {FRONT: 0, DJANGO: 0}
+        # The rate each lane answers at while saturated (requests a second), measured over
+        # windows of RATE_WINDOW_SECONDS during which it never had fewer in progress than its
+        # pool; None until one such window was seen.
+        self.rate: dict[str, float | None] = {FRONT: None, DJANGO: None}
+        self.window = {FRONT: (0.0, 0), DJANGO: (0.0, 0)}
+        self.saturated = {FRONT: False, DJANGO: False}
         self.room = WaitingRoom()
         self.clock = clock
         self.lock = threading.Lock()
+
+    def limit(self, lane: str, in_progress: int) -> int:
+        """How many requests of `lane` may be in progress now: as many as this worker answers
+        in SENTRA_ADMISSION_TARGET_MS at the rate it answered while saturated lately, never
+        fewer than its pool (front connections, Django threads: those are not waiting), never
+        more than the bound. A machine that answers slowly (loaded by others) queues less; a
+        worker not yet saturated since it started has the bound."""
+        bound = admission_bound(lane, connections=self.connections, threads=self.threads)
+        pool = min(bound, self.connections or settings.SENTRA_FRONT_DB_CONNECTIONS)
+        if lane == DJANGO:
+            pool = min(bound, self.threads or settings.SENTRA_WEB_THREADS)
+        if in_progress < pool:
+            self.saturated[lane] = False
+            return bound
+        now = self.clock()
+        start, done_then = self.window[lane]
+        if now - start >= RATE_WINDOW_SECONDS:
+            if self.saturated[lane]:
+                measured = (self.done[lane] - done_then) / (now - start)
+                kept = self.rate[lane]
+                self.rate[lane] = measured if kept is None else (kept + measured) / 2
+            self.window[lane] = (now, self.done[lane])
+            self.saturated[lane] = True
+        rate = self.rate[lane]
+        if rate is None:
+            return bound
+        in_time = int(rate * settings.SENTRA_ADMISSION_TARGET_MS / 1000)
+        return max(pool, min(bound, in_time))
 
     def admit(
         self, *, lane: str, kind: str | None, ticket_cookie: str | None = None
@@ -216,7 +252,7 @@ class AdmissionGate:
         `kind` is request_kind's; `ticket_cookie` the waiting-room cookie of a PAGE request."""
         with self.lock:
             in_progress = self.in_progress[lane]
-            bound = admission_bound(lane, connections=self.connections, threads=self.threads)
+            bound = self.limit(lane, in_progress)
             free = bound - in_progress
             if kind is None or (free > 0 and (kind == API or not self.room.seen)):
                 self.in_progress[lane] = in_progress + 1
@@ -236,6 +272,7 @@ class AdmissionGate:
     def leave(self, lane: str) -> None:
         with self.lock:
             self.in_progress[lane] -= 1
+            self.done[lane] += 1
 
 
 # --- The answers -------------------------------------------------------------------------------

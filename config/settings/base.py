@@ -77,6 +77,9 @@ SENTRA_WEB_THREADS = env_int("SENTRA_WEB_THREADS", 4)
 # (everything else). Figures in docs/adr/0012-drop-far-past-capacity.md.
 SENTRA_ADMISSION_PER_CONNECTION = env_int("SENTRA_ADMISSION_PER_CONNECTION", 24)
 SENTRA_ADMISSION_PER_THREAD = env_int("SENTRA_ADMISSION_PER_THREAD", 6)
+# Below those bounds, as many as the worker answers in this many milliseconds at the rate it
+# answered lately while saturated (never fewer than its connections or threads).
+SENTRA_ADMISSION_TARGET_MS = env_int("SENTRA_ADMISSION_TARGET_MS", 100)
 # Booking attempts per web worker (organizers/services/booking/attempt_limits.py): per client
 # address in 10 s, per NIK in 60 s.
 SENTRA_BOOKING_ATTEMPTS_PER_CLIENT = env_int("SENTRA_BOOKING_ATTEMPTS_PER_CLIENT", 30)

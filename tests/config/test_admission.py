@@ -249,3 +249,33 @@ def test_django_admits_the_booking_path_when_there_is_room(tenant_a) -> None:
     assert settings.MIDDLEWARE.index("config.admission.AdmissionMiddleware") < (
         settings.MIDDLEWARE.index("tenants.middleware.TenantHostMiddleware")
     )
+
+
+@override_settings(
+    SENTRA_ADMISSION_PER_CONNECTION=24, SENTRA_ADMISSION_TARGET_MS=100, SENTRA_WEB_THREADS=4
+)
+def test_a_worker_that_answers_slowly_queues_less_and_never_less_than_its_pool() -> None:
+    def saturated_then(rate: float) -> AdmissionGate:
+        """A worker with 30 in progress that then answers 20 of them at `rate` a second."""
+        clock = Clock()
+        gate = AdmissionGate(clock, connections=6)
+        for _request in range(30):
+            assert gate.admit(lane=FRONT, kind=API) is None
+        for _answer in range(20):
+            clock.now += 1 / rate
+            gate.leave(FRONT)
+        clock.now += 0.001
+        return gate
+
+    slow = saturated_then(40)  # a loaded machine: 4 answered in 100 ms
+    assert slow.limit(FRONT, 10) == 6  # not below the pool's 6 connections
+    refusal = slow.admit(lane=FRONT, kind=API)
+    assert refusal is not None
+    assert refusal.kind == API
+
+    fast = saturated_then(2000)  # 200 in 100 ms: more than the bound
+    assert fast.limit(FRONT, 10) == 144
+    assert fast.admit(lane=FRONT, kind=API) is None
+
+    new = AdmissionGate(Clock(), connections=6)  # never saturated yet: the bound
+    assert new.limit(FRONT, 10) == 144
