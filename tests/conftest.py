@@ -175,6 +175,15 @@ def _booking_attempt_limits_apart() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _an_empty_waiting_room(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Django's admission gate (config/admission.py) keeps its waiting room for the process:
+    each test starts with nobody in line."""
+    from config import admission
+
+    monkeypatch.setattr(admission, "DJANGO_GATE", admission.AdmissionGate())
+
+
+@pytest.fixture(autouse=True)
 def _back_to_public_schema() -> Iterator[None]:
     """A request through the test client leaves the connection on its tenant's schema (as the
     middleware does per request in production); each test starts from the public schema."""
