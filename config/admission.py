@@ -69,7 +69,10 @@ ADMITTED = "sentra.admitted"  # scope / environ key: the front counted and admit
 
 NEVER_REFUSED = ("/livez", "/healthz", "/static/", "/favicon.ico", "/robots.txt")
 PAGE_PREFIXES = ("/daftar/", "/undangan/", "/janji/")
-RETRY_AFTER_BUSY = 1  # seconds: a worker answers a hundred bookings in well under that
+# Seconds an API client is told to wait. Each refusal is a request the worker answers too:
+# with 2,000 clients at a drop, 1 s meant about 1,150 refusals a second on a loaded machine
+# (ADR 0012); 2 s halves them, and the admitted lane still refills at once.
+RETRY_AFTER_BUSY = 2
 
 TICKET_COOKIE = "__Host-sentra-queue"
 TICKET_SECONDS = 15 * 60  # a ticket older than this is a new arrival (a person who came back)

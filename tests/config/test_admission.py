@@ -84,7 +84,7 @@ def test_the_api_is_refused_once_the_lane_is_full_and_admitted_again_when_room_c
 
     refusal = gate.admit(lane=FRONT, kind=API)
     assert refusal is not None
-    assert (refusal.kind, refusal.retry_after) == (API, 1)
+    assert (refusal.kind, refusal.retry_after) == (API, 2)
     assert gate.in_progress[FRONT] == 2  # a refusal is not in progress
     assert gate.admit(lane=DJANGO, kind=API) is None  # the other lane has its own bound
 
@@ -231,7 +231,7 @@ def test_django_refuses_the_booking_path_without_a_query_and_answers_health(tena
     assert page["Set-Cookie"].startswith(f"{admission.TICKET_COOKIE}=")
     assert (api.status_code, api["Retry-After"], api.json()["error"]["code"]) == (
         429,
-        "1",
+        "2",
         "busy_try_again",
     )
     assert slots.status_code == 429
