@@ -53,6 +53,8 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.core import signing
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.http.cookie import parse_cookie
 from django.template.loader import render_to_string
@@ -100,15 +102,30 @@ def request_lane(method: str, path: str) -> str:
     return FRONT if hot_route(method, path) is not None else DJANGO
 
 
+_SETTINGS: dict[str, int] = {}  # read once: a Django setting costs several dictionary look-ups
+
+
+def _setting(name: str) -> int:
+    value = _SETTINGS.get(name)
+    if value is None:
+        value = _SETTINGS[name] = getattr(settings, name)
+    return value
+
+
+@receiver(setting_changed)
+def _settings_changed(**_kwargs: object) -> None:
+    _SETTINGS.clear()  # override_settings in tests
+
+
 def admission_bound(
     lane: str, *, connections: int | None = None, threads: int | None = None
 ) -> int:
     """How many requests of `lane` one worker may have in progress: per connection of the
     front's pool, per Django thread (the worker's own when given, else the settings)."""
     if lane == FRONT:
-        pool = connections or settings.SENTRA_FRONT_DB_CONNECTIONS
-        return pool * settings.SENTRA_ADMISSION_PER_CONNECTION
-    return (threads or settings.SENTRA_WEB_THREADS) * settings.SENTRA_ADMISSION_PER_THREAD
+        pool = connections or _setting("SENTRA_FRONT_DB_CONNECTIONS")
+        return pool * _setting("SENTRA_ADMISSION_PER_CONNECTION")
+    return (threads or _setting("SENTRA_WEB_THREADS")) * _setting("SENTRA_ADMISSION_PER_THREAD")
 
 
 @dataclass(frozen=True)
@@ -206,6 +223,7 @@ class AdmissionGate:
         *,
         connections: int | None = None,
         threads: int | None = None,
+        threaded: bool = True,
     ) -> None:
         self.connections, self.threads = connections, threads  # of this worker, when known
         self.in_progress = {FRONT: 0, DJANGO: 0}
@@ -218,7 +236,8 @@ class AdmissionGate:
         self.saturated = {FRONT: False, DJANGO: False}
         self.room = WaitingRoom()
         self.clock = clock
-        self.lock = threading.Lock()
+        # Django's threads share a gate; the front's event loop has its gate to itself.
+        self.lock = threading.Lock() if threaded else None
 
     def limit(self, lane: str, in_progress: int) -> int:
         """How many requests of `lane` may be in progress now: as many as this worker answers
@@ -227,10 +246,12 @@ class AdmissionGate:
         more than the bound. A machine that answers slowly (loaded by others) queues less; a
         worker not yet saturated since it started has the bound."""
         bound = admission_bound(lane, connections=self.connections, threads=self.threads)
-        pool = min(bound, self.connections or settings.SENTRA_FRONT_DB_CONNECTIONS)
-        if lane == DJANGO:
-            pool = min(bound, self.threads or settings.SENTRA_WEB_THREADS)
-        if in_progress < pool or not settings.SENTRA_ADMISSION_TARGET_MS:
+        target_ms = _setting("SENTRA_ADMISSION_TARGET_MS")
+        if lane == FRONT:
+            pool = min(bound, self.connections or _setting("SENTRA_FRONT_DB_CONNECTIONS"))
+        else:
+            pool = min(bound, self.threads or _setting("SENTRA_WEB_THREADS"))
+        if in_progress < pool or not target_ms:
             self.saturated[lane] = False
             return bound
         now = self.clock()
@@ -243,9 +264,9 @@ class AdmissionGate:
             self.window[lane] = (now, self.done[lane])
             self.saturated[lane] = True
         rate = self.rate[lane]
-        if rate is None or not settings.SENTRA_ADMISSION_TARGET_MS:
+        if rate is None:
             return bound
-        in_time = int(rate * settings.SENTRA_ADMISSION_TARGET_MS / 1000)
+        in_time = int(rate * target_ms / 1000)
         return max(pool, min(bound, in_time))
 
     def admit(
@@ -253,26 +274,35 @@ class AdmissionGate:
     ) -> Refusal | None:
         """None, and the request counts as in progress until `leave(lane)`; or the refusal.
         `kind` is request_kind's; `ticket_cookie` the waiting-room cookie of a PAGE request."""
+        if self.lock is None:
+            return self._admit(lane, kind, ticket_cookie)
         with self.lock:
-            in_progress = self.in_progress[lane]
-            bound = self.limit(lane, in_progress)
-            free = bound - in_progress
-            if kind is None or (free > 0 and (kind == API or not self.room.seen)):
-                self.in_progress[lane] = in_progress + 1
-                return None
-            if kind == API:
-                return Refusal(API, RETRY_AFTER_BUSY)
-            now = self.clock()
-            ticket = ticket_read(ticket_cookie, now) or Ticket(now, secrets.token_urlsafe(12))
-            position = self.room.position(ticket, now)
-            if position <= free:  # room for everyone before this person, and for them
-                self.room.leave(ticket)
-                self.in_progress[lane] = in_progress + 1
-                return None
-            seconds = refresh_seconds(position, bound)
-            return Refusal(PAGE, seconds, position, ticket)
+            return self._admit(lane, kind, ticket_cookie)
+
+    def _admit(self, lane: str, kind: str | None, ticket_cookie: str | None) -> Refusal | None:
+        in_progress = self.in_progress[lane]
+        bound = self.limit(lane, in_progress)
+        free = bound - in_progress
+        if kind is None or (free > 0 and (kind == API or not self.room.seen)):
+            self.in_progress[lane] = in_progress + 1
+            return None
+        if kind == API:
+            return Refusal(API, RETRY_AFTER_BUSY)
+        now = self.clock()
+        ticket = ticket_read(ticket_cookie, now) or Ticket(now, secrets.token_urlsafe(12))
+        position = self.room.position(ticket, now)
+        if position <= free:  # room for everyone before this person, and for them
+            self.room.leave(ticket)
+            self.in_progress[lane] = in_progress + 1
+            return None
+        seconds = refresh_seconds(position, bound)
+        return Refusal(PAGE, seconds, position, ticket)
 
     def leave(self, lane: str) -> None:
+        if self.lock is None:
+            self.in_progress[lane] -= 1
+            self.done[lane] += 1
+            return
         with self.lock:
             self.in_progress[lane] -= 1
             self.done[lane] += 1

@@ -80,7 +80,9 @@ class RushFront(FrontBooking):
         self.learning: dict[tuple, asyncio.Future] = {}  # what each is (FrontLearning)
         self.unlearnable: ProcessCache[bool] = ProcessCache(max_size=10_000)
         self.gate = admission.AdmissionGate(
-            connections=self.database.size, threads=getattr(fallback, "threads", None)
+            connections=self.database.size,
+            threads=getattr(fallback, "threads", None),
+            threaded=False,  # used from the event loop only
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

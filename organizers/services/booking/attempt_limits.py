@@ -34,6 +34,8 @@ import time
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from organizers.personal_data import keyring
@@ -64,14 +66,34 @@ class _Window:
         self.number = -1
         self.counts: dict[str | bytes, int] = {}
 
-    def add(self, key: str | bytes, now: float) -> tuple[int, int]:
-        """Count one for `key`: (its count in this window, seconds until the window ends)."""
+    def add(self, key: str | bytes, now: float) -> int:
+        """Count one for `key`: its count in this window."""
         number = int(now // self.seconds)
         if number != self.number or len(self.counts) >= MAX_KEYS:
             self.number, self.counts = number, {}
         count = self.counts.get(key, 0) + 1
         self.counts[key] = count
-        return count, max(1, math.ceil((number + 1) * self.seconds - now))
+        return count
+
+    def left(self, now: float) -> int:
+        """Whole seconds until this window ends (at least 1): the answer's Retry-After."""
+        return max(1, math.ceil((int(now // self.seconds) + 1) * self.seconds - now))
+
+
+_LIMITS: list[tuple[int, int, bytes]] = []  # read once: a Django setting costs a few look-ups
+
+
+def _limits() -> tuple[int, int, bytes]:
+    """(attempts per client, attempts per NIK, the blind index's key)."""
+    if not _LIMITS:
+        per_client = settings.SENTRA_BOOKING_ATTEMPTS_PER_CLIENT
+        _LIMITS.append((per_client, settings.SENTRA_BOOKING_ATTEMPTS_PER_NIK, keyring().index_key))
+    return _LIMITS[0]
+
+
+@receiver(setting_changed)
+def _settings_changed(**_kwargs: object) -> None:
+    _LIMITS.clear()  # override_settings in tests
 
 
 _LOCK = threading.Lock()  # the front's event loop and Django's threads share the counters
@@ -83,19 +105,17 @@ def booking_attempt_count(*, client: str, niks: Iterable[str], now: float | None
     """Count one booking attempt for `client` and for each NIK (a party: one each); raise
     BookingAttemptsLimitedError when any is past its limit. Per process, no I/O."""
     moment = time.time() if now is None else now
-    index_key = keyring().index_key
+    per_client, per_nik, index_key = _limits()
     # The blind index (personal_data.person_key: HMAC-SHA256 with the index key), its first
     # 16 bytes, through the one-shot hmac.digest: a third of person_key's time.
     keys = [hmac.digest(index_key, nik.encode(), "sha256")[:16] for nik in niks]
     wait = 0
     with _LOCK:
-        count, left = _BY_CLIENT.add(client, moment)
-        if count > settings.SENTRA_BOOKING_ATTEMPTS_PER_CLIENT:
-            wait = left
+        if _BY_CLIENT.add(client, moment) > per_client:
+            wait = _BY_CLIENT.left(moment)
         for key in keys:
-            count, left = _BY_NIK.add(key, moment)
-            if count > settings.SENTRA_BOOKING_ATTEMPTS_PER_NIK:
-                wait = max(wait, left)
+            if _BY_NIK.add(key, moment) > per_nik:
+                wait = max(wait, _BY_NIK.left(moment))
     if wait:
         raise BookingAttemptsLimitedError(wait)
 
