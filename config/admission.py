@@ -16,7 +16,7 @@ them; it answers them at once, without touching the database:
 Everything else (health and liveness checks, static files, the organiser's pages) is counted but
 never refused: a load balancer's probe must not read a busy worker as a dead one.
 
-The bound, per worker and per lane (ADMISSION_BOUNDS below):
+The bound, per worker and per lane (admission_bound):
 - the front's lane, the two hot requests the rush front answers on its own PostgreSQL pool:
   SENTRA_FRONT_DB_CONNECTIONS x SENTRA_ADMISSION_PER_CONNECTION requests in progress;
 - Django's lane, everything else (Django's threads): SENTRA_WEB_THREADS x
@@ -24,7 +24,9 @@ The bound, per worker and per lane (ADMISSION_BOUNDS below):
 A front booking holds a connection for about 1-2 ms; a worker answers about 1,400 a second on
 this 2-core machine (ADR 0008), so 24 per connection (144 in progress) is about 100 ms of work
 queued; a page through Django takes 5-20 ms of a thread, so 6 per thread (24) is about as long.
-The figures behind the defaults are in docs/adr/0012-drop-far-past-capacity.md.
+Optionally fewer (SENTRA_ADMISSION_TARGET_MS, off by default: AdmissionGate.limit): what the
+worker answers in that time at the rate it answered while saturated. The figures behind the
+defaults are in docs/adr/0012-drop-far-past-capacity.md.
 
 Fair order for the pages: a refused person gets a signed ticket cookie stamped with the moment
 they first arrived (`__Host-sentra-queue`). Their place is the number of people waiting at this
