@@ -11,9 +11,15 @@ Modes:
              drop is a flood of refusals, as at a real sell-out.
   sustained  distinct people book random slots for D seconds.
   get        GET one of the given paths for D seconds.
+  drop       a drop far past capacity: many connections (2,000 in ./sentra bench) at once, each
+             a person after another booking a random slot for D seconds; a person told 429
+             waits Retry-After (and up to half a second more, as phones do not all wake at
+             once) and tries again.
 
 With --email every booking gives an e-mail address (as the booking pages require), so every
-booking records an e-voucher for the outbox.
+booking records an e-voucher for the outbox. Each person books from an address of their own
+(X-Forwarded-For, which the server trusts from 127.0.0.1, as from a load balancer): the
+per-client limit counts people, not this process.
 """
 
 from __future__ import annotations
@@ -46,6 +52,7 @@ class Tally:
     statuses: dict[int, int] = field(default_factory=dict)
     refusals: dict[str, int] = field(default_factory=dict)
     vouchers: list[str] = field(default_factory=list)
+    admitted: list[float] = field(default_factory=list)  # drop: latencies of what was not 429
     first: float = 0.0
     last: float = 0.0
     last_created: float = 0.0  # when the last 201 arrived
@@ -56,6 +63,7 @@ class Connection:
         self.host, self.port, self.host_header = host, port, host_header
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
+        self.retry_after = 0.0  # the last answer's Retry-After, in seconds
 
     async def connect(self) -> None:
         self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
@@ -65,11 +73,14 @@ class Connection:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
         return self.reader, self.writer
 
-    async def request(self, method: str, path: str, body: bytes = b"") -> tuple[int, bytes]:
+    async def request(
+        self, method: str, path: str, body: bytes = b"", client: str | None = None
+    ) -> tuple[int, bytes]:
+        forwarded = f"X-Forwarded-For: {client}\r\n" if client else ""
         for attempt in range(2):
             reader, writer = await self._streams()
             head = (
-                f"{method} {path} HTTP/1.1\r\nHost: {self.host_header}\r\n"
+                f"{method} {path} HTTP/1.1\r\nHost: {self.host_header}\r\n{forwarded}"
                 f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
             ).encode()
             try:
@@ -83,6 +94,7 @@ class Connection:
             lines = raw.split(b"\r\n")
             status = int(lines[0].split()[1])
             length, close, chunked = 0, False, False
+            self.retry_after = 0.0
             for line in lines[1:]:
                 name, _, value = line.partition(b":")
                 name = name.strip().lower()
@@ -92,6 +104,8 @@ class Connection:
                     close = True
                 elif name == b"transfer-encoding" and b"chunked" in value.lower():
                     chunked = True
+                elif name == b"retry-after":
+                    self.retry_after = float(value)
             if chunked:
                 payload = await self._read_chunked(reader)
             else:
@@ -123,6 +137,11 @@ def _nik(number: int) -> str:
     return nik_compose(BUDI_BORN, sex="M", region=f"32{area % 10_000:04d}", serial=serial + 1)
 
 
+def _client(number: int) -> str:
+    """The address person `number` books from (10.0.0.0/8: one each for 16 million people)."""
+    return f"10.{number >> 16 & 255}.{number >> 8 & 255}.{number & 255}"
+
+
 def _booking_body(programme_id: int, slot_id: int, nik: int, *, email: bool = False) -> bytes:
     return json.dumps(
         {
@@ -140,10 +159,15 @@ def _booking_body(programme_id: int, slot_id: int, nik: int, *, email: bool = Fa
 
 
 async def _timed(
-    conn: Connection, tally: Tally, method: str, path: str, body: bytes = b""
+    conn: Connection,
+    tally: Tally,
+    method: str,
+    path: str,
+    body: bytes = b"",
+    client: str | None = None,
 ) -> tuple[int, bytes]:
     started = time.perf_counter()
-    status, payload = await conn.request(method, path, body)
+    status, payload = await conn.request(method, path, body, client)
     tally.latencies.append(time.perf_counter() - started)
     tally.started.append(started - tally.first)
     tally.statuses[status] = tally.statuses.get(status, 0) + 1
@@ -177,10 +201,15 @@ async def run(args: argparse.Namespace) -> Tally:
             if args.mode == "sustained":
                 if time.perf_counter() > deadline:
                     return
+                nik = next(people)
                 body = _booking_body(
-                    spec["programme_id"], random.choice(slot_ids), next(people), email=args.email
+                    spec["programme_id"], random.choice(slot_ids), nik, email=args.email
                 )
-                await _timed(conn, tally, "POST", "/api/v1/bookings", body)
+                status, _payload = await _timed(
+                    conn, tally, "POST", "/api/v1/bookings", body, _client(nik)
+                )
+                if status == 429:  # told to wait (config/admission.py): as a client would
+                    await asyncio.sleep(conn.retry_after)
                 continue
             if args.mode == "sellout":
                 if remaining_people[0] <= 0:
@@ -188,6 +217,10 @@ async def run(args: argparse.Namespace) -> Tally:
                 remaining_people[0] -= 1
                 await _sellout_person(conn, next(people))
                 continue
+            if args.mode == "drop":
+                return await _drop_person_after_person(
+                    conn, tally, spec, people, deadline, email=args.email
+                )
             # rush: one person at a time, trying slots until booked
             if remaining_people[0] <= 0 or len(full) >= len(slot_ids):
                 return
@@ -202,11 +235,15 @@ async def run(args: argparse.Namespace) -> Tally:
                     "POST",
                     "/api/v1/bookings",
                     _booking_body(spec["programme_id"], slot_id, nik, email=args.email),
+                    _client(nik),
                 )
                 if status == 201:
                     break
                 if status == 409 and b"slot_full" in payload:
                     full.add(slot_id)
+                    continue
+                if status == 429:  # told to wait: the same person tries again after it
+                    await asyncio.sleep(conn.retry_after)
                     continue
                 break
 
@@ -221,10 +258,16 @@ async def run(args: argparse.Namespace) -> Tally:
                 _booking_body(
                     spec["programme_id"], random.choice(seen_open), nik, email=args.email
                 ),
+                _client(nik),
             )
+            if status == 429:  # told to wait: the same person tries again after it
+                await asyncio.sleep(conn.retry_after)
+                continue
             if not (status == 409 and b"slot_full" in payload):
                 return  # booked, or refused for a reason another time will not change
-            status, payload = await _timed(conn, tally, "GET", spec["slots_path"])
+            status, payload = await _timed(
+                conn, tally, "GET", spec["slots_path"], b"", _client(nik)
+            )
             if status != 200:
                 return
             seen_open = [slot["id"] for slot in json.loads(payload) if slot["remaining"] > 0]
@@ -238,6 +281,54 @@ async def run(args: argparse.Namespace) -> Tally:
     await asyncio.gather(*(worker(conn) for conn in connections))
     tally.last = time.perf_counter()
     return tally
+
+
+async def _drop_person_after_person(
+    conn: Connection,
+    tally: Tally,
+    spec: dict,
+    people: itertools.count,
+    deadline: float,
+    *,
+    email: bool = False,
+) -> None:
+    """The drop's people on one connection, one after another until the deadline: each books a
+    random slot; told 429, they wait Retry-After (plus up to half a second) and try again."""
+    slot_ids = spec["slot_ids"]
+    while time.perf_counter() < deadline:
+        nik = next(people)
+        body = _booking_body(spec["programme_id"], random.choice(slot_ids), nik, email=email)
+        while True:
+            status, _payload = await _timed(
+                conn, tally, "POST", "/api/v1/bookings", body, _client(nik)
+            )
+            if status != 429:
+                tally.admitted.append(tally.latencies[-1])
+                break
+            wait = max(conn.retry_after, 0.1) + random.uniform(0, 0.5)
+            if time.perf_counter() + wait > deadline:
+                return
+            await asyncio.sleep(wait)
+
+
+def _drop_figures(tally: Tally, elapsed: float) -> dict[str, float]:
+    """What the drop prints besides the usual: the answers that were not 429 (admitted)."""
+    return {
+        "admitted": len(tally.admitted),
+        "admitted_per_s": len(tally.admitted) / elapsed if elapsed else 0,
+        "p50_admitted_ms": 1000 * (statistics.median(tally.admitted) if tally.admitted else 0),
+        "p99_admitted_ms": 1000 * _percentile(tally.admitted, 0.99),
+        "busy": tally.statuses.get(429, 0),
+    }
+
+
+def _raise_fd_limit() -> None:
+    """As many open files as the system allows this process (2,000 connections for the drop)."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and (hard == resource.RLIM_INFINITY or soft < hard):
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -262,7 +353,9 @@ def _raise_priority() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--mode", choices=("rush", "sellout", "sustained", "get"), required=True)
+    parser.add_argument(
+        "--mode", choices=("rush", "sellout", "sustained", "get", "drop"), required=True
+    )
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--host", required=True, help="Host header, e.g. rush.localhost:8123")
     parser.add_argument("--connections", type=int, default=64)
@@ -274,6 +367,7 @@ def main() -> None:
     parser.add_argument("--email", action="store_true", help="bookings give an e-mail address")
     args = parser.parse_args()
     priority = _raise_priority()
+    _raise_fd_limit()
     tally = uvloop.run(run(args))  # the same loop as the server: less CPU taken from it
     elapsed = tally.last - tally.first
     if args.vouchers_file:
@@ -317,6 +411,7 @@ def main() -> None:
                 "statuses": tally.statuses,
                 "refusals": tally.refusals,
                 "server_errors": sum(n for s, n in tally.statuses.items() if s >= 500),
+                **(_drop_figures(tally, elapsed) if args.mode == "drop" else {}),
             }
         )
     )

@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 WORKERS = int(os.environ.get("SENTRA_BENCH_WORKERS", "2"))  # one per core: measured best
 THREADS = int(os.environ.get("SENTRA_BENCH_THREADS", "4"))
 SECONDS = float(os.environ.get("SENTRA_BENCH_SECONDS", "10"))
+DROP_CONNECTIONS = int(os.environ.get("SENTRA_BENCH_DROP_CONNECTIONS", "2000"))
 TARGETS = {
     "B1 rush": "≥1500/s, p99≤50ms",
     "B1 sustained": "≥1500/s, p99≤50ms",
@@ -42,6 +43,13 @@ TARGETS = {
     "B2 hot slot, 256 conn": "≥80% of 16",
     "B3 day slots, uncached": "≥1400/s",
     "B3 day slots, 2 s cache": "≥3000/s",
+}
+
+
+DROP_TARGETS = {
+    "booked": "≥90% of B1 rush",
+    "admitted": "p99 < 200 ms",
+    "5xx": "0",
 }
 
 
@@ -324,6 +332,72 @@ def _oracle(tenant: Any, vouchers_file: Path | None = None) -> str:
     return "ok: 0 overbooked, counters = bookings, every 201 is a row"
 
 
+# --- D: a drop far past capacity (issue #11) ------------------------------------------------
+
+
+def _raise_fd_limit() -> None:
+    """The server's workers inherit this process's limit: each holds about half of the drop's
+    2,000 connections, besides its files and database connections."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and (hard == resource.RLIM_INFINITY or soft < hard):
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def _drop(server: Server, tenant: Any, vouchers: Path) -> tuple[dict[str, Any], str]:
+    """A drop far past capacity: DROP_CONNECTIONS connections opened at once (people with the
+    booking page open), each booking person after person for SECONDS on 300 slots with seats
+    for all; a person told 429 waits Retry-After and tries again. The server admits what it can
+    answer in time (config/admission.py) and answers the others 429 at once."""
+    say(f"D drop: {DROP_CONNECTIONS:,} connections at once, 300 slots")
+    spec = _prepare(tenant, slots=300, capacity=1_000_000)
+    _load(
+        server,
+        "get",
+        {"paths": [f"/api/v1/venues/{spec['venue_id']}/slots?date={spec['first_day']}"]},
+        duration=2,
+    )
+    result = _load(
+        server,
+        "drop",
+        spec,
+        connections=DROP_CONNECTIONS,
+        first_nik=40_000_000,
+        vouchers=vouchers,
+    )
+    return result, _oracle(tenant, vouchers)
+
+
+def _drop_rows(
+    drop: dict[str, Any], check: str, b1_rush_rate: float
+) -> list[tuple[str, str, str, str]]:
+    """The drop's rows of the table: what was booked against B1 rush in the same run, the
+    admitted requests (not 429) and their tail, the 429s and the 5xx."""
+    booked = drop["created_per_s"]
+    return [
+        (
+            f"D drop, {DROP_CONNECTIONS:,} conn: booked",
+            f"{booked:,.0f}/s = {100 * booked / b1_rush_rate:.0f}% of B1 rush in this run",
+            DROP_TARGETS["booked"],
+            check,
+        ),
+        (
+            "D drop: admitted (not 429)",
+            f"{drop['admitted_per_s']:,.0f}/s, p50 {drop['p50_admitted_ms']:.1f} ms, "
+            f"p99 {drop['p99_admitted_ms']:.1f} ms",
+            DROP_TARGETS["admitted"],
+            "-",
+        ),
+        (
+            "D drop: told to wait (429), 5xx",
+            f"{drop['busy']:,} x 429, 5xx {drop['server_errors']}",
+            DROP_TARGETS["5xx"] + " 5xx",
+            "-",
+        ),
+    ]
+
+
 def _pgbench_anchor(url: str) -> float | None:
     """Raw PostgreSQL: the same guarded UPDATE with no application in front."""
     import pgserver
@@ -377,6 +451,7 @@ def main() -> int:
     if "?" in base_url:
         bench_url = base_url.replace(f"/{config['NAME']}?", f"/{bench_name}?")
     _recreate_database(bench_url)
+    _raise_fd_limit()
     os.environ["DATABASE_URL"] = bench_url
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.bench"
     import django
@@ -448,7 +523,7 @@ def main() -> int:
         say("B1 sustained: unlimited capacity, with and without e-mail addresses")
         for name, email, nik in (
             ("B1 sustained", True, 10_000_000),
-            ("B1 sustained, no e-mail", False, 40_000_000),
+            ("B1 sustained, no e-mail", False, 50_000_000),
         ):
             spec = _prepare(tenant, slots=300, capacity=1_000_000)
             results[name] = _load(
@@ -463,6 +538,7 @@ def main() -> int:
                 server, "sustained", spec, connections=connections, first_nik=nik, vouchers=vouchers
             )
             checks[name] = _oracle(tenant, vouchers)
+        drop, drop_check = _drop(server, tenant, vouchers)
         say("B3 slots of a day")
         spec = _prepare(tenant, slots=24, capacity=20, days=7)
         first_day = dt.date.fromisoformat(spec["first_day"])
@@ -539,6 +615,7 @@ def main() -> int:
     )
     for name, found in delivered.items():
         rows.append(_delivery_row(f"{name}: e-vouchers", found))
+    rows += _drop_rows(drop, drop_check, results["B1 rush"]["created_per_s"])
     hot16 = results["B2 hot slot, 16 conn"]["created_per_s"]
     hot256 = results["B2 hot slot, 256 conn"]["created_per_s"]
     rows.append(("B2 256 vs 16 connections", f"{100 * hot256 / hot16:.0f}%", "≥ 80%", "-"))
@@ -547,6 +624,7 @@ def main() -> int:
     for name, shown, target, check in rows:
         print(f"{name:<{width}}  {shown}  |  {target}  |  {check}")
     refusals = {n: r["refusals"] for n, r in results.items() if r["refusals"]}
+    refusals["D drop"] = drop["refusals"]
     print(f"\nrefusals seen: {json.dumps(refusals)}")
     print(f"machine: {os.cpu_count()} cores; load generator and PostgreSQL on the same machine")
     priorities = {r.get("priority") for r in results.values()}

@@ -278,6 +278,9 @@ def _environ(scope: Scope, body: IO[bytes]) -> dict[str, Any]:
         "wsgi.multiprocess": True,
         "wsgi.run_once": False,
     }
+    for key, value in scope.items():  # what the rush front says of the request (admitted, ...)
+        if key.startswith("sentra."):
+            environ[key] = value
     for raw_name, raw_value in scope["headers"]:
         if b"_" in raw_name:
             # As gunicorn and nginx do: "X_Forwarded_Proto" would read as X-Forwarded-Proto.

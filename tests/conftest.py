@@ -183,6 +183,31 @@ def _email_code_send_limits_apart(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _booking_attempt_limits_apart() -> Iterator[None]:
+    """The per-client and per-NIK limits on booking attempts count in this process, and many
+    tests book from 127.0.0.1, often for the same NIK: each test starts with fresh counters far
+    from the limits. The tests of the limits set them back (tests/organizers/services/booking/
+    test_attempt_limits.py, tests/api/front/test_admission_parity.py, tests/booking_pages/views/
+    test_review.py)."""
+    from organizers.services.booking.attempt_limits import booking_attempts_forget
+
+    booking_attempts_forget()
+    with override_settings(
+        SENTRA_BOOKING_ATTEMPTS_PER_CLIENT=1_000_000, SENTRA_BOOKING_ATTEMPTS_PER_NIK=1_000_000
+    ):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _an_empty_waiting_room(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Django's admission gate (config/admission.py) keeps its waiting room for the process:
+    each test starts with nobody in line."""
+    from config import admission
+
+    monkeypatch.setattr(admission, "DJANGO_GATE", admission.AdmissionGate())
+
+
+@pytest.fixture(autouse=True)
 def _back_to_public_schema() -> Iterator[None]:
     """A request through the test client leaves the connection on its tenant's schema (as the
     middleware does per request in production); each test starts from the public schema."""

@@ -55,6 +55,7 @@ from api.front.requests import (
     replay_body,
 )
 from common.process_cache import ProcessCache
+from config import admission
 from organizers.selectors import SLOT_DAY_SQL, slot_day_params
 from organizers.services.booking import engine, rows, seats
 from organizers.services.booking.person import Person
@@ -80,6 +81,11 @@ class RushFront(FrontBooking):
         self.wake_task: asyncio.Future[None] | None = None
         self.learning: dict[tuple, asyncio.Future] = {}  # what each is (FrontLearning)
         self.unlearnable: ProcessCache[bool] = ProcessCache(max_size=10_000)
+        self.gate = admission.AdmissionGate(
+            connections=self.database.size,
+            threads=getattr(fallback, "threads", None),
+            threaded=False,  # used from the event loop only
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -87,6 +93,26 @@ class RushFront(FrontBooking):
         if scope["type"] != "http":
             return await self.fallback(scope, receive, send)
         route = hot.hot_route(scope["method"], scope["path"])
+        # Admission (config/admission.py) before anything else: a worker with as many requests
+        # in progress as it can answer in time answers the booking path "busy" at once.
+        lane = admission.FRONT if route is not None else admission.DJANGO
+        kind = admission.request_kind(scope["path"])
+        refusal = self.gate.admit(
+            lane=lane,
+            kind=kind,
+            ticket_cookie=_ticket_cookie(scope) if kind == admission.PAGE else None,
+        )
+        if refusal is not None:
+            return await self._refuse(scope, refusal, send)
+        scope[admission.ADMITTED] = True  # Django's middleware does not count it again
+        try:
+            await self._dispatch(scope, receive, send, route)
+        finally:
+            self.gate.leave(lane)
+
+    async def _dispatch(
+        self, scope: Scope, receive: Receive, send: Send, route: tuple[str, int | None] | None
+    ) -> None:
         if route is None:
             return await self.fallback(scope, receive, send)
         if route[1] is None:
@@ -160,6 +186,19 @@ class RushFront(FrontBooking):
 
     # --- Plumbing -------------------------------------------------------------------------
 
+    async def _refuse(self, scope: Scope, refusal: admission.Refusal, send: Send) -> None:
+        """The busy answer (config.admission.busy_answer): no body read, no database."""
+        request = FrontRequest(scope)
+        status, headers, body = admission.busy_answer(
+            refusal,
+            language=request.cookie_language(self.supported),
+            secure=request.secure,
+            path=scope["path"],
+            query=scope.get("query_string", b"").decode("latin-1"),
+        )
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
     async def _send(self, request: FrontRequest, answer: Answer, send: Send) -> None:
         status, body, language = answer
         headers = [
@@ -169,6 +208,8 @@ class RushFront(FrontBooking):
             (b"content-language", language.encode()),
             *fixed_headers(request.secure),
         ]
+        if request.retry_after is not None:
+            headers.append((b"retry-after", str(request.retry_after).encode()))
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
@@ -193,6 +234,14 @@ class RushFront(FrontBooking):
     async def close(self) -> None:
         """Close the front's database connections."""
         await self.database.close()
+
+
+def _ticket_cookie(scope: Scope) -> str | None:
+    """The waiting room's ticket among the request's cookies, if any."""
+    for name, value in scope["headers"]:
+        if name == b"cookie":
+            return admission.ticket_cookie_of(value.decode("latin-1"))
+    return None
 
 
 def _priming(tenant: Any) -> list[tuple[str, dict[str, Any]]]:

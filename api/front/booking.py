@@ -21,7 +21,7 @@ from api.front.requests import Answer, FrontRequest
 from api.v1 import serializers as s
 from api.v1.parsers import parse_error
 from organizers.personal_data import mask_nik
-from organizers.services.booking import engine, rows, seats
+from organizers.services.booking import attempt_limits, engine, rows, seats
 from organizers.services.booking import statement as booking_statement
 from organizers.services.booking.refusals import refusal_error
 from organizers.services.booking.request import LANGUAGES, booking_request_clean
@@ -66,6 +66,14 @@ class FrontBooking(FrontLearning):
             with translation.override(language):  # the messages are worded in it
                 _booking, errors = booking_request_clean(payload)
                 return 400, hot.json_bytes(invalid_body(errors)), answered_in
+        client = request.scope["client"][0] if request.scope.get("client") else ""
+        try:  # the one rule, before any database work (the full path's: api.v1.views)
+            attempt_limits.booking_attempt_count(client=client, niks=(booking.nik,))
+        except attempt_limits.BookingAttemptsLimitedError as exc:
+            request.retry_after = exc.retry_after
+            with translation.override(language):
+                return exc.status_code, hot.json_bytes(application_error_body(exc)), answered_in
+        request.scope[attempt_limits.ATTEMPT_COUNTED] = True  # the full path counts it once
         tenant = request.tenant
         if (
             tenant.review_status != "approved"

@@ -11,7 +11,7 @@ from rest_framework import serializers
 class ErrorBodySerializer(serializers.Serializer):
     code = serializers.CharField(
         help_text="What went wrong, for programs: invalid, booking_not_found, slot_full, "
-        "too_many_attempts, try_again, ..."
+        "too_many_attempts, busy_try_again, try_again, ..."
     )
     message = serializers.CharField(help_text="The same for people, in the answer's language.")
     # DRF's metaclass takes declared fields out of the class body, so this does not shadow
@@ -38,16 +38,18 @@ _MEANING = {
     413: "The body is larger than the API takes.",
     415: "The body is not sent as application/json.",
     422: "idempotency_key_reused: this Idempotency-Key came with a different request before.",
-    429: "Too many tries (wrong dates of birth, refused checks): try again later.",
+    429: "Too many tries (wrong dates of birth, refused checks, booking attempts per client or "
+    "NIK), or busy_try_again: the server has as many requests in progress as it can answer in "
+    "time (docs/adr/0012). The Retry-After header says when to try again.",
     503: "try_again: the database is busy or out of reach. Nothing was written; the "
     "Retry-After header says when to try again.",
 }
 
 
 def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
-    """The documented error answers of an operation (always 503: any request can meet an
-    outage)."""
+    """The documented error answers of an operation (always 429 and 503: any request can meet
+    a busy server or an outage)."""
     return {
         status: OpenApiResponse(ErrorSerializer, description=_MEANING[status])
-        for status in sorted({*statuses, 503})
+        for status in sorted({*statuses, 429, 503})
     }

@@ -32,7 +32,7 @@ from organizers.selectors import (
     venue_list_bookable,
     waitlist_position,
 )
-from organizers.services.booking import place
+from organizers.services.booking import attempt_limits, place
 from organizers.services.booking.changes import (
     booking_cancel_with_notice,
     booking_reschedule_with_notice,
@@ -192,6 +192,17 @@ class BookingCreateView(PublicAPIView):
         booking, errors = booking_request_clean(payload)
         if booking is None:
             return Response(invalid_body(errors), status=400)
+        if not request.META.get(attempt_limits.ATTEMPT_COUNTED):  # the front counted it
+            try:
+                attempt_limits.booking_attempt_count(
+                    client=request.META.get("REMOTE_ADDR", ""), niks=(booking.nik,)
+                )
+            except attempt_limits.BookingAttemptsLimitedError as exc:
+                return Response(
+                    application_error_body(exc),
+                    status=exc.status_code,
+                    headers={"Retry-After": str(exc.retry_after)},
+                )
 
         def respond() -> tuple[int, Any]:
             placed = place.booking_place(

@@ -44,6 +44,7 @@ from booking_pages.views.wizard import (
 from organizers.access import access_bookings_by_ids
 from organizers.models import Dose, Sex, Slot
 from organizers.personal_data import mask_nik
+from organizers.services.booking import attempt_limits
 from organizers.services.booking.place import PartyMember, booking_place_party
 from organizers.services.booking.refusals import SLOT_REFUSALS
 from tenants.errors import ApplicationError
@@ -130,17 +131,21 @@ def review_page(request: HttpRequest) -> HttpResponse:
         return redirect("booking_review")
     form = ConsentForm(request.POST if action == "book" else None)
     error = ""
+    limited: attempt_limits.BookingAttemptsLimitedError | None = None
     if action == "book" and form.is_valid():
         if isinstance(slot, WaitlistPlace):
             outcome = waitlist_submit(request, state=state, place=slot, person=people[0])
         else:
-            outcome = _submit(request, state=state, slot=slot, people=people)
+            try:
+                outcome = _submit(request, state=state, slot=slot, people=people)
+            except attempt_limits.BookingAttemptsLimitedError as exc:
+                limited, outcome = exc, str(exc.message)
         if isinstance(outcome, HttpResponse):
             return outcome
         error = outcome
     state["token"] = secrets.token_urlsafe(24)  # a new page, a new token
     wizard_save(request, state)
-    return render(
+    response = render(
         request,
         "booking_pages/review.html",
         {
@@ -155,8 +160,11 @@ def review_page(request: HttpRequest) -> HttpResponse:
             "submit_token": state["token"],
             **step_context(7),
         },
-        status=400 if (error or form.errors) else 200,
+        status=429 if limited else 400 if (error or form.errors) else 200,
     )
+    if limited is not None:
+        response["Retry-After"] = str(limited.retry_after)
+    return response
 
 
 def _submit(
@@ -173,6 +181,10 @@ def _submit(
         return answer
     token = request.POST["submit_token"]
     try:
+        # The one limit of every booking path (per client, and per NIK of each person).
+        attempt_limits.booking_attempt_count(
+            client=client_address(request), niks=[person["nik"] for person in people]
+        )
         bookings = booking_place_party(
             programme_id=slot.programme_id,
             slot_id=slot.id,
@@ -180,6 +192,9 @@ def _submit(
             invite_token=invite_token_of(request, slot),
             address=client_address(request),
         )
+    except attempt_limits.BookingAttemptsLimitedError:
+        cache.delete(claim)  # not booked: the same page may be sent again after the wait
+        raise
     except ApplicationError as exc:
         cache.delete(claim)
         if exc.code in SLOT_REFUSALS:

@@ -71,6 +71,21 @@ SLOT_LIST_CACHE_SECONDS = env_int("SENTRA_SLOT_LIST_CACHE_SECONDS", 2)
 # 2,877 bookings/s against 2,642 with 8 (p99 the same).
 SENTRA_FRONT_DB_CONNECTIONS = env_int("SENTRA_FRONT_DB_CONNECTIONS", 6)
 SENTRA_WEB_THREADS = env_int("SENTRA_WEB_THREADS", 4)
+# Admission control (config/admission.py): requests one web worker may have in progress before
+# it answers further booking-path requests "busy" at once (API 429, pages a waiting room)
+# instead of queueing them: per front connection (the rush front's lane) and per Django thread
+# (everything else). Figures in docs/adr/0012-drop-far-past-capacity.md.
+SENTRA_ADMISSION_PER_CONNECTION = env_int("SENTRA_ADMISSION_PER_CONNECTION", 24)
+SENTRA_ADMISSION_PER_THREAD = env_int("SENTRA_ADMISSION_PER_THREAD", 6)
+# Below those bounds, as many as the worker answers in this many milliseconds at the rate it
+# answered lately while saturated (never fewer than its connections or threads); 0: off. Off by
+# default: on a loaded machine, at 100 it refused part of B1 and B2 and did not shorten the
+# drop's tail (docs/adr/0012-drop-far-past-capacity.md).
+SENTRA_ADMISSION_TARGET_MS = env_int("SENTRA_ADMISSION_TARGET_MS", 0)
+# Booking attempts per web worker (organizers/services/booking/attempt_limits.py): per client
+# address in 10 s, per NIK in 60 s.
+SENTRA_BOOKING_ATTEMPTS_PER_CLIENT = env_int("SENTRA_BOOKING_ATTEMPTS_PER_CLIENT", 30)
+SENTRA_BOOKING_ATTEMPTS_PER_NIK = env_int("SENTRA_BOOKING_ATTEMPTS_PER_NIK", 10)
 # The largest request body the web server reads (uploads: licences, photos, rosters of 5 MB).
 SENTRA_WEB_MAX_BODY_BYTES = env_int("SENTRA_WEB_MAX_BODY_BYTES", 25 * 1024 * 1024)
 
@@ -81,6 +96,9 @@ MIDDLEWARE = [
     # CSP (with this request's nonce), Permissions-Policy, no-store: before the host look-up,
     # so that even a failure there answers with them.
     "common.security_headers.SecurityHeadersMiddleware",
+    # Before the host look-up (a query when the host is not known lately): a worker that has as
+    # many requests in progress as it can answer in time refuses the booking path at once.
+    "config.admission.AdmissionMiddleware",
     "tenants.middleware.TenantHostMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -51,21 +51,31 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def platform_server(
-    django_db_setup: None, tmp_path_factory: pytest.TempPathFactory
+@contextlib.contextmanager
+def live_server(
+    log_path: Path, *, workers: int = 2, env: dict[str, str] | None = None
 ) -> Iterator[LiveServer]:
+    """python -m config.serve on the suite's database, on a free port, until the block ends."""
     port = _free_port()
-    env = {
+    environment = {
         **os.environ,
         "DATABASE_URL": suite_database_url(),
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "SENTRA_PUBLIC_PORT": str(port),
+        **(env or {}),
     }
-    log = (tmp_path_factory.getbasetemp() / "live-server.log").open("wb")
+    log = log_path.open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "config.serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
-        env=env,
+        [
+            sys.executable,
+            "-m",
+            "config.serve",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+        ],
+        env=environment,
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
@@ -90,12 +100,20 @@ def platform_server(
         except OSError:
             if time.monotonic() > deadline or process.poll() is not None:
                 stop()
-                raise RuntimeError("the live server did not start; see live-server.log") from None
+                raise RuntimeError(f"the live server did not start; see {log_path}") from None
             time.sleep(0.3)
     try:
         yield LiveServer(port=port)
     finally:
         stop()
+
+
+@pytest.fixture(scope="session")
+def platform_server(
+    django_db_setup: None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    with live_server(tmp_path_factory.getbasetemp() / "live-server.log") as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

@@ -4,9 +4,11 @@ refused: nobody booked). A refusal writes nothing."""
 
 from __future__ import annotations
 
+from django.test import override_settings
+
 from organizers.models import Booking, Message, Programme, Slot
 from organizers.personal_data import person_key, unseal
-from organizers.services.booking import engine
+from organizers.services.booking import attempt_limits, engine
 from tenants.context import tenant_scope
 from tests.booking_pages.booking_steps import (
     BUDI,
@@ -197,3 +199,49 @@ def test_a_helper_removes_a_person_again(tenant_a: OrganizerFixture, place) -> N
     client.post("/daftar/periksa/", {"action": "remove-2"})
 
     assert "Budi Santoso" not in client.get("/daftar/periksa/").content.decode()
+
+
+# --- Limits on booking attempts (issue #11: a drop far past capacity) ----------------------------
+
+
+def test_past_the_limit_per_client_the_page_says_to_wait_with_429_and_books_nothing(
+    tenant_a: OrganizerFixture, place
+) -> None:
+    client = host_client(tenant_a.host)
+    choose_time(client, place)
+    enter_person(client)
+    attempt_limits.booking_attempts_forget()
+    with override_settings(SENTRA_BOOKING_ATTEMPTS_PER_CLIENT=0):
+        response = press_book(client)
+
+    assert response.status_code == 429
+    assert 1 <= int(response["Retry-After"]) <= 10
+    assert "Terlalu banyak percobaan pendaftaran. Tunggu sebentar, lalu coba lagi." in (
+        response.content.decode()
+    )
+    assert booking_count(tenant_a) == 0
+    assert seats_taken(tenant_a) == 2  # the full slot's, as before
+    # Once the wait is over, the same page books (the press did not use up the page).
+    attempt_limits.booking_attempts_forget()
+    assert press_book(client).status_code == 302
+    assert booking_count(tenant_a) == 1
+
+
+def test_past_the_limit_per_nik_a_party_is_refused_for_any_of_its_people(
+    tenant_a: OrganizerFixture, place
+) -> None:
+    client = host_client(tenant_a.host)
+    choose_time(client, place)
+    enter_person(client)
+    client.post("/daftar/periksa/", {"action": "add"})
+    client.post("/daftar/data-diri/", BUDI)
+    client.post("/daftar/kontak/", CONTACT)
+    attempt_limits.booking_attempts_forget()
+    with override_settings(SENTRA_BOOKING_ATTEMPTS_PER_NIK=1):
+        # Budi's NIK was tried elsewhere already (another phone, the API): one attempt is his.
+        attempt_limits.booking_attempt_count(client="10.9.9.9", niks=[BUDI["nik"]])
+        response = press_book(client)
+
+    assert response.status_code == 429
+    assert "Retry-After" in response
+    assert booking_count(tenant_a) == 0

@@ -1,0 +1,281 @@
+"""Admission control (config/admission.py): which requests may be refused, the bound per lane,
+the waiting room's fair order (a ticket keeps its place, nobody passes those who wait), the
+answers' bytes, and Django's middleware refusing a request that did not come through the
+front, before any database work. The front's side and the parity of both are in
+tests/api/front/test_admission_parity.py."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+
+from config import admission
+from config.admission import (
+    API,
+    DJANGO,
+    FRONT,
+    PAGE,
+    AdmissionGate,
+    Ticket,
+    busy_answer,
+    request_kind,
+    ticket_read,
+)
+from tests.conftest import host_client
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [
+        ("/livez", None),
+        ("/healthz", None),
+        ("/static/public_site/site.css", None),
+        ("/favicon.ico", None),
+        ("/kelola/", None),
+        ("/accounts/login/", None),
+        ("/api/v1/bookings", API),
+        ("/api/v1/venues/3/slots", API),
+        ("/api/v1/programmes", API),
+        ("/", PAGE),
+        ("/daftar/3/", PAGE),
+        ("/daftar/periksa/", PAGE),
+        ("/undangan/abc/", PAGE),
+        ("/janji/", PAGE),
+    ],
+    ids=lambda value: str(value),
+)
+def test_only_the_booking_path_may_be_refused(path: str, kind: str | None) -> None:
+    assert request_kind(path) == kind
+
+
+def test_the_bound_comes_from_the_pool_and_the_threads() -> None:
+    with override_settings(
+        SENTRA_FRONT_DB_CONNECTIONS=6,
+        SENTRA_ADMISSION_PER_CONNECTION=24,
+        SENTRA_WEB_THREADS=4,
+        SENTRA_ADMISSION_PER_THREAD=6,
+    ):
+        assert admission.admission_bound(FRONT) == 144
+        assert admission.admission_bound(DJANGO) == 24
+    assert admission.request_lane("POST", "/api/v1/bookings") == FRONT
+    assert admission.request_lane("GET", "/api/v1/venues/3/slots") == FRONT
+    assert admission.request_lane("GET", "/api/v1/bookings") == DJANGO
+    assert admission.request_lane("GET", "/daftar/3/") == DJANGO
+
+
+@override_settings(SENTRA_FRONT_DB_CONNECTIONS=2, SENTRA_ADMISSION_PER_CONNECTION=1)
+def test_the_api_is_refused_once_the_lane_is_full_and_admitted_again_when_room_comes() -> None:
+    gate = AdmissionGate()
+    assert gate.admit(lane=FRONT, kind=API) is None
+    assert gate.admit(lane=FRONT, kind=API) is None
+
+    refusal = gate.admit(lane=FRONT, kind=API)
+    assert refusal is not None
+    assert (refusal.kind, refusal.retry_after) == (API, 2)
+    assert gate.in_progress[FRONT] == 2  # a refusal is not in progress
+    assert gate.admit(lane=DJANGO, kind=API) is None  # the other lane has its own bound
+
+    gate.leave(FRONT)
+    assert gate.admit(lane=FRONT, kind=API) is None
+
+
+@override_settings(SENTRA_ADMISSION_PER_CONNECTION=0, SENTRA_ADMISSION_PER_THREAD=0)
+def test_health_and_what_is_not_the_booking_path_are_never_refused() -> None:
+    gate = AdmissionGate()
+    for path in ("/livez", "/healthz", "/static/public_site/site.css", "/kelola/"):
+        assert gate.admit(lane=DJANGO, kind=request_kind(path)) is None
+    assert gate.in_progress[DJANGO] == 4  # counted all the same
+    assert gate.admit(lane=DJANGO, kind=API) is not None
+
+
+def waits(gate: AdmissionGate, ticket: Ticket | None = None) -> admission.Refusal:
+    """A booking page asked for with `ticket` (or none), which must be refused."""
+    refusal = gate.admit(
+        lane=DJANGO, kind=PAGE, ticket_cookie=ticket.cookie_value() if ticket else None
+    )
+    assert refusal is not None
+    assert refusal.kind == PAGE
+    assert refusal.ticket is not None
+    return refusal
+
+
+@override_settings(SENTRA_WEB_THREADS=1, SENTRA_ADMISSION_PER_THREAD=1)
+def test_the_waiting_room_keeps_each_place_and_lets_the_first_in_line_in_first() -> None:
+    clock = Clock()
+    gate = AdmissionGate(clock)
+    assert gate.admit(lane=DJANGO, kind=PAGE) is None  # the one page in progress
+
+    siti = waits(gate)
+    clock.now += 1
+    budi = waits(gate)
+    assert (siti.position, budi.position) == (1, 2)
+
+    # Reloading keeps the place: Budi reloads first, and is still second.
+    clock.now += 1
+    budi_again = waits(gate, budi.ticket)
+    assert (budi_again.position, budi_again.ticket) == (2, budi.ticket)
+
+    # Room for one: a newcomer without a ticket does not pass the two who wait, and neither
+    # does Budi; Siti, first in line, goes in.
+    gate.leave(DJANGO)
+    assert waits(gate).position == 3
+    assert waits(gate, budi.ticket).position == 2
+    assert gate.admit(lane=DJANGO, kind=PAGE, ticket_cookie=siti.ticket.cookie_value()) is None
+    assert gate.in_progress[DJANGO] == 1
+
+    # Budi is first now.
+    assert waits(gate, budi.ticket).position == 1
+
+
+@override_settings(SENTRA_WEB_THREADS=1, SENTRA_ADMISSION_PER_THREAD=1)
+def test_people_who_left_the_line_stop_holding_it_up() -> None:
+    clock = Clock()
+    gate = AdmissionGate(clock)
+    gate.admit(lane=DJANGO, kind=PAGE)
+    waits(gate)  # never comes back
+    clock.now += 1
+    stays = waits(gate)
+    assert stays.position == 2
+
+    for _second in range(int(admission.STALE_SECONDS) + 2):  # only one of them reloads
+        clock.now += 1
+        answer = waits(gate, stays.ticket)
+    assert answer.position == 1
+
+
+def test_a_ticket_is_only_ours_and_only_for_a_while() -> None:
+    now = 1_800_000_000.0
+    ticket = Ticket(now - 60, "abc")
+    assert ticket_read(ticket.cookie_value(), now) == ticket
+    forged = ticket.cookie_value().replace("abc", "abd")
+    assert ticket_read(forged, now) is None
+    earlier = Ticket(now - 600, "abc").cookie_value().replace(str(now - 600), str(now - 60))
+    assert ticket_read(earlier, now) is None  # an arrival moved forward is not signed
+    assert ticket_read(Ticket(now - admission.TICKET_SECONDS - 1, "x").cookie_value(), now) is None
+    assert ticket_read("", now) is None
+    assert ticket_read("garbage", now) is None
+
+
+def test_the_api_answer_is_a_429_with_retry_after_in_the_persons_language() -> None:
+    refusal = admission.Refusal(API, 1)
+    status, headers, body = busy_answer(refusal, language="id", secure=True, path="/api/v1/x")
+    named = dict(headers)
+    assert status == 429
+    assert named[b"retry-after"] == b"1"
+    assert named[b"content-type"] == b"application/json"
+    assert named[b"content-language"] == b"id"
+    assert named[b"cache-control"] == b"no-store"
+    assert body == (
+        b'{"error":{"code":"busy_try_again","message":"Banyak orang sedang mendaftar saat ini. '
+        b'Silakan coba lagi sebentar lagi."}}'
+    )
+    _status, _headers, english = busy_answer(refusal, language="en", secure=True, path="/")
+    assert b"Many people are booking right now" in english
+
+
+def test_the_waiting_room_page_says_to_wait_shows_the_place_and_reloads_by_itself() -> None:
+    ticket = Ticket(1_800_000_000.0, "tok")
+    refusal = admission.Refusal(PAGE, 3, position=17, ticket=ticket)
+    status, headers, body = busy_answer(
+        refusal, language="id", secure=True, path="/daftar/3/", query="a=1&b=<x>"
+    )
+    page = body.decode()
+    named = {name.decode(): value.decode() for name, value in headers}
+    assert status == 503
+    assert named["retry-after"] == "3"
+    assert named["content-language"] == "id"
+    assert '<html lang="id">' in page
+    assert "Mohon tunggu: banyak orang sedang mendaftar" in page
+    assert re.search(r"Tempat Anda dalam antrean\s*<strong>17</strong>", page)
+    assert named["refresh"] == "3; url=/daftar/3/?a=1&b=%3Cx%3E"
+    assert "<script" not in page
+    nonce = re.search(r'<style nonce="([^"]+)">', page).group(1)
+    assert f"'nonce-{nonce}'" in named["content-security-policy"]
+    assert "script-src 'self'" in named["content-security-policy"]
+    cookie = named["set-cookie"]
+    assert cookie.startswith(f"{admission.TICKET_COOKIE}={ticket.cookie_value()};")
+    for attribute in ("Path=/", "Secure", "HttpOnly", "SameSite=Lax", "Max-Age=900"):
+        assert attribute in cookie
+    _status, _headers, english = busy_answer(refusal, language="en", secure=True, path="/")
+    assert b"Please wait: many people are booking" in english
+
+
+# --- Django's middleware (a request that did not come through the front) ----------------------
+
+
+@pytest.mark.django_db
+@override_settings(SENTRA_ADMISSION_PER_THREAD=0, SENTRA_ADMISSION_PER_CONNECTION=0)
+def test_django_refuses_the_booking_path_without_a_query_and_answers_health(tenant_a) -> None:
+    client = host_client(tenant_a.host)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/daftar/periksa/")
+        api = client.post("/api/v1/bookings", {}, content_type="application/json")
+        slots = client.get("/api/v1/venues/1/slots?date=2030-01-01")
+    assert len(queries) == 0
+    assert page.status_code == 503
+    assert page["Retry-After"] == "1"
+    assert "Tempat Anda dalam antrean" in page.content.decode()
+    assert page["Set-Cookie"].startswith(f"{admission.TICKET_COOKIE}=")
+    assert (api.status_code, api["Retry-After"], api.json()["error"]["code"]) == (
+        429,
+        "2",
+        "busy_try_again",
+    )
+    assert slots.status_code == 429
+    assert client.get("/livez").status_code == 200
+    assert client.get("/healthz").status_code in (200, 503)  # its own checks, never "busy"
+    assert client.get("/healthz").get("Retry-After") is None
+    assert admission.DJANGO_GATE.in_progress == {FRONT: 0, DJANGO: 0}
+
+
+@pytest.mark.django_db
+def test_django_admits_the_booking_path_when_there_is_room(tenant_a) -> None:
+    client = host_client(tenant_a.host)
+    assert client.get("/").status_code == 200
+    assert admission.DJANGO_GATE.in_progress == {FRONT: 0, DJANGO: 0}
+    assert settings.MIDDLEWARE.index("config.admission.AdmissionMiddleware") < (
+        settings.MIDDLEWARE.index("tenants.middleware.TenantHostMiddleware")
+    )
+
+
+@override_settings(
+    SENTRA_ADMISSION_PER_CONNECTION=24, SENTRA_ADMISSION_TARGET_MS=100, SENTRA_WEB_THREADS=4
+)
+def test_a_worker_that_answers_slowly_queues_less_and_never_less_than_its_pool() -> None:
+    def saturated_then(rate: float) -> AdmissionGate:
+        """A worker with 30 in progress that then answers 20 of them at `rate` a second."""
+        clock = Clock()
+        gate = AdmissionGate(clock, connections=6)
+        for _request in range(30):
+            assert gate.admit(lane=FRONT, kind=API) is None
+        for _answer in range(20):
+            clock.now += 1 / rate
+            gate.leave(FRONT)
+        clock.now += 0.001
+        return gate
+
+    slow = saturated_then(40)  # a loaded machine: 4 answered in 100 ms
+    assert slow.limit(FRONT, 10) == 6  # not below the pool's 6 connections
+    refusal = slow.admit(lane=FRONT, kind=API)
+    assert refusal is not None
+    assert refusal.kind == API
+
+    fast = saturated_then(2000)  # 200 in 100 ms: more than the bound
+    assert fast.limit(FRONT, 10) == 144
+    assert fast.admit(lane=FRONT, kind=API) is None
+
+    new = AdmissionGate(Clock(), connections=6)  # never saturated yet: the bound
+    assert new.limit(FRONT, 10) == 144
