@@ -119,3 +119,15 @@ def reminders_record() -> int:
 
     require_current_tenant()  # sent without a schema (by hand): none of its tables
     return record()
+
+
+@shared_task
+def roster_import_run(import_id: int) -> str:
+    """Import one uploaded roster file (organizers.services.eligibility.roster_imports). Tenant
+    schema. Acknowledged on receipt, not retried: a job whose worker died is noticed by its
+    stale progress and the organiser asked to upload again."""
+    from organizers.services.eligibility.roster_imports import roster_import_run as run
+    from tenants.context import require_current_tenant
+
+    require_current_tenant()  # sent without a schema (by hand): none of its tables
+    return run(import_id=import_id)
