@@ -325,6 +325,7 @@ def roster_import_progress(request: HttpRequest, programme_id: int, import_id: i
     return JsonResponse(
         {
             "status": job.status,
+            "status_label": job.get_status_display(),
             "finished": job.is_finished,
             "rows_read": job.rows_read,
             "summary": _progress_summary(job),

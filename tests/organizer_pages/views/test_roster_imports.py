@@ -60,6 +60,7 @@ def test_an_upload_goes_to_its_page_which_shows_progress_then_the_report(
     assert "script-src 'self'" in queued["Content-Security-Policy"]
     assert json.loads(client.get(f"{page_url}kemajuan/").content) == {
         "status": "queued",
+        "status_label": "Menunggu mulai",
         "finished": False,
         "rows_read": 0,
         "summary": "Menunggu giliran untuk mulai.",
