@@ -131,3 +131,20 @@ def roster_import_run(import_id: int) -> str:
 
     require_current_tenant()  # sent without a schema (by hand): none of its tables
     return run(import_id=import_id)
+
+
+@shared_task
+def roster_imports_expire_all() -> int:
+    """Run by beat every 5 minutes: in every organiser's schema, a roster import whose worker
+    died is marked failed and its stored file deleted, even if nobody opens its page."""
+    return _fan_out(roster_imports_expire)
+
+
+@shared_task
+def roster_imports_expire() -> int:
+    """One organiser's stale roster imports. Tenant schema."""
+    from organizers.services.eligibility.roster_imports import roster_imports_expire_stale
+    from tenants.context import require_current_tenant
+
+    require_current_tenant()  # sent without a schema (by hand): none of its tables
+    return roster_imports_expire_stale()

@@ -376,3 +376,30 @@ def test_the_task_runs_the_job(company: Programme) -> None:
 
     assert roster_import_task.run(job.id) == "done"
     assert RosterEntry.objects.filter(programme=company).count() == 2
+
+
+def test_beat_fails_stale_imports_in_every_organiser(
+    tenant_a: OrganizerFixture, tenant_b: OrganizerFixture, local_media: Path
+) -> None:
+    """Nobody opens the page: beat's sweep still fails the import and deletes the file."""
+    from django.conf import settings
+
+    from organizers.tasks import roster_imports_expire
+
+    jobs = {}
+    for organizer in (tenant_a, tenant_b):
+        with tenant_scope(organizer.tenant):
+            programme = a_programme(kind="company", uses_roster=True)
+            job = _start(programme, roster_csv(2))
+            RosterImport.objects.filter(id=job.id).update(
+                status="running", progress_at=timezone.now() - dt.timedelta(hours=1)
+            )
+            jobs[organizer.tenant.slug] = job.id
+
+    for organizer in (tenant_a, tenant_b):  # what roster_imports_expire_all sends to each
+        with tenant_scope(organizer.tenant):
+            assert roster_imports_expire.run() == 1
+            assert RosterImport.objects.get(id=jobs[organizer.tenant.slug]).status == "failed"
+    assert _stored_files(local_media) == []
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "organizers.tasks.roster_imports_expire_all" in scheduled
