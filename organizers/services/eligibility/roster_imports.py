@@ -112,6 +112,9 @@ def roster_import_start(
     except IntegrityError:  # another upload won the race (roster_import_one_at_a_time)
         tenant_file_delete(key=stored.key)
         raise RosterImportBusyError() from None
+    except Exception:  # no import row names the file: nothing else would delete it
+        tenant_file_delete(key=stored.key)
+        raise
     return job
 
 
@@ -206,16 +209,15 @@ def _fail(import_id: int, problem: RosterProblem) -> bool:
 
 
 def _file_forget(job: RosterImport) -> None:
-    """Delete the stored file (the import keeps no copy of the roster). A storage fault is
-    logged, not raised: the import's outcome stands."""
+    """Delete the stored file (the import keeps no copy of the roster). A storage or database
+    fault is logged, not raised: the import's outcome stands."""
     if not job.file_key:
         return
     try:
         tenant_file_delete(key=job.file_key)
+        RosterImport.objects.filter(id=job.id).update(file_key="")
     except Exception:
         logger.exception("roster import %s: the stored file was not deleted", job.id)
-        return
-    RosterImport.objects.filter(id=job.id).update(file_key="")
 
 
 def roster_imports_expire_stale(*, programme: Programme | None = None) -> int:
