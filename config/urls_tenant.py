@@ -98,6 +98,16 @@ urlpatterns = [
         name="programme_roster",
     ),
     path(
+        "kelola/program/<int:programme_id>/karyawan/impor/<int:import_id>/",
+        eligibility.roster_import_page,
+        name="programme_roster_import",
+    ),
+    path(
+        "kelola/program/<int:programme_id>/karyawan/impor/<int:import_id>/kemajuan/",
+        eligibility.roster_import_progress,
+        name="programme_roster_import_progress",
+    ),
+    path(
         "kelola/program/<int:programme_id>/karyawan/<int:entry_id>/hapus/",
         eligibility.roster_entry_delete_page,
         name="programme_roster_entry_delete",

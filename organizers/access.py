@@ -23,6 +23,7 @@ from organizers.models import (
     Invite,
     Programme,
     RosterEntry,
+    RosterImport,
     Slot,
     SlotTemplate,
     Venue,
@@ -153,6 +154,15 @@ def access_roster_entry_by_id(*, programme: Programme, entry_id: int) -> RosterE
     if entry.programme_id != programme.id:
         raise _not_found()
     return entry
+
+
+def access_roster_import_by_id(*, programme: Programme, import_id: int) -> RosterImport:
+    roster_import = RosterImport.objects.filter(id=import_id).first()
+    if roster_import is None:
+        raise _not_found()
+    if roster_import.programme_id != programme.id:
+        raise _not_found()
+    return roster_import
 
 
 def access_invite_by_id(*, programme: Programme, invite_id: int) -> Invite:

@@ -19,6 +19,7 @@ from organizers.models import (
     Message,
     Programme,
     RosterEntry,
+    RosterImport,
     Slot,
     Venue,
     WaitlistEntry,
@@ -409,6 +410,11 @@ def age_rule_list(*, programme: Programme) -> QuerySet[AgeRule]:
 def roster_entry_list(*, programme: Programme) -> QuerySet[RosterEntry]:
     """In the roster's order (name, then id): pages of it stay stable."""
     return RosterEntry.objects.filter(programme=programme)
+
+
+def roster_import_list_recent(*, programme: Programme, limit: int) -> list[RosterImport]:
+    """The programme's latest imports, newest first (the running one, if any, among them)."""
+    return list(RosterImport.objects.filter(programme=programme)[:limit])
 
 
 def invite_count(*, programme: Programme) -> int:

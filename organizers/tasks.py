@@ -139,3 +139,32 @@ def reminders_record() -> int:
 
     require_current_tenant()  # sent without a schema (by hand): none of its tables
     return record()
+
+
+@shared_task
+def roster_import_run(import_id: int) -> str:
+    """Import one uploaded roster file (organizers.services.eligibility.roster_imports). Tenant
+    schema. Acknowledged on receipt, not retried: a job whose worker died is noticed by its
+    stale progress and the organiser asked to upload again."""
+    from organizers.services.eligibility.roster_imports import roster_import_run as run
+    from tenants.context import require_current_tenant
+
+    require_current_tenant()  # sent without a schema (by hand): none of its tables
+    return run(import_id=import_id)
+
+
+@shared_task
+def roster_imports_expire_all() -> int:
+    """Run by beat every 5 minutes: in every organiser's schema, a roster import whose worker
+    died is marked failed and its stored file deleted, even if nobody opens its page."""
+    return _fan_out(roster_imports_expire)
+
+
+@shared_task
+def roster_imports_expire() -> int:
+    """One organiser's stale roster imports. Tenant schema."""
+    from organizers.services.eligibility.roster_imports import roster_imports_expire_stale
+    from tenants.context import require_current_tenant
+
+    require_current_tenant()  # sent without a schema (by hand): none of its tables
+    return roster_imports_expire_stale()

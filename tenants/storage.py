@@ -1,4 +1,5 @@
-"""The one storage interface for uploaded files (licence documents, venue photos, logos).
+"""The one storage interface for uploaded files (licence documents, venue photos, logos, roster
+files waiting for their import).
 
 Behind it is Django's "default" storage: local disk in the one-command run, S3 through boto3
 (django-storages) in production; the same calls either way. Every key starts with the current
@@ -19,13 +20,15 @@ from django.utils.translation import gettext_lazy as _
 from tenants.context import require_current_tenant
 from tenants.errors import NotFoundError
 
-CATEGORIES = frozenset({"licence-documents", "venue-photos", "branding"})
+CATEGORIES = frozenset({"licence-documents", "venue-photos", "branding", "roster-imports"})
 # Extensions come from the checked content type, never from the uploaded name.
 EXTENSIONS = {
     "application/pdf": ".pdf",
     "image/jpeg": ".jpg",
     "image/png": ".png",
     "image/webp": ".webp",
+    "text/csv": ".csv",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
 }
 
 

@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 import pytest
+from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
 from django.test import Client, override_settings
@@ -213,6 +214,17 @@ def _back_to_public_schema() -> Iterator[None]:
     middleware does per request in production); each test starts from the public schema."""
     yield
     connection.set_schema_to_public()
+
+
+@pytest.fixture(autouse=True)
+def _back_to_the_default_language() -> Iterator[None]:
+    """A request in English leaves English active in the thread (the language middleware
+    activates per request, as production does); each test starts in the default language,
+    whichever test ran before it on this pytest-xdist worker."""
+    from django.utils import translation
+
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

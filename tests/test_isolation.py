@@ -119,6 +119,14 @@ TABLE: dict[str, Row] = {
     "kelola/program/<int:programme_id>/karyawan/": Row(
         "/kelola/program/999999/karyawan/", *MISSING_OBJECT
     ),
+    # A roster import and its progress (JSON): real imports on both sides in
+    # tests/organizer_pages/views/test_roster_imports.py.
+    "kelola/program/<int:programme_id>/karyawan/impor/<int:import_id>/": Row(
+        "/kelola/program/999999/karyawan/impor/999999/", *MISSING_OBJECT
+    ),
+    "kelola/program/<int:programme_id>/karyawan/impor/<int:import_id>/kemajuan/": Row(
+        "/kelola/program/999999/karyawan/impor/999999/kemajuan/", *MISSING_OBJECT
+    ),
     "kelola/program/<int:programme_id>/karyawan/<int:entry_id>/hapus/": Row(
         "/kelola/program/999999/karyawan/999999/hapus/", *MISSING_OBJECT, method="post"
     ),

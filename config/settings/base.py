@@ -310,6 +310,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # record the reminders (the day before; the dose-2 window opening).
     "messages-sweep": {"task": "organizers.tasks.messages_sweep_all", "schedule": 60.0},
     "reminders-record": {"task": "organizers.tasks.reminders_record_all", "schedule": 900.0},
+    # Roster imports whose worker died: failed, and their stored files deleted
+    # (organizers.services.eligibility.roster_imports).
+    "roster-imports-expire": {
+        "task": "organizers.tasks.roster_imports_expire_all",
+        "schedule": 300.0,
+    },
 }
 # tenant-schemas-celery: cache tenant lookups in the worker for a minute.
 CELERY_TASK_TENANT_CACHE_SECONDS = 60

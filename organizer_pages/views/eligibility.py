@@ -1,9 +1,12 @@
 """The organiser's pages for who may book a programme, under /kelola/program/<id>/:
 eligibility (roster, invites, email domains, employee number, quota; or the age rules of a
-public programme), the roster (upload CSV/XLSX, the row-by-row report, the list) and invites.
+public programme), the roster (upload CSV/XLSX, the list), a roster import (its progress while
+the background job runs, then the row-by-row report) and invites.
 
 Owners and administrators only (organizer_admin_page: others signed in get 404). Views parse
-forms and call organizers.services; they write nothing themselves. Works without JavaScript.
+forms and call organizers.services; they write nothing themselves. Works without JavaScript:
+the import's page has a link to look again; with organizer_pages/roster_import.js it asks
+the progress endpoint (JSON) and shows the result when the import ends.
 """
 
 from __future__ import annotations
@@ -14,8 +17,9 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -27,21 +31,31 @@ from organizers.access import (
     access_invite_by_id,
     access_programme_by_id,
     access_roster_entry_by_id,
+    access_roster_import_by_id,
 )
-from organizers.models import Message, Programme
+from organizers.models import Message, Programme, RosterImport
 from organizers.personal_data import mask_sealed_nik
 from organizers.selectors import (
     age_rule_list,
     invite_count,
     invite_list_with_email_status,
     roster_entry_list,
+    roster_import_list_recent,
 )
-from organizers.services.eligibility import invites, programme_rules, roster, roster_file
+from organizers.services.eligibility import (
+    invites,
+    programme_rules,
+    roster,
+    roster_file,
+    roster_imports,
+)
 from organizers.services.eligibility import rules as eligibility_rules
+from organizers.services.eligibility.roster_problems import RosterProblem
 from public_site.views.not_found import not_found_is_404
 from tenants.errors import ApplicationError
 
 ROSTER_PAGE_SIZE = 100
+RECENT_IMPORTS = 5
 INVITE_LIST_LIMIT = 500
 
 
@@ -231,24 +245,92 @@ def _roster_context(request: HttpRequest, programme: Programme) -> dict[str, Any
 def roster_page(request: HttpRequest, programme_id: int) -> HttpResponse:
     programme = _company(programme_id)
     form = RosterUploadForm(request.POST or None, request.FILES or None)
-    report = None
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            upload = form.cleaned_data["file"]
             try:  # reading one byte past the limit lets the service refuse a file too large
-                report = roster.roster_import(
+                job = roster_imports.roster_import_start(
                     programme,
-                    content=upload.read(roster_file.MAX_BYTES + 1),
+                    content=form.cleaned_data["file"].read(roster_file.MAX_BYTES + 1),
                     replace=form.cleaned_data["replace"],
+                    started_by_id=request.user.pk,
+                    started_by_email=getattr(request.user, "email", ""),
                 )
             except ApplicationError as exc:
                 form.add_error("file", exc.message)
-        if not form.is_valid():
+                status = exc.status_code
+            else:
+                return redirect(
+                    "programme_roster_import", programme_id=programme.id, import_id=job.id
+                )
+        else:
             status = 400
+    else:
+        roster_imports.roster_imports_expire_stale(programme=programme)
     context = _roster_context(request, programme)
-    context.update(form=form, report=report)
+    context.update(
+        form=form,
+        imports=roster_import_list_recent(programme=programme, limit=RECENT_IMPORTS),
+    )
     return render(request, "organizer_pages/roster.html", context, status=status)
+
+
+def _roster_import(programme_id: int, import_id: int) -> tuple[Programme, RosterImport]:
+    programme = _company(programme_id)
+    roster_imports.roster_imports_expire_stale(programme=programme)
+    with not_found_is_404():
+        job = access_roster_import_by_id(programme=programme, import_id=import_id)
+    return programme, job
+
+
+def _progress_summary(job: RosterImport) -> str:
+    if job.status == RosterImport.Status.QUEUED:
+        return _("Waiting for its turn to start.")
+    return _("Rows read so far: %(count)s.") % {"count": job.rows_read}
+
+
+@organizer_admin_page
+def roster_import_page(request: HttpRequest, programme_id: int, import_id: int) -> HttpResponse:
+    programme, job = _roster_import(programme_id, import_id)
+    refused = [
+        (
+            item["row"],
+            " ".join(RosterProblem.from_json(problem).text for problem in item["problems"]),
+        )
+        for item in job.refused_rows
+    ]
+    failure = RosterProblem(job.failure_code, job.failure_params).text if job.failure_code else ""
+    return render(
+        request,
+        "organizer_pages/roster_import.html",
+        {
+            "programme": programme,
+            "job": job,
+            "summary": _progress_summary(job),
+            "refused": refused,
+            "refused_not_shown": job.rows_refused - len(refused),
+            "failure": failure,
+            "progress_url": reverse(
+                "programme_roster_import_progress",
+                kwargs={"programme_id": programme.id, "import_id": job.id},
+            ),
+        },
+    )
+
+
+@organizer_admin_page
+def roster_import_progress(request: HttpRequest, programme_id: int, import_id: int) -> JsonResponse:
+    """How far the import is, for organizer_pages/roster_import.js: polled while it runs."""
+    _programme, job = _roster_import(programme_id, import_id)
+    return JsonResponse(
+        {
+            "status": job.status,
+            "status_label": job.get_status_display(),
+            "finished": job.is_finished,
+            "rows_read": job.rows_read,
+            "summary": _progress_summary(job),
+        }
+    )
 
 
 @organizer_admin_page

@@ -9,7 +9,12 @@
 - programme_rules.py: the organiser's settings (programme_eligibility_update, email domains,
   age_rule_create, age_rule_delete).
 - roster_file.py: reading a roster file (CSV or XLSX) into rows, or refusing it as a whole.
-- roster.py: importing those rows into a company programme's roster, row by row.
+- roster.py: importing those rows into a company programme's roster, row by row, written in
+  one transaction.
+- roster_imports.py: an upload as a background job (RosterImport: queued, running, done or
+  failed), its progress, one at a time per programme, a dead job noticed.
+- roster_problems.py: what a refused file or row says, by code (the import keeps codes and row
+  numbers, never a value from the file).
 - invites.py: invite links (created, sent, revoked, found by token).
 - email_codes.py: the code that proves someone owns the email address a domain admits.
 - proof_limits.py: limits on wrong tries at proving a booking is yours (voucher code + date of

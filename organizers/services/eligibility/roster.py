@@ -9,17 +9,23 @@ nothing is written. Otherwise:
   People missing from the new file stay, unless the organiser ticks "replace the whole roster":
   then they are removed (but never someone whose row is in the file, even a broken one).
 - The NIK is stored sealed with its person key (blind index), never in clear.
+- A row's problems are codes (roster_problems.py), worded when shown: the report keeps no
+  value from the file.
+
+roster_import_plan reads and checks (no writes); roster_import_write applies a plan in one
+transaction, so a roster is never half imported. roster_import does both, for the shell and the
+tests; the organiser's uploads run them in a background job (roster_imports.py).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from organizers.models import Programme, RosterEntry
 from organizers.nik import nik_problems
@@ -29,15 +35,22 @@ from organizers.services.eligibility.roster_file import (
     RosterRow,
     roster_file_read,
 )
+from organizers.services.eligibility.roster_problems import RosterProblem
 from tenants.errors import NotFoundError
 
 _BATCH = 1000
+_NIK_CODES = frozenset({"nik_format", "nik_province", "nik_birth_date", "nik_serial"})
 
 
 @dataclass(frozen=True)
 class RowError:
     row: int
-    reason: str
+    problems: tuple[RosterProblem, ...]
+
+    @property
+    def reason(self) -> str:
+        """In the active language."""
+        return " ".join(problem.text for problem in self.problems)
 
 
 @dataclass
@@ -54,31 +67,40 @@ class RosterImportReport:
         return self.added + self.updated + self.unchanged
 
 
-def _row_problems(row: RosterRow) -> list[str]:
+def _row_problems(row: RosterRow) -> list[RosterProblem]:
     problems = []
-    nik_issues = nik_problems(row.nik, date_of_birth=None)
-    if nik_issues:
-        reason = " ".join(p.message for p in nik_issues)
-        if row.nik_was_number:
-            reason += " " + _(
-                "Excel stored this NIK as a number and may have changed its last digits: "
-                "format the NIK column as Text and type it again."
-            )
-        problems.append(_("NIK %(nik)s: %(reason)s") % {"nik": row.nik or "-", "reason": reason})
+    for problem in nik_problems(row.nik, date_of_birth=None):
+        problems.append(
+            RosterProblem(problem.code if problem.code in _NIK_CODES else "nik_invalid")
+        )
+    if problems and row.nik_was_number:
+        problems.append(RosterProblem("nik_was_number"))
     if not row.full_name:
-        problems.append(_("The name is missing."))
+        problems.append(RosterProblem("name_missing"))
     elif len(row.full_name) > 200:
-        problems.append(_("The name is longer than 200 characters."))
+        problems.append(RosterProblem("name_too_long"))
     if len(row.employee_number) > 40:
-        problems.append(_("The employee number is longer than 40 characters."))
+        problems.append(RosterProblem("employee_number_too_long"))
     if row.email:
         try:
             validate_email(row.email)
         except DjangoValidationError:
-            problems.append(_("%(email)s is not an email address.") % {"email": row.email})
+            problems.append(RosterProblem("email_invalid"))
         if len(row.email) > 254:
-            problems.append(_("The email address is too long."))
+            problems.append(RosterProblem("email_too_long"))
     return problems
+
+
+@dataclass
+class RosterImportPlan:
+    """What an import will write (roster_import_plan), and the report so far."""
+
+    programme: Programme
+    rows: list[tuple[RosterRow, str]]
+    existing: dict[str, RosterEntry]
+    keep_only: set[str] | None
+    columns: set[str]
+    report: RosterImportReport
 
 
 def roster_import(
@@ -86,11 +108,22 @@ def roster_import(
 ) -> RosterImportReport:
     """Import a roster file into `programme` (see the module docstring). Raises RosterFileError
     (nothing written) when the file as a whole cannot be imported."""
+    return roster_import_write(roster_import_plan(programme, content=content, replace=replace))
+
+
+def roster_import_plan(
+    programme: Programme,
+    *,
+    content: bytes,
+    replace: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> RosterImportPlan:
+    """Read and check a roster file for `programme`: every row's problems, what to add and
+    update. Writes nothing. RosterFileError when the file as a whole cannot be imported.
+    `progress` is told the rows read (roster_file.roster_file_read)."""
     if programme.kind != Programme.Kind.COMPANY:
-        raise RosterFileError(
-            _("A roster is for company programmes only."), code="roster_company_only"
-        )
-    rows, columns = roster_file_read(content)
+        raise RosterFileError(RosterProblem("roster_company_only"))
+    rows, columns = roster_file_read(content, progress=progress)
     report = RosterImportReport(rows=len(rows))
     existing = {e.person_key: e for e in RosterEntry.objects.filter(programme=programme)}
     number_holder = {
@@ -107,22 +140,19 @@ def roster_import(
         if key:
             keys_in_file.add(key)
         if row.nik in seen_nik:
-            problems.append(
-                _("The same NIK is already in row %(row)d.") % {"row": seen_nik[row.nik]}
-            )
+            problems.append(RosterProblem("nik_repeated", {"row": seen_nik[row.nik]}))
         elif row.nik:
             seen_nik[row.nik] = row.number
         number = row.employee_number.casefold()
         if number:
             if number in seen_number:
                 problems.append(
-                    _("The same employee number is already in row %(row)d.")
-                    % {"row": seen_number[number]}
+                    RosterProblem("employee_number_repeated", {"row": seen_number[number]})
                 )
             else:
                 seen_number[number] = row.number
         if problems:
-            report.errors.append(RowError(row.number, " ".join(problems)))
+            report.errors.append(RowError(row.number, tuple(problems)))
             continue
         valid.append((row, key))
     # An employee number held by someone else who stays on the roster is a conflict.
@@ -132,29 +162,25 @@ def roster_import(
     for row, key in valid:
         holder = number_holder.get(row.employee_number.casefold()) if row.employee_number else None
         if holder not in (None, key) and holder in staying_elsewhere and holder not in respecified:
-            report.errors.append(
-                RowError(
-                    row.number,
-                    _("Employee number %(number)s already belongs to %(name)s on the roster.")
-                    % {"number": row.employee_number, "name": existing[holder].full_name},
-                )
-            )
+            report.errors.append(RowError(row.number, (RosterProblem("employee_number_taken"),)))
             continue
         checked.append((row, key))
     report.errors.sort(key=lambda e: e.row)
-    _write(programme, checked, existing, keys_in_file if replace else None, report, columns)
-    return report
+    return RosterImportPlan(
+        programme=programme,
+        rows=checked,
+        existing=existing,
+        keep_only=keys_in_file if replace else None,
+        columns=columns,
+        report=report,
+    )
 
 
-def _write(
-    programme: Programme,
-    rows: list[tuple[RosterRow, str]],
-    existing: dict[str, RosterEntry],
-    keep_only: set[str] | None,
-    report: RosterImportReport,
-    columns: set[str],
-) -> None:
-    """Write in one transaction. A column the file does not have leaves that field as it was."""
+def roster_import_write(plan: RosterImportPlan) -> RosterImportReport:
+    """Apply a plan in one transaction (a savepoint inside the caller's): all of it or, on
+    RosterFileError, nothing. A column the file does not have leaves that field as it was."""
+    programme, rows, existing = plan.programme, plan.rows, plan.existing
+    keep_only, report, columns = plan.keep_only, plan.report, plan.columns
     now = timezone.now()
     new: list[RosterEntry] = []
     changed: list[RosterEntry] = []
@@ -204,15 +230,11 @@ def _write(
             )
             RosterEntry.objects.bulk_create(new, batch_size=_BATCH)
     except IntegrityError:
-        raise RosterFileError(
-            _(
-                'Some employee numbers clash with people already on the roster. Tick "replace '
-                'the whole roster" or correct the numbers. Nothing was imported.'
-            ),
-            code="roster_conflict",
-        ) from None
+        report.removed = 0
+        raise RosterFileError(RosterProblem("roster_conflict")) from None
     report.added = len(new)
     report.updated = len(changed)
+    return report
 
 
 def roster_entry_delete(programme: Programme, entry_id: int) -> None:

@@ -6,7 +6,9 @@ Karyawan / NIP, Nama, Email). The file is recognised by its content, not its nam
 
 A file that cannot be read (not CSV/XLSX, too large, too many rows, no NIK or name column) is
 refused as a whole (RosterFileError): nothing is written. Checking and importing the rows it
-gives is roster.py's work.
+gives is roster.py's work. roster_file_check is the cheap part, done while the organiser
+waits for the upload; roster_file_read reads every row, in the background job
+(roster_imports.py), and tells it how far it got.
 """
 
 from __future__ import annotations
@@ -15,13 +17,13 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from organizers.nik import nik_clean
+from organizers.services.eligibility.roster_problems import RosterProblem
 from tenants.errors import ApplicationError
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -36,6 +38,10 @@ MAX_COLUMNS = 30
 # An .xlsx is a zip: 5 MB can unpack to gigabytes, and openpyxl keeps every shared string in
 # memory. A 50,000-row roster unpacks to well under this.
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+# How often roster_file_read reports the rows read so far (the import's progress).
+PROGRESS_EVERY = 1_000
+CSV_TYPE = "text/csv"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 _HEADERS = {
     "nik": {"nik", "noktp", "nomorktp", "nomorindukkependudukan", "nikktp"},
@@ -57,7 +63,12 @@ _HEADERS = {
 
 
 class RosterFileError(ApplicationError):
-    """The file as a whole cannot be imported; nothing was written."""
+    """The file as a whole cannot be imported; nothing was written. `problem` is what the
+    import record keeps (a code and numbers); `message` its words in the active language."""
+
+    def __init__(self, problem: RosterProblem) -> None:
+        super().__init__(problem.text, code=problem.code)
+        self.problem = problem
 
 
 @dataclass(frozen=True)
@@ -72,8 +83,8 @@ class RosterRow:
     nik_was_number: bool = False
 
 
-def _refuse(message: str, code: str) -> RosterFileError:
-    return RosterFileError(message, code=code)
+def _refuse(code: str, **params: int) -> RosterFileError:
+    return RosterFileError(RosterProblem(code, params))
 
 
 def _header_key(text: object) -> str:
@@ -88,13 +99,7 @@ def _column_map(header: list[object]) -> dict[str, int]:
             if key in aliases and name not in found:
                 found[name] = index
     if "nik" not in found or "full_name" not in found:
-        raise _refuse(
-            _(
-                "The first row must name the columns: NIK, Nama (name), and optionally Nomor "
-                "Karyawan (employee number) and Email. Nothing was imported."
-            ),
-            "roster_no_header",
-        )
+        raise _refuse("roster_no_header")
     return found
 
 
@@ -104,60 +109,54 @@ def _is_zip(content: bytes) -> bool:
     return content.startswith(b"PK\x03\x04")
 
 
+_MARKUP_STARTS = (b"<!doctype", b"<html", b"<?xml", b"<svg", b"{", b"[")
+
+
+def _looks_like_markup(content: bytes) -> bool:
+    """An HTML, XML, SVG or JSON file named .csv."""
+    start = content.removeprefix(b"\xef\xbb\xbf").lstrip()[:100].lower()
+    return start.startswith(_MARKUP_STARTS)
+
+
 def _csv_rows(content: bytes) -> Iterator[list[object]]:
     if b"\x00" in content:  # anywhere: PostgreSQL refuses NUL in text (MAX_BYTES bounds it)
         raise _not_a_table()
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise _refuse(
-            _(
-                'The file is not a UTF-8 CSV file. In Excel choose Save As, "CSV UTF-8", or '
-                "upload the .xlsx file. Nothing was imported."
-            ),
-            "roster_not_utf8",
-        ) from None
-    start = text.lstrip()[:100].lower()
-    if start.startswith(("<!doctype", "<html", "<?xml", "<svg", "{", "[")):
+        raise _refuse("roster_not_utf8") from None
+    if _looks_like_markup(content):
         raise _not_a_table()
     first_line = text.split("\n", 1)[0]
     delimiter = max((";", ",", "\t"), key=first_line.count)
     try:
         yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     except csv.Error:
-        raise _refuse(
-            _("The CSV file is damaged (a quote is not closed). Nothing was imported."),
-            "roster_bad_csv",
-        ) from None
+        raise _refuse("roster_bad_csv") from None
 
 
-def _xlsx_rows(content: bytes) -> Iterator[list[object]]:
-    from openpyxl import load_workbook
-
-    unreadable = _refuse(
-        _("The Excel file could not be read. Save it again as .xlsx. Nothing was imported."),
-        "roster_bad_xlsx",
-    )
+def _xlsx_archive_check(content: bytes) -> None:
+    """The zip opens, holds a workbook, and unpacks to a bounded size: reads the zip's
+    directory only (milliseconds), not the sheet."""
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             if "xl/workbook.xml" not in archive.namelist():
                 raise zipfile.BadZipFile
             unpacked = sum(member.file_size for member in archive.infolist())
     except (zipfile.BadZipFile, OSError, ValueError):
-        raise unreadable from None
+        raise _refuse("roster_bad_xlsx") from None
     if unpacked > MAX_UNPACKED_BYTES:
-        raise _refuse(
-            _(
-                "This Excel file unpacks to more than %(max)d MB, too much for a roster. "
-                "Split it, or save it as CSV. Nothing was imported."
-            )
-            % {"max": MAX_UNPACKED_BYTES // (1024 * 1024)},
-            "roster_too_large",
-        )
+        raise _refuse("roster_unpacks_too_large", max=MAX_UNPACKED_BYTES // (1024 * 1024))
+
+
+def _xlsx_rows(content: bytes) -> Iterator[list[object]]:
+    from openpyxl import load_workbook
+
+    _xlsx_archive_check(content)
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a broken file
-        raise unreadable from None
+        raise _refuse("roster_bad_xlsx") from None
     try:
         sheet = workbook.worksheets[0]
         for values in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True):
@@ -167,18 +166,11 @@ def _xlsx_rows(content: bytes) -> Iterator[list[object]]:
 
 
 def _too_many_rows() -> RosterFileError:
-    return _refuse(
-        _("The file has more than %(max)d rows. Split it into smaller files. Nothing was imported.")
-        % {"max": MAX_ROWS},
-        "roster_too_many_rows",
-    )
+    return _refuse("roster_too_many_rows", max=MAX_ROWS)
 
 
 def _not_a_table() -> RosterFileError:
-    return _refuse(
-        _("This file is not a CSV or Excel (.xlsx) file. Upload the roster as CSV or XLSX."),
-        "roster_not_a_table",
-    )
+    return _refuse("roster_not_a_table")
 
 
 def _text(value: object) -> tuple[str, bool]:
@@ -194,31 +186,44 @@ def _text(value: object) -> tuple[str, bool]:
     return str(value).strip(), False
 
 
-def roster_file_read(content: bytes) -> tuple[list[RosterRow], set[str]]:
-    """Every non-empty data row and the columns the file has, or RosterFileError (nothing
-    written)."""
+def _size_check(content: bytes) -> None:
     if not content:
-        raise _refuse(_("The file is empty. Nothing was imported."), "roster_empty")
+        raise _refuse("roster_empty")
     if len(content) > MAX_BYTES:
-        raise _refuse(
-            _("The file is larger than 5 MB. Split it into smaller files. Nothing was imported."),
-            "roster_too_large",
-        )
+        raise _refuse("roster_too_large")
+
+
+def roster_file_check(content: bytes) -> str:
+    """The checks that cost little (size, kind, an Excel file's archive opens), made while the
+    organiser waits for the upload: the file's content type (CSV_TYPE or XLSX_TYPE), or
+    RosterFileError. Reading the rows (roster_file_read) is the background job's."""
+    _size_check(content)
+    if _is_zip(content):
+        _xlsx_archive_check(content)
+        return XLSX_TYPE
+    if _looks_like_markup(content):
+        raise _not_a_table()
+    return CSV_TYPE
+
+
+def roster_file_read(
+    content: bytes, *, progress: Callable[[int], None] | None = None
+) -> tuple[list[RosterRow], set[str]]:
+    """Every non-empty data row and the columns the file has, or RosterFileError (nothing
+    written). `progress` is told the number of rows read (blank ones too) every PROGRESS_EVERY
+    rows and once at the end."""
+    _size_check(content)
     source = _xlsx_rows(content) if _is_zip(content) else _csv_rows(content)
     columns: dict[str, int] | None = None
     rows: list[RosterRow] = []
+    number = 0
     for number, values in enumerate(source, start=1):
         if number > MAX_ROWS_READ:
             raise _too_many_rows()
+        if progress is not None and number % PROGRESS_EVERY == 0:
+            progress(number)
         if any(isinstance(value, str) and len(value) > MAX_CELL_CHARACTERS for value in values):
-            raise _refuse(
-                _(
-                    "Row %(row)d has a cell longer than %(max)d characters: this is not a "
-                    "roster. Nothing was imported."
-                )
-                % {"row": number, "max": MAX_CELL_CHARACTERS},
-                "roster_cell_too_long",
-            )
+            raise _refuse("roster_cell_too_long", row=number, max=MAX_CELL_CHARACTERS)
         if columns is None:
             if not any(_text(v)[0] for v in values):
                 continue  # blank lines above the header
@@ -244,7 +249,9 @@ def roster_file_read(content: bytes) -> tuple[list[RosterRow], set[str]]:
             )
         )
     if columns is None:
-        raise _refuse(_("The file is empty. Nothing was imported."), "roster_empty")
+        raise _refuse("roster_empty")
+    if progress is not None:
+        progress(number)
     return rows, set(columns)
 
 
