@@ -149,6 +149,17 @@ class RelayWakes:
         return woken
 
 
+def outbox_wake_pending(schema: str) -> bool:
+    """Whether the test's transaction will wake the outbox relay for `schema` when it commits
+    (organizers.services.messages.relay: one wake per transaction and organiser)."""
+    from django.db import connection
+
+    return any(
+        getattr(pending[1], "outbox_wake_for", None) == schema
+        for pending in connection.run_on_commit
+    )
+
+
 @pytest.fixture
 def relay_wakes(django_db_setup: None) -> Iterator[RelayWakes]:
     wakes = RelayWakes()
