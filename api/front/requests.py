@@ -38,6 +38,7 @@ class FrontRequest:
     body = b""
     teaches: tuple | None = None  # what this request learns through the full path
     public = False  # the root domain's host: the control plane, never the front's
+    deadline: float | None = None  # when the database's share of this request ends
 
     def __init__(self, scope: Scope) -> None:
         self.scope = scope

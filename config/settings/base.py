@@ -71,6 +71,9 @@ SLOT_LIST_CACHE_SECONDS = env_int("SENTRA_SLOT_LIST_CACHE_SECONDS", 2)
 # 2,877 bookings/s against 2,642 with 8 (p99 the same).
 SENTRA_FRONT_DB_CONNECTIONS = env_int("SENTRA_FRONT_DB_CONNECTIONS", 6)
 SENTRA_WEB_THREADS = env_int("SENTRA_WEB_THREADS", 4)
+# Every request is answered within this many seconds, a frozen database's included: 503 "try
+# again" (config/request_deadline.py; 0: no deadline). Above the slowest healthy request.
+SENTRA_REQUEST_DEADLINE_SECONDS = env_int("SENTRA_REQUEST_DEADLINE_SECONDS", 15)
 # The largest request body the web server reads (uploads: licences, photos, rosters of 5 MB).
 SENTRA_WEB_MAX_BODY_BYTES = env_int("SENTRA_WEB_MAX_BODY_BYTES", 25 * 1024 * 1024)
 
