@@ -75,7 +75,10 @@ def idempotency_records_purge() -> int:
 def message_deliver(self, message_id: int) -> str:
     """Deliver one outbox message (organizers.services.messages.outbox). Tenant schema. The service
     counts attempts in the row and marks the message failed after the last one; beat's sweep
-    re-sends one whose retry was lost."""
+    re-sends one whose retry was lost. A database out of reach (a restart, a failover) is tried
+    again after DATABASE_RETRY_SECONDS: nothing was sent or counted, and the sweep would take
+    two to three minutes (measured by ./sentra reliability, PostgreSQL restarted)."""
+    from common.database_outage import retry_after
     from organizers.services.messages.outbox import MessageDeliveryError
     from organizers.services.messages.outbox import message_deliver as deliver
 
@@ -85,6 +88,13 @@ def message_deliver(self, message_id: int) -> str:
         # The delay follows the message's own count of attempts, so a chain the sweep started
         # again keeps the same backoff.
         raise self.retry(exc=exc, countdown=exc.countdown) from exc
+    except Exception as exc:
+        if retry_after(exc) is None:
+            raise
+        raise self.retry(exc=exc, countdown=DATABASE_RETRY_SECONDS) from exc
+
+
+DATABASE_RETRY_SECONDS = 10
 
 
 @shared_task
