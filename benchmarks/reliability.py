@@ -350,6 +350,7 @@ class Row:
     slowest: float | None  # seconds after the fault's end (or the booking, if later)
     note: str = ""
     lost_detail: list[str] = field(default_factory=list)
+    slowest_answer: float = 0.0  # seconds, of the requests answered
 
     def missed(self) -> list[str]:
         """The targets this row misses."""
@@ -436,6 +437,7 @@ def scenario_row(
         slowest=slowest,
         note=fault.note,
         lost_detail=row_detail,
+        slowest_answer=max((a.seconds for a in mine if a.status > 0), default=0.0),
     )
 
 
@@ -444,6 +446,7 @@ def table(rows: list[Row]) -> str:
     head = (
         "scenario",
         "requests",
+        "slowest answer",
         "answers by status",
         "overbooked",
         "half-written",
@@ -459,6 +462,7 @@ def table(rows: list[Row]) -> str:
             (
                 row.scenario,
                 str(row.requests),
+                f"{row.slowest_answer:.1f} s",
                 statuses,
                 str(row.overbooked),
                 str(row.half_written),
@@ -570,7 +574,7 @@ class Platform:
             say("no redis-server: the filesystem broker, and no broker scenario")
         env = self.env()
         say("migrating, and an approved organiser with a public programme")
-        self.made = platform_data_made(self.url, env=env, slots=60, seats=12)
+        self.made = platform_data_made(self.url, env=env, slots=100, seats=60)
         from config.launcher import platform_processes
         from config.supervisor import Supervisor
 

@@ -44,6 +44,7 @@ def test_each_booking_counts_once_delivered_twice_duplicated_never_lost() -> Non
     row = scenario_row(FAULT, answers, bookings, mail, overbooked=0, drifted=0)
 
     assert row.requests == 4
+    assert row.slowest_answer == 0.1
     assert row.statuses == {"201": 3, "503 try_again": 1}
     assert (row.delivered, row.lost, row.duplicated) == (3, 1, 1)
     assert row.slowest == 30.0  # d: 1050 - the fault's end at 1020
@@ -98,12 +99,26 @@ def test_answers_are_labelled_by_what_the_client_saw() -> None:
 
 
 def test_the_table_shows_each_scenario_and_what_it_missed() -> None:
-    good = Row("web worker killed", 10, {"201": 9, "cut": 1}, 0, 0, 9, 0, 0, 3.25, note="killed")
+    good = Row(
+        "web worker killed",
+        10,
+        {"201": 9, "cut": 1},
+        0,
+        0,
+        9,
+        0,
+        0,
+        3.25,
+        note="killed",
+        slowest_answer=14.96,
+    )
     bad = Row("broker stopped", 5, {"500": 1}, 0, 0, 4, 1, 0, None, lost_detail=["x: pending"])
     lines = table([good, bad]).splitlines()
     assert lines[0].split() == [
         "scenario",
         "requests",
+        "slowest",
+        "answer",
         "answers",
         "by",
         "status",
@@ -117,7 +132,7 @@ def test_the_table_shows_each_scenario_and_what_it_missed() -> None:
         "delivery",
     ]
     assert set(lines[1]) == {"-", " "}
-    shown = "web worker killed 10 201: 9, cut: 1 0 0 9 0 0 3.2 s"
+    shown = "web worker killed 10 15.0 s 201: 9, cut: 1 0 0 9 0 0 3.2 s"
     assert lines[2].split() == shown.split()
     assert lines[3].split()[-1] == "-"
     assert lines[4:] == [
