@@ -497,27 +497,39 @@ def database_facts(url: str, schema: str) -> tuple[int, int, dict[str, Booking],
     import psycopg
     from psycopg import sql
 
+    # Tables named with their schema: only tenants.context switches a search_path.
+    slot, booking, message = (
+        sql.Identifier(schema, table)
+        for table in ("organizers_slot", "organizers_booking", "organizers_message")
+    )
     with psycopg.connect(url, connect_timeout=10) as conn:
-        conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(schema)))
         counts = conn.execute(
-            """SELECT count(*) FILTER (WHERE s.booked > s.capacity),
-                      count(*) FILTER (WHERE s.booked <>
-                        (SELECT count(*) FROM organizers_booking b
-                          WHERE b.slot_id = s.id AND b.status = 'active'))
-                 FROM organizers_slot s"""
+            sql.SQL(
+                """SELECT count(*) FILTER (WHERE s.booked > s.capacity),
+                          count(*) FILTER (WHERE s.booked <>
+                            (SELECT count(*) FROM {booking} b
+                              WHERE b.slot_id = s.id AND b.status = 'active'))
+                     FROM {slot} s"""
+            ).format(booking=booking, slot=slot)
         ).fetchone()
         overbooked, drifted = counts or (0, 0)
         outbox: dict[str, int] = dict(
-            conn.execute("SELECT status, count(*) FROM organizers_message GROUP BY status")
+            conn.execute(
+                sql.SQL("SELECT status, count(*) FROM {message} GROUP BY status").format(
+                    message=message
+                )
+            )
         )
         rows = conn.execute(
-            """SELECT b.email, extract(epoch FROM b.created_at),
-                      count(m.id) > 0, extract(epoch FROM min(m.sent_at)),
-                      string_agg(m.status || ' after ' || m.attempts || ' attempts', ', ')
-                 FROM organizers_booking b
-                 LEFT JOIN organizers_message m ON m.booking_id = b.id
-                WHERE b.email <> ''
-                GROUP BY b.id"""
+            sql.SQL(
+                """SELECT b.email, extract(epoch FROM b.created_at),
+                          count(m.id) > 0, extract(epoch FROM min(m.sent_at)),
+                          string_agg(m.status || ' after ' || m.attempts || ' attempts', ', ')
+                     FROM {booking} b
+                     LEFT JOIN {message} m ON m.booking_id = b.id
+                    WHERE b.email <> ''
+                    GROUP BY b.id"""
+            ).format(booking=booking, message=message)
         ).fetchall()
     bookings = {
         email.lower(): Booking(
@@ -737,6 +749,8 @@ def run(names: list[str], *, before: float, after: float) -> int:
             say(f"{name}: the fault ended ({fault.note}); streaming on for {after:.0f} s")
             time.sleep(after)
             faults.append(fault)
+            if name == names[-1]:
+                stream.stopping = True  # the last: nothing more to settle for but its own
             stream.phase = f"settling after {name}"
             # Before the next fault: this one's e-vouchers delivered, or their target passed
             # (a later fault must not delay an earlier one's deliveries).
@@ -745,7 +759,7 @@ def run(names: list[str], *, before: float, after: float) -> int:
         stream.phase = "after"
         stream.stopping = True
         streaming.join(CLIENT_TIMEOUT + 5)
-        last_end = faults[-1].ended if faults else time.time()
+        last_end = max(faults[-1].ended if faults else 0.0, time.time() - SCENARIO_SETTLE)
         say(f"waiting for delivery to settle (at most {SETTLE_SECONDS:.0f} s after the last fault)")
         waiting = _settle(platform, stream, None, until=last_end + SETTLE_SECONDS)
         say(f"delivery settled: {waiting} e-vouchers not received")
