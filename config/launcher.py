@@ -233,31 +233,8 @@ def _run() -> int:
     bind = env.get("SENTRA_BIND", "127.0.0.1")
     port = env.get("SENTRA_PORT", "8000")
     env["SENTRA_PUBLIC_PORT"] = port
-    celery = str(BIN / "celery")
-    schedule = str(VAR_DIR / "celerybeat-schedule")
     supervisor = Supervisor(
-        [
-            # The production web server (the rush front before Django), two workers.
-            ProcessSpec(
-                "web",
-                [PYTHON, "-m", "config.serve", "--bind", f"{bind}:{port}", "--workers", "2"],
-            ),
-            ProcessSpec(
-                "worker",
-                [celery, "-A", "config", "worker", "--loglevel=INFO", "--concurrency=2"],
-                alive=_worker_alive,
-            ),
-            # Hands new outbox messages (e-vouchers) to the worker in batches, woken by
-            # PostgreSQL (config/outbox_relay.py).
-            ProcessSpec("relay", [PYTHON, "-m", "config.outbox_relay"]),
-            ProcessSpec(
-                "beat",
-                [celery, "-A", "config", "beat", "--loglevel=INFO", "--schedule", schedule],
-            ),
-        ],
-        env=env,
-        cwd=BASE_DIR,
-        say=say,
+        platform_processes(bind=bind, port=port), env=env, cwd=BASE_DIR, say=say
     )
     supervisor.start()
     root = env.get("SENTRA_ROOT_DOMAIN", "localhost")
@@ -282,6 +259,32 @@ def _run() -> int:
         supervisor.stop()
         say("stopped")
     return 0
+
+
+def platform_processes(*, bind: str, port: str, log_level: str = "INFO") -> list[ProcessSpec]:
+    """The processes of a running platform, as `./sentra run` supervises them (and the
+    reliability command, benchmarks/reliability.py, which breaks them on purpose)."""
+    celery = str(BIN / "celery")
+    schedule = str(VAR_DIR / "celerybeat-schedule")
+    return [
+        # The production web server (the rush front before Django), two workers.
+        ProcessSpec(
+            "web",
+            [PYTHON, "-m", "config.serve", "--bind", f"{bind}:{port}", "--workers", "2"],
+        ),
+        ProcessSpec(
+            "worker",
+            [celery, "-A", "config", "worker", f"--loglevel={log_level}", "--concurrency=2"],
+            alive=_worker_alive,
+        ),
+        # Hands new outbox messages (e-vouchers) to the worker in batches, woken by
+        # PostgreSQL (config/outbox_relay.py).
+        ProcessSpec("relay", [PYTHON, "-m", "config.outbox_relay"]),
+        ProcessSpec(
+            "beat",
+            [celery, "-A", "config", "beat", f"--loglevel={log_level}", "--schedule", schedule],
+        ),
+    ]
 
 
 def _worker_alive(up_seconds: float) -> bool:
@@ -403,6 +406,17 @@ def command_bench(args: argparse.Namespace) -> int:
         stop_embedded_database()
 
 
+def command_reliability(args: argparse.Namespace) -> int:
+    """The fault scenarios against a running platform of its own (benchmarks/reliability.py):
+    its own PostgreSQL, Redis and mail server, so that it may stop and freeze them."""
+    env = dict(os.environ)
+    env.pop("DATABASE_URL", None)  # never the shared server: it is stopped and frozen
+    env.pop("REDIS_URL", None)
+    return subprocess.run(
+        [PYTHON, "-m", "benchmarks.reliability", *args.rest], cwd=BASE_DIR, env=env, check=False
+    ).returncode
+
+
 def command_manage(args: argparse.Namespace) -> int:
     env = dict(os.environ)
     env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
@@ -425,6 +439,11 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("bench", help="the rush benchmark; prints a table").set_defaults(
         handler=command_bench
     )
+    reliability = commands.add_parser(
+        "reliability", help="fault scenarios against a running platform; prints a table"
+    )
+    reliability.add_argument("rest", nargs=argparse.REMAINDER)
+    reliability.set_defaults(handler=command_reliability)
     manage_parser = commands.add_parser("manage", help="a manage.py command on the same database")
     manage_parser.add_argument("rest", nargs=argparse.REMAINDER)
     manage_parser.set_defaults(handler=command_manage)

@@ -11,6 +11,11 @@ Here the request body is read before the thread starts: in memory up to 1 MB, th
 temporary file. It is refused with 413 beyond SENTRA_WEB_MAX_BODY_BYTES, and with 408 when it
 stops coming. The thread passes what it produces to the loop without waiting. A streamed answer
 (a file) goes out as the thread reads it, at most BACKLOG chunks ahead of the client.
+
+With a deadline (config/request_deadline.py), the request runs inside `watch` (its database
+connections are cut when they outlive their share), and an answer not started by the deadline
+is replaced by `late` (the outage answer, made on the event loop: no thread may be free); a
+thread that picks up a request already answered so skips it.
 """
 
 from __future__ import annotations
@@ -20,15 +25,21 @@ import contextlib
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Awaitable, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import IO, Any
+
+from config.request_deadline import database_deadline, request_deadline_start
 
 Scope = dict[str, Any]
 Message = dict[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+# The answer given in the application's place at the deadline: (status, headers, body).
+LateAnswer = Callable[[dict[str, Any]], tuple[int, list[tuple[bytes, bytes]], bytes]]
+Watch = Callable[[float | None], contextlib.AbstractContextManager[None]]
 
 SPOOL_BYTES = 1024 * 1024  # bodies above this wait in a temporary file, not in memory
 BACKLOG = 16  # chunks a streamed answer may run ahead of the client
@@ -69,8 +80,12 @@ class WSGIBridge:
         threads: int,
         warm: Callable[[], object] | None = None,
         max_body_bytes: int = 25 * 1024 * 1024,
+        late: LateAnswer | None = None,
+        watch: Watch | None = None,
     ) -> None:
         self.app = app
+        self.late = late
+        self.watch = watch
         self.max_body_bytes = max_body_bytes
         self.threads = threads
         self.executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="django")
@@ -104,15 +119,25 @@ class WSGIBridge:
             return await _plain_answer(send, refused.status, refused.text)
         except ConnectionAbortedError:
             return  # the client left before its request was whole: nothing to answer
+        deadline = request_deadline_start(scope) if self.late is not None else None
         try:
-            exchange = _Exchange(asyncio.get_running_loop())
+            exchange = _Exchange(asyncio.get_running_loop(), watch=self.watch)
             environ = _environ(scope, body)
-            work = asyncio.wrap_future(self.executor.submit(exchange.run, self.app, environ))
+            work = asyncio.wrap_future(
+                self.executor.submit(exchange.run, self.app, environ, database_deadline(deadline))
+            )
             try:
-                await exchange.forward(send)
+                started = await exchange.forward(send, deadline=deadline)
             except BaseException:
                 exchange.abandon()  # the client left: the thread stops streaming
                 raise
+            if not started:  # the deadline passed first: the outage answer, in its place
+                exchange.abandon()
+                work.add_done_callback(_consumed)  # the thread's own outcome is dropped
+                status, headers, payload = self.late(environ)  # type: ignore[misc]
+                await send({"type": "http.response.start", "status": status, "headers": headers})
+                await send({"type": "http.response.body", "body": payload})
+                return
             await work  # Django's own errors are answered by Django; anything else is raised
         finally:
             body.close()
@@ -121,8 +146,9 @@ class WSGIBridge:
 class _Exchange:
     """One request's answer, passed from the Django thread to the event loop."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop, *, watch: Watch | None = None) -> None:
         self.loop = loop
+        self.watch = watch
         self.messages: asyncio.Queue[Message | None] = asyncio.Queue()
         self.room = threading.Semaphore(BACKLOG)
         self.started = False
@@ -173,9 +199,15 @@ class _Exchange:
         if chunk:
             self._post({"type": "http.response.body", "body": chunk, "more_body": True})
 
-    def run(self, app: WSGIApp, environ: dict[str, Any]) -> None:
+    def run(self, app: WSGIApp, environ: dict[str, Any], deadline: float | None = None) -> None:
         try:
-            iterable = app(environ, self.start_response)
+            if self.abandoned:
+                return  # answered at its deadline while it waited for a thread
+            if self.watch is None:
+                iterable = app(environ, self.start_response)
+            else:
+                with self.watch(deadline):  # not while streaming: a file is no database
+                    iterable = app(environ, self.start_response)
             try:
                 chunks = iter(iterable)
                 first = next(chunks, None)
@@ -196,13 +228,32 @@ class _Exchange:
         finally:
             self._post(None)
 
-    async def forward(self, send: Send) -> None:
+    async def forward(self, send: Send, *, deadline: float | None = None) -> bool:
+        """Send the thread's answer on; False (nothing sent) when it did not start by
+        `deadline` (time.monotonic())."""
+        if deadline is not None:
+            try:
+                async with asyncio.timeout(max(0.0, deadline - time.monotonic())):
+                    message = await self.messages.get()
+            except TimeoutError:
+                return False
+            self.room.release()
+            if message is None:
+                return True
+            await send(message)
         while True:
             message = await self.messages.get()
             self.room.release()
             if message is None:
-                return
+                return True
             await send(message)
+
+
+def _consumed(work: asyncio.Future) -> None:
+    """Retrieve the outcome of a thread whose answer was replaced, so that asyncio does not
+    report it as never retrieved."""
+    if not work.cancelled():
+        work.exception()
 
 
 async def _read_body(receive: Receive, scope: Scope, limit: int) -> IO[bytes]:

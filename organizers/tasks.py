@@ -75,7 +75,10 @@ def idempotency_records_purge() -> int:
 def message_deliver(self, message_id: int) -> str:
     """Deliver one outbox message (organizers.services.messages.outbox). Tenant schema. The service
     counts attempts in the row and marks the message failed after the last one; beat's sweep
-    re-sends one whose retry was lost."""
+    re-sends one whose retry was lost. A database out of reach (a restart, a failover) is tried
+    again after DATABASE_RETRY_SECONDS: nothing was sent or counted, and the sweep would take
+    two to three minutes (measured by ./sentra reliability, PostgreSQL restarted)."""
+    from common.database_outage import retry_after
     from organizers.services.messages.outbox import MessageDeliveryError
     from organizers.services.messages.outbox import message_deliver as deliver
 
@@ -85,17 +88,32 @@ def message_deliver(self, message_id: int) -> str:
         # The delay follows the message's own count of attempts, so a chain the sweep started
         # again keeps the same backoff.
         raise self.retry(exc=exc, countdown=exc.countdown) from exc
+    except Exception as exc:
+        if retry_after(exc) is None:
+            raise
+        raise self.retry(exc=exc, countdown=DATABASE_RETRY_SECONDS) from exc
+
+
+DATABASE_RETRY_SECONDS = 10
 
 
 @shared_task(bind=True, acks_late=True)
 def messages_deliver(self, message_ids: list[int]) -> dict[str, int]:
     """Deliver a batch of outbox messages handed over by the relay or the sweep
     (organizers.services.messages.relay) over one mail-server connection. A message the mail
-    server refused for now goes on alone (message_deliver, with its backoff). Tenant schema."""
+    server refused for now goes on alone (message_deliver, with its backoff); a database out of
+    reach sends the batch again after DATABASE_RETRY_SECONDS (messages sent before it are
+    skipped then: delivery re-checks each one's status). Tenant schema."""
+    from common.database_outage import retry_after
     from organizers.services.messages.outbox import messages_deliver as deliver
     from tenants.context import current_schema_name
 
-    retries = deliver(message_ids=message_ids)
+    try:
+        retries = deliver(message_ids=message_ids)
+    except Exception as exc:  # the database out of reach: the batch again, soon (as one)
+        if retry_after(exc) is None:
+            raise
+        raise self.retry(exc=exc, countdown=DATABASE_RETRY_SECONDS, max_retries=30) from exc
     schema = current_schema_name()
     for message_id, countdown in retries.items():
         message_deliver.apply_async(

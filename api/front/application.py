@@ -56,6 +56,7 @@ from api.front.requests import (
 )
 from common.process_cache import ProcessCache
 from config import admission
+from config.request_deadline import database_deadline, request_deadline_start
 from organizers.selectors import SLOT_DAY_SQL, slot_day_params
 from organizers.services.booking import engine, rows, seats
 from organizers.services.booking.person import Person
@@ -131,6 +132,9 @@ class RushFront(FrontBooking):
         if more:  # too large, or the client left: the full path answers
             return await self.fallback(scope, replay, send)
         request.body = body
+        # The request's deadline starts now (config/request_deadline.py); the database's share of
+        # it bounds the front's statements, and the full path honours the same deadline.
+        request.deadline = database_deadline(request_deadline_start(scope))
         if request.tenant is None:
             key = ("host", request.hostname)
             if await self._learn_or_wait(key, request, settings.TENANT_HOST_CACHE_SECONDS):
@@ -173,7 +177,10 @@ class RushFront(FrontBooking):
             return 200, cached, language
         try:
             row = await self.database.fetch_one(
-                schema, SLOT_DAY_SQL, slot_day_params(venue_id, day, programme, timezone.now())
+                schema,
+                SLOT_DAY_SQL,
+                slot_day_params(venue_id, day, programme, timezone.now()),
+                deadline=request.deadline,
             )
         except (*DATABASE_ERRORS, FrontBusyError) as exc:
             log.info("rush front: slots handed to the full path: %r", exc)

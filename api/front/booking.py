@@ -122,7 +122,7 @@ class FrontBooking(FrontLearning):
         ):
             try:
                 row, why = await self.database.fetch_one_or(
-                    tenant.schema_name, statement, why_not, params
+                    tenant.schema_name, statement, why_not, params, deadline=request.deadline
                 )
             except asyncpg.UniqueViolationError as exc:
                 outcome = booking_statement.booking_outcome(params=params, error=exc)

@@ -11,6 +11,7 @@ import collections
 import functools
 import logging
 import re
+import time
 import weakref
 from collections.abc import Awaitable
 from typing import Any
@@ -19,6 +20,7 @@ from urllib.parse import urlencode
 import asyncpg
 from django.db import connections
 
+from config.request_deadline import database_deadline, deadline_seconds, seconds_left
 from tenants.context import connection_schema_switch
 
 log = logging.getLogger(__name__)
@@ -56,43 +58,68 @@ class FrontDatabase:
         )
         self.primed: set[str] = set()
 
-    async def fetch_one(self, schema: str, statement: str, params: dict[str, Any]) -> tuple | None:
+    async def fetch_one(
+        self,
+        schema: str,
+        statement: str,
+        params: dict[str, Any],
+        *,
+        deadline: float | None = None,
+    ) -> tuple | None:
         """The first row of `statement` in `schema`."""
-        row, _otherwise = await self.fetch_one_or(schema, statement, None, params)
+        row, _otherwise = await self.fetch_one_or(
+            schema, statement, None, params, deadline=deadline
+        )
         return row
 
     async def fetch_one_or(
-        self, schema: str, statement: str, otherwise: str | None, params: dict[str, Any]
+        self,
+        schema: str,
+        statement: str,
+        otherwise: str | None,
+        params: dict[str, Any],
+        *,
+        deadline: float | None = None,
     ) -> tuple[tuple | None, tuple | None]:
         """(the first row of `statement`, None); when `statement` has no row and `otherwise` is
         given, (None, the first row of `otherwise`), run with the same parameters on the same
-        connection: a request that needs both waits for a connection once, not twice."""
-        conn = await self._take()
-        usable = True
-        try:
-            await self._use_schema(conn, schema)
-            row = await self._fetch_one(conn, statement, params)
-            if row is not None or otherwise is None:
-                return row, None
-            return None, await self._fetch_one(conn, otherwise, params)
-        except BaseException as exc:
-            usable = _usable_after(exc)
-            raise
-        finally:
-            self._give(conn, usable=usable)
+        connection: a request that needs both waits for a connection once, not twice.
+
+        All of it (waiting for a connection, connecting, the statements) ends by `deadline`
+        (time.monotonic(); by default the database's share of a request starting now,
+        config/request_deadline.py) with TimeoutError: a frozen server holds nothing longer.
+        The connection is then closed, never given to another request in mid-statement."""
+        if deadline is None:
+            deadline = _share_from_now()
+        async with asyncio.timeout(seconds_left(deadline)):
+            conn = await self._take()
+            usable = True
+            try:
+                await self._use_schema(conn, schema)
+                row = await self._fetch_one(conn, statement, params)
+                if row is not None or otherwise is None:
+                    return row, None
+                return None, await self._fetch_one(conn, otherwise, params)
+            except BaseException as exc:
+                usable = _usable_after(exc)
+                raise
+            finally:
+                self._give(conn, usable=usable)
 
     async def execute_anywhere(self, statement: str, *args: Any) -> None:
         """Run `statement` (asyncpg's $1 parameters) on any connection, in whatever schema it
-        is: for statements that read no tenant's table (the outbox relay's wake-up)."""
-        conn = await self._take()
-        usable = True
-        try:
-            await conn.execute(statement, *args)
-        except BaseException as exc:
-            usable = _usable_after(exc)
-            raise
-        finally:
-            self._give(conn, usable=usable)
+        is: for statements that read no tenant's table (the outbox relay's wake-up). Bounded
+        as a request's share of the database is (a frozen server holds it no longer)."""
+        async with asyncio.timeout(seconds_left(_share_from_now())):
+            conn = await self._take()
+            usable = True
+            try:
+                await conn.execute(statement, *args)
+            except BaseException as exc:
+                usable = _usable_after(exc)
+                raise
+            finally:
+                self._give(conn, usable=usable)
 
     def prime_in_background(self, schema: str, statements: list[tuple[str, dict]]) -> None:
         """Run `statements` (which write nothing) in `schema` on every idle connection, once
@@ -112,9 +139,10 @@ class FrontDatabase:
     ) -> None:
         usable = True
         try:
-            await self._use_schema(conn, schema)
-            for statement, params in statements:
-                await self._fetch_one(conn, statement, params)
+            async with asyncio.timeout(seconds_left(_share_from_now())):
+                await self._use_schema(conn, schema)
+                for statement, params in statements:
+                    await self._fetch_one(conn, statement, params)
         except BaseException as exc:
             usable = _usable_after(exc)
             if not isinstance(exc, Exception):
@@ -228,6 +256,12 @@ class FrontDatabase:
         for conn in idle:
             self.count -= 1
             await _close(conn)
+
+
+def _share_from_now() -> float | None:
+    """The database's share of a request that starts now (None: no deadline)."""
+    seconds = deadline_seconds()
+    return database_deadline(time.monotonic() + seconds) if seconds > 0 else None
 
 
 class FrontBusyError(Exception):

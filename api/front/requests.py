@@ -39,6 +39,7 @@ class FrontRequest:
     teaches: tuple | None = None  # what this request learns through the full path
     public = False  # the root domain's host: the control plane, never the front's
     retry_after: int | None = None  # seconds, for a 429 the front answers (Retry-After)
+    deadline: float | None = None  # when the database's share of this request ends
 
     def __init__(self, scope: Scope) -> None:
         self.scope = scope

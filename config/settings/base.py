@@ -86,6 +86,9 @@ SENTRA_ADMISSION_TARGET_MS = env_int("SENTRA_ADMISSION_TARGET_MS", 0)
 # address in 10 s, per NIK in 60 s.
 SENTRA_BOOKING_ATTEMPTS_PER_CLIENT = env_int("SENTRA_BOOKING_ATTEMPTS_PER_CLIENT", 30)
 SENTRA_BOOKING_ATTEMPTS_PER_NIK = env_int("SENTRA_BOOKING_ATTEMPTS_PER_NIK", 10)
+# Every request is answered within this many seconds, a frozen database's included: 503 "try
+# again" (config/request_deadline.py; 0: no deadline). Above the slowest healthy request.
+SENTRA_REQUEST_DEADLINE_SECONDS = env_int("SENTRA_REQUEST_DEADLINE_SECONDS", 15)
 # The largest request body the web server reads (uploads: licences, photos, rosters of 5 MB).
 SENTRA_WEB_MAX_BODY_BYTES = env_int("SENTRA_WEB_MAX_BODY_BYTES", 25 * 1024 * 1024)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 
 from config.celery import app
 from organizers import tasks
@@ -77,3 +77,70 @@ def test_a_per_organiser_task_sent_without_a_schema_refuses(db: None) -> None:
 
     assert result.failed()
     assert "tenant schema only" in str(result.result)
+
+
+@pytest.mark.parametrize(
+    ("error", "retried"),
+    [
+        (OperationalError("connection failed: Connection refused"), [(OperationalError, 10)]),
+        (InterfaceError("connection already closed"), [(InterfaceError, 10)]),
+        (ValueError("a bug"), []),
+    ],
+    ids=["database-down", "connection-gone", "any-other-error"],
+)
+def test_a_message_whose_database_is_out_of_reach_is_tried_again_soon(
+    monkeypatch: pytest.MonkeyPatch, error: Exception, retried: list[tuple[type, int]]
+) -> None:
+    """Not left to the sweep (two to three minutes): nothing was sent or counted."""
+    from celery.exceptions import Retry
+
+    from organizers.services.messages import outbox
+
+    def deliver(*, message_id: int) -> str:
+        raise error
+
+    asked: list[tuple[type, int]] = []
+
+    def retry(*, exc: Exception, countdown: int) -> Retry:
+        asked.append((type(exc), countdown))
+        return Retry(exc=exc, when=countdown)
+
+    monkeypatch.setattr(outbox, "message_deliver", deliver)
+    monkeypatch.setattr(tasks.message_deliver, "retry", retry)
+
+    with pytest.raises(Retry if retried else type(error)):
+        tasks.message_deliver.run(7)
+    assert asked == retried
+
+
+@pytest.mark.parametrize(
+    ("error", "retried"),
+    [
+        (OperationalError("connection failed: Connection refused"), [(OperationalError, 10)]),
+        (ValueError("a bug"), []),
+    ],
+    ids=["database-down", "any-other-error"],
+)
+def test_a_batch_whose_database_is_out_of_reach_is_tried_again_soon(
+    monkeypatch: pytest.MonkeyPatch, error: Exception, retried: list[tuple[type, int]]
+) -> None:
+    """The relay's batch of e-vouchers, as one message's task: tried again after 10 s."""
+    from celery.exceptions import Retry
+
+    from organizers.services.messages import outbox
+
+    def deliver(*, message_ids: list[int]) -> dict[int, int]:
+        raise error
+
+    asked: list[tuple[type, int]] = []
+
+    def retry(*, exc: Exception, countdown: int, max_retries: int) -> Retry:
+        asked.append((type(exc), countdown))
+        return Retry(exc=exc, when=countdown)
+
+    monkeypatch.setattr(outbox, "messages_deliver", deliver)
+    monkeypatch.setattr(tasks.messages_deliver, "retry", retry)
+
+    with pytest.raises(Retry if retried else type(error)):
+        tasks.messages_deliver.run([7, 8])
+    assert asked == retried

@@ -23,6 +23,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from common.database_outage import retry_after
 from organizers.models import Booking, Invite, Message, WaitlistEntry
 from organizers.services.messages import event_keys as keys
 from organizers.services.messages.content import MessageNotSendableError
@@ -158,6 +159,10 @@ def message_deliver(*, message_id: int, mail: BaseEmailBackend | None = None) ->
                     seconds=retry_countdown(attempt=message.attempts - 1)
                 )
         except Exception as exc:  # a bug or missing data: tell the organiser, do not loop
+            if retry_after(exc) is not None:
+                # The cache's or the database's server out of reach while rendering (the
+                # branding is cached): nothing was sent; the task tries again shortly.
+                raise
             logger.exception("message %s could not be rendered", message_id)
             message.status = Message.Status.FAILED
             message.last_error = f"{type(exc).__name__}: {exc}"[:300]

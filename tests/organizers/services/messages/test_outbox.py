@@ -90,6 +90,33 @@ def test_mail_server_down_keeps_the_message_pending_with_the_error_then_it_goes_
     assert len(mail.outbox) == 1
 
 
+def test_the_cache_out_of_reach_while_rendering_keeps_the_message_pending_for_the_task(
+    tenant_a: OrganizerFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The e-voucher reads the organiser's branding from the cache: Redis restarting must not
+    mark it failed for ever (found by ./sentra reliability, broker stopped). The error goes to
+    the task, which tries again shortly (organizers.tasks.message_deliver)."""
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from organizers.services.messages import mime
+
+    def unreachable(*_args: object, **_kwargs: object) -> None:
+        raise RedisConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    with tenant_scope(tenant_a.tenant):
+        message = Message.objects.get(booking=book())
+        monkeypatch.setattr(mime, "_email_branding", unreachable)
+
+        with pytest.raises(RedisConnectionError):
+            outbox.message_deliver(message_id=message.id)
+        message.refresh_from_db()
+        assert (message.status, message.attempts, message.last_error) == ("pending", 0, "")
+        assert mail.outbox == []
+
+        monkeypatch.undo()
+        assert outbox.message_deliver(message_id=message.id) == "sent"
+
+
 def test_after_the_last_attempt_the_message_is_failed_and_not_retried(
     tenant_a: OrganizerFixture, settings: object
 ) -> None:
