@@ -101,11 +101,13 @@ def test_a_saturated_front_answers_busy_at_once_without_the_database(harness: Ha
     async def drop() -> tuple[list[Answer], Answer, Answer, int]:
         release = asyncio.Event()
 
-        async def held(schema: str, statement: str, otherwise: Any, params: Any) -> Any:
+        async def held(
+            schema: str, statement: str, otherwise: Any, params: Any, **options: Any
+        ) -> Any:
             if otherwise is not None:  # the booking's statements (not learning the programme)
                 reached.append(1)
                 await release.wait()  # two bookings in progress, holding the lane
-            return await original(schema, statement, otherwise, params)
+            return await original(schema, statement, otherwise, params, **options)
 
         database.fetch_one_or = held  # type: ignore[method-assign]
         first = [asyncio.ensure_future(_booking(harness, serial)) for serial in (1, 2)]
