@@ -113,13 +113,17 @@ class OutboxRelay:
 
 
 def _pass_for(schema: str) -> int:
-    from django_tenants.utils import schema_context, schema_exists
+    from django.db import close_old_connections
 
     from organizers.services.messages.relay import outbox_relay_pass
+    from tenants.context import tenant_scope
+    from tenants.models import Tenant
 
-    if not schema_exists(schema):
+    close_old_connections()  # a connection broken by a database restart is not used again
+    tenant = Tenant.objects.organizers().filter(schema_name=schema).first()
+    if tenant is None:
         raise LookupError(schema)
-    with schema_context(schema):
+    with tenant_scope(tenant):
         return outbox_relay_pass()
 
 
