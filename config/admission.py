@@ -144,6 +144,13 @@ class Ticket:
     def cookie_value(self) -> str:
         return signing.Signer(salt=_TICKET_SALT).sign(f"{self.arrival:.3f}~{self.token}")
 
+    @classmethod
+    def new(cls, now: float) -> Ticket:
+        """A new arrival, stamped to the millisecond as its cookie carries it: read back, it is
+        the same place in line (stamped finer, a stamp rounded up put the person behind their
+        own place, second to themselves)."""
+        return cls(round(now, 3), secrets.token_urlsafe(12))
+
 
 def ticket_read(value: str | None, now: float) -> Ticket | None:
     """The ticket of a cookie this platform signed lately, else None (absent, forged, old)."""
@@ -291,7 +298,7 @@ class AdmissionGate:
         if kind == API:
             return Refusal(API, RETRY_AFTER_BUSY)
         now = self.clock()
-        ticket = ticket_read(ticket_cookie, now) or Ticket(now, secrets.token_urlsafe(12))
+        ticket = ticket_read(ticket_cookie, now) or Ticket.new(now)
         position = self.room.position(ticket, now)
         if position <= free:  # room for everyone before this person, and for them
             self.room.leave(ticket)
@@ -354,7 +361,7 @@ def busy_answer(
         (name, policy if name == b"content-security-policy" else value)
         for name, value in _headers(b"text/html; charset=utf-8", body, language, secure)
     ]
-    ticket = refusal.ticket or Ticket(time.time(), secrets.token_urlsafe(12))
+    ticket = refusal.ticket or Ticket.new(time.time())
     cookie: SimpleCookie = SimpleCookie()
     cookie[TICKET_COOKIE] = ticket.cookie_value()
     morsel = cookie[TICKET_COOKIE]
