@@ -18,15 +18,16 @@ never refused: a load balancer's probe must not read a busy worker as a dead one
 
 The bound, per worker and per lane (admission_bound):
 - the front's lane, the two hot requests the rush front answers on its own PostgreSQL pool:
-  SENTRA_FRONT_DB_CONNECTIONS x SENTRA_ADMISSION_PER_CONNECTION requests in progress;
+  SENTRA_FRONT_DB_CONNECTIONS x SENTRA_ADMISSION_PER_CONNECTION requests in progress (6 x 8);
 - Django's lane, everything else (Django's threads): SENTRA_WEB_THREADS x
-  SENTRA_ADMISSION_PER_THREAD.
-A front booking holds a connection for about 1-2 ms; a worker answers about 1,400 a second on
-this 2-core machine (ADR 0008), so 24 per connection (144 in progress) is about 100 ms of work
-queued; a page through Django takes 5-20 ms of a thread, so 6 per thread (24) is about as long.
-Optionally fewer (SENTRA_ADMISSION_TARGET_MS, off by default: AdmissionGate.limit): what the
-worker answers in that time at the rate it answered while saturated. The figures behind the
-defaults are in docs/adr/0012-drop-far-past-capacity.md.
+  SENTRA_ADMISSION_PER_THREAD (4 x 6).
+Below the bound, the limit is steered (AdmissionGate._steer) to what keeps the average time a
+request spends in progress at SENTRA_ADMISSION_TARGET_MS (80): by Little's law, the requests in
+progress over the time each spends is the rate the worker answers at, so a loaded machine
+queues less and a fast one up to the bound, never fewer than the pool (those do not wait). A
+fixed count assumes a machine's speed: 144 in progress was 100 ms of work on a quiet machine
+and 300 ms on a loaded one (the drop's admitted p50). The figures are in
+docs/adr/0012-drop-far-past-capacity.md.
 
 Fair order for the pages: a refused person gets a signed ticket cookie stamped with the moment
 they first arrived (`__Host-sentra-queue`). Their place is the number of people waiting at this
@@ -83,7 +84,8 @@ TICKET_SECONDS = 15 * 60  # a ticket older than this is a new arrival (a person 
 _TICKET_SALT = "sentra.waiting-room"
 STALE_SECONDS = 30.0  # a waiting ticket not seen again for this long has left the line
 REFRESH_MIN, REFRESH_MAX = 1, 10
-RATE_WINDOW_SECONDS = 0.25
+STEER_WINDOW_SECONDS = 0.1
+WARM_ANSWERS = 256  # answers of a lane not steered by: the worker's first, slow once
 
 
 def request_kind(path: str) -> str | None:
@@ -236,47 +238,81 @@ class AdmissionGate:
     ) -> None:
         self.connections, self.threads = connections, threads  # of this worker, when known
         self.in_progress = {FRONT: 0, DJANGO: 0}
-        self.done = {FRONT: 0, DJANGO: 0}
-        # The rate each lane answers at while saturated (requests a second), measured over
-        # windows of RATE_WINDOW_SECONDS during which it never had fewer in progress than its
-        # pool; None until one such window was seen.
-        self.rate: dict[str, float | None] = {FRONT: None, DJANGO: None}
-        self.window = {FRONT: (0.0, 0), DJANGO: (0.0, 0)}
-        self.saturated = {FRONT: False, DJANGO: False}
+        # The limit each lane is steered to (SENTRA_ADMISSION_TARGET_MS, `_steer`), None until
+        # a window of answers was seen; per lane, the window being counted: [its start,
+        # answers, their seconds in progress summed, what was in progress at each, summed].
+        self.steered: dict[str, float | None] = {FRONT: None, DJANGO: None}
+        self.answered = {FRONT: 0, DJANGO: 0}
+        self.wanted_before: dict[str, float | None] = {FRONT: None, DJANGO: None}
+        self.steer_window: dict[str, list] = {
+            lane: [clock(), 0, 0.0, 0] for lane in (FRONT, DJANGO)
+        }
         self.room = WaitingRoom()
         self.clock = clock
         # Django's threads share a gate; the front's event loop has its gate to itself.
         self.lock = threading.Lock() if threaded else None
 
-    def limit(self, lane: str, in_progress: int) -> int:
-        """How many requests of `lane` may be in progress now: as many as this worker answers
-        in SENTRA_ADMISSION_TARGET_MS at the rate it answered while saturated lately, never
-        fewer than its pool (front connections, Django threads: those are not waiting), never
-        more than the bound. A machine that answers slowly (loaded by others) queues less; a
-        worker not yet saturated since it started has the bound."""
+    def limit(self, lane: str, in_progress: int = 0) -> int:
+        """How many requests of `lane` may be in progress now: the bound, or with
+        SENTRA_ADMISSION_TARGET_MS set, the number the gate steers to (`_steer`): as many as
+        this worker answers within that time on average, never fewer than its pool (front
+        connections, Django threads: those are not waiting) and never more than the bound."""
         bound = admission_bound(lane, connections=self.connections, threads=self.threads)
-        target_ms = _setting("SENTRA_ADMISSION_TARGET_MS")
+        steered = self.steered[lane]
+        if steered is None or not _setting("SENTRA_ADMISSION_TARGET_MS"):
+            return bound
+        return max(self.pool(lane, bound), min(bound, round(steered)))
+
+    def pool(self, lane: str, bound: int | None = None) -> int:
+        """The requests of `lane` this worker answers at once (front connections, Django
+        threads): up to this many, none waits for another."""
+        if bound is None:
+            bound = admission_bound(lane, connections=self.connections, threads=self.threads)
         if lane == FRONT:
-            pool = min(bound, self.connections or _setting("SENTRA_FRONT_DB_CONNECTIONS"))
-        else:
-            pool = min(bound, self.threads or _setting("SENTRA_WEB_THREADS"))
-        if in_progress < pool or not target_ms:
-            self.saturated[lane] = False
-            return bound
+            return min(bound, self.connections or _setting("SENTRA_FRONT_DB_CONNECTIONS"))
+        return min(bound, self.threads or _setting("SENTRA_WEB_THREADS"))
+
+    def _steer(self, lane: str, seconds: float) -> None:
+        """Count one answered request that was `seconds` in progress; at the end of each
+        STEER_WINDOW_SECONDS with at least a pool's worth of answers, steer the limit to what
+        keeps the average time in progress at the target. By Little's law the requests in
+        progress are the rate times the time each spends, so the number that keeps the time at
+        the target is the average in progress x target / average time: a worker that answers
+        slowly (a loaded machine) queues less, a fast one more. Rising at most doubles the
+        limit per window (a worker that was refusing takes a few windows to open again);
+        falling takes two windows in a row that want less. Nothing is steered while nothing is
+        answered: clients that all wait Retry-After leave gaps that say nothing about the
+        worker's speed."""
+        self.answered[lane] += 1
+        if self.answered[lane] <= WARM_ANSWERS:
+            return  # a new worker's first answers are slow once (it learns, connects, primes)
         now = self.clock()
-        start, done_then = self.window[lane]
-        if now - start >= RATE_WINDOW_SECONDS:
-            if self.saturated[lane]:
-                measured = (self.done[lane] - done_then) / (now - start)
-                kept = self.rate[lane]
-                self.rate[lane] = measured if kept is None else (kept + measured) / 2
-            self.window[lane] = (now, self.done[lane])
-            self.saturated[lane] = True
-        rate = self.rate[lane]
-        if rate is None:
-            return bound
-        in_time = int(rate * target_ms / 1000)
-        return max(pool, min(bound, in_time))
+        window = self.steer_window[lane]
+        window[1] += 1
+        window[2] += seconds
+        window[3] += self.in_progress[lane] + 1  # what was in progress when it was answered
+        if now - window[0] < STEER_WINDOW_SECONDS:
+            return
+        count, total, in_progress = window[1], window[2], window[3]
+        self.steer_window[lane] = [now, 0, 0.0, 0]
+        if count < self.pool(lane) or now - window[0] > 10 * STEER_WINDOW_SECONDS:
+            return  # too few answers, or a window with a gap: no evidence either way
+        target = _setting("SENTRA_ADMISSION_TARGET_MS") / 1000
+        average_time, average_in_progress = total / count, in_progress / count
+        wanted = average_in_progress * target / max(average_time, 1e-6)
+        current = self.steered[lane]
+        if current is None:
+            current = float(
+                admission_bound(lane, connections=self.connections, threads=self.threads)
+            )
+        last, self.wanted_before[lane] = self.wanted_before[lane], wanted
+        if wanted < current:
+            # Down only when two windows in a row say so, to the higher of the two: one slow
+            # window (a cold statement, a pause) is not a queue.
+            if last is not None and last < current:
+                self.steered[lane] = max(wanted, last)
+            return
+        self.steered[lane] = min(wanted, 2 * max(current, average_in_progress))
 
     def admit(
         self, *, lane: str, kind: str | None, ticket_cookie: str | None = None
@@ -290,7 +326,7 @@ class AdmissionGate:
 
     def _admit(self, lane: str, kind: str | None, ticket_cookie: str | None) -> Refusal | None:
         in_progress = self.in_progress[lane]
-        bound = self.limit(lane, in_progress)
+        bound = self.limit(lane)
         free = bound - in_progress
         if kind is None or (free > 0 and (kind == API or not self.room.seen)):
             self.in_progress[lane] = in_progress + 1
@@ -307,14 +343,19 @@ class AdmissionGate:
         seconds = refresh_seconds(position, bound)
         return Refusal(PAGE, seconds, position, ticket)
 
-    def leave(self, lane: str) -> None:
+    def leave(self, lane: str, seconds: float | None = None) -> None:
+        """The request is answered; `seconds`: how long it was in progress (steers the limit
+        when SENTRA_ADMISSION_TARGET_MS is set)."""
         if self.lock is None:
-            self.in_progress[lane] -= 1
-            self.done[lane] += 1
+            self._leave(lane, seconds)
             return
         with self.lock:
-            self.in_progress[lane] -= 1
-            self.done[lane] += 1
+            self._leave(lane, seconds)
+
+    def _leave(self, lane: str, seconds: float | None) -> None:
+        self.in_progress[lane] -= 1
+        if seconds is not None and _setting("SENTRA_ADMISSION_TARGET_MS"):
+            self._steer(lane, seconds)
 
 
 # --- The answers -------------------------------------------------------------------------------
@@ -447,10 +488,11 @@ class AdmissionMiddleware:
                     query=request.META.get("QUERY_STRING", ""),
                 )
             )
+        started = time.monotonic()
         try:
             return self.get_response(request)
         finally:
-            DJANGO_GATE.leave(lane)
+            DJANGO_GATE.leave(lane, time.monotonic() - started)
 
 
 def _as_response(answer: tuple[int, Headers, bytes]) -> HttpResponse:

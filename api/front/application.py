@@ -34,6 +34,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import time
 from typing import Any
 
 from django.conf import settings
@@ -106,10 +107,11 @@ class RushFront(FrontBooking):
         if refusal is not None:
             return await self._refuse(scope, refusal, send)
         scope[admission.ADMITTED] = True  # Django's middleware does not count it again
+        started = time.monotonic()
         try:
             await self._dispatch(scope, receive, send, route)
         finally:
-            self.gate.leave(lane)
+            self.gate.leave(lane, time.monotonic() - started)
 
     async def _dispatch(
         self, scope: Scope, receive: Receive, send: Send, route: tuple[str, int | None] | None

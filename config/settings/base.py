@@ -75,13 +75,12 @@ SENTRA_WEB_THREADS = env_int("SENTRA_WEB_THREADS", 4)
 # it answers further booking-path requests "busy" at once (API 429, pages a waiting room)
 # instead of queueing them: per front connection (the rush front's lane) and per Django thread
 # (everything else). Figures in docs/adr/0012-drop-far-past-capacity.md.
-SENTRA_ADMISSION_PER_CONNECTION = env_int("SENTRA_ADMISSION_PER_CONNECTION", 24)
+SENTRA_ADMISSION_PER_CONNECTION = env_int("SENTRA_ADMISSION_PER_CONNECTION", 8)
 SENTRA_ADMISSION_PER_THREAD = env_int("SENTRA_ADMISSION_PER_THREAD", 6)
-# Below those bounds, as many as the worker answers in this many milliseconds at the rate it
-# answered lately while saturated (never fewer than its connections or threads); 0: off. Off by
-# default: on a loaded machine, at 100 it refused part of B1 and B2 and did not shorten the
-# drop's tail (docs/adr/0012-drop-far-past-capacity.md).
-SENTRA_ADMISSION_TARGET_MS = env_int("SENTRA_ADMISSION_TARGET_MS", 0)
+# Below those bounds, the number the gate steers to: as many as keep the average time a request
+# spends in progress at this many milliseconds (never fewer than the connections or threads);
+# 0: off, the bounds alone. A fast machine queues more, a loaded one less (ADR 0012, session 8).
+SENTRA_ADMISSION_TARGET_MS = env_int("SENTRA_ADMISSION_TARGET_MS", 80)
 # Booking attempts per web worker (organizers/services/booking/attempt_limits.py): per client
 # address in 10 s, per NIK in 60 s.
 SENTRA_BOOKING_ATTEMPTS_PER_CLIENT = env_int("SENTRA_BOOKING_ATTEMPTS_PER_CLIENT", 30)

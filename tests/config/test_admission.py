@@ -267,31 +267,90 @@ def test_django_admits_the_booking_path_when_there_is_room(tenant_a) -> None:
     )
 
 
+def _answered(gate: AdmissionGate, clock: Clock, *, in_progress: int, seconds: float, n: int):
+    """`n` answers over one steering window, each `seconds` in progress, while `in_progress`
+    requests are (the lane kept full: each answered request is replaced by a new one)."""
+    gate.in_progress[FRONT] = in_progress
+    for _answer in range(n):
+        clock.now += admission.STEER_WINDOW_SECONDS / n
+        gate.leave(FRONT, seconds)
+        gate.in_progress[FRONT] += 1
+
+
+def _windows(gate: AdmissionGate, clock: Clock, *, in_progress: int, seconds: float, n: int = 1):
+    """`n` whole steering windows of 20 answers each (the answer after the last closes it)."""
+    for _window in range(n):
+        _answered(gate, clock, in_progress=in_progress, seconds=seconds, n=20)
+    _answered(gate, clock, in_progress=in_progress, seconds=seconds, n=1)
+
+
+def _warm(gate: AdmissionGate, clock: Clock) -> None:
+    _answered(gate, clock, in_progress=20, seconds=0.01, n=admission.WARM_ANSWERS)
+    _answered(gate, clock, in_progress=20, seconds=0.01, n=1)  # the window it spanned ends
+
+
 @override_settings(
-    SENTRA_ADMISSION_PER_CONNECTION=24, SENTRA_ADMISSION_TARGET_MS=100, SENTRA_WEB_THREADS=4
+    SENTRA_ADMISSION_PER_CONNECTION=8, SENTRA_ADMISSION_TARGET_MS=80, SENTRA_WEB_THREADS=4
 )
 def test_a_worker_that_answers_slowly_queues_less_and_never_less_than_its_pool() -> None:
-    def saturated_then(rate: float) -> AdmissionGate:
-        """A worker with 30 in progress that then answers 20 of them at `rate` a second."""
-        clock = Clock()
-        gate = AdmissionGate(clock, connections=6)
-        for _request in range(30):
-            assert gate.admit(lane=FRONT, kind=API) is None
-        for _answer in range(20):
-            clock.now += 1 / rate
-            gate.leave(FRONT)
-        clock.now += 0.001
-        return gate
+    clock = Clock()
+    gate = AdmissionGate(clock, connections=6)
+    assert gate.limit(FRONT) == 48  # nothing answered yet: the bound (8 x 6 connections)
+    # A new worker's first answers are slow once (it learns the organiser, primes statements):
+    # they steer nothing, or the first second of a rush would be refused.
+    _answered(gate, clock, in_progress=30, seconds=1.0, n=admission.WARM_ANSWERS)
+    assert gate.limit(FRONT) == 48
+    _answered(gate, clock, in_progress=20, seconds=0.01, n=1)
 
-    slow = saturated_then(40)  # a loaded machine: 4 answered in 100 ms
-    assert slow.limit(FRONT, 10) == 6  # not below the pool's 6 connections
-    refusal = slow.admit(lane=FRONT, kind=API)
+    # 30 in progress, each 200 ms: 150 answered a second, so 12 keep the time at 80 ms. One
+    # such window is a moment (a cold statement, a pause); two in a row are a queue.
+    _windows(gate, clock, in_progress=30, seconds=0.2)
+    assert gate.limit(FRONT) == 48
+    _windows(gate, clock, in_progress=30, seconds=0.2)
+    assert gate.limit(FRONT) == 12
+    gate.in_progress[FRONT] = 12
+    refusal = gate.admit(lane=FRONT, kind=API)
     assert refusal is not None
     assert refusal.kind == API
 
-    fast = saturated_then(2000)  # 200 in 100 ms: more than the bound
-    assert fast.limit(FRONT, 10) == 144
-    assert fast.admit(lane=FRONT, kind=API) is None
+    # Much slower still: never below the 6 connections (those do not wait).
+    _windows(gate, clock, in_progress=12, seconds=2.0, n=2)
+    assert gate.limit(FRONT) == 6
 
-    new = AdmissionGate(Clock(), connections=6)  # never saturated yet: the bound
-    assert new.limit(FRONT, 10) == 144
+    # Fast again (6 in progress, 5 ms each: 96 would keep 80 ms): the limit at most doubles per
+    # window, up to the bound.
+    _windows(gate, clock, in_progress=6, seconds=0.005)
+    assert gate.limit(FRONT) == 12
+    for _window in range(3):
+        _windows(gate, clock, in_progress=gate.limit(FRONT), seconds=0.005)
+    assert gate.limit(FRONT) == 48
+    assert gate.limit(DJANGO) == 24  # each lane its own
+
+
+@override_settings(
+    SENTRA_ADMISSION_PER_CONNECTION=8, SENTRA_ADMISSION_TARGET_MS=80, SENTRA_WEB_THREADS=4
+)
+def test_a_gap_with_nothing_to_answer_steers_nothing() -> None:
+    """Clients that were all told to wait Retry-After leave seconds with nothing in progress;
+    a window spanning such a gap says nothing of the worker's speed."""
+    clock = Clock()
+    gate = AdmissionGate(clock, connections=6)
+    _warm(gate, clock)
+    _windows(gate, clock, in_progress=30, seconds=0.2, n=2)
+    assert gate.limit(FRONT) == 12
+    for _twice in range(2):
+        for _answer in range(10):  # the last answers before everybody waits Retry-After
+            gate.in_progress[FRONT] = 1
+            gate.leave(FRONT, 1.5)
+        clock.now += 2.0  # nothing in progress, nothing answered
+        gate.in_progress[FRONT] = 1
+        gate.leave(FRONT, 1.5)  # closes a window of 11 slow answers that spans 2 s
+    assert gate.limit(FRONT) == 12
+
+
+@override_settings(SENTRA_ADMISSION_PER_CONNECTION=8, SENTRA_ADMISSION_TARGET_MS=0)
+def test_without_a_target_the_bound_alone_limits() -> None:
+    clock = Clock()
+    gate = AdmissionGate(clock, connections=6)
+    _answered(gate, clock, in_progress=30, seconds=2.0, n=admission.WARM_ANSWERS + 50)
+    assert gate.limit(FRONT) == 48
