@@ -3,7 +3,7 @@ the template organiser, and one approved organiser `rel` with a public programme
 open slots. Run as `python -m benchmarks.platform_data` with DATABASE_URL (and
 DJANGO_SETTINGS_MODULE) set; prints one JSON line: the organiser's schema, host prefix,
 programme, venue and slot ids, and the first slots' day. Used by the reliability command
-(benchmarks/reliability.py) and the request-deadline test on a cluster of its own."""
+(benchmarks/reliability/) and the request-deadline test on a cluster of its own."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ def platform_data(*, slots: int, seats: int) -> dict[str, object]:
     from django.core.management import call_command
     from django.utils import timezone
 
-    from organizers.models import Programme, Slot, Venue
+    from benchmarks.organiser_data import open_slots_make, public_programme_and_venue
     from tenants.context import tenant_scope
     from tenants.models import User
     from tenants.services.provisioning import tenant_provision
@@ -32,33 +32,18 @@ def platform_data(*, slots: int, seats: int) -> dict[str, object]:
         name="Reliability", slug="rel", owner=owner, review_status="approved"
     ).tenant
     with tenant_scope(tenant):
-        programme = Programme.objects.create(
-            name="Vaksinasi Umum", kind="public", vaccine_brands=["sinovac"]
-        )
-        venue = Venue.objects.create(
-            name="Puskesmas Cempaka",
+        programme, venue = public_programme_and_venue(
+            programme="Vaksinasi Umum",
+            venue="Puskesmas Cempaka",
             address="Jl. Cempaka 1",
             city="Bandung",
             province="Jawa Barat",
-            status="approved",
-            vaccine_brands=["sinovac"],
         )
         now = timezone.now()
         first = (now + dt.timedelta(days=2)).replace(hour=1, minute=0, second=0, microsecond=0)
-        Slot.objects.bulk_create(
-            Slot(
-                venue=venue,
-                programme=programme,
-                starts_at=first + dt.timedelta(minutes=10 * index),
-                ends_at=first + dt.timedelta(minutes=10 * (index + 1)),
-                capacity=seats,
-                vaccine_brand="sinovac",
-                booking_opens_at=now - dt.timedelta(hours=1),
-                booking_closes_at=first,
-            )
-            for index in range(slots)
+        slot_ids = open_slots_make(
+            venue, programme, first=first, minutes=10, per_day=slots, capacity=seats
         )
-        slot_ids = list(Slot.objects.order_by("id").values_list("id", flat=True))
     return {
         "schema": tenant.schema_name,
         "slug": "rel",

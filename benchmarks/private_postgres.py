@@ -1,5 +1,5 @@
 """A PostgreSQL cluster of our own, in a temporary folder on a free port, that a test or the
-reliability command (benchmarks/reliability.py) may stop, start again and freeze (SIGSTOP) without
+reliability command (benchmarks/reliability/) may stop, start again and freeze (SIGSTOP) without
 touching the server other sessions use.
 
 Binaries: those the `pgserver` package ships (the embedded database of `./sentra run`), else

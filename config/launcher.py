@@ -263,7 +263,7 @@ def _run() -> int:
 
 def platform_processes(*, bind: str, port: str, log_level: str = "INFO") -> list[ProcessSpec]:
     """The processes of a running platform, as `./sentra run` supervises them (and the
-    reliability command, benchmarks/reliability.py, which breaks them on purpose)."""
+    reliability command, benchmarks/reliability/, which breaks them on purpose)."""
     celery = str(BIN / "celery")
     schedule = str(VAR_DIR / "celerybeat-schedule")
     return [
@@ -394,7 +394,7 @@ def command_test(args: argparse.Namespace) -> int:
 
 
 def command_bench(args: argparse.Namespace) -> int:
-    """The rush benchmark on a fresh database `<database>_bench` (see benchmarks/rush.py)."""
+    """The rush benchmark on a fresh database `<database>_bench` (see benchmarks/rush/)."""
     env = dict(os.environ)
     env["DATABASE_URL"] = choose_database(probe_local=True)
     env["SENTRA_VAR_DIR"] = str(VAR_DIR / "bench")
@@ -407,7 +407,7 @@ def command_bench(args: argparse.Namespace) -> int:
 
 
 def command_reliability(args: argparse.Namespace) -> int:
-    """The fault scenarios against a running platform of its own (benchmarks/reliability.py):
+    """The fault scenarios against a running platform of its own (benchmarks/reliability/):
     its own PostgreSQL, Redis and mail server, so that it may stop and freeze them."""
     env = dict(os.environ)
     env.pop("DATABASE_URL", None)  # never the shared server: it is stopped and frozen
@@ -448,10 +448,15 @@ def main(argv: list[str] | None = None) -> int:
     manage_parser.add_argument("rest", nargs=argparse.REMAINDER)
     manage_parser.set_defaults(handler=command_manage)
     args, unknown = parser.parse_known_args(argv)
-    if unknown and args.command != "test":
-        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
-    if unknown:  # pytest options before any path (`./sentra test -n 2`, `--durations=20`)
+    if unknown and args.command == "test":
+        # pytest options before any path (`./sentra test -n 2`, `--durations=20`)
         args.pytest_args = [*unknown, *args.pytest_args]
+    elif unknown and args.command in ("reliability", "manage"):
+        # Their own options (`./sentra reliability --scenario "broker stopped"`): argparse
+        # leaves an option that comes first out of the remainder.
+        args.rest = [*unknown, *args.rest]
+    elif unknown:
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     return args.handler(args)
 
 

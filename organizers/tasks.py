@@ -72,22 +72,34 @@ def idempotency_records_purge() -> int:
 
 
 @shared_task(bind=True, max_retries=8, acks_late=True)
-def message_deliver(self, message_id: int) -> str:
+def message_deliver(self, message_id: int, sent_at: float | None = None) -> str:
     """Deliver one outbox message (organizers.services.messages.outbox). Tenant schema. The service
     counts attempts in the row and marks the message failed after the last one; beat's sweep
     re-sends one whose retry was lost. A database out of reach (a restart, a failover) is tried
     again after DATABASE_RETRY_SECONDS: nothing was sent or counted, and the sweep would take
-    two to three minutes (measured by ./sentra reliability, PostgreSQL restarted)."""
+    two to three minutes (measured by ./sentra reliability, PostgreSQL restarted). A message the
+    mail server took just before the database went away is recorded sent when the task runs
+    again (`sent_at`), not sent again."""
     from common.database_outage import retry_after
-    from organizers.services.messages.outbox import MessageDeliveryError
-    from organizers.services.messages.outbox import message_deliver as deliver
+    from organizers.services.messages import outbox
 
     try:
-        return deliver(message_id=message_id)
-    except MessageDeliveryError as exc:  # the mail server is down: try again, with backoff
+        if sent_at is not None:
+            outbox.messages_sent_record(sent={message_id: sent_at})
+            return "sent"
+        return outbox.message_deliver(message_id=message_id)
+    except outbox.MessageDeliveryError as exc:  # the mail server is down: try again, with backoff
         # The delay follows the message's own count of attempts, so a chain the sweep started
         # again keeps the same backoff.
         raise self.retry(exc=exc, countdown=exc.countdown) from exc
+    except outbox.MessageSentUnrecordedError as exc:
+        raise self.retry(
+            exc=exc.cause,
+            args=(message_id,),
+            kwargs={"sent_at": exc.sent[message_id]},
+            countdown=SENT_UNRECORDED_RETRY_SECONDS,
+            max_retries=MAX_DATABASE_RETRIES,
+        ) from exc
     except Exception as exc:
         if retry_after(exc) is None:
             raise
@@ -95,25 +107,52 @@ def message_deliver(self, message_id: int) -> str:
 
 
 DATABASE_RETRY_SECONDS = 10
+# Sooner than any other retry: until it is recorded, a sent message looks pending, and the
+# sweep could hand it over again (it waits LOST_WHEN_IDLE_AFTER, 30 s, at the least).
+SENT_UNRECORDED_RETRY_SECONDS = 2
+MAX_DATABASE_RETRIES = 30
 
 
 @shared_task(bind=True, acks_late=True)
-def messages_deliver(self, message_ids: list[int]) -> dict[str, int]:
+def messages_deliver(
+    self, message_ids: list[int], sent_unrecorded: dict[str, float] | None = None
+) -> dict[str, int]:
     """Deliver a batch of outbox messages handed over by the relay or the sweep
     (organizers.services.messages.relay) over one mail-server connection. A message the mail
     server refused for now goes on alone (message_deliver, with its backoff); a database out of
     reach sends the batch again after DATABASE_RETRY_SECONDS (messages sent before it are
-    skipped then: delivery re-checks each one's status). Tenant schema."""
+    skipped then: delivery re-checks each one's status). A message the mail server took just
+    before the database went away is in `sent_unrecorded` (its id and when it went): recorded
+    first when the task runs again, never sent again. Tenant schema."""
     from common.database_outage import retry_after
-    from organizers.services.messages.outbox import messages_deliver as deliver
+    from organizers.services.messages import outbox
     from tenants.context import current_schema_name
 
+    unrecorded = {int(key): at for key, at in (sent_unrecorded or {}).items()}
     try:
-        retries = deliver(message_ids=message_ids)
+        if unrecorded:
+            outbox.messages_sent_record(sent=unrecorded)
+            unrecorded = {}
+        retries = outbox.messages_deliver(message_ids=message_ids)
+    except outbox.MessageSentUnrecordedError as exc:
+        unrecorded.update(exc.sent)
+        raise self.retry(
+            exc=exc.cause,
+            args=(message_ids,),
+            kwargs={"sent_unrecorded": {str(key): at for key, at in unrecorded.items()}},
+            countdown=SENT_UNRECORDED_RETRY_SECONDS,
+            max_retries=MAX_DATABASE_RETRIES,
+        ) from exc
     except Exception as exc:  # the database out of reach: the batch again, soon (as one)
         if retry_after(exc) is None:
             raise
-        raise self.retry(exc=exc, countdown=DATABASE_RETRY_SECONDS, max_retries=30) from exc
+        raise self.retry(
+            exc=exc,
+            args=(message_ids,),
+            kwargs={"sent_unrecorded": {str(key): at for key, at in unrecorded.items()}},
+            countdown=SENT_UNRECORDED_RETRY_SECONDS if unrecorded else DATABASE_RETRY_SECONDS,
+            max_retries=MAX_DATABASE_RETRIES,
+        ) from exc
     schema = current_schema_name()
     for message_id, countdown in retries.items():
         message_deliver.apply_async(

@@ -16,7 +16,7 @@ CACHES = {
     },
     "global": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "g"},
 }
-# The bench's worker writes the e-vouchers it delivers to files (benchmarks/rush.py Delivery).
+# The bench's worker writes the e-vouchers it delivers to files (benchmarks/rush/processes.py).
 EMAIL_BACKEND = env_str(
     "SENTRA_BENCH_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend"
 )

@@ -1,4 +1,4 @@
-"""The reliability command's platform (benchmarks/reliability.py): the rush benchmark's
+"""The reliability command's platform (benchmarks/reliability/): the rush benchmark's
 production-like settings, with mail sent over SMTP to the command's own mail server, and the
 cache where production keeps it (Redis, when the command runs one: the broker's server)."""
 

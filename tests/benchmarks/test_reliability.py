@@ -1,4 +1,4 @@
-"""The reliability command's figures (benchmarks/reliability.py): what counts as lost, duplicated,
+"""The reliability command's figures (benchmarks/reliability/): what counts as lost, duplicated,
 half-written and late, the answers by status, the targets a row misses, and the mail server
 that counts e-vouchers. The full run is `./sentra reliability` (minutes), not part of the suite."""
 
@@ -6,17 +6,17 @@ from __future__ import annotations
 
 import smtplib
 
-from benchmarks.reliability import (
+from benchmarks.reliability.platform import MailSink
+from benchmarks.reliability.report import (
     DELIVERY_TARGET_SECONDS,
-    Answer,
     Booking,
     Fault,
-    MailSink,
     Row,
     scenario_row,
     status_label,
     table,
 )
+from benchmarks.reliability.stream import Answer
 
 FAULT = Fault("PostgreSQL frozen", started=1000.0, ended=1020.0)
 

@@ -134,7 +134,7 @@ def test_a_batch_whose_database_is_out_of_reach_is_tried_again_soon(
 
     asked: list[tuple[type, int]] = []
 
-    def retry(*, exc: Exception, countdown: int, max_retries: int) -> Retry:
+    def retry(*, exc: Exception, countdown: int, max_retries: int, **_call: object) -> Retry:
         asked.append((type(exc), countdown))
         return Retry(exc=exc, when=countdown)
 
@@ -144,3 +144,53 @@ def test_a_batch_whose_database_is_out_of_reach_is_tried_again_soon(
     with pytest.raises(Retry if retried else type(error)):
         tasks.messages_deliver.run([7, 8])
     assert asked == retried
+
+
+def test_a_batch_whose_message_went_out_as_the_database_went_away_records_it_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Tried again within 2 s (before the sweep could hand it over again), with the message
+    the mail server took: recorded sent, then the rest of the batch delivered."""
+    from celery.exceptions import Retry
+
+    from organizers.services.messages import outbox
+
+    gone = OperationalError("server closed the connection unexpectedly")
+    calls: list[tuple[str, object]] = []
+    outcomes = iter([outbox.MessageSentUnrecordedError({8: 1_800_000_000.5}, gone), {}])
+
+    def deliver(*, message_ids: list[int]) -> dict[int, int]:
+        calls.append(("deliver", message_ids))
+        outcome = next(outcomes)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    def record(*, sent: dict[int, float]) -> int:
+        calls.append(("record", sent))
+        return len(sent)
+
+    asked: list[dict[str, object]] = []
+
+    def retry(**call: object) -> Retry:
+        asked.append(call)
+        return Retry(exc=call["exc"], when=call["countdown"])
+
+    monkeypatch.setattr(outbox, "messages_deliver", deliver)
+    monkeypatch.setattr(outbox, "messages_sent_record", record)
+    monkeypatch.setattr(tasks.messages_deliver, "retry", retry)
+
+    with pytest.raises(Retry):
+        tasks.messages_deliver.run([7, 8, 9])
+    assert asked[0]["countdown"] == tasks.SENT_UNRECORDED_RETRY_SECONDS == 2
+    assert asked[0]["exc"] is gone
+    assert asked[0]["args"] == ([7, 8, 9],)
+    kwargs = asked[0]["kwargs"]
+    assert kwargs == {"sent_unrecorded": {"8": 1_800_000_000.5}}  # JSON: keys are strings
+
+    assert tasks.messages_deliver.run([7, 8, 9], **kwargs) == {"messages": 3, "to_retry": 0}
+    assert calls == [
+        ("deliver", [7, 8, 9]),
+        ("record", {8: 1_800_000_000.5}),
+        ("deliver", [7, 8, 9]),  # 8 is sent now: delivery skips it
+    ]

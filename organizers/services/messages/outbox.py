@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
+import time
 
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
@@ -106,6 +107,32 @@ class MessageDeliveryError(Exception):
         self.countdown = countdown
 
 
+class MessageSentUnrecordedError(Exception):
+    """The mail server took the message, then the database went away before its status was
+    written (a restart, a failover): it must not be sent again. `sent`: the messages in that
+    state, with the moment each was handed to the mail server (epoch seconds); the task keeps
+    them and records them first when it runs again (messages_sent_record)."""
+
+    def __init__(self, sent: dict[int, float], cause: BaseException) -> None:
+        super().__init__(f"{len(sent)} message(s) sent, not recorded: {cause!r}")
+        self.sent = sent
+        self.cause = cause
+
+
+def messages_sent_record(*, sent: dict[int, float]) -> int:
+    """Write down messages the mail server took while the database was away (their ids, and
+    when each went): sent, one attempt more, unless something else decided them meanwhile.
+    Returns how many were still pending. Tenant schema."""
+    recorded = 0
+    for message_id, at in sent.items():
+        recorded += Message.objects.filter(id=message_id, status=Message.Status.PENDING).update(
+            status=Message.Status.SENT,
+            sent_at=dt.datetime.fromtimestamp(at, tz=dt.UTC),
+            attempts=F("attempts") + 1,
+        )
+    return recorded
+
+
 def retry_countdown(*, attempt: int) -> int:
     """Seconds before retry number `attempt` + 1 (attempt counts from 0)."""
     return min(RETRY_FIRST_SECONDS * (2**attempt), RETRY_MAX_SECONDS)
@@ -116,62 +143,71 @@ def message_deliver(*, message_id: int, mail: BaseEmailBackend | None = None) ->
 
     Never twice: the row is locked (FOR UPDATE SKIP LOCKED) from the claim until the status is
     written, so a second worker holding the same id skips it, and a later one finds it sent.
-    A crash between the SMTP hand-off and the commit is the one case that can send again.
+    The database going away between the mail server's hand-off and the commit raises
+    MessageSentUnrecordedError: the task records it sent when it runs again instead of sending
+    it again. Only the worker itself dying in that moment can send twice.
     `mail`: an open mail-server connection to send through (a batch shares one).
     A mail server error counts an attempt, keeps the error and raises MessageDeliveryError (the
     task retries with backoff); the last attempt marks the message failed instead. A message
     that can no longer be rendered or makes no sense is marked failed at once. Tenant schema.
     """
     retry: Exception | None = None
-    with transaction.atomic():
-        message = (
-            Message.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related(
-                "booking__slot__venue",
-                "booking__programme",
-                "waitlist_entry__offered_slot__venue",
-                "waitlist_entry__venue",
-                "invite__programme",
-            )
-            .filter(id=message_id, status=Message.Status.PENDING)
-            .first()
-        )
-        if message is None:  # sent or failed already, or another worker is sending it now
-            status = Message.objects.filter(id=message_id).values_list("status", flat=True)
-            return status.first() or "missing"
-        message.attempts += 1
-        try:
-            with transaction.atomic():  # a failed send leaves no manage link behind
-                email = message_email(message)
-                if mail is not None:
-                    email.connection = mail
-                email.send()
-        except MessageNotSendableError as exc:
-            message.status = Message.Status.FAILED
-            message.last_error = str(exc)[:300]
-        except OSError as exc:  # smtplib.SMTPException is an OSError too
-            message.last_error = f"{type(exc).__name__}: {exc}"[:300]
-            if message.attempts >= MESSAGE_MAX_ATTEMPTS:
-                message.status = Message.Status.FAILED
-            else:
-                retry = exc
-                message.next_attempt_at = timezone.now() + dt.timedelta(
-                    seconds=retry_countdown(attempt=message.attempts - 1)
+    handed_at: float | None = None  # when the mail server took it, once it has
+    try:
+        with transaction.atomic():
+            message = (
+                Message.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related(
+                    "booking__slot__venue",
+                    "booking__programme",
+                    "waitlist_entry__offered_slot__venue",
+                    "waitlist_entry__venue",
+                    "invite__programme",
                 )
-        except Exception as exc:  # a bug or missing data: tell the organiser, do not loop
-            if retry_after(exc) is not None:
-                # The cache's or the database's server out of reach while rendering (the
-                # branding is cached): nothing was sent; the task tries again shortly.
-                raise
-            logger.exception("message %s could not be rendered", message_id)
-            message.status = Message.Status.FAILED
-            message.last_error = f"{type(exc).__name__}: {exc}"[:300]
-        else:
-            message.status = Message.Status.SENT
-            message.sent_at = timezone.now()
-        message.save(
-            update_fields=["status", "attempts", "last_error", "sent_at", "next_attempt_at"]
-        )
+                .filter(id=message_id, status=Message.Status.PENDING)
+                .first()
+            )
+            if message is None:  # sent or failed already, or another worker is sending it now
+                status = Message.objects.filter(id=message_id).values_list("status", flat=True)
+                return status.first() or "missing"
+            message.attempts += 1
+            try:
+                with transaction.atomic():  # a failed send leaves no manage link behind
+                    email = message_email(message)
+                    if mail is not None:
+                        email.connection = mail
+                    email.send()
+                    handed_at = time.time()
+            except MessageNotSendableError as exc:
+                message.status = Message.Status.FAILED
+                message.last_error = str(exc)[:300]
+            except OSError as exc:  # smtplib.SMTPException is an OSError too
+                message.last_error = f"{type(exc).__name__}: {exc}"[:300]
+                if message.attempts >= MESSAGE_MAX_ATTEMPTS:
+                    message.status = Message.Status.FAILED
+                else:
+                    retry = exc
+                    message.next_attempt_at = timezone.now() + dt.timedelta(
+                        seconds=retry_countdown(attempt=message.attempts - 1)
+                    )
+            except Exception as exc:  # a bug or missing data: tell the organiser, do not loop
+                if retry_after(exc) is not None:
+                    # The cache's or the database's server out of reach while rendering (the
+                    # branding is cached): nothing was sent; the task tries again shortly.
+                    raise
+                logger.exception("message %s could not be rendered", message_id)
+                message.status = Message.Status.FAILED
+                message.last_error = f"{type(exc).__name__}: {exc}"[:300]
+            else:
+                message.status = Message.Status.SENT
+                message.sent_at = timezone.now()
+            message.save(
+                update_fields=["status", "attempts", "last_error", "sent_at", "next_attempt_at"]
+            )
+    except Exception as exc:
+        if handed_at is not None and retry_after(exc) is not None:
+            raise MessageSentUnrecordedError({message_id: handed_at}, exc) from exc
+        raise
     if retry is not None:
         countdown = retry_countdown(attempt=message.attempts - 1)
         raise MessageDeliveryError(message.last_error, countdown=countdown) from retry

@@ -13,6 +13,7 @@ from collections.abc import Callable
 import pytest
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as MemoryBackend
+from django.db import connection
 from django.utils import timezone
 
 from organizers.models import Message
@@ -53,6 +54,16 @@ class SlowBackend(MemoryBackend):
     def send_messages(self, email_messages: list) -> int:
         time.sleep(0.5)
         return super().send_messages(email_messages)
+
+
+class DatabaseGoneBackend(MemoryBackend):
+    """The mail server takes the message, then the database goes away (a restart) before the
+    message's status is written."""
+
+    def send_messages(self, email_messages: list) -> int:
+        sent = super().send_messages(email_messages)
+        connection.connection.close()  # under Django's feet: the commit will fail
+        return sent
 
 
 def _handed_over(monkeypatch: pytest.MonkeyPatch) -> list[int]:
@@ -337,6 +348,33 @@ def test_two_workers_delivering_the_same_message_send_it_once(
     with tenant_scope(tenant):
         message = Message.objects.get(id=message_id)
     assert (message.status, message.attempts) == ("sent", 1)
+
+
+def test_a_message_sent_just_before_the_database_went_away_is_recorded_not_sent_again(
+    committed_message: tuple[Tenant, int], settings: object
+) -> None:
+    """./sentra reliability, PostgreSQL restarted: one e-voucher arrived twice, sent before the
+    restart and sent again after it because its status was never written."""
+    tenant, message_id = committed_message
+    settings.EMAIL_BACKEND = "tests.organizers.services.messages.test_outbox.DatabaseGoneBackend"
+    before = time.time()
+
+    with tenant_scope(tenant), pytest.raises(outbox.MessageSentUnrecordedError) as lost:
+        outbox.message_deliver(message_id=message_id)
+    connection.close()  # the database is back: a new connection
+
+    assert list(lost.value.sent) == [message_id]
+    assert before <= lost.value.sent[message_id] <= time.time()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with tenant_scope(tenant):
+        assert Message.objects.get(id=message_id).status == "pending"  # as the sweep sees it
+        assert outbox.messages_sent_record(sent=lost.value.sent) == 1
+        assert outbox.message_deliver(message_id=message_id) == "sent"  # not again
+        assert outbox.messages_sent_record(sent=lost.value.sent) == 0  # once
+        message = Message.objects.get(id=message_id)
+    assert len(mail.outbox) == 1
+    assert (message.status, message.attempts) == ("sent", 1)
+    assert abs(message.sent_at.timestamp() - lost.value.sent[message_id]) < 0.001
 
 
 # --- A real worker ---------------------------------------------------------------------------
