@@ -1,0 +1,111 @@
+"""Reads of the review console (public schema): the queue, with each item's time waiting in
+working days against the target, and an organiser's history. One query on the review index
+(tenants.models.ReviewItem): never a loop over tenant schemas."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from tenants.models import AuditEntry, ReviewItem, Tenant
+
+# Staff decide within two working days of an item's arrival (issue #12).
+TARGET_WORKING_DAYS = 2.0
+# Working days are counted on the platform's clock (WIB), Monday to Friday. Public holidays
+# are not subtracted yet: the queue errs on the side of "late".
+WORKING_TIME_ZONE = ZoneInfo("Asia/Jakarta")
+QUEUE_LIMIT = 200
+
+
+def working_days_between(start: dt.datetime, end: dt.datetime) -> float:
+    """Working time from `start` to `end`, in days of 24 hours, weekends left out."""
+    cursor = start.astimezone(WORKING_TIME_ZONE)
+    end = end.astimezone(WORKING_TIME_ZONE)
+    seconds = 0.0
+    while cursor < end:
+        next_day = (cursor + dt.timedelta(days=1)).replace(
+            hour=0, minute=0, second=0, microsecond=0
+        )
+        chunk_end = min(next_day, end)
+        if cursor.weekday() < 5:
+            seconds += (chunk_end - cursor).total_seconds()
+        cursor = chunk_end
+    return seconds / 86400
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    item: ReviewItem
+    waiting_days: float
+
+    @property
+    def overdue(self) -> bool:
+        return self.waiting_days > TARGET_WORKING_DAYS
+
+
+def review_queue_list(
+    *,
+    states: frozenset[str] | None = None,
+    province: str = "",
+    kind: str = "",
+    organisation_kind: str = "",
+    now: dt.datetime | None = None,
+    limit: int = QUEUE_LIMIT,
+) -> list[QueueRow]:
+    """Items oldest first, filtered; `states` None means those waiting for staff."""
+    from tenants.services.review_queue import WAITING_STATES
+
+    items: QuerySet[ReviewItem] = ReviewItem.objects.select_related("tenant", "claimed_by")
+    items = items.filter(state__in=states if states is not None else WAITING_STATES)
+    if province:
+        items = items.filter(province=province)
+    if kind:
+        items = items.filter(kind=kind)
+    if organisation_kind:
+        items = items.filter(organisation_kind=organisation_kind)
+    now = now or timezone.now()
+    return [
+        QueueRow(item=item, waiting_days=working_days_between(item.waiting_since, now))
+        for item in items.order_by("waiting_since", "id")[:limit]
+    ]
+
+
+def review_provinces() -> list[str]:
+    """The provinces the index knows, for the queue's filter."""
+    return list(
+        ReviewItem.objects.exclude(province="")
+        .order_by("province")
+        .values_list("province", flat=True)
+        .distinct()
+    )
+
+
+def audit_entries_for_tenant(*, tenant: Tenant) -> QuerySet[AuditEntry]:
+    """The organiser's history, oldest first: its own transitions and its venues' decisions,
+    each round of review among them."""
+    return AuditEntry.objects.filter(tenant=tenant).order_by("at", "id")
+
+
+def review_items_for_tenant(*, tenant: Tenant) -> QuerySet[ReviewItem]:
+    """The organiser's own index row and its venues'."""
+    return (
+        ReviewItem.objects.filter(tenant=tenant)
+        .select_related("claimed_by")
+        .order_by("kind", "name")
+    )
+
+
+def review_rounds_for_tenant(*, tenant: Tenant) -> list[list[AuditEntry]]:
+    """The organiser's history cut into rounds: a round starts at each submission (the
+    entries before the first one, e.g. venues created while in draft, are a round of their
+    own). Oldest round first."""
+    rounds: list[list[AuditEntry]] = []
+    for entry in audit_entries_for_tenant(tenant=tenant):
+        if not rounds or entry.action == "organiser.submit":
+            rounds.append([])
+        rounds[-1].append(entry)
+    return rounds
