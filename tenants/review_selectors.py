@@ -109,3 +109,31 @@ def review_rounds_for_tenant(*, tenant: Tenant) -> list[list[AuditEntry]]:
             rounds.append([])
         rounds[-1].append(entry)
     return rounds
+
+
+@dataclass(frozen=True)
+class ReviewNotice:
+    """What the organiser's own pages say about its review: its state and, after a decision
+    that asks something of it or stops its bookings, the reason staff gave."""
+
+    state: str
+    label: str
+    reason: str
+
+
+def organiser_review_notice(*, tenant: Tenant) -> ReviewNotice:
+    reason = ""
+    if tenant.review_status in ("changes_requested", "rejected", "suspended"):
+        latest = (
+            AuditEntry.objects.filter(
+                tenant=tenant, target_type="tenants.tenant", target_id=str(tenant.pk)
+            )
+            .order_by("-at", "-id")
+            .first()
+        )
+        reason = latest.reason if latest is not None else ""
+    return ReviewNotice(
+        state=tenant.review_status,
+        label=str(Tenant.ReviewStatus(tenant.review_status).label),
+        reason=reason,
+    )
