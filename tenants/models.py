@@ -368,3 +368,11 @@ class ReviewItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.name} ({self.state})"
+
+    @property
+    def state_label(self) -> str:
+        """The state in words, as the organiser's or the venue's own choices say it."""
+        from organizers.models import Venue
+
+        choices = Tenant.ReviewStatus if self.kind == self.Kind.ORGANISER else Venue.Status
+        return str(choices(self.state).label) if self.state in choices.values else self.state

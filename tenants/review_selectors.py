@@ -74,16 +74,6 @@ def review_queue_list(
     ]
 
 
-def review_provinces() -> list[str]:
-    """The provinces the index knows, for the queue's filter."""
-    return list(
-        ReviewItem.objects.exclude(province="")
-        .order_by("province")
-        .values_list("province", flat=True)
-        .distinct()
-    )
-
-
 def audit_entries_for_tenant(*, tenant: Tenant) -> QuerySet[AuditEntry]:
     """The organiser's history, oldest first: its own transitions and its venues' decisions,
     each round of review among them."""
@@ -137,3 +127,15 @@ def organiser_review_notice(*, tenant: Tenant) -> ReviewNotice:
         label=str(Tenant.ReviewStatus(tenant.review_status).label),
         reason=reason,
     )
+
+
+def venue_review_reason(*, tenant: Tenant, venue_id: int) -> str:
+    """The reason of staff's latest decision on a venue ("" when none was given)."""
+    latest = (
+        AuditEntry.objects.filter(
+            tenant=tenant, target_type="organizers.venue", target_id=str(venue_id)
+        )
+        .order_by("-at", "-id")
+        .first()
+    )
+    return latest.reason if latest is not None else ""

@@ -5,7 +5,7 @@
     approved -> suspended -> approved (reinstated)
 
 Each service, in one transaction: locks the tenant row, checks the current state (a refusal
-changes nothing and raises LifecycleRefusedError), moves it, updates the review queue's index
+changes nothing and raises TransitionNotAllowedError), moves it, updates the review queue's index
 row (tenants.services.review_queue), appends the audit entry (who, what, before, after,
 reason) and, after commit, emails the organiser's owners in their own language
 (tenants.tasks.lifecycle_email_send). Only `approved` takes bookings (Tenant.takes_bookings).
@@ -38,7 +38,7 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str, bool]] = {
 }
 
 
-class LifecycleRefusedError(ApplicationError):
+class TransitionNotAllowedError(ApplicationError):
     """The organiser is not in a state this transition starts from, or a reason is missing."""
 
     status_code = 409
@@ -50,12 +50,12 @@ def _transition(*, tenant: Tenant, action: str, by: User | None, reason: str = "
     sources, target, reason_required = TRANSITIONS[action]
     reason = reason.strip()
     if reason_required and not reason:
-        raise LifecycleRefusedError(_("Give a reason."), code="reason_required")
+        raise TransitionNotAllowedError(_("Give a reason."), code="reason_required")
     with transaction.atomic():
         locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
         before = locked.review_status
         if before not in sources:
-            raise LifecycleRefusedError(
+            raise TransitionNotAllowedError(
                 _("This organiser is %(state)s: it cannot be changed this way now.")
                 % {"state": Status(before).label if before in Status.values else before},
                 code="wrong_state",

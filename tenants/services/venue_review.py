@@ -11,7 +11,7 @@ from tenants.context import enqueue_after_commit, tenant_scope
 from tenants.errors import NotFoundError
 from tenants.models import Tenant, User
 from tenants.services.audit import audit_record
-from tenants.services.lifecycle import LifecycleRefusedError
+from tenants.services.lifecycle import TransitionNotAllowedError
 
 # decision -> (statuses it may start from, status it ends in, a reason is required); values
 # of organizers.models.Venue.Status.
@@ -35,18 +35,18 @@ def venue_decide(
     from tenants.tasks import lifecycle_email_send
 
     if decision not in VENUE_DECISIONS:
-        raise LifecycleRefusedError(_("Unknown decision."), code="invalid")
+        raise TransitionNotAllowedError(_("Unknown decision."), code="invalid")
     sources, target, reason_required = VENUE_DECISIONS[decision]
     reason = reason.strip()
     if reason_required and not reason:
-        raise LifecycleRefusedError(_("Give a reason."), code="reason_required")
+        raise TransitionNotAllowedError(_("Give a reason."), code="reason_required")
     with tenant_scope(tenant), transaction.atomic():
         venue = Venue.objects.select_for_update().filter(id=venue_id).first()
         if venue is None:
             raise NotFoundError()
         before = venue.status
         if before not in sources:
-            raise LifecycleRefusedError(
+            raise TransitionNotAllowedError(
                 _("This venue is %(state)s: it cannot be changed this way now.")
                 % {"state": venue.get_status_display()},
                 code="wrong_state",

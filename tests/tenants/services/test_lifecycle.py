@@ -10,7 +10,7 @@ from django.utils import translation
 
 from tenants.models import AuditEntry, ReviewItem, Tenant, User
 from tenants.services import lifecycle
-from tenants.services.lifecycle import TRANSITIONS, LifecycleRefusedError
+from tenants.services.lifecycle import TRANSITIONS, TransitionNotAllowedError
 from tenants.services.lifecycle_emails import lifecycle_email_deliver
 from tests.conftest import OrganizerFixture
 
@@ -64,7 +64,7 @@ def test_transition_from_each_state(
         if allowed:
             _call(action, tenant, staff)
         else:
-            with pytest.raises(LifecycleRefusedError) as refused:
+            with pytest.raises(TransitionNotAllowedError) as refused:
                 _call(action, tenant, staff)
 
     after = Tenant.objects.get(pk=tenant.pk)
@@ -97,7 +97,7 @@ def test_a_decision_that_needs_a_reason_is_refused_without_one(
     sources, _target, _reason = TRANSITIONS[action]
     tenant = _in_state(tenant_a, sorted(sources)[0])
 
-    with pytest.raises(LifecycleRefusedError) as refused:
+    with pytest.raises(TransitionNotAllowedError) as refused:
         SERVICES[action](tenant=tenant, by=staff, reason="   ")
 
     assert refused.value.code == "reason_required"
