@@ -19,6 +19,9 @@ TARGET_WORKING_DAYS = 2.0
 # are not subtracted yet: the queue errs on the side of "late".
 WORKING_TIME_ZONE = ZoneInfo("Asia/Jakarta")
 QUEUE_LIMIT = 200
+# The audit action of a reviewer opening an organiser's page on the console (a look-up of its
+# data, recorded like every look-up by staff); not a step of a review round.
+ORGANISER_VIEWED = "console.organiser_view"
 
 
 def working_days_between(start: dt.datetime, end: dt.datetime) -> float:
@@ -94,7 +97,7 @@ def review_rounds_for_tenant(*, tenant: Tenant) -> list[list[AuditEntry]]:
     entries before the first one, e.g. venues created while in draft, are a round of their
     own). Oldest round first."""
     rounds: list[list[AuditEntry]] = []
-    for entry in audit_entries_for_tenant(tenant=tenant):
+    for entry in audit_entries_for_tenant(tenant=tenant).exclude(action=ORGANISER_VIEWED):
         if not rounds or entry.action == "organiser.submit":
             rounds.append([])
         rounds[-1].append(entry)

@@ -26,12 +26,14 @@ from tenants.access import access_organiser_by_uid, access_review_console
 from tenants.errors import ApplicationError, NotFoundError
 from tenants.models import OrganizerSignup, ReviewItem, Tenant, User
 from tenants.review_selectors import (
+    ORGANISER_VIEWED,
     TARGET_WORKING_DAYS,
     review_items_for_tenant,
     review_queue_list,
     review_rounds_for_tenant,
 )
 from tenants.selectors import tenant_primary_host
+from tenants.services.audit import audit_record
 from tenants.services.review_queue import (
     review_item_claim,
     review_item_decide,
@@ -118,6 +120,8 @@ def review_queue(request: HttpRequest, staff: User) -> HttpResponse:
 @staff_console_page
 def review_organiser(request: HttpRequest, staff: User, uid: uuid.UUID) -> HttpResponse:
     tenant = access_organiser_by_uid(user=staff, uid=uid)
+    # Staff look-ups of an organiser's data (its owner's address among it) are recorded.
+    audit_record(actor=staff, action=ORGANISER_VIEWED, target=tenant)
     signup = OrganizerSignup.objects.filter(tenant=tenant).select_related("owner").first()
     return render(
         request,

@@ -143,8 +143,14 @@ def test_a_reviewer_claims_decides_and_sees_the_history(
     assert "NIB tidak terbaca" in page  # in the history
     assert "organiser.request_changes" in page
     assert list(
-        AuditEntry.objects.filter(tenant=tenant_a.tenant).values_list("action", flat=True)
-    ) == ["organiser.submit", "organiser.review_start", "organiser.request_changes"]
+        AuditEntry.objects.filter(tenant=tenant_a.tenant).values_list("action", "actor_email")
+    ) == [
+        ("organiser.submit", "owner@alpha.test"),
+        ("organiser.review_start", "reviewer@sentra.test"),
+        ("organiser.request_changes", "reviewer@sentra.test"),
+        ("console.organiser_view", "reviewer@sentra.test"),  # the look-up is recorded
+    ]
+    assert "console.organiser_view" not in page  # not a step of the review's rounds
 
 
 def test_a_second_reviewer_is_told_the_item_is_claimed(
