@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from common import health
-from public_site.views import dev_mail, public
+from public_site.views import dev_mail, public, review_console, staff_mfa
 
 # The admin's own password form would sign staff in without their TOTP step (issue #12): its
 # login sends everyone to allauth's, which asks for the code (tenants.middleware makes staff
@@ -21,8 +21,15 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # Before allauth's own: the organiser sign-up in one transaction.
     path("accounts/signup/", public.signup, name="account_signup"),
+    # Before allauth's own: staff land on the review console once TOTP is set up.
+    path("accounts/2fa/totp/activate/", staff_mfa.activate_totp, name="mfa_activate_totp"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    # The staff review console (platform staff with TOTP): public_site.views.review_console.
+    path("staf/", review_console.review_queue, name="review_queue"),
+    path("staf/organisasi/<uuid:uid>/", review_console.review_organiser, name="review_organiser"),
+    path("staf/item/<int:item_id>/klaim/", review_console.review_claim, name="review_claim"),
+    path("staf/item/<int:item_id>/keputusan/", review_console.review_decide, name="review_decide"),
     # ./sentra run only: read the emails written to var/mail/ (404 unless DEBUG).
     path("dev/mail/", dev_mail.dev_mail_list, name="dev_mail_list"),
     path("dev/mail/<str:file>/<int:index>/", dev_mail.dev_mail_detail, name="dev_mail_detail"),

@@ -94,8 +94,13 @@ class Venue(models.Model):
     map_url: str
 
     class Status(models.TextChoices):
+        """Decided by platform staff (tenants.services.venue_review); only approved takes
+        bookings (organizers.bookability)."""
+
         PENDING = "pending", _("Waiting for review")
         APPROVED = "approved", _("Approved")
+        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+        REJECTED = "rejected", _("Rejected")
         SUSPENDED = "suspended", _("Suspended")
 
     class TimeZone(models.TextChoices):
@@ -127,7 +132,7 @@ class Venue(models.Model):
     )
     contact_name = models.CharField(_("contact person"), max_length=120, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -618,7 +623,7 @@ class Message(models.Model):
     )
     to_email = models.EmailField()
     language = models.CharField(max_length=5, default="id")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     # When the next try is due after a failed one (set when the failure is known, so slow
     # mail-server timeouts do not shift it); the sweep re-sends only past it.

@@ -38,4 +38,6 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         if _on_tenant_host(request):
             return reverse("dashboard")
+        if request.user.is_staff:
+            return reverse("review_queue")  # platform staff work on the review console
         return reverse("home")

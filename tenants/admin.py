@@ -2,8 +2,10 @@
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import HttpRequest
 
 from tenants.models import (
+    AuditEntry,
     Domain,
     DoseIntervalRule,
     Membership,
@@ -33,8 +35,34 @@ class TenantAdmin(admin.ModelAdmin):
     list_display = ("name", "slug", "schema_name", "review_status", "created_at")
     list_filter = ("review_status",)
     search_fields = ("name", "slug")
-    readonly_fields = ("schema_name", "uid", "created_at")
+    # The review status moves only through tenants.services.lifecycle (the review console at
+    # /staf/), which checks the state, records the audit entry and emails the owner.
+    readonly_fields = (
+        "schema_name",
+        "uid",
+        "created_at",
+        "review_status",
+        "review_status_changed_at",
+    )
     inlines = (DomainInline, MembershipInline)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Read only, as the table itself (the database refuses changes)."""
+
+    list_display = ("at", "actor_email", "action", "target_type", "target_id", "tenant_id")
+    list_filter = ("action",)
+    search_fields = ("actor_email", "target_id", "reason")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
 
 
 @admin.register(User)

@@ -30,10 +30,17 @@ class Tenant(TenantMixin):
     venues, slots and bookings."""
 
     class ReviewStatus(models.TextChoices):
-        PENDING = "pending", _("Waiting for review")
+        """The organiser's lifecycle (tenants.services.lifecycle moves it, one transition per
+        service): draft -> submitted -> in_review -> approved / changes_requested / rejected;
+        an approved organiser can be suspended and reinstated. Only approved takes bookings."""
+
+        DRAFT = "draft", _("Application in progress")
+        SUBMITTED = "submitted", _("Submitted, waiting for review")
+        IN_REVIEW = "in_review", _("In review")
         APPROVED = "approved", _("Approved")
         CHANGES_REQUESTED = "changes_requested", _("Changes requested")
         REJECTED = "rejected", _("Rejected")
+        SUSPENDED = "suspended", _("Suspended")
 
     uid: models.UUIDField[uuid.UUID | str, uuid.UUID] = models.UUIDField(
         default=uuid.uuid4, unique=True, editable=False
@@ -41,7 +48,11 @@ class Tenant(TenantMixin):
     name: models.CharField[str, str] = models.CharField(_("organisation name"), max_length=200)
     slug: models.SlugField[str, str] = models.SlugField(_("subdomain"), max_length=40, unique=True)
     review_status: models.CharField[str, str] = models.CharField(
-        max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.PENDING
+        max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT
+    )
+    # When review_status last changed: the review queue's "waiting since".
+    review_status_changed_at: models.DateTimeField[dt.datetime, dt.datetime] = models.DateTimeField(
+        default=timezone.now
     )
     created_at: models.DateTimeField[dt.datetime, dt.datetime] = models.DateTimeField(
         default=timezone.now
@@ -82,6 +93,12 @@ class Tenant(TenantMixin):
             return False
         schema_copy(source=TEMPLATE_SCHEMA, target=self.schema_name)
         return True
+
+    @property
+    def takes_bookings(self) -> bool:
+        """The one rule of whether this organiser takes new bookings (pages, API and the rush
+        front ask it): approved, so not suspended, rejected or still in review."""
+        return self.review_status == Tenant.ReviewStatus.APPROVED
 
     @property
     def storage_prefix(self) -> str:
@@ -259,3 +276,103 @@ class DoseIntervalRule(models.Model):
         upper = f"{self.max_days}" if self.max_days is not None else "∞"
         doses = f"dose {self.from_dose} to {self.to_dose}"
         return f"{self.brand}: {doses}, {self.min_days} to {upper} days"
+
+
+class AuditEntry(models.Model):
+    """One line of the append-only audit log (public schema): who did what, when, to what,
+    with the state before and after. Written by tenants.services.audit.audit_record only; the
+    database refuses UPDATE, DELETE and TRUNCATE of this table (a trigger, migration 0005), so
+    not even a bug or a shell can rewrite history.
+
+    The actor and tenant are kept without a database constraint: deleting a user or a tenant
+    must not touch (and so be refused by) the log. `actor_email` keeps who it was."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    actor_email = models.CharField(max_length=254, blank=True)
+    action = models.CharField(max_length=60)
+    target_type = models.CharField(max_length=60)
+    target_id = models.CharField(max_length=64)
+    tenant = models.ForeignKey(
+        Tenant,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ("at", "id")
+        indexes = (models.Index(fields=("tenant", "at"), name="audit_tenant_at"),)
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_email or '-'} {self.action}"
+
+
+class ReviewItem(models.Model):
+    """The public-schema index of what platform staff review: one row per organiser and one
+    per venue (a venue lives in its organiser's schema). Written whenever the reviewed thing's
+    status changes (tenants.services.review_queue), so the console's queue is one query here
+    and never a loop over tenant schemas (DESIGN.md)."""
+
+    class Kind(models.TextChoices):
+        ORGANISER = "organiser", _("Organiser")
+        VENUE = "venue", _("Venue")
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="review_items")
+    venue_id = models.BigIntegerField(null=True, blank=True)
+    name = models.CharField(max_length=200)
+    # The reviewed thing's status as it is now (Tenant.ReviewStatus or Venue.Status values).
+    state = models.CharField(max_length=20, db_index=True)
+    waiting_since = models.DateTimeField(default=timezone.now)
+    province = models.CharField(max_length=100, blank=True)
+    # The organisation's kind (the sign-up's programme kind until the application has one).
+    organisation_kind = models.CharField(max_length=40, blank=True)
+    claimed_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("waiting_since", "id")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("tenant",),
+                condition=models.Q(kind="organiser"),
+                name="review_item_one_per_organiser",
+            ),
+            models.UniqueConstraint(
+                fields=("tenant", "venue_id"),
+                condition=models.Q(kind="venue"),
+                name="review_item_one_per_venue",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="organiser", venue_id__isnull=True)
+                | models.Q(kind="venue", venue_id__isnull=False),
+                name="review_item_venue_id_for_venues",
+            ),
+        )
+        indexes = (models.Index(fields=("state", "waiting_since"), name="review_item_queue"),)
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.name} ({self.state})"
+
+    @property
+    def state_label(self) -> str:
+        """The state in words, as the organiser's or the venue's own choices say it."""
+        from organizers.models import Venue
+
+        choices = Tenant.ReviewStatus if self.kind == self.Kind.ORGANISER else Venue.Status
+        return str(choices(self.state).label) if self.state in choices.values else self.state

@@ -39,3 +39,15 @@ def report_schema() -> str:
     """Which schema the worker ran this task in: `manage.py check_worker` sends it from each
     tenant to prove that tasks carry their tenant."""
     return current_schema_name()
+
+
+@shared_task(bind=True, max_retries=6, acks_late=True)
+def lifecycle_email_send(self, entry_id: int) -> list[str]:
+    """Email the owners of an organiser about a review decision (its audit entry's id).
+    Public tables only: runs in whichever schema it was sent from."""
+    from tenants.services.lifecycle_emails import lifecycle_email_deliver
+
+    try:
+        return lifecycle_email_deliver(entry_id=entry_id)
+    except OSError as exc:  # the mail server is down: try again later, with backoff
+        raise self.retry(exc=exc, countdown=30 * (2**self.request.retries)) from exc

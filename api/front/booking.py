@@ -76,7 +76,7 @@ class FrontBooking(FrontLearning):
         request.scope[attempt_limits.ATTEMPT_COUNTED] = True  # the full path counts it once
         tenant = request.tenant
         if (
-            tenant.review_status != "approved"
+            not tenant.takes_bookings
             or request.header(b"idempotency-key") is not None
             or not booking_statement.statement_may_book(
                 dose=booking.dose,

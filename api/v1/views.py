@@ -70,7 +70,7 @@ class OrganizerView(PublicAPIView):
             {
                 "name": tenant.name,
                 "slug": tenant.slug,
-                "accepting_bookings": tenant.review_status == "approved",
+                "accepting_bookings": tenant.takes_bookings,
                 "programmes": s.ProgrammeSerializer(programme_list_active(), many=True).data,
             }
         )

@@ -47,7 +47,7 @@ def _programme_and_venue(programme_id: int, venue_id: int) -> tuple[Programme, V
 
 
 def _takes_bookings(request: HttpRequest) -> bool:
-    return request_tenant(request).review_status == "approved"
+    return request_tenant(request).takes_bookings
 
 
 def programme_page(request: HttpRequest, programme_id: int) -> HttpResponse:

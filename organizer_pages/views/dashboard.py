@@ -12,6 +12,7 @@ from organizers.selectors import dashboard_summary
 from tenants.access import access_membership_by_tenant
 from tenants.errors import NotFoundError
 from tenants.requests import request_tenant
+from tenants.review_selectors import organiser_review_notice
 
 
 @login_required
@@ -23,5 +24,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "organizer_pages/dashboard.html",
-        {"membership": membership, "summary": dashboard_summary()},
+        {
+            "membership": membership,
+            "summary": dashboard_summary(),
+            "review": organiser_review_notice(tenant=membership.tenant),
+        },
     )

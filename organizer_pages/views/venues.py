@@ -23,6 +23,8 @@ from organizers.selectors import vaccine_brand_choices_active, venue_list
 from organizers.services.venues import venue_create, venue_update
 from public_site.views.not_found import not_found_is_404
 from tenants.errors import ApplicationError
+from tenants.requests import request_tenant
+from tenants.review_selectors import venue_review_reason
 
 
 @organizer_admin_page
@@ -83,4 +85,9 @@ def venue_edit_page(request: HttpRequest, venue_id: int) -> HttpResponse:
         else:
             messages.success(request, _("%(name)s is saved.") % {"name": venue.name})
             return redirect("venue_list")
-    return render(request, "organizer_pages/venue_form.html", {"form": form, "venue": venue})
+    reason = venue_review_reason(tenant=request_tenant(request), venue_id=venue.id)
+    return render(
+        request,
+        "organizer_pages/venue_form.html",
+        {"form": form, "venue": venue, "review_reason": reason},
+    )

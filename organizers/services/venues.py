@@ -10,8 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 from organizers.geography import time_zone_for_province
 from organizers.models import Venue
+from tenants.context import require_current_tenant
 from tenants.errors import ApplicationError
 from tenants.models import VaccineBrand
+from tenants.services.review_queue import review_item_venue_write
 
 
 def _check_brands(brands: list[str]) -> list[str]:
@@ -62,7 +64,20 @@ def venue_create(
             _("Check the venue's details."), code="invalid", extra=exc.message_dict
         ) from exc
     venue.save()
+    _review_index_write(venue)
     return venue
+
+
+def _review_index_write(venue: Venue) -> None:
+    """The venue's row in the public review index (tenants.services.review_queue): staff's
+    console reads it instead of every organiser's schema."""
+    review_item_venue_write(
+        tenant=require_current_tenant(),
+        venue_id=venue.id,
+        name=venue.name,
+        state=venue.status,
+        province=venue.province,
+    )
 
 
 _EDITABLE = (
@@ -81,7 +96,8 @@ _EDITABLE = (
 
 
 def venue_update(*, venue: Venue, **changes: Any) -> Venue:
-    """Edit a venue's details (not its review status, which platform staff decide)."""
+    """Edit a venue's details (not its review status, which platform staff decide). A venue
+    whose changes staff requested goes back to waiting for review once edited."""
     unknown = set(changes) - set(_EDITABLE)
     if unknown:
         raise ValueError(f"not editable here: {sorted(unknown)}")
@@ -95,5 +111,10 @@ def venue_update(*, venue: Venue, **changes: Any) -> Venue:
         raise ApplicationError(
             _("Check the venue's details."), code="invalid", extra=exc.message_dict
         ) from exc
-    venue.save(update_fields=list(changes))
+    fields = list(changes)
+    if venue.status == Venue.Status.CHANGES_REQUESTED:
+        venue.status = Venue.Status.PENDING
+        fields.append("status")
+    venue.save(update_fields=fields)
+    _review_index_write(venue)
     return venue

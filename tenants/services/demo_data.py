@@ -154,4 +154,17 @@ def demo_data_seed(*, today: dt.date | None = None) -> list[DemoLogin]:
                 )
                 if slots_generate(template=template).created == 0:
                     template.delete()
+            if spec["slug"] == "demo" and not Venue.objects.filter(name=_WAITING_VENUE).exists():
+                # Something for platform staff to review on the console (/staf/).
+                venue_create(
+                    name=_WAITING_VENUE,
+                    address="Jl. Pemuda No. 10",
+                    city="Kota Bekasi",
+                    province="Jawa Barat",
+                    vaccine_brands=["sinovac"],
+                )
     return logins
+
+
+# A demo venue waiting for platform staff's review (no slots: it takes no bookings yet).
+_WAITING_VENUE = "Posko Vaksinasi Bekasi (menunggu pemeriksaan)"

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from tenants.context import enqueue_after_commit, public_scope
 from tenants.errors import ApplicationError, ConflictError
 from tenants.models import Domain, Membership, OrganizerSignup, Tenant, User
+from tenants.services.review_queue import review_item_organiser_write
 
 # Subdomains an organiser cannot take: they are ours.
 RESERVED_SLUGS = frozenset(
@@ -103,7 +104,7 @@ def tenant_provision(
     name: str,
     slug: str,
     owner: User,
-    review_status: str = Tenant.ReviewStatus.PENDING,
+    review_status: str = Tenant.ReviewStatus.DRAFT,
     signup_id: uuid.UUID | str | None = None,
 ) -> ProvisionResult:
     """Create the tenant's schema (running every tenant migration), its domain and the owner's
@@ -126,6 +127,7 @@ def tenant_provision(
                     tenant=tenant, domain=tenant_host_for_slug(slug=slug), is_primary=True
                 )
                 Membership.objects.create(user=owner, tenant=tenant, role=Membership.Role.OWNER)
+                review_item_organiser_write(tenant=tenant)
         except IntegrityError as exc:
             _remove_half_made_tenant(tenant)
             raise _taken() from exc

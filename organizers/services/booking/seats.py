@@ -107,7 +107,7 @@ _SLOT_CHECKS = ("slot_not_found", "venue_not_bookable", "slot_in_past")
 
 
 def tenant_takes_bookings_check() -> None:
-    if require_current_tenant().review_status != "approved":
+    if not require_current_tenant().takes_bookings:
         raise refusal_error("organizer_not_approved")
 
 

@@ -27,7 +27,7 @@ class Command(BaseCommand):
                 name=options["name"],
                 slug=options["slug"],
                 owner=owner,
-                review_status="approved" if options["approved"] else "pending",
+                review_status="approved" if options["approved"] else "draft",
             )
         except ApplicationError as exc:
             raise CommandError(str(exc.message)) from exc

@@ -4,6 +4,7 @@ error, the same words, in the person's language); what it cannot decide goes to 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -131,3 +132,26 @@ def test_a_company_programme_is_always_decided_by_the_full_path(harness: Harness
     )
     assert len(harness.django.seen) == 2
     assert harness.counters() == (0, 0)
+
+
+def test_a_suspended_organiser_is_refused_by_the_full_path_even_once_learnt(
+    harness: Harness, committed: Callable[[Callable], None]
+) -> None:
+    """The front books only for an organiser that takes bookings (Tenant.takes_bookings, as
+    the full path): once suspended, every booking goes to Django, which refuses it."""
+    from tenants.middleware import _HOST_CACHE
+    from tenants.models import Tenant
+
+    harness.warm()  # the front has learnt the host and the programme
+    Tenant.objects.filter(pk=harness.tenant.pk).update(review_status="suspended")
+    committed(lambda: Tenant.objects.filter(pk=harness.tenant.pk).update(review_status="approved"))
+    _HOST_CACHE.clear()  # as after TENANT_HOST_CACHE_SECONDS
+    seen = len(harness.django.seen)
+
+    first, second = harness.book(1), harness.book(2)
+
+    assert first.status == second.status == 409
+    assert first.json()["error"]["code"] == "organizer_not_approved"
+    assert first.body == second.body
+    assert len(harness.django.seen) == seen + 2  # neither answered by the front
+    assert harness.counters() == (1, 1)  # the warm-up's booking only

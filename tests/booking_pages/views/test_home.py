@@ -38,7 +38,7 @@ def test_organiser_waiting_for_review_shows_no_booking_information(
 ) -> None:
     from tenants.models import Tenant
 
-    Tenant.objects.filter(pk=tenant_a.tenant.pk).update(review_status="pending")
+    Tenant.objects.filter(pk=tenant_a.tenant.pk).update(review_status="suspended")
 
     body = host_client(tenant_a.host).get("/").content.decode()
 

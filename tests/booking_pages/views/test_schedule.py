@@ -80,7 +80,7 @@ def test_another_organisers_programme_venue_and_slot_are_not_here(
 
 
 def test_an_organiser_under_review_takes_no_bookings(tenant_a: OrganizerFixture, place) -> None:
-    tenant_a.tenant.review_status = "pending"
+    tenant_a.tenant.review_status = "submitted"
     tenant_a.tenant.save(update_fields=["review_status"])
 
     response = host_client(tenant_a.host).get(f"/daftar/{place['programme'].id}/")

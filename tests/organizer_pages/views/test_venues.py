@@ -4,10 +4,13 @@ re-shows the form with its message and writes nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from organizers.models import Venue
 from tenants.context import tenant_scope
+from tenants.models import User
 from tests.conftest import OrganizerFixture, host_client
 from tests.organizer_pages.papua_venue import VENUE_FORM, schedule_counts
 from tests.organizers.factories import a_venue
@@ -103,3 +106,37 @@ def test_editing_a_venue_keeps_an_explicit_time_zone(tenant_a: OrganizerFixture)
         "Asia/Jakarta",
         "approved",
     )
+
+
+def test_a_venue_whose_changes_were_requested_shows_the_reason_and_is_reviewed_again(
+    tenant_a: OrganizerFixture, make_user: Callable[..., User], mailoutbox: list
+) -> None:
+    from tenants.models import AuditEntry, ReviewItem
+    from tenants.services.lifecycle_emails import lifecycle_email_deliver
+    from tenants.services.venue_review import venue_decide
+
+    staff = make_user("reviewer@sentra.test", is_staff=True)
+    client = host_client(tenant_a.host, user=tenant_a.owner)
+    client.post("/kelola/lokasi/baru/", VENUE_FORM)
+    with tenant_scope(tenant_a.tenant):
+        venue = Venue.objects.get()
+    venue_decide(
+        tenant=tenant_a.tenant,
+        venue_id=venue.id,
+        decision="request_changes",
+        by=staff,
+        reason="Foto ruang observasi belum ada",
+    )
+    lifecycle_email_deliver(entry_id=AuditEntry.objects.latest("id").id)
+
+    page = client.get(f"/kelola/lokasi/{venue.id}/").content.decode()
+    client.post(f"/kelola/lokasi/{venue.id}/", {**VENUE_FORM, "address": "Jl. Baru 2"})
+
+    assert "Alasan dari staf platform: Foto ruang observasi belum ada" in page
+    (email,) = mailoutbox
+    assert email.subject == "[Sentra] Perubahan diperlukan pada lokasi Puskesmas Abepura"
+    assert "Foto ruang observasi belum ada" in email.body
+    with tenant_scope(tenant_a.tenant):
+        assert Venue.objects.get(id=venue.id).status == "pending"
+    item = ReviewItem.objects.get(kind="venue", tenant=tenant_a.tenant, venue_id=venue.id)
+    assert item.state == "pending"

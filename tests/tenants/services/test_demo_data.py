@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.management import call_command
 
 from tenants.context import tenant_scope
-from tenants.models import Membership, Tenant, User
+from tenants.models import Membership, ReviewItem, Tenant, User
 
 
 def test_seed_creates_two_organisers_with_venues_a_week_of_slots_and_logins(
@@ -23,6 +23,8 @@ def test_seed_creates_two_organisers_with_venues_a_week_of_slots_and_logins(
     acme = Tenant.objects.get(slug="acme")
     assert (demo.name, acme.name) == ("Demo Vaccine Centre", "Acme Corp")
     assert demo.review_status == acme.review_status == "approved"
+    waiting = ReviewItem.objects.get(kind="venue", tenant=demo, state="pending")
+    assert waiting.name == "Posko Vaksinasi Bekasi (menunggu pemeriksaan)"
     assert Membership.objects.get(tenant=demo, role="owner").user.email == "owner@demo.localhost"
     for tenant, kind in ((demo, "public"), (acme, "company")):
         with tenant_scope(tenant):
@@ -33,6 +35,9 @@ def test_seed_creates_two_organisers_with_venues_a_week_of_slots_and_logins(
                 for slot in Slot.objects.all()
             }
             assert len(days) == 7
+            assert list(Venue.objects.exclude(status="approved").values_list("status")) == (
+                [("pending",)] if kind == "public" else []
+            )
             # 08:00 to 15:00 in 30-minute slots, lunch 12:00-13:00: 12 a day, per venue.
             assert Slot.objects.count() == 2 * 7 * 12
 

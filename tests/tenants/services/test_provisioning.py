@@ -79,7 +79,7 @@ def test_provision_creates_schema_domain_and_owner(make_user: Callable[..., User
     assert Domain.objects.get(domain="delta-clinic.localhost").tenant == tenant
     assert Membership.objects.get(tenant=tenant).user == owner
     assert Membership.objects.get(tenant=tenant).role == "owner"
-    assert tenant.review_status == "pending"
+    assert tenant.review_status == "draft"
     assert result.seconds > 0
 
 
