@@ -32,6 +32,7 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", [ROOT_DOMAIN, f".{ROOT_DOMAIN}"
 SHARED_APPS = [
     "django_tenants",
     "tenants",
+    "applications",
     # Before allauth and admin: its templates override theirs (layout, labelled sign-in form).
     "public_site",
     "organizer_pages",
