@@ -22,9 +22,7 @@ def _post(client: Client, fields: dict[str, str], action: str = "save") -> objec
 
 
 def _waiting(organizer: OrganizerFixture) -> None:
-    Tenant.objects.filter(pk=organizer.tenant.pk).update(
-        review_status=Tenant.ReviewStatus.PENDING
-    )
+    Tenant.objects.filter(pk=organizer.tenant.pk).update(review_status=Tenant.ReviewStatus.PENDING)
 
 
 def test_a_draft_is_saved_and_resumed(tenant_a: OrganizerFixture) -> None:
