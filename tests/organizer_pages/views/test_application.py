@@ -48,6 +48,7 @@ def test_a_draft_is_saved_and_resumed(tenant_a: OrganizerFixture) -> None:
     assert 'value="+62 812-3456-7890"' in body
     assert '<option value="32" selected>Jawa Barat</option>' in body
     assert '<option value="32.73" selected>Kota Bandung</option>' in body
+    assert '<script src="/static/organizer_pages/application_areas.js" defer></script>' in body
     # What submission still needs is listed.
     assert "<li>Jenis organisasi</li>" in body
     stored = OrganiserApplication.objects.get(tenant=tenant_a.tenant)
@@ -116,6 +117,7 @@ def test_a_complete_application_is_submitted_and_then_shown_as_sent(
     body = client.get(PAGE).content.decode()
     assert "Pengajuan Anda sudah dikirim. Staf platform akan meninjaunya." in body
     assert 'name="action"' not in body  # no form: it waits for review as sent
+    assert "application_areas.js" not in body
     assert "Kota Bandung" in body
     assert "01.234.567.8-901.000" in body
     refused = _post(client, {**COMPLETE_CLINIC, "legal_name": "Other"})
