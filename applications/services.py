@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -112,14 +112,21 @@ def application_draft_save(
         application = OrganiserApplication.objects.select_for_update().filter(tenant=tenant).first()
         _refuse_unless_editable(tenant, application)
         cleaned = _clean(changes, application)
-        now = timezone.now()
         if application is None:
-            application = OrganiserApplication(tenant=tenant, created_at=now)
+            # The first save. Two at once (two tabs): the second waits on the one-per-tenant
+            # constraint, then finds the row and saves into it like any later save.
+            try:
+                with transaction.atomic():
+                    application = OrganiserApplication.objects.create(tenant=tenant)
+            except IntegrityError:
+                application = OrganiserApplication.objects.select_for_update().get(tenant=tenant)
+                _refuse_unless_editable(tenant, application)
+                cleaned = _clean(changes, application)
         for field, value in cleaned.items():
             setattr(application, field, value)
-        application.updated_at = now
+        application.updated_at = timezone.now()
         application.updated_by = by
-        application.save()
+        application.save(update_fields=[*cleaned, "updated_at", "updated_by"])
     return application
 
 

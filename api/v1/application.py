@@ -39,7 +39,7 @@ class ApplicationSerializer(serializers.Serializer):
     and NIB as digits, the phone as +62..., areas as Kemendagri codes with their names."""
 
     legal_name = serializers.CharField()
-    kind = serializers.ChoiceField(choices=[("", ""), *OrganiserApplication.Kind.choices])
+    kind = serializers.ChoiceField(choices=OrganiserApplication.Kind.choices, allow_blank=True)
     npwp = serializers.CharField()
     nib = serializers.CharField()
     address = serializers.CharField()

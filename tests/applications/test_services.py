@@ -3,6 +3,9 @@ schema: what is stored, what is refused (and that a refusal writes nothing)."""
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable
+
 import pytest
 from django.utils import translation
 
@@ -10,8 +13,9 @@ from applications.models import OrganiserApplication
 from applications.selectors import application_editable, application_missing
 from applications.services import application_draft_save, application_submit
 from tenants.errors import ApplicationError, ConflictError
-from tenants.models import Tenant
+from tenants.models import Membership, Tenant
 from tests.conftest import OrganizerFixture
+from tests.organizers.concurrency import run_at_once
 
 COMPLETE_CLINIC = {
     "legal_name": "PT Klinik Alpha Sehat",
@@ -235,3 +239,25 @@ def test_sent_back_for_changes_it_is_edited_and_submitted_again(
     tenant.refresh_from_db()
     assert tenant.review_status == Tenant.ReviewStatus.PENDING
     assert _saved(tenant_a).nib == "9120001234568"
+
+
+def test_two_first_saves_at_once_make_one_application_with_both(
+    committed: Callable[[Callable], None],
+) -> None:
+    """Two tabs save the first draft together (real threads, committed data): one row, each
+    field saved, no error."""
+    tenant = Tenant.objects.get(slug="alpha")
+    owner = Membership.objects.get(tenant=tenant, role="owner").user
+    committed(lambda: OrganiserApplication.objects.filter(tenant=tenant).delete())
+    fields = [{"legal_name": "PT Klinik Alpha Sehat"}, {"npwp": "01.234.567.8-901.000"}]
+
+    outcomes = run_at_once(
+        2,
+        lambda index: str(
+            application_draft_save(tenant=tenant, by=owner, changes=fields[index]).pk
+        ),
+    )
+
+    saved = OrganiserApplication.objects.get(tenant=tenant)
+    assert outcomes == Counter({str(saved.pk): 2})
+    assert (saved.legal_name, saved.npwp) == ("PT Klinik Alpha Sehat", "012345678901000")
