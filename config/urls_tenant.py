@@ -18,6 +18,7 @@ from common import (
     link_tokens,  # noqa: F401 (registers <token:...>)
 )
 from organizer_pages.views import (
+    application,
     blackout_days,
     branding,
     dashboard,
@@ -76,6 +77,7 @@ urlpatterns = [
     ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("kelola/", dashboard.dashboard, name="dashboard"),
+    path("kelola/pengajuan/", application.application_page, name="application"),
     path("kelola/program/", programmes.programme_list_page, name="programme_list"),
     path("kelola/program/baru/", programmes.programme_create_page, name="programme_create"),
     path(

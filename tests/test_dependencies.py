@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCE_PACKAGES = (
     "config",
     "tenants",
+    "applications",
     "organizers",
     "common",
     "api",

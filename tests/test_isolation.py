@@ -102,6 +102,9 @@ TABLE: dict[str, Row] = {
         "/i18n/setlang/", *for_everyone(302), method="post", data={"language": "en", "next": "/"}
     ),
     "kelola/": Row("/kelola/", *MEMBER_PAGE),
+    # The organiser's application (alpha has none: a GET saves nothing; saving, submitting and
+    # another organiser's application: tests/organizer_pages/views/test_application.py).
+    "kelola/pengajuan/": Row("/kelola/pengajuan/", *ADMIN_PAGE),
     # Organiser pages (owners and administrators). Ids that do not exist in alpha: the real
     # cross-tenant objects are in tests/organizer_pages/views/ (test_access.py,
     # test_programmes.py).
@@ -161,6 +164,12 @@ TABLE: dict[str, Row] = {
     "logo/<str:version>.png": Row("/logo/0123456789abcdef.png", *NOT_HERE),
     "api/v1/organizer": Row("/api/v1/organizer", *PUBLIC_PAGE),
     "api/v1/me": Row("/api/v1/me", 200, 200, 200, 404, 403),
+    # The application API (owners and administrators): alpha has none, so submitting is
+    # refused as incomplete (409) and writes nothing. PATCH: tests/api/test_application.py.
+    "api/v1/application": Row("/api/v1/application", 200, 200, 404, 404, 403),
+    "api/v1/application/submit": Row(
+        "/api/v1/application/submit", 409, 409, 404, 404, 403, method="post", data={}
+    ),
     # The public booking API: the same answer for everyone; nothing here exists in alpha.
     "api/v1/programmes": Row("/api/v1/programmes", *PUBLIC_PAGE),
     "api/v1/venues": Row("/api/v1/venues", *PUBLIC_PAGE),

@@ -16,6 +16,7 @@ LINT_IMPORTS = str(Path(sys.executable).parent / "lint-imports")
 PACKAGES = (
     "config",
     "tenants",
+    "applications",
     "organizers",
     "common",
     "api",

@@ -4,7 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
 from api import hot
-from api.v1 import views
+from api.v1 import application, views
 from common import link_tokens  # noqa: F401 (registers <token:...>)
 
 urlpatterns = [
@@ -13,6 +13,12 @@ urlpatterns = [
     path(hot.VENUE_SLOTS_ROUTE, views.VenueSlotsView.as_view(), name="venue-slots"),
     path("organizer", views.OrganizerView.as_view(), name="organizer"),
     path("me", views.MembershipView.as_view(), name="me"),
+    path("application", application.ApplicationView.as_view(), name="application"),
+    path(
+        "application/submit",
+        application.ApplicationSubmitView.as_view(),
+        name="application-submit",
+    ),
     path("programmes", views.ProgrammeListView.as_view(), name="programmes"),
     path("venues", views.VenueListView.as_view(), name="venues"),
     path("bookings/<str:voucher_code>/view", views.BookingView.as_view(), name="booking"),

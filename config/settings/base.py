@@ -32,6 +32,7 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", [ROOT_DOMAIN, f".{ROOT_DOMAIN}"
 SHARED_APPS = [
     "django_tenants",
     "tenants",
+    "applications",
     # Before allauth and admin: its templates override theirs (layout, labelled sign-in form).
     "public_site",
     "organizer_pages",
@@ -344,7 +345,11 @@ SPECTACULAR_SETTINGS = {
     # input has: a required text field is at least 1 character (DRF refuses "" unless blank is
     # allowed). tests/api/test_fuzzing.py sends what the schema allows.
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"DoseEnum": "organizers.models.Dose"},
+    "ENUM_NAME_OVERRIDES": {
+        "DoseEnum": "organizers.models.Dose",
+        # Programme.Kind is "kind" too: each choice set gets its own name.
+        "OrganiserKindEnum": "applications.models.OrganiserApplication.Kind",
+    },
 }
 
 # --- Security headers common to all environments --------------------------------------------

@@ -2,7 +2,9 @@
 
 - access.py: organizer_admin_page, the gate of every page but the dashboard (owners and
   administrators; others signed in get 404, the anonymous are sent to sign in).
-- dashboard.py: /kelola/, for every member of the organiser (check-in staff too).
+- dashboard.py: /kelola/, for every member of the organiser (check-in staff too), with the
+  checklist of what is left before going live (owners and administrators).
+- application.py: /kelola/pengajuan/, the organiser's application (draft, then submitted).
 - venues.py: the venue list, adding and editing a venue.
 - slots.py: schedules (slot templates) and the slots they make, the week calendar, one slot.
 - blackout_days.py: days off.
