@@ -113,6 +113,18 @@ def presigned_get(*, key: str, filename: str, content_type: str, seconds: int) -
     )
 
 
+def upload_origins() -> str:
+    """The origins the browser posts uploads to, for the page's Content-Security-Policy:
+    the configured endpoint's, or the bucket's AWS host names (boto3 signs either form)."""
+    from urllib.parse import urlsplit
+
+    if settings.SENTRA_S3_ENDPOINT_URL:
+        parts = urlsplit(settings.SENTRA_S3_ENDPOINT_URL)
+        return f"{parts.scheme}://{parts.netloc}"
+    bucket, region = settings.SENTRA_S3_BUCKET, settings.SENTRA_S3_REGION
+    return f"https://{bucket}.s3.{region}.amazonaws.com https://{bucket}.s3.amazonaws.com"
+
+
 # Types a browser may show inline: verified images and PDFs (re-encoded or parsed by the
 # worker). Anything else would be a download.
 INLINE_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png", "image/webp"})

@@ -84,6 +84,8 @@ def document_upload_start(
         raise ApplicationError(_("Choose the venue of this photo."), code="venue_required")
     if document_type.scope == DocumentType.Scope.ORGANIZER:
         venue_id = None
+    elif not _venue_exists(tenant, venue_id):
+        raise ApplicationError(_("Choose the venue of this photo."), code="venue_required")
     if issued_on and expires_on and expires_on < issued_on:
         raise ApplicationError(_("The expiry date is before the issue date."), code="dates_invalid")
     key = object_key_for(
@@ -106,6 +108,18 @@ def document_upload_start(
         key=key, content_type=content_type, max_bytes=document_type.max_bytes, seconds=seconds
     )
     return UploadStarted(document=document, upload=upload, expires_in=seconds)
+
+
+def _venue_exists(tenant: Tenant, venue_id: int | None) -> bool:
+    """Whether `venue_id` is a venue of `tenant` (read in its schema: another organiser's
+    venue ids do not exist there)."""
+    if venue_id is None:
+        return False
+    from organizers.models import Venue
+    from tenants.context import tenant_scope
+
+    with tenant_scope(tenant):
+        return Venue.objects.filter(id=venue_id).exists()
 
 
 def document_upload_confirm(*, tenant: Tenant, document_id: int) -> Document:

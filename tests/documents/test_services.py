@@ -73,6 +73,15 @@ def upload_and_verify(organizer: OrganizerFixture, data: bytes, **kwargs: object
     return document_verify(document_id=started.document.id)
 
 
+@pytest.fixture
+def venue_id(tenant_a: OrganizerFixture) -> int:
+    from tenants.context import tenant_scope
+    from tests.organizers.factories import a_venue
+
+    with tenant_scope(tenant_a.tenant):
+        return a_venue().id
+
+
 def policy(started: UploadStarted) -> dict:
     return json.loads(base64.b64decode(started.upload.fields["policy"]))
 
@@ -106,10 +115,10 @@ def test_pdf_uploaded_to_s3_is_received(tenant_a: OrganizerFixture) -> None:
     assert list(documents_for(tenant_a.tenant)) == [document]
 
 
-def test_photo_is_stored_reencoded_without_exif(tenant_a: OrganizerFixture) -> None:
+def test_photo_is_stored_reencoded_without_exif(tenant_a: OrganizerFixture, venue_id: int) -> None:
     data = samples.jpeg()
     document = upload_and_verify(
-        tenant_a, data, type_code="venue_entrance", content_type="image/jpeg", venue_id=7
+        tenant_a, data, type_code="venue_entrance", content_type="image/jpeg", venue_id=venue_id
     )
 
     assert document.state == Document.State.RECEIVED
@@ -157,14 +166,14 @@ def test_refusal_reads_in_the_organisers_language(tenant_a: OrganizerFixture) ->
     assert indonesian == "PDF berisi JavaScript."
 
 
-def test_truncated_photo_is_refused(tenant_a: OrganizerFixture) -> None:
+def test_truncated_photo_is_refused(tenant_a: OrganizerFixture, venue_id: int) -> None:
     data = samples.jpeg(width=400, height=300)
     document = upload_and_verify(
         tenant_a,
         data[: len(data) // 2],
         type_code="venue_entrance",
         content_type="image/jpeg",
-        venue_id=7,
+        venue_id=venue_id,
     )
     assert (document.state, document.refusal) == (Document.State.REFUSED, "unreadable")
 
@@ -192,6 +201,20 @@ def test_oversize_upload_past_the_policy_is_refused_by_the_worker(
 
     assert (document.state, document.refusal) == (Document.State.REFUSED, "too_large")
     assert keys() == []
+
+
+def test_photo_of_another_tenants_venue_is_refused_at_presign(
+    tenant_b: OrganizerFixture, venue_id: int
+) -> None:
+    with pytest.raises(ApplicationError) as refused:
+        start(
+            tenant_b,
+            samples.jpeg(),
+            type_code="venue_entrance",
+            content_type="image/jpeg",
+            venue_id=venue_id + 1_000_000,
+        )
+    assert refused.value.code == "venue_required"
 
 
 def test_confirm_without_upload_is_refused_as_not_uploaded(tenant_a: OrganizerFixture) -> None:
@@ -296,20 +319,24 @@ def test_sweep_deletes_abandoned_uploads_and_refused_objects(tenant_a: Organizer
 
 
 def test_documents_missing_counts_received_documents_per_venue(
-    tenant_a: OrganizerFixture,
+    tenant_a: OrganizerFixture, venue_id: int
 ) -> None:
     upload_and_verify(tenant_a, samples.pdf())
     upload_and_verify(
-        tenant_a, samples.jpeg(), type_code="venue_entrance", content_type="image/jpeg", venue_id=7
+        tenant_a,
+        samples.jpeg(),
+        type_code="venue_entrance",
+        content_type="image/jpeg",
+        venue_id=venue_id,
     )
 
-    missing = documents_missing(tenant_a.tenant, venue_ids=[7])
+    missing = documents_missing(tenant_a.tenant, venue_ids=[venue_id])
 
     assert missing == [
         "health_office_recommendation",
         "operating_licence",
-        "venue_waiting_area@7",
-        "venue_vaccination_room@7",
-        "venue_observation_area@7",
+        f"venue_waiting_area@{venue_id}",
+        f"venue_vaccination_room@{venue_id}",
+        f"venue_observation_area@{venue_id}",
     ]
     assert "partner_agreement" in documents_missing(tenant_a.tenant, company_programme=True)
