@@ -439,6 +439,16 @@ def command_bench(args: argparse.Namespace) -> int:
         stop_embedded_database()
 
 
+def command_bench_documents(args: argparse.Namespace) -> int:
+    """Verification time of a 10 MB PDF and a 12-megapixel JPEG (benchmarks/documents.py),
+    against an S3 API server of its own; no database."""
+    env = dict(os.environ)
+    env["SENTRA_VAR_DIR"] = str(VAR_DIR / "bench")
+    return subprocess.run(
+        [PYTHON, "-m", "benchmarks.documents"], cwd=BASE_DIR, env=env, check=False
+    ).returncode
+
+
 def command_reliability(args: argparse.Namespace) -> int:
     """The fault scenarios against a running platform of its own (benchmarks/reliability.py):
     its own PostgreSQL, Redis and mail server, so that it may stop and freeze them."""
@@ -472,6 +482,9 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("bench", help="the rush benchmark; prints a table").set_defaults(
         handler=command_bench
     )
+    commands.add_parser(
+        "bench-documents", help="document verification times (p50, p95); prints a table"
+    ).set_defaults(handler=command_bench_documents)
     reliability = commands.add_parser(
         "reliability", help="fault scenarios against a running platform; prints a table"
     )

@@ -101,3 +101,16 @@ def test_documents_page_allows_posting_to_the_bucket_only(tenant_a: OrganizerFix
 
     assert f"connect-src 'self' {settings.SENTRA_S3_ENDPOINT_URL};" in policy
     assert b"organizer_pages/documents.js" in page.content
+
+
+def test_a_file_sent_to_the_api_is_refused_unread(tenant_a: OrganizerFixture) -> None:
+    """No file byte passes through a web process: the API takes small JSON only."""
+    client = host_client(tenant_a.host, tenant_a.owner)
+
+    answer = client.post(
+        "/api/v1/documents",
+        {"type": "nib", "file": ("scan.pdf", samples.pdf())},
+    )
+
+    assert answer.status_code == 415
+    assert not Document.objects.filter(tenant=tenant_a.tenant).exists()

@@ -340,3 +340,29 @@ def test_documents_missing_counts_received_documents_per_venue(
         f"venue_observation_area@{venue_id}",
     ]
     assert "partner_agreement" in documents_missing(tenant_a.tenant, company_programme=True)
+
+
+def test_infected_file_is_refused_when_clamd_is_configured(
+    tenant_a: OrganizerFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from documents import services
+
+    monkeypatch.setattr(services, "clamd_infected", lambda data: True)
+    document = upload_and_verify(tenant_a, samples.pdf())
+    assert (document.state, document.refusal) == (Document.State.REFUSED, "infected")
+    assert keys() == []
+
+
+def test_bucket_answers_the_organisers_page_across_origins(tenant_a: OrganizerFixture) -> None:
+    """The page (https://alpha.<root>) posts to the bucket, another origin: the bucket's CORS
+    rule lets the browser read the answer."""
+    started = start(tenant_a, samples.pdf())
+    answer = requests.post(
+        started.upload.url,
+        data=started.upload.fields,
+        files={"file": ("scan.pdf", samples.pdf())},
+        headers={"Origin": "https://alpha.localhost"},
+        timeout=30,
+    )
+    assert answer.status_code in (200, 204)
+    assert answer.headers["Access-Control-Allow-Origin"] == "https://alpha.localhost"
