@@ -366,3 +366,13 @@ def test_bucket_answers_the_organisers_page_across_origins(tenant_a: OrganizerFi
     )
     assert answer.status_code in (200, 204)
     assert answer.headers["Access-Control-Allow-Origin"] == "https://alpha.localhost"
+
+
+def test_the_task_verifies_by_id(tenant_a: OrganizerFixture) -> None:
+    from documents.tasks import document_verify_task
+
+    started = start(tenant_a, samples.pdf())
+    browser_upload(started, samples.pdf())
+    document_upload_confirm(tenant=tenant_a.tenant, document_id=started.document.id)
+
+    assert document_verify_task.apply(args=[started.document.id]).get() == "received"
