@@ -9,6 +9,7 @@ Keys are built by documents.services from the tenant's immutable identity (never
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +18,10 @@ from botocore.client import Config
 from botocore.exceptions import ClientError
 from django.conf import settings
 
-_bucket_checked: set[tuple[str, str]] = set()
+# When each process last made sure of the embedded bucket: again after a minute, since the
+# embedded server keeps its buckets in memory and is started again when it dies.
+_bucket_checked: dict[tuple[str, str], float] = {}
+BUCKET_RECHECK_SECONDS = 60.0
 _lock = threading.Lock()
 
 
@@ -48,12 +52,14 @@ def _client() -> Any:
 
 
 def _bucket_ensure(client: Any) -> None:
-    """Embedded and test servers start empty: create the bucket once per process, with a CORS
-    rule that lets the organiser's pages (another origin) post to it and read the answer. In
-    production the bucket and its CORS rule come from infra/terraform."""
+    """Embedded and test servers start empty: create the bucket (checked once a minute per
+    process), with a CORS rule that lets the organiser's pages (another origin) post to it and
+    read the answer. In production the bucket and its CORS rule come from infra/terraform."""
     marker = (settings.SENTRA_S3_ENDPOINT_URL, settings.SENTRA_S3_BUCKET)
     with _lock:
-        if marker in _bucket_checked:
+        if time.monotonic() - _bucket_checked.get(marker, -BUCKET_RECHECK_SECONDS) < (
+            BUCKET_RECHECK_SECONDS
+        ):
             return
         try:
             client.head_bucket(Bucket=settings.SENTRA_S3_BUCKET)
@@ -75,7 +81,7 @@ def _bucket_ensure(client: Any) -> None:
                 ]
             },
         )
-        _bucket_checked.add(marker)
+        _bucket_checked[marker] = time.monotonic()
 
 
 def presigned_post(*, key: str, content_type: str, max_bytes: int, seconds: int) -> PresignedPost:

@@ -15,7 +15,8 @@ from django.test import override_settings
 from documents.models import Document
 from documents.services import document_verify
 from tenants.models import Tenant
-from tests.browser.conftest import LiveServer, live_server, screenshot, sign_in_to_kelola
+from tests.browser.conftest import LiveServer, live_server, sign_in_to_kelola
+from tests.browser.test_booking_in_browser import check_accessibility
 from tests.conftest import S3Server
 from tests.documents import samples
 
@@ -59,6 +60,7 @@ def test_nib_goes_straight_to_s3_and_is_received(
 
     phone.goto(documents_server.url("alpha.localhost", "/kelola/dokumen/"))
     assert phone.get_by_role("heading", level=1).inner_text() == "Dokumen dan foto"
+    check_accessibility(phone, "documents-1-form")
     phone.get_by_label("Dokumen", exact=True).select_option("nib")
     phone.get_by_label("Nomor dokumen").fill("9120001234567")
     phone.get_by_label("Diterbitkan oleh").fill("OSS RBA")
@@ -76,4 +78,4 @@ def test_nib_goes_straight_to_s3_and_is_received(
     item = phone.locator("[data-document-state=received]")
     assert "9120001234567" in item.inner_text()
     assert "Diterima" in item.inner_text()
-    screenshot(phone, "documents-received")
+    check_accessibility(phone, "documents-2-received")
