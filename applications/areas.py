@@ -1,7 +1,7 @@
 """Indonesia's administrative areas: the 38 provinces and 514 regencies (kabupaten) and cities
 (kota) with their official codes, as set by the Minister of Home Affairs (Kepmendagri No.
 300.2.2-2138 Tahun 2025). Shipped with the project in data/administrative_areas.json, whose
-"source" names where the list was taken from (docs/adr/0013-organiser-applications.md says why
+"source" names where the list was taken from (docs/adr/0014-organiser-applications.md says why
 it is committed data rather than a package).
 
 Codes are the Kemendagri ones: a province "32", a regency or city "32.73" (its province's

@@ -233,8 +233,9 @@ def _run() -> int:
     bind = env.get("SENTRA_BIND", "127.0.0.1")
     port = env.get("SENTRA_PORT", "8000")
     env["SENTRA_PUBLIC_PORT"] = port
+    s3_port = embedded_s3_configure(env)
     supervisor = Supervisor(
-        platform_processes(bind=bind, port=port), env=env, cwd=BASE_DIR, say=say
+        platform_processes(bind=bind, port=port, s3_port=s3_port), env=env, cwd=BASE_DIR, say=say
     )
     supervisor.start()
     root = env.get("SENTRA_ROOT_DOMAIN", "localhost")
@@ -261,12 +262,44 @@ def _run() -> int:
     return 0
 
 
-def platform_processes(*, bind: str, port: str, log_level: str = "INFO") -> list[ProcessSpec]:
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def embedded_s3_configure(env: dict[str, str]) -> str | None:
+    """Without AWS_S3_ENDPOINT_URL, documents go to an S3 API server on this machine (moto in
+    server mode, started with the platform on a free port): the same presigned POSTs and boto3
+    calls as production, no account. Its objects live in its memory: they are gone when it
+    stops. Returns its port, or None when an endpoint is configured."""
+    if env.get("AWS_S3_ENDPOINT_URL"):
+        say(f"documents: S3 at {env['AWS_S3_ENDPOINT_URL']}")
+        return None
+    s3_port = env.get("SENTRA_S3_PORT") or str(_free_port())
+    env["AWS_S3_ENDPOINT_URL"] = f"http://127.0.0.1:{s3_port}"
+    env["SENTRA_S3_CREATE_BUCKET"] = "true"
+    env.setdefault("AWS_ACCESS_KEY_ID", "sentra-local")
+    env.setdefault("AWS_SECRET_ACCESS_KEY", "sentra-local")
+    say(f"documents: embedded S3 API server (moto) on {env['AWS_S3_ENDPOINT_URL']}")
+    return s3_port
+
+
+def platform_processes(
+    *, bind: str, port: str, log_level: str = "INFO", s3_port: str | None = None
+) -> list[ProcessSpec]:
     """The processes of a running platform, as `./sentra run` supervises them (and the
-    reliability command, benchmarks/reliability/, which breaks them on purpose)."""
+    reliability command, benchmarks/reliability/, which breaks them on purpose). With
+    `s3_port`, the embedded S3 API server too (embedded_s3_configure)."""
     celery = str(BIN / "celery")
     schedule = str(VAR_DIR / "celerybeat-schedule")
+    embedded_s3 = (
+        [ProcessSpec("s3", [PYTHON, "-m", "moto.server", "-H", "127.0.0.1", "-p", s3_port])]
+        if s3_port
+        else []
+    )
     return [
+        *embedded_s3,
         # The production web server (the rush front before Django), two workers.
         ProcessSpec(
             "web",
@@ -406,6 +439,16 @@ def command_bench(args: argparse.Namespace) -> int:
         stop_embedded_database()
 
 
+def command_bench_documents(args: argparse.Namespace) -> int:
+    """Verification time of a 10 MB PDF and a 12-megapixel JPEG (benchmarks/documents.py),
+    against an S3 API server of its own; no database."""
+    env = dict(os.environ)
+    env["SENTRA_VAR_DIR"] = str(VAR_DIR / "bench")
+    return subprocess.run(
+        [PYTHON, "-m", "benchmarks.documents"], cwd=BASE_DIR, env=env, check=False
+    ).returncode
+
+
 def command_reliability(args: argparse.Namespace) -> int:
     """The fault scenarios against a running platform of its own (benchmarks/reliability/):
     its own PostgreSQL, Redis and mail server, so that it may stop and freeze them."""
@@ -439,6 +482,9 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("bench", help="the rush benchmark; prints a table").set_defaults(
         handler=command_bench
     )
+    commands.add_parser(
+        "bench-documents", help="document verification times (p50, p95); prints a table"
+    ).set_defaults(handler=command_bench_documents)
     reliability = commands.add_parser(
         "reliability", help="fault scenarios against a running platform; prints a table"
     )

@@ -22,6 +22,7 @@ from organizer_pages.views import (
     blackout_days,
     branding,
     dashboard,
+    documents,
     eligibility,
     messages,
     programmes,
@@ -78,6 +79,12 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("kelola/", dashboard.dashboard, name="dashboard"),
     path("kelola/pengajuan/", application.application_page, name="application"),
+    path("kelola/dokumen/", documents.document_list_page, name="document_list"),
+    path(
+        "kelola/dokumen/<int:document_id>/lihat/",
+        documents.document_view_page,
+        name="document_view",
+    ),
     path("kelola/program/", programmes.programme_list_page, name="programme_list"),
     path("kelola/program/baru/", programmes.programme_create_page, name="programme_create"),
     path(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import Storage, storages
@@ -19,6 +19,9 @@ from django.utils.translation import gettext_lazy as _
 
 from tenants.context import require_current_tenant
 from tenants.errors import NotFoundError
+
+if TYPE_CHECKING:
+    from tenants.models import Tenant
 
 CATEGORIES = frozenset({"licence-documents", "venue-photos", "branding", "roster-imports"})
 # Extensions come from the checked content type, never from the uploaded name.
@@ -44,11 +47,19 @@ def _storage() -> Storage:
 
 
 def object_key_build(*, category: str, content_type: str) -> str:
+    return object_key_for(
+        tenant=require_current_tenant(), category=category, content_type=content_type
+    )
+
+
+def object_key_for(*, tenant: Tenant, category: str, content_type: str) -> str:
+    """A new key for `tenant`: its prefix, the category, a random id and the extension of the
+    content type. Nothing in it comes from a user. For code that names the tenant itself (the
+    public schema's documents, documents.services) rather than running inside its schema."""
     if category not in CATEGORIES:
         raise ValueError(f"unknown storage category {category!r}")
     if content_type not in EXTENSIONS:
         raise ValueError(f"content type {content_type!r} is not stored")
-    tenant = require_current_tenant()
     return f"{tenant.storage_prefix}{category}/{uuid.uuid4().hex}{EXTENSIONS[content_type]}"
 
 

@@ -407,3 +407,42 @@ def celery_worker(
             except subprocess.TimeoutExpired:
                 running.kill()
         log.close()
+
+
+@dataclass(frozen=True)
+class S3Server:
+    endpoint_url: str
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[S3Server]:
+    """A real S3 API server on this machine for the whole run: moto in server mode on a free
+    port. The documents' code talks to it through boto3 exactly as it talks to AWS S3."""
+    from moto.server import ThreadedMotoServer
+
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "sentra-test")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "sentra-test")
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield S3Server(endpoint_url=f"http://{host}:{port}")
+    server.stop()
+
+
+@pytest.fixture
+def document_bucket(s3_server: S3Server) -> Iterator[str]:
+    """A bucket of its own for the test on the run's S3 server, through the settings the
+    production code reads (returned: its name)."""
+    import uuid
+
+    from documents import object_store
+
+    bucket = f"sentra-test-{uuid.uuid4().hex[:12]}"
+    with override_settings(
+        SENTRA_S3_ENDPOINT_URL=s3_server.endpoint_url,
+        SENTRA_S3_BUCKET=bucket,
+        SENTRA_S3_CREATE_BUCKET=True,
+        SENTRA_CLAMD_ADDRESS="",
+    ):
+        object_store._client()  # creates it, with its CORS rule
+        yield bucket

@@ -22,6 +22,7 @@ SOURCE_PACKAGES = (
     "organizer_pages",
     "booking_pages",
     "benchmarks",
+    "documents",
 )
 # The run and bench tooling starts an embedded PostgreSQL: it may use the `local` group too.
 TOOLING = ("config/launcher.py", "benchmarks/")

@@ -108,6 +108,10 @@ TABLE: dict[str, Row] = {
     # Organiser pages (owners and administrators). Ids that do not exist in alpha: the real
     # cross-tenant objects are in tests/organizer_pages/views/ (test_access.py,
     # test_programmes.py).
+    "kelola/dokumen/": Row("/kelola/dokumen/", *ADMIN_PAGE),
+    "kelola/dokumen/<int:document_id>/lihat/": Row(
+        "/kelola/dokumen/999999/lihat/", *MISSING_OBJECT
+    ),
     "kelola/program/": Row("/kelola/program/", *ADMIN_PAGE),
     "kelola/program/baru/": Row("/kelola/program/baru/", *ADMIN_PAGE),
     "kelola/program/<int:programme_id>/": Row("/kelola/program/999999/", *MISSING_OBJECT),
@@ -192,6 +196,17 @@ TABLE: dict[str, Row] = {
     "api/v1/waitlist": Row("/api/v1/waitlist", *BAD_INPUT, method="post", data={}),
     "api/v1/waitlist/offers/<token:token>/accept": Row(
         "/api/v1/waitlist/offers/no-such-offer/accept", *NOT_HERE, method="post", data={}
+    ),
+    # The organiser's documents (api/v1/documents.py): owners and administrators.
+    "api/v1/documents": Row("/api/v1/documents", 200, 200, 404, 404, 403),
+    "api/v1/documents/<int:document_id>": Row(
+        "/api/v1/documents/999999", 404, 404, 404, 404, 403, method="delete"
+    ),
+    "api/v1/documents/<int:document_id>/confirm": Row(
+        "/api/v1/documents/999999/confirm", 404, 404, 404, 404, 403, method="post"
+    ),
+    "api/v1/documents/<int:document_id>/link": Row(
+        "/api/v1/documents/999999/link", 404, 404, 404, 404, 403
     ),
     "api/v1/schema": Row("/api/v1/schema", *PUBLIC_PAGE),
     # Any other path under /api/: the API's JSON 404 (api.v1.views.NotFoundView).

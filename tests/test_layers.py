@@ -24,6 +24,7 @@ PACKAGES = (
     "organizer_pages",
     "booking_pages",
     "benchmarks",
+    "documents",
 )
 
 
@@ -103,6 +104,11 @@ def test_the_tree_keeps_its_import_contracts(tmp_path: Path) -> None:
             "booking_pages/forms.py",
             "api.idempotency",
             "api and booking_pages never import each other",
+        ),
+        (
+            "documents/services.py",
+            "api.v1.documents",
+            "never import api, public_site, booking_pages, organizer_pages or config",
         ),
         (
             "public_site/forms.py",

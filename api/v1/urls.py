@@ -4,7 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
 from api import hot
-from api.v1 import application, views
+from api.v1 import application, documents, views
 from common import link_tokens  # noqa: F401 (registers <token:...>)
 
 urlpatterns = [
@@ -37,6 +37,19 @@ urlpatterns = [
         "waitlist/offers/<token:token>/accept",
         views.WaitlistOfferAcceptView.as_view(),
         name="waitlist-offer-accept",
+    ),
+    # The organiser's licence documents and venue photos (api/v1/documents.py).
+    path("documents", documents.DocumentListView.as_view(), name="documents"),
+    path("documents/<int:document_id>", documents.DocumentView.as_view(), name="document"),
+    path(
+        "documents/<int:document_id>/confirm",
+        documents.DocumentConfirmView.as_view(),
+        name="document-confirm",
+    ),
+    path(
+        "documents/<int:document_id>/link",
+        documents.DocumentLinkView.as_view(),
+        name="document-link",
     ),
     path(
         "schema",

@@ -10,6 +10,7 @@ from config.env import (
     VAR_DIR,
     broker_transport_options,
     broker_url,
+    env_bool,
     env_int,
     env_list,
     env_str,
@@ -49,6 +50,7 @@ SHARED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "api",
+    "documents",
 ]
 # Tenant apps get a table set in every organiser's schema. Keep this lean: creating a tenant
 # runs every one of their migrations.
@@ -270,6 +272,22 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# --- Licence documents and venue photos (documents/) ----------------------------------------
+# The browser uploads straight to S3 with a presigned POST; a Celery task verifies the object.
+# Production: AWS S3 (AWS_S3_ENDPOINT_URL empty). `./sentra run` and the tests: moto in server
+# mode on this machine (config/launcher.py, tests/conftest.py), through the same boto3 calls.
+SENTRA_S3_BUCKET = env_str("SENTRA_S3_BUCKET", "sentra-local")
+SENTRA_S3_REGION = env_str("AWS_REGION", "ap-southeast-3")
+SENTRA_S3_ENDPOINT_URL = env_str("AWS_S3_ENDPOINT_URL", "")
+# Embedded and test servers start empty: create the bucket (and its CORS rule) on first use.
+SENTRA_S3_CREATE_BUCKET = env_bool("SENTRA_S3_CREATE_BUCKET", False)
+# Minutes a presigned POST (upload) or GET (view) link lives.
+SENTRA_DOCUMENT_UPLOAD_SECONDS = env_int("SENTRA_DOCUMENT_UPLOAD_SECONDS", 600)
+SENTRA_DOCUMENT_VIEW_SECONDS = env_int("SENTRA_DOCUMENT_VIEW_SECONDS", 300)
+# clamd's address ("/run/clamav/clamd.ctl" or "host:3310"); empty: no virus scan (a documented
+# no-op, docs/adr/0015-documents-straight-to-s3.md).
+SENTRA_CLAMD_ADDRESS = env_str("SENTRA_CLAMD_ADDRESS", "")
+
 # --- Email ----------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env_str("SENTRA_FROM_EMAIL", "Sentra <no-reply@sentra.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -319,6 +337,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "organizers.tasks.roster_imports_expire_all",
         "schedule": 300.0,
     },
+    # Uploads never confirmed, and refused files: their objects deleted (documents.services).
+    "documents-sweep": {"task": "documents.tasks.documents_sweep", "schedule": 900.0},
 }
 # tenant-schemas-celery: cache tenant lookups in the worker for a minute.
 CELERY_TASK_TENANT_CACHE_SECONDS = 60

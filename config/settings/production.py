@@ -67,6 +67,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# The documents' bucket (documents.object_store): the same bucket, never created by the app.
+SENTRA_S3_BUCKET = env_str("SENTRA_S3_BUCKET")
+SENTRA_S3_CREATE_BUCKET = False
+
 # Email through SES's SMTP interface.
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_HOST = env_str("EMAIL_HOST", "email-smtp.ap-southeast-3.amazonaws.com")
