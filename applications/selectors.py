@@ -59,21 +59,32 @@ def application_missing(application: OrganiserApplication | None) -> dict[str, U
 
 def application_editable(*, tenant: Tenant, application: OrganiserApplication | None) -> bool:
     """A draft, or an application staff sent back for changes, may be edited; a submitted one
-    waits for its review as it was sent.
-
-    Wired at merge: the organiser's state is tenants.services.lifecycle's; until then the
-    tenant's review_status stands in for it."""
+    waits for its review as it was sent (tenants.services.lifecycle's states)."""
     if application is None or application.submitted_at is None:
         return True
-    return tenant.review_status == Tenant.ReviewStatus.CHANGES_REQUESTED
+    return tenant.review_status in EDITABLE_STATES
 
 
-def application_documents_missing(*, tenant: Tenant) -> list[str]:
-    """The names of the licence documents still to be received (not uploaded, or refused).
+# The organiser's states in which its application may change and be submitted again.
+EDITABLE_STATES = (Tenant.ReviewStatus.DRAFT, Tenant.ReviewStatus.CHANGES_REQUESTED)
 
-    The one seam to the documents app (documents.selectors.documents_missing(tenant), owned by
-    another branch): the lead wires it at merge. Until then nothing is asked for."""
-    return []
+
+def application_for_company(application: OrganiserApplication | None) -> bool:
+    """A company programme's application (Gotong Royong): it needs a partner agreement too."""
+    return application is not None and application.kind == Kind.COMPANY
+
+
+def application_documents_missing(*, tenant: Tenant, company: bool = False) -> list[str]:
+    """The names (in the active language) of the organiser's own licence documents still to
+    be received: not uploaded, refused, still being checked or expired
+    (documents.selectors.documents_missing). `company`: a company programme (Gotong Royong)
+    also needs its partner agreement. Venue photos are the venues' own review."""
+    from documents.models import DocumentType
+    from documents.selectors import documents_missing
+
+    codes = documents_missing(tenant, company_programme=company)
+    names = {t.code: t.name for t in DocumentType.objects.filter(code__in=codes)}
+    return [names.get(code, code) for code in codes]
 
 
 @dataclass(frozen=True)
@@ -126,7 +137,7 @@ def organiser_checklist(*, tenant: Tenant) -> Checklist:
         ChecklistItem(
             "documents",
             _("Licence documents received"),
-            approved or not application_documents_missing(tenant=tenant),
+            approved or not application_documents_missing(tenant=tenant, company=company),
         ),
         ChecklistItem("venue", _("A venue"), Venue.objects.exists()),
         ChecklistItem(

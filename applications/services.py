@@ -21,12 +21,15 @@ from applications import areas
 from applications.identifiers import nib_clean, npwp_clean, phone_clean
 from applications.models import OrganiserApplication
 from applications.selectors import (
+    EDITABLE_STATES,
     application_documents_missing,
     application_editable,
+    application_for_company,
     application_missing,
 )
 from tenants.errors import ApplicationError, ConflictError
 from tenants.models import Tenant, User
+from tenants.services.lifecycle import organiser_submit
 
 # The fields the organiser edits, each with the longest text it takes.
 EDITABLE_FIELDS: dict[str, int] = {
@@ -130,15 +133,6 @@ def application_draft_save(
     return application
 
 
-def _submit_fallback(*, tenant: Tenant, by: User) -> None:
-    """Stands in for tenants.services.lifecycle.organiser_submit(tenant=..., by=...) (another
-    branch; the lead wires it at merge): an organiser sent back for changes waits for review
-    again."""
-    Tenant.objects.filter(pk=tenant.pk, review_status=Tenant.ReviewStatus.CHANGES_REQUESTED).update(
-        review_status=Tenant.ReviewStatus.PENDING
-    )
-
-
 def application_submit(*, tenant: Tenant, by: User) -> OrganiserApplication:
     """Send the application to staff. Refuses, changing nothing, when a needed field is empty
     (ConflictError "application_incomplete", `extra` = {field: [message]}), when a licence
@@ -155,7 +149,9 @@ def application_submit(*, tenant: Tenant, by: User) -> OrganiserApplication:
                 code="application_incomplete",
                 extra={field: [str(message)] for field, message in missing.items()},
             )
-        documents = application_documents_missing(tenant=tenant)
+        documents = application_documents_missing(
+            tenant=tenant, company=application_for_company(application)
+        )
         if documents:
             raise ConflictError(
                 _("Some licence documents are not received yet: %(documents)s.")
@@ -166,6 +162,10 @@ def application_submit(*, tenant: Tenant, by: User) -> OrganiserApplication:
         application.submitted_at = timezone.now()
         application.submitted_by = by
         application.save(update_fields=["submitted_at", "submitted_by"])
-        _submit_fallback(tenant=tenant, by=by)
+        if tenant.review_status in EDITABLE_STATES:
+            # Draft or changes requested -> submitted (its audit entry, the owner's email). An
+            # organiser approved before applications existed keeps its state: its details are
+            # recorded for staff, nothing is taken from it.
+            organiser_submit(tenant=tenant, by=by)
     tenant.refresh_from_db(fields=["review_status"])
     return application

@@ -22,6 +22,7 @@ from applications.models import OrganiserApplication
 from applications.selectors import (
     application_documents_missing,
     application_editable,
+    application_for_company,
     application_get,
     application_missing,
 )
@@ -90,7 +91,9 @@ def _body(tenant: Tenant, application: OrganiserApplication | None) -> dict[str,
         "submitted_at": application.submitted_at if application else None,
         "editable": application_editable(tenant=tenant, application=application),
         "missing_fields": list(application_missing(application)),
-        "documents_missing": application_documents_missing(tenant=tenant),
+        "documents_missing": application_documents_missing(
+            tenant=tenant, company=application_for_company(application)
+        ),
     }
 
 

@@ -16,6 +16,7 @@ from applications.models import OrganiserApplication
 from applications.selectors import (
     application_documents_missing,
     application_editable,
+    application_for_company,
     application_get,
     application_missing,
 )
@@ -66,7 +67,9 @@ def _page(
         "editable": editable,
         "summary": [] if editable or application is None else _summary(application),
         "missing_labels": [str(form.fields[name].label) for name in missing],
-        "documents_missing": application_documents_missing(tenant=tenant),
+        "documents_missing": application_documents_missing(
+            tenant=tenant, company=application_for_company(application)
+        ),
     }
     return render(request, TEMPLATE, context, status=status)
 

@@ -38,11 +38,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "organizer_pages/dashboard.html", context)
 
 
-# Where each step of the checklist is done. Documents: on the application page until the
-# documents pages exist (wired at merge).
+# Where each step of the checklist is done.
 _STEP_PAGES = {
     "application": "application",
-    "documents": "application",
+    "documents": "document_list",
     "venue": "venue_list",
     "schedule": "venue_list",
     "vaccine": "programme_list",

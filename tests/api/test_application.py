@@ -10,7 +10,9 @@ import pytest
 from django.test import Client
 
 from applications.models import OrganiserApplication
+from documents.models import DocumentType
 from tenants.models import Tenant
+from tests.applications.documents import documents_received
 from tests.applications.test_services import COMPLETE_CLINIC
 from tests.conftest import OrganizerFixture, host_client
 
@@ -33,7 +35,7 @@ def test_an_organiser_without_an_application_gets_an_empty_draft(
     assert body["editable"] is True
     assert body["submitted_at"] is None
     assert body["missing_fields"][:2] == ["legal_name", "kind"]
-    assert body["documents_missing"] == []
+    assert len(body["documents_missing"]) == 3  # recommendation, NIB, operating licence
     assert not OrganiserApplication.objects.filter(tenant=tenant_a.tenant).exists()
 
 
@@ -123,27 +125,25 @@ def test_submitting_an_incomplete_application_is_a_409_naming_the_fields(
     assert OrganiserApplication.objects.get(tenant=tenant_a.tenant).submitted_at is None
 
 
-def test_a_missing_document_is_a_409(
-    tenant_a: OrganizerFixture, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_missing_document_is_a_409(tenant_a: OrganizerFixture) -> None:
+    Tenant.objects.filter(pk=tenant_a.tenant.pk).update(review_status="draft")
     client = host_client(tenant_a.host, user=tenant_a.owner)
     _patch(client, COMPLETE_CLINIC)
-    monkeypatch.setattr(
-        "applications.services.application_documents_missing",
-        lambda *, tenant: ["Izin operasional klinik"],
-    )
+    documents_received(tenant_a.tenant)[0].delete()  # one not received
+    name = DocumentType.objects.get(code="health_office_recommendation").name_id
 
     response = client.post(SUBMIT, {}, content_type="application/json")
 
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "documents_missing"
-    assert response.json()["error"]["details"] == {"documents": ["Izin operasional klinik"]}
+    assert response.json()["error"]["details"] == {"documents": [name]}
 
 
 def test_a_complete_application_is_submitted_then_locked(tenant_a: OrganizerFixture) -> None:
-    Tenant.objects.filter(pk=tenant_a.tenant.pk).update(review_status="pending")
+    Tenant.objects.filter(pk=tenant_a.tenant.pk).update(review_status="draft")
     client = host_client(tenant_a.host, user=tenant_a.owner)
     _patch(client, COMPLETE_CLINIC)
+    documents_received(tenant_a.tenant)
 
     submitted = client.post(SUBMIT, {}, content_type="application/json")
     refused = _patch(client, {"legal_name": "Other"})

@@ -10,9 +10,11 @@ import pytest
 
 from applications.selectors import Checklist, organiser_checklist
 from applications.services import application_draft_save
+from documents.models import Document
 from organizers.models import Branding, SlotTemplate
 from tenants.context import tenant_scope
 from tenants.models import Tenant
+from tests.applications.documents import documents_received
 from tests.applications.test_services import COMPLETE_CLINIC
 from tests.conftest import OrganizerFixture
 from tests.organizers.factories import a_programme, a_venue
@@ -30,7 +32,7 @@ def _state(checklist: Checklist) -> dict[str, bool]:
 
 def _waiting(organizer: OrganizerFixture) -> Tenant:
     tenant = organizer.tenant
-    tenant.review_status = Tenant.ReviewStatus.PENDING
+    tenant.review_status = Tenant.ReviewStatus.DRAFT
     tenant.save(update_fields=["review_status"])
     return tenant
 
@@ -40,7 +42,7 @@ def test_a_new_organiser_has_every_step_ahead(alpha: OrganizerFixture) -> None:
 
     assert _state(checklist) == {
         "application": False,
-        "documents": True,  # nothing asked for until the documents app is wired (merge)
+        "documents": False,
         "venue": False,
         "schedule": False,
         "vaccine": False,
@@ -48,12 +50,13 @@ def test_a_new_organiser_has_every_step_ahead(alpha: OrganizerFixture) -> None:
         "submitted": False,
     }
     assert checklist.shown
-    assert checklist.left == 6
+    assert checklist.left == 7
 
 
 def test_steps_are_done_by_what_the_organiser_has(alpha: OrganizerFixture) -> None:
     tenant = _waiting(alpha)
     application_draft_save(tenant=tenant, by=alpha.owner, changes=COMPLETE_CLINIC)
+    documents_received(tenant)
     programme = a_programme()
     venue = a_venue()
     SlotTemplate.objects.create(
@@ -84,14 +87,14 @@ def test_steps_are_done_by_what_the_organiser_has(alpha: OrganizerFixture) -> No
     assert checklist.left == 1
 
 
-def test_a_missing_document_is_a_step_left(
-    alpha: OrganizerFixture, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(
-        "applications.selectors.application_documents_missing", lambda *, tenant: ["NIB"]
-    )
+def test_a_missing_document_is_a_step_left(alpha: OrganizerFixture) -> None:
+    tenant = _waiting(alpha)
+    documents_received(tenant)
+    assert _state(organiser_checklist(tenant=tenant))["documents"]
 
-    assert not _state(organiser_checklist(tenant=_waiting(alpha)))["documents"]
+    Document.objects.filter(tenant=tenant).first().delete()
+
+    assert not _state(organiser_checklist(tenant=tenant))["documents"]
 
 
 def test_a_company_says_who_may_book_its_programme(alpha: OrganizerFixture) -> None:

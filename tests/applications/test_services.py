@@ -10,10 +10,16 @@ import pytest
 from django.utils import translation
 
 from applications.models import OrganiserApplication
-from applications.selectors import application_editable, application_missing
+from applications.selectors import (
+    application_documents_missing,
+    application_editable,
+    application_missing,
+)
 from applications.services import application_draft_save, application_submit
+from documents.models import Document, DocumentType
 from tenants.errors import ApplicationError, ConflictError
-from tenants.models import Membership, Tenant
+from tenants.models import AuditEntry, Membership, Tenant
+from tests.applications.documents import documents_received
 from tests.conftest import OrganizerFixture
 from tests.organizers.concurrency import run_at_once
 
@@ -183,62 +189,99 @@ def test_no_application_at_all_is_incomplete_and_creates_nothing(
     assert not OrganiserApplication.objects.filter(tenant=tenant_a.tenant).exists()
 
 
-def test_it_is_not_submitted_while_a_document_is_missing(
-    tenant_a: OrganizerFixture, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    application_draft_save(tenant=tenant_a.tenant, by=tenant_a.owner, changes=COMPLETE_CLINIC)
-    monkeypatch.setattr(
-        "applications.services.application_documents_missing",
-        lambda *, tenant: ["Izin operasional klinik"],
-    )
+def test_it_is_not_submitted_while_a_document_is_missing(tenant_a: OrganizerFixture) -> None:
+    tenant = _in_draft(tenant_a)
+    application_draft_save(tenant=tenant, by=tenant_a.owner, changes=COMPLETE_CLINIC)
+    licence = documents_received(tenant)[-1]  # recommendation, NIB, operating licence
+    licence.state = Document.State.REFUSED  # the worker refused the file
+    licence.save(update_fields=["state"])
 
     with translation.override("id"), pytest.raises(ConflictError) as refused:
-        application_submit(tenant=tenant_a.tenant, by=tenant_a.owner)
+        application_submit(tenant=tenant, by=tenant_a.owner)
 
+    name = licence.document_type.name_id
     assert refused.value.code == "documents_missing"
-    assert refused.value.extra == {"documents": ["Izin operasional klinik"]}
-    assert str(refused.value.message) == (
-        "Beberapa dokumen perizinan belum diterima: Izin operasional klinik."
-    )
+    assert refused.value.extra == {"documents": [name]}
+    assert str(refused.value.message) == f"Beberapa dokumen perizinan belum diterima: {name}."
     assert _saved(tenant_a).submitted_at is None
+    tenant.refresh_from_db()
+    assert tenant.review_status == Tenant.ReviewStatus.DRAFT
+
+
+def test_a_company_programme_needs_its_partner_agreement_too(tenant_a: OrganizerFixture) -> None:
+    tenant = _in_draft(tenant_a)
+    documents_received(tenant)  # what a clinic needs
+
+    assert application_documents_missing(tenant=tenant) == []
+    with translation.override("en"):
+        assert application_documents_missing(tenant=tenant, company=True) == [
+            DocumentType.objects.get(code="partner_agreement").name_en
+        ]
 
 
 def test_a_complete_application_is_submitted_and_then_waits_unchanged(
     tenant_a: OrganizerFixture,
 ) -> None:
-    application_draft_save(tenant=tenant_a.tenant, by=tenant_a.owner, changes=COMPLETE_CLINIC)
+    tenant = _in_draft(tenant_a)
+    application_draft_save(tenant=tenant, by=tenant_a.owner, changes=COMPLETE_CLINIC)
+    documents_received(tenant)
 
-    submitted = application_submit(tenant=tenant_a.tenant, by=tenant_a.owner)
+    submitted = application_submit(tenant=tenant, by=tenant_a.owner)
 
     assert submitted.submitted_at is not None
     assert submitted.submitted_by == tenant_a.owner
-    assert not application_editable(tenant=tenant_a.tenant, application=submitted)
+    assert tenant.review_status == Tenant.ReviewStatus.SUBMITTED  # the lifecycle's transition
+    assert AuditEntry.objects.filter(tenant=tenant, action="organiser.submit").count() == 1
+    assert not application_editable(tenant=tenant, application=submitted)
     with pytest.raises(ConflictError) as refused:
-        application_draft_save(
-            tenant=tenant_a.tenant, by=tenant_a.owner, changes={"legal_name": "Other"}
-        )
+        application_draft_save(tenant=tenant, by=tenant_a.owner, changes={"legal_name": "Other"})
     assert refused.value.code == "application_submitted"
     with pytest.raises(ConflictError) as again:
-        application_submit(tenant=tenant_a.tenant, by=tenant_a.owner)
+        application_submit(tenant=tenant, by=tenant_a.owner)
     assert again.value.code == "application_submitted"
     assert _saved(tenant_a).legal_name == "PT Klinik Alpha Sehat"
+
+
+def test_an_organiser_approved_before_applications_keeps_its_state(
+    tenant_a: OrganizerFixture,
+) -> None:
+    tenant = tenant_a.tenant  # approved (the suite's organisers were approved at sign-up)
+    application_draft_save(tenant=tenant, by=tenant_a.owner, changes=COMPLETE_CLINIC)
+    documents_received(tenant)
+
+    application_submit(tenant=tenant, by=tenant_a.owner)
+
+    tenant.refresh_from_db()
+    assert tenant.review_status == Tenant.ReviewStatus.APPROVED
+    assert _saved(tenant_a).submitted_at is not None
 
 
 def test_sent_back_for_changes_it_is_edited_and_submitted_again(
     tenant_a: OrganizerFixture,
 ) -> None:
-    application_draft_save(tenant=tenant_a.tenant, by=tenant_a.owner, changes=COMPLETE_CLINIC)
-    application_submit(tenant=tenant_a.tenant, by=tenant_a.owner)
-    tenant = tenant_a.tenant
-    tenant.review_status = Tenant.ReviewStatus.CHANGES_REQUESTED
-    tenant.save(update_fields=["review_status"])
+    tenant = _in_draft(tenant_a)
+    application_draft_save(tenant=tenant, by=tenant_a.owner, changes=COMPLETE_CLINIC)
+    documents_received(tenant)
+    application_submit(tenant=tenant, by=tenant_a.owner)
+    Tenant.objects.filter(pk=tenant.pk).update(
+        review_status=Tenant.ReviewStatus.CHANGES_REQUESTED  # as staff's decision leaves it
+    )
+    tenant.refresh_from_db()
 
     application_draft_save(tenant=tenant, by=tenant_a.owner, changes={"nib": "9120001234568"})
     application_submit(tenant=tenant, by=tenant_a.owner)
 
     tenant.refresh_from_db()
-    assert tenant.review_status == Tenant.ReviewStatus.PENDING
+    assert tenant.review_status == Tenant.ReviewStatus.SUBMITTED
     assert _saved(tenant_a).nib == "9120001234568"
+
+
+def _in_draft(organizer: OrganizerFixture) -> Tenant:
+    """A new organiser's state: its application not sent yet."""
+    tenant = organizer.tenant
+    Tenant.objects.filter(pk=tenant.pk).update(review_status=Tenant.ReviewStatus.DRAFT)
+    tenant.refresh_from_db()
+    return tenant
 
 
 def test_two_first_saves_at_once_make_one_application_with_both(

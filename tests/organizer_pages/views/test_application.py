@@ -11,6 +11,7 @@ from django.test import Client
 
 from applications.models import OrganiserApplication
 from tenants.models import Membership, Tenant, User
+from tests.applications.documents import documents_received
 from tests.applications.test_services import COMPLETE_CLINIC
 from tests.conftest import OrganizerFixture, host_client
 
@@ -22,7 +23,9 @@ def _post(client: Client, fields: dict[str, str], action: str = "save") -> objec
 
 
 def _waiting(organizer: OrganizerFixture) -> None:
-    Tenant.objects.filter(pk=organizer.tenant.pk).update(review_status=Tenant.ReviewStatus.PENDING)
+    """A new organiser, its application not sent yet."""
+    Tenant.objects.filter(pk=organizer.tenant.pk).update(review_status=Tenant.ReviewStatus.DRAFT)
+    organizer.tenant.refresh_from_db()
 
 
 def test_a_draft_is_saved_and_resumed(tenant_a: OrganizerFixture) -> None:
@@ -109,11 +112,14 @@ def test_a_complete_application_is_submitted_and_then_shown_as_sent(
     tenant_a: OrganizerFixture,
 ) -> None:
     _waiting(tenant_a)
+    documents_received(tenant_a.tenant)
     client = host_client(tenant_a.host, user=tenant_a.owner)
 
     response = _post(client, COMPLETE_CLINIC, action="submit")
 
     assert response.status_code == 302
+    tenant_a.tenant.refresh_from_db()
+    assert tenant_a.tenant.review_status == Tenant.ReviewStatus.SUBMITTED
     body = client.get(PAGE).content.decode()
     assert "Pengajuan Anda sudah dikirim. Staf platform akan meninjaunya." in body
     assert 'name="action"' not in body  # no form: it waits for review as sent
@@ -164,7 +170,8 @@ def test_the_dashboard_lists_what_is_left_with_links(
     body = host_client(tenant_a.host, user=tenant_a.owner).get("/kelola/").content.decode()
 
     assert "Sebelum mulai melayani" in body
-    assert "Tinggal 6 langkah." in body
+    assert "Tinggal 7 langkah." in body
+    assert '<a href="/kelola/dokumen/">' in body
     assert '<a href="/kelola/pengajuan/">Data organisasi Anda</a>' in body
     assert '<a href="/kelola/lokasi/">Sebuah lokasi</a>' in body
     assert '<a href="/kelola/tampilan/">Tampilan halaman pendaftaran Anda</a>' in body
