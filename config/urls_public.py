@@ -28,6 +28,11 @@ urlpatterns = [
     # The staff review console (platform staff with TOTP): public_site.views.review_console.
     path("staf/", review_console.review_queue, name="review_queue"),
     path("staf/organisasi/<uuid:uid>/", review_console.review_organiser, name="review_organiser"),
+    path(
+        "staf/organisasi/<uuid:uid>/dokumen/<int:document_id>/",
+        review_console.review_document,
+        name="review_document",
+    ),
     path("staf/item/<int:item_id>/klaim/", review_console.review_claim, name="review_claim"),
     path("staf/item/<int:item_id>/keputusan/", review_console.review_decide, name="review_decide"),
     # ./sentra run only: read the emails written to var/mail/ (404 unless DEBUG).

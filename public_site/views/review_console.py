@@ -20,6 +20,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from applications.areas import area_name
+from applications.selectors import application_get
+from documents.selectors import documents_for
+from documents.services import document_view_link
 from organizers.geography import PROVINCE_CHOICES
 from public_site.views.not_found import not_found_is_404
 from tenants.access import access_organiser_by_uid, access_review_console
@@ -39,6 +43,8 @@ from tenants.services.review_queue import (
     review_item_decide,
     review_item_release,
 )
+
+DOCUMENT_VIEWED = "console.document_view"
 
 STATE_CHOICES = [
     ("", _("Waiting for staff")),
@@ -123,6 +129,7 @@ def review_organiser(request: HttpRequest, staff: User, uid: uuid.UUID) -> HttpR
     # Staff look-ups of an organiser's data (its owner's address among it) are recorded.
     audit_record(actor=staff, action=ORGANISER_VIEWED, target=tenant)
     signup = OrganizerSignup.objects.filter(tenant=tenant).select_related("owner").first()
+    application = application_get(tenant=tenant)
     return render(
         request,
         "public_site/review/organiser.html",
@@ -131,11 +138,38 @@ def review_organiser(request: HttpRequest, staff: User, uid: uuid.UUID) -> HttpR
             "signup": signup,
             "host": tenant_primary_host(tenant=tenant),
             "items": review_items_for_tenant(tenant=tenant),
+            "application": application,
+            "areas": _area_names(application),
+            "documents": documents_for(tenant),
             "rounds": review_rounds_for_tenant(tenant=tenant),
             "decision_form": DecisionForm(),
             "staff": staff,
         },
     )
+
+
+@staff_console_page
+def review_document(
+    request: HttpRequest, staff: User, uid: uuid.UUID, document_id: int
+) -> HttpResponse:
+    """A document of the organiser, through a presigned GET that lives minutes (its content
+    type and disposition fixed: never rendered as HTML). Each view is in the audit log."""
+    tenant = access_organiser_by_uid(user=staff, uid=uid)
+    link = document_view_link(tenant=tenant, document_id=document_id)  # 404: not its, not received
+    audit_record(
+        actor=staff,
+        action=DOCUMENT_VIEWED,
+        target=tenant,
+        after={"document_id": document_id},
+    )
+    return HttpResponseRedirect(link)
+
+
+def _area_names(application: Any) -> dict[str, str]:
+    if application is None:
+        return {}
+    codes = (application.province_code, application.regency_code)
+    return {code: area_name(code) for code in codes if code}
 
 
 def _back(item_id: int) -> tuple[ReviewItem, str]:

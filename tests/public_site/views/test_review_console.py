@@ -14,8 +14,10 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from applications.services import application_draft_save
 from tenants.models import AuditEntry, ReviewItem, Tenant, User
 from tenants.services.lifecycle import organiser_submit
+from tests.applications.documents import documents_received
 from tests.conftest import PASSWORD, ROOT_HOST, OrganizerFixture, host_client
 
 VISITORS = ("anonymous", "organiser", "staff_without_totp", "staff_with_totp")
@@ -31,6 +33,7 @@ class Row:
 ROWS = (
     Row("staf/", "get", (302, 404, 302, 200)),
     Row("staf/organisasi/<uuid:uid>/", "get", (302, 404, 302, 200)),
+    Row("staf/organisasi/<uuid:uid>/dokumen/<int:document_id>/", "get", (302, 404, 302, 302)),
     Row("staf/item/<int:item_id>/klaim/", "post", (302, 404, 302, 302)),
     Row("staf/item/<int:item_id>/keputusan/", "post", (302, 404, 302, 302)),
 )
@@ -89,11 +92,16 @@ def _snapshot() -> tuple:
 @pytest.mark.parametrize("row", ROWS, ids=lambda row: row.route)
 @pytest.mark.parametrize("visitor", VISITORS)
 def test_console_url_answers_each_kind_of_visitor(
-    tenant_a: OrganizerFixture, make_user: Callable[..., User], row: Row, visitor: str
+    tenant_a: OrganizerFixture,
+    make_user: Callable[..., User],
+    row: Row,
+    visitor: str,
+    document_bucket: str,
 ) -> None:
     item = _submitted(tenant_a)
     path = "/" + re.sub(r"<uuid:uid>", str(tenant_a.tenant.uid), row.route)
     path = re.sub(r"<int:item_id>", str(item.id), path)
+    path = re.sub(r"<int:document_id>", str(documents_received(tenant_a.tenant)[0].id), path)
     client = _client(visitor, tenant_a, make_user)
     before = _snapshot()
 
@@ -219,3 +227,39 @@ def test_staff_land_on_the_console_after_setting_totp_up(make_user: Callable[...
 
     assert done["Location"] == "/staf/"
     assert "Simpan kode pemulihan" in client.get("/staf/").content.decode()
+
+
+def test_staff_see_the_application_and_view_a_document_through_a_short_link_logged(
+    tenant_a: OrganizerFixture,
+    tenant_b: OrganizerFixture,
+    staff_with_totp: User,
+    document_bucket: str,
+) -> None:
+    item = _submitted(tenant_a)
+    application_draft_save(
+        tenant=tenant_a.tenant,
+        by=tenant_a.owner,
+        changes={"legal_name": "PT Klinik Alpha Sehat", "province_code": "32"},
+    )
+    nib = documents_received(tenant_a.tenant)[1]
+    theirs = documents_received(tenant_b.tenant)[0]
+    client = host_client(ROOT_HOST, staff_with_totp)
+    page = f"/staf/organisasi/{tenant_a.tenant.uid}/"
+
+    body = client.get(page).content.decode()
+    viewed = client.get(f"{page}dokumen/{nib.id}/")
+    other = client.get(f"{page}dokumen/{theirs.id}/")  # another organiser's, by id
+
+    assert "PT Klinik Alpha Sehat" in body
+    assert "Jawa Barat" in body
+    assert nib.document_type.name_id in body
+    assert f'href="{page}dokumen/{nib.id}/"' in body
+    assert viewed.status_code == 302
+    assert f"/{nib.key}?" in viewed["Location"]
+    assert "X-Amz-Expires=" in viewed["Location"]
+    assert other.status_code == 404
+    logged = AuditEntry.objects.filter(action="console.document_view", actor=staff_with_totp)
+    assert list(logged.values_list("tenant_id", "after")) == [
+        (tenant_a.tenant.id, {"document_id": nib.id})
+    ]
+    assert item.tenant_id == tenant_a.tenant.id
