@@ -57,7 +57,7 @@ def test_an_administrator_uploads_a_logo_and_the_booking_home_shows_it_in_the_co
 
     sign_in_to_kelola(phone, platform_server, ADMIN_EMAIL)
 
-    phone.get_by_role("link", name="Tampilan halaman pendaftaran").click()
+    phone.get_by_role("link", name="Tampilan halaman pendaftaran", exact=True).click()
     phone.wait_for_url(re.compile(r"/kelola/tampilan/$"))
     assert phone.get_by_role("heading", level=1).inner_text() == "Tampilan halaman pendaftaran"
     phone.get_by_label("Logo baru").set_input_files(

@@ -71,7 +71,7 @@ def test_unknown_organiser_shows_a_helpful_page(platform_server: LiveServer, pho
     screenshot(phone, "unknown-organiser-360")
 
 
-def test_platform_staff_sets_up_totp_at_first_sign_in_then_reaches_the_admin(
+def test_platform_staff_sets_up_totp_at_first_sign_in_then_reach_the_console_and_admin(
     platform_server: LiveServer, chromium: object, committed: Callable[[Callable], None]
 ) -> None:
     from allauth.mfa.totp.internal.auth import (
@@ -102,8 +102,10 @@ def test_platform_staff_sets_up_totp_at_first_sign_in_then_reaches_the_admin(
     code = format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))
     page.locator("input[name=code]").fill(code)
     page.get_by_role("button", name=re.compile("Aktifkan|Activate")).click()
-    page.wait_for_url(re.compile(r"/accounts/2fa/recovery-codes/"))
-    assert page.get_by_text("Aplikasi autentikator diaktifkan.").is_visible()
+    # Staff land on the review console (issue #12), told to keep their recovery codes.
+    page.wait_for_url(re.compile(r"/staf/$"))
+    assert page.get_by_text("Simpan kode pemulihan", exact=False).first.is_visible()
+    screenshot(page, "staff-review-console")
 
     page.goto(platform_server.url(path="/admin/"))
     assert page.url.endswith("/admin/")

@@ -293,8 +293,13 @@ def test_a_frozen_database_is_answered_try_again_within_the_deadline_then_works_
     platform: Platform,
 ) -> None:
     slots = f"/api/v1/venues/{platform.made['venue_id']}/slots?date={platform.made['day']}"
-    # Before: the front learns the host and the programme, Django's threads connect.
-    assert platform.book(1)[0] == 201
+    # Before: the front learns the host and the programme, Django's threads connect. A cold
+    # worker's first answers may outlast this test's short deadline on a loaded machine (one
+    # CI run answered the very first booking 503 try_again): warm it, then expect 201.
+    warm_until = time.monotonic() + 60
+    while (status := platform.book(1)[0]) == 503 and time.monotonic() < warm_until:
+        time.sleep(0.5)
+    assert status == 201
     assert platform.book(2)[0] == 201
     assert platform.request("GET", slots)[0] == 200
     assert platform.request("GET", "/")[0] == 200
