@@ -92,14 +92,17 @@ def test_a_person_waits_keeps_their_place_and_the_page_reloads_by_itself(
 
 
 def _reload(page: object) -> None:
-    """Reload as a person would. The waiting room also reloads itself every second: when its
-    own refresh starts first, the browser aborts this reload (net::ERR_ABORTED) and the page
-    that loads is the same page, so wait for it instead."""
+    """Reload as a person would. The waiting room also reloads itself every second, and a
+    reload that meets its own refresh is aborted by the browser: so reload just after one of
+    its own refreshes (a second to spare), and should they still meet, the page that loads is
+    the same page: wait for it."""
     from playwright.sync_api import Error as PlaywrightError
 
+    with page.expect_navigation(url=re.compile(r"/daftar/periksa/$"), timeout=10_000):
+        pass
     try:
         page.reload()
     except PlaywrightError as exc:
-        if "ERR_ABORTED" not in str(exc):
+        if not any(sign in str(exc) for sign in ("ERR_ABORTED", "Not attached", "detached")):
             raise
         page.wait_for_load_state()

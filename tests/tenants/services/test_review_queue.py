@@ -164,6 +164,8 @@ def test_venue_decisions_through_the_queue(
 def test_the_queue_is_oldest_first_and_filters(
     tenant_a: OrganizerFixture, tenant_b: OrganizerFixture
 ) -> None:
+    # Venues that earlier tests left waiting (committed) are not this test's.
+    ReviewItem.objects.filter(kind="venue", tenant__in=[tenant_a.tenant, tenant_b.tenant]).delete()
     organiser = _submitted(tenant_a)
     bandung = _venue(tenant_b, "Bandung")
     jakarta = ReviewItem.objects.create(
